@@ -1,0 +1,112 @@
+import { parseArgs } from "node:util";
+import { describeError, UserError } from "../support/errors/user-error.ts";
+import { createLogger } from "../support/log/logger.ts";
+import { killRunningCommands } from "../support/process/command.ts";
+
+const usage = `kubequake — declarative tests and chaos scenarios for Kubernetes Services, on a real kind cluster
+
+Usage:
+  kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX]
+                                  ensure the cluster, run the features, write reports under reports/
+  kubequake cluster up [--node-image IMAGE] [--kubernetes-version V]
+                                  build what is missing (offline) and create or reuse the "kubequake" cluster
+  kubequake cluster down          delete the cluster (build caches are kept)
+  kubequake cluster status        show engine, cluster, nodes, images and caches; changes nothing
+  kubequake steps [--out FILE]    print the step catalog (Markdown) generated from the step definitions
+  kubequake help [command]        this text
+
+Environment:
+  KUBEQUAKE_CACHE       build cache (default ~/.cache/kubequake)
+  KUBEQUAKE_KUBECONFIG  kubeconfig written by cluster up (default ~/.kube/kubequake.config)
+  KUBEQUAKE_DEBUG       comma-separated logger namespaces to show debug output for ("*" for all)
+
+Versions of everything built are pinned in cluster/versions.env.`;
+
+/** Runs one CLI invocation and returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(
+      `\nkubequake: ${signal} received, stopping and cleaning up (press Ctrl-C again to quit at once)\n`,
+    );
+    stop.abort(new UserError(`interrupted by ${signal}`, "run the command again when ready."));
+    killRunningCommands();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    switch (command) {
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(usage);
+        return 0;
+      case "cluster":
+        return await clusterCommand(rest, stop.signal);
+      case "run": {
+        const { runCommandLine } = await import("./run.ts");
+        return await runCommandLine(rest, stop.signal);
+      }
+      case "steps": {
+        const { stepsCommand } = await import("./steps.ts");
+        return await stepsCommand(rest);
+      }
+      default:
+        throw new UserError(
+          `unknown command "${command}"; expected run, cluster, steps or help.`,
+          "see `npx kubequake --help`.",
+        );
+    }
+  } catch (error) {
+    console.error(`kubequake: ${describeError(error)}`);
+    if (process.env.KUBEQUAKE_DEBUG && error instanceof Error) console.error(error.stack);
+    return stop.signal.aborted ? 130 : 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function clusterCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      "node-image": { type: "string" },
+      "kubernetes-version": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const log = createLogger("cluster");
+  const toolchain = await import("../support/cluster/toolchain.ts");
+  switch (values.help ? "help" : positionals[0]) {
+    case "up": {
+      const started = performance.now();
+      await toolchain.clusterUp(
+        { nodeImage: values["node-image"], kubernetesVersion: values["kubernetes-version"], signal },
+        log,
+      );
+      log.info(`ready in ${toolchain.formatDuration((performance.now() - started) / 1000)}`);
+      return 0;
+    }
+    case "down":
+      await toolchain.clusterDown(log);
+      return 0;
+    case "status": {
+      const status = await toolchain.clusterStatus();
+      console.log(status.lines.join("\n"));
+      return status.healthy ? 0 : 3;
+    }
+    case "help":
+      console.log(usage);
+      return 0;
+    default:
+      throw new UserError(
+        `unknown cluster subcommand "${positionals[0] ?? ""}"; expected up, down or status.`,
+        "see `npx kubequake --help`.",
+      );
+  }
+}

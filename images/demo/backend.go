@@ -1,0 +1,87 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// backendAnswer is the body of every non-health backend response. The prober
+// and frontend parse these field names, so they are part of the API.
+type backendAnswer struct {
+	Pod       string `json:"pod"`
+	Namespace string `json:"namespace"`
+	PodIP     string `json:"podIP"`
+	Node      string `json:"node"`
+	Client    string `json:"client"`
+	ClientIP  string `json:"clientIP"`
+	Path      string `json:"path"`
+	ServedAt  string `json:"servedAt"`
+}
+
+func newBackendHandler(id identity, health *healthState) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if health.serveHealthRoutes(w, r, true) {
+			return
+		}
+		clientIP := r.RemoteAddr
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			clientIP = host
+		}
+		writeJSON(w, http.StatusOK, backendAnswer{
+			Pod:       id.Pod,
+			Namespace: id.Namespace,
+			PodIP:     id.PodIP,
+			Node:      id.Node,
+			Client:    r.RemoteAddr,
+			ClientIP:  clientIP,
+			Path:      r.URL.Path,
+			ServedAt:  time.Now().UTC().Format(time.RFC3339Nano),
+		})
+	})
+}
+
+func runBackendRole(args []string) int {
+	logger := newLogger("backend")
+	fs := flag.NewFlagSet("backend", flag.ContinueOnError)
+	listen := fs.String("listen", envOr("LISTEN", ":8080"), "listen address (env LISTEN)")
+	extra := fs.String("extra-listen", envOr("EXTRA_LISTEN", ""), "comma separated extra listen addresses serving the same handler (env EXTRA_LISTEN)")
+	delayDefault, err := envDuration("SHUTDOWN_DELAY", 0)
+	if err != nil {
+		fmt.Fprintln(fs.Output(), "demo backend:", err)
+		return 2
+	}
+	delay := fs.Duration("shutdown-delay", delayDefault, "how long to keep serving with failing readiness after SIGTERM (env SHUTDOWN_DELAY)")
+	readyAtStart, err := envBool("READY_AT_START", true)
+	if err != nil {
+		fmt.Fprintln(fs.Output(), "demo backend:", err)
+		return 2
+	}
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+
+	health := newHealthState(readyAtStart, logger)
+	id := identityFromEnv()
+	addrs := append([]string{*listen}, splitList(*extra)...)
+	return serveRole(logger, id, newBackendHandler(id, health), health, addrs, *delay)
+}
+
+// parseFlags parses role flags; ok is false when the caller must exit with
+// code (0 for -h, 2 for bad usage).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0, false
+		}
+		return 2, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "demo %s: unexpected arguments %q\n", fs.Name(), fs.Args())
+		fs.Usage()
+		return 2, false
+	}
+	return 0, true
+}

@@ -1,0 +1,3 @@
+module kubequake.local/demo
+
+go 1.24

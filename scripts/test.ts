@@ -1,0 +1,94 @@
+// `npm test`: lint and types, unit tests, then the end-to-end tests against a real kind cluster that this script
+// creates or reuses (`kubequake cluster up`), then the harness's own feature runs. Ends with "N passed, N failed".
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+
+interface Tally {
+  passed: number;
+  failed: number;
+}
+
+const total: Tally = { passed: 0, failed: 0 };
+const failures: string[] = [];
+mkdirSync("reports/junit", { recursive: true });
+
+function run(command: string, args: readonly string[], cwd = "."): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    });
+    child.on("error", (error) => resolve({ code: 127, output: `${output}\n${error.message}` }));
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+function record(name: string, tally: Tally, exitCode: number) {
+  // A runner that failed without reporting a failed test (crash, compile error) still counts as one failure.
+  const failed = tally.failed === 0 && exitCode !== 0 ? 1 : tally.failed;
+  total.passed += tally.passed;
+  total.failed += failed;
+  if (failed > 0) failures.push(`${name}: ${failed} failed`);
+  console.log(`\n== ${name}: ${tally.passed} passed, ${failed} failed\n`);
+}
+
+async function check(name: string, command: string, args: readonly string[]) {
+  console.log(`\n== ${name}: ${command} ${args.join(" ")}`);
+  const { code } = await run(command, args);
+  record(name, { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 }, code);
+  return code === 0;
+}
+
+async function nodeTests(name: string, pattern: string) {
+  console.log(`\n== ${name}: node --test ${pattern}`);
+  const tap = `reports/junit/${name}.tap`;
+  const { code } = await run(process.execPath, [
+    "--test",
+    "--test-concurrency=1",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tap}`,
+    "--test-reporter=junit",
+    `--test-reporter-destination=reports/junit/${name}.xml`,
+    pattern,
+  ]);
+  const text = readFileOr(tap);
+  const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  record(name, { passed: count("pass"), failed: count("fail") + count("cancelled") }, code);
+}
+
+async function goTests(name: string, dir: string) {
+  console.log(`\n== ${name}: go vet && go test ./... (${dir})`);
+  const vet = await run("go", ["vet", "./..."], dir);
+  const { code, output } = await run("go", ["test", "-count=1", "-v", "./..."], dir);
+  const passed = (output.match(/^\s*--- PASS/gm) ?? []).length;
+  const failed = (output.match(/^\s*--- FAIL/gm) ?? []).length + (vet.code === 0 ? 0 : 1);
+  record(name, { passed, failed }, code || vet.code);
+}
+
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+await check("lint", "node_modules/.bin/biome", ["check", "."]);
+await check("typecheck", "node_modules/.bin/tsc", ["--noEmit", "-p", "."]);
+await goTests("demo-workload", "images/demo");
+await nodeTests("unit", "test/unit/**/*.test.ts");
+const clusterReady = await check("cluster-up", process.execPath, ["bin/kubequake.js", "cluster", "up"]);
+if (clusterReady) {
+  await nodeTests("cluster-e2e", "test/cluster/**/*.test.ts");
+  await nodeTests("harness", "test/harness/**/*.test.ts");
+} else {
+  failures.push("cluster-e2e and harness tests did not run: the cluster could not be brought up (see above)");
+  total.failed += 1;
+}
+if (failures.length > 0) console.log(`failures:\n${failures.map((f) => `  - ${f}`).join("\n")}`);
+console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exitCode = total.failed === 0 ? 0 : 1;

@@ -1,0 +1,416 @@
+import { mkdirSync, statfsSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "../errors/user-error.ts";
+import type { Logger } from "../log/logger.ts";
+import { CommandError, runCommand } from "../process/command.ts";
+import { cacheRoot } from "./cache.ts";
+import { dockerAnswers } from "./docker.ts";
+import { healthProblem, readClusterHealth } from "./health.ts";
+import {
+  clusterName,
+  createCluster,
+  deleteCluster,
+  exportKubeconfig,
+  kindConfig,
+  kubeconfigPath,
+  listNodeContainers,
+  loadImage,
+  nodeImages,
+  workerCount,
+} from "./kind.ts";
+import { isStageReady, type ResolvedStage, resolveStages } from "./stages.ts";
+import { checkStagingMatches, loadVersions, type PinnedVersions, projectRoot, versionsFile } from "./versions.ts";
+
+export const logDir = join(cacheRoot, "logs");
+const expectedNodes = 1 + workerCount;
+const gib = 1024 ** 3;
+
+export interface UpOptions {
+  /** Use this node image (e.g. the official kindest/node on a machine that reaches registries) instead of building. */
+  readonly nodeImage?: string;
+  /** Refuse to run unless the pinned Kubernetes version is this one. */
+  readonly kubernetesVersion?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** What `cluster up` did, with per-stage durations (for the progress output and the benchmark). */
+export interface UpReport {
+  readonly stages: { name: string; outcome: "cached" | "built"; seconds: number; location: string }[];
+  readonly cluster: "reused" | "created" | "recreated";
+  readonly clusterSeconds: number;
+  readonly nodeImage: string;
+  readonly demoImage: string;
+  readonly kubeconfig: string;
+}
+
+export function pinnedVersions(requested?: string): PinnedVersions {
+  const versions = loadVersions();
+  checkStagingMatches(versions);
+  if (requested && requested !== versions.KUBERNETES_VERSION) {
+    throw new UserError(
+      `Kubernetes ${requested} is not pinned: ${versionsFile} pins KUBERNETES_VERSION=${versions.KUBERNETES_VERSION}.`,
+      `omit --kubernetes-version, or change KUBERNETES_VERSION and KUBERNETES_STAGING_VERSION in ${versionsFile} to a version the Go module proxy serves (go list -m -versions k8s.io/kubernetes) and run again; only what depends on it is rebuilt.`,
+    );
+  }
+  return versions;
+}
+
+/** Starts (or installs and starts) the Docker engine through the project's own script. */
+export async function ensureEngine(log: Logger): Promise<void> {
+  const started = performance.now();
+  try {
+    await runCommand("bash", [join(projectRoot, "cluster/engine/ensure-docker.sh")], { timeoutMs: 10 * 60_000 });
+  } catch (error) {
+    const detail = error instanceof CommandError ? error.result.stderr.trim() : String(error);
+    throw new UserError(
+      `no usable Docker engine: ${detail}`,
+      "follow the hint above, then run `npx kubequake cluster up` again.",
+    );
+  }
+  const engine = await dockerAnswers();
+  log.info(`engine      Docker ${engine.version} (runtime ${engine.runtime})  ${seconds(started)}`);
+}
+
+function checkDisk(path: string, neededBytes: number, purpose: string): void {
+  mkdirSync(path, { recursive: true });
+  const stats = statfsSync(path);
+  const free = stats.bavail * stats.bsize;
+  if (free < neededBytes) {
+    throw new UserError(
+      `not enough disk for ${purpose}: ${(free / gib).toFixed(1)} GiB free at ${path}, at least ${(neededBytes / gib).toFixed(0)} GiB needed.`,
+      `free space on that filesystem (docker system prune, or remove old entries under ${cacheRoot}), or point KUBEQUAKE_CACHE at a larger disk.`,
+    );
+  }
+}
+
+/** Builds every stage that is not cached yet, in dependency order; independent stages run two at a time. */
+export async function buildStages(
+  versions: PinnedVersions,
+  log: Logger,
+  only?: readonly string[],
+): Promise<UpReport["stages"]> {
+  const resolved = resolveStages(versions);
+  const wanted = only ? closure(resolved, only) : [...resolved.values()];
+  const report: UpReport["stages"] = [];
+  const ready = new Set<string>();
+  for (const stage of wanted) if (await isStageReady(stage)) ready.add(stage.stage.name);
+  const pending = wanted.filter((s) => !ready.has(s.stage.name));
+  for (const stage of wanted.filter((s) => ready.has(s.stage.name))) {
+    report.push({ name: stage.stage.name, outcome: "cached", seconds: 0, location: location(stage) });
+    log.info(`${stage.stage.name.padEnd(17)} cached   ${location(stage)}`);
+  }
+  if (pending.length > 0) {
+    checkDisk(cacheRoot, 20 * gib, `building ${pending.map((s) => s.stage.name).join(", ")}`);
+    checkDisk("/var/lib", 10 * gib, "Docker images");
+    mkdirSync(logDir, { recursive: true });
+    log.info(
+      `building ${pending.length} stage(s) into ${cacheRoot} (logs in ${logDir}); a cold build takes 25-40 minutes`,
+    );
+  }
+  const running = new Map<string, Promise<void>>();
+  while (pending.length > 0 || running.size > 0) {
+    const startable = pending.filter((s) => s.stage.needs.every((need) => ready.has(need) || !resolved.has(need)));
+    while (running.size < 2 && startable.length > 0) {
+      const stage = startable.shift()!;
+      pending.splice(pending.indexOf(stage), 1);
+      running.set(
+        stage.stage.name,
+        buildOne(stage, resolved, versions, log, report).then(() => void ready.add(stage.stage.name)),
+      );
+    }
+    if (running.size === 0)
+      throw new Error(`build stages cannot start: ${pending.map((s) => s.stage.name).join(", ")}`);
+    const finished = await Promise.race([...running.entries()].map(([name, p]) => p.then(() => name)));
+    running.delete(finished);
+  }
+  return report;
+}
+
+async function buildOne(
+  stage: ResolvedStage,
+  resolved: Map<string, ResolvedStage>,
+  versions: PinnedVersions,
+  log: Logger,
+  report: UpReport["stages"],
+): Promise<void> {
+  const started = performance.now();
+  const logFile = join(logDir, `${stage.stage.name}-${stage.key}.log`);
+  log.info(`${stage.stage.name.padEnd(17)} building ${stage.stage.summary} (log: ${logFile})`);
+  const need = (name: string) => {
+    const dependency = resolved.get(name);
+    if (!dependency) throw new Error(`stage ${stage.stage.name} needs unknown stage ${name}`);
+    return dependency;
+  };
+  try {
+    await stage.entry.fill((outputDir) =>
+      stage.stage.build({
+        versions,
+        key: stage.key,
+        outputDir,
+        logFile,
+        dirOf: (name) => need(name).entry.path,
+        imageOf: (name) => need(name).image ?? "",
+      }),
+    );
+  } catch (error) {
+    throw explainBuildFailure(stage, versions, logFile, error);
+  }
+  const took = (performance.now() - started) / 1000;
+  report.push({ name: stage.stage.name, outcome: "built", seconds: took, location: location(stage) });
+  log.info(`${stage.stage.name.padEnd(17)} built    in ${formatDuration(took)}  ${location(stage)}`);
+}
+
+function explainBuildFailure(stage: ResolvedStage, versions: PinnedVersions, logFile: string, error: unknown): Error {
+  const output = error instanceof CommandError ? `${error.result.stderr}\n${error.result.stdout}` : String(error);
+  if (/403 Forbidden|404 Not Found|not available|unknown revision|invalid version/i.test(output)) {
+    return new UserError(
+      `stage ${stage.stage.name}: a pinned module version is not served by the Go module proxy (see ${logFile}). Pinned: ${relevantVersions(stage.stage.name, versions)}.`,
+      `pick a served version (go list -m -versions <module>) in ${versionsFile} and run again.`,
+      { cause: error },
+    );
+  }
+  return new UserError(
+    `stage ${stage.stage.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+    `read ${logFile}; fix the cause and run again (finished stages stay cached).`,
+    { cause: error },
+  );
+}
+
+function relevantVersions(stage: string, versions: PinnedVersions): string {
+  const keys: Record<string, (keyof PinnedVersions)[]> = {
+    kubernetes: ["KUBERNETES_VERSION", "KUBERNETES_STAGING_VERSION"],
+    kind: ["KIND_VERSION"],
+    etcd: ["ETCD_VERSION"],
+    coredns: ["COREDNS_VERSION"],
+    crictl: ["CRICTL_VERSION"],
+    "cni-plugins": ["CNI_PLUGINS_VERSION"],
+    flannel: ["FLANNEL_VERSION"],
+  };
+  return (keys[stage] ?? []).map((k) => `${k}=${versions[k]}`).join(", ") || "(none)";
+}
+
+function closure(resolved: Map<string, ResolvedStage>, names: readonly string[]): ResolvedStage[] {
+  const result = new Set<ResolvedStage>();
+  const visit = (name: string) => {
+    const stage = resolved.get(name);
+    if (!stage || result.has(stage)) return;
+    for (const need of stage.stage.needs) visit(need);
+    result.add(stage);
+  };
+  for (const name of names) visit(name);
+  return [...result];
+}
+
+function location(stage: ResolvedStage): string {
+  return stage.image ? `image ${stage.image}` : stage.entry.path;
+}
+
+/** `cluster up`: engine, builds, and a healthy 3-node cluster with the demo image loaded. Idempotent. */
+export async function clusterUp(options: UpOptions, log: Logger): Promise<UpReport> {
+  const versions = pinnedVersions(options.kubernetesVersion);
+  await ensureEngine(log);
+  const resolved = resolveStages(versions);
+  const online = options.nodeImage !== undefined;
+  const stageReport = await buildStages(versions, log, online ? ["kind", "demo-image"] : undefined);
+  const kind = join(resolved.get("kind")!.entry.path, "kind");
+  const nodeImage = options.nodeImage ?? resolved.get("node-image")!.image!;
+  const demoImage = resolved.get("demo-image")!.image!;
+  if (online) await ensureImagePulled(nodeImage, log);
+
+  const started = performance.now();
+  const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
+  await ensureImageLoaded(kind, demoImage, log);
+  const clusterSeconds = (performance.now() - started) / 1000;
+  log.info(
+    `cluster     "${clusterName}" ${outcome} in ${formatDuration(clusterSeconds)}; kubeconfig ${kubeconfigPath}`,
+  );
+  log.info(`            use it: export KUBECONFIG=${kubeconfigPath}  (context kind-${clusterName})`);
+  return { stages: stageReport, cluster: outcome, clusterSeconds, nodeImage, demoImage, kubeconfig: kubeconfigPath };
+}
+
+async function ensureImagePulled(image: string, log: Logger): Promise<void> {
+  const present = await runCommand("docker", ["image", "inspect", image], { allowFailure: true, timeoutMs: 30_000 });
+  if (present.exitCode === 0) return;
+  log.info(`pulling ${image}`);
+  try {
+    await runCommand("docker", ["pull", image], { timeoutMs: 15 * 60_000 });
+  } catch (error) {
+    throw new UserError(
+      `cannot pull node image ${image}: no container registry answers.`,
+      "omit --node-image to build the node image locally (the offline path).",
+      { cause: error },
+    );
+  }
+}
+
+async function ensureCluster(
+  kind: string,
+  nodeImage: string,
+  versions: PinnedVersions,
+  builtOffline: boolean,
+  log: Logger,
+): Promise<UpReport["cluster"]> {
+  const containers = await listNodeContainers();
+  let repairReason: string | undefined;
+  if (containers.length > 0) {
+    repairReason = containerProblem(containers, nodeImage);
+    if (!repairReason) {
+      await exportKubeconfig(kind).catch((error) => {
+        repairReason = `kind cannot export its kubeconfig (${error instanceof Error ? error.message : error})`;
+      });
+    }
+    if (!repairReason) repairReason = healthProblem(await readClusterHealth(kubeconfigPath), expectedNodes);
+    if (!repairReason) return "reused";
+    log.warn(`found a broken or half-created cluster "${clusterName}": ${repairReason}; deleting and recreating it`);
+    await deleteCluster(kind);
+  }
+  const configFile = join(cacheRoot, "state", "kind-config.yaml");
+  const logFile = join(logDir, `kind-create-${Date.now()}.log`);
+  mkdirSync(logDir, { recursive: true });
+  log.info(
+    `cluster     creating "${clusterName}" (1 control plane, ${workerCount} workers) from ${nodeImage} (log: ${logFile})`,
+  );
+  try {
+    await createCluster(kind, kindConfig(nodeImage, versions, builtOffline), configFile, logFile);
+    await waitForHealthyCluster(log);
+  } catch (error) {
+    const diagnostics = await collectNodeDiagnostics();
+    await deleteCluster(kind).catch(() => undefined);
+    throw new UserError(
+      `creating cluster "${clusterName}" failed: ${error instanceof Error ? error.message : String(error)}${diagnostics}`,
+      `read ${logFile}; the half-created cluster was deleted, so running \`npx kubequake cluster up\` again starts clean.`,
+      { cause: error },
+    );
+  }
+  return repairReason ? "recreated" : "created";
+}
+
+function containerProblem(
+  containers: readonly { name: string; state: string; image: string; role: string }[],
+  nodeImage: string,
+) {
+  const running = containers.filter((c) => c.state === "running");
+  if (running.length !== expectedNodes) {
+    return `${running.length} of ${containers.length} node containers running, expected ${expectedNodes} (${containers.map((c) => `${c.name}=${c.state}`).join(", ")})`;
+  }
+  const stale = containers.find((c) => c.image !== nodeImage);
+  if (stale) return `node ${stale.name} runs image ${stale.image}, but the current node image is ${nodeImage}`;
+  return undefined;
+}
+
+async function waitForHealthyCluster(log: Logger): Promise<void> {
+  const { eventually } = await import("../wait/eventually.ts");
+  await eventually(
+    `${expectedNodes} nodes are Ready and CoreDNS has ready endpoints`,
+    async () => {
+      const health = await readClusterHealth(kubeconfigPath);
+      const problem = healthProblem(health, expectedNodes);
+      return { satisfied: problem === undefined, value: problem ?? "healthy" };
+    },
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  );
+  log.info("cluster     all nodes Ready, CoreDNS has ready endpoints");
+}
+
+async function collectNodeDiagnostics(): Promise<string> {
+  const containers = await listNodeContainers().catch(() => []);
+  const parts: string[] = [];
+  for (const container of containers.slice(0, 3)) {
+    const journal = await runCommand(
+      "docker",
+      ["exec", container.name, "journalctl", "--no-pager", "-n", "15", "-u", "kubelet", "-u", "containerd"],
+      { allowFailure: true, timeoutMs: 20_000 },
+    ).catch(() => undefined);
+    if (journal?.stdout)
+      parts.push(
+        `\n  ${container.name} (kubelet/containerd journal, last lines):\n${journal.stdout.replace(/^/gm, "    ")}`,
+      );
+  }
+  return parts.join("");
+}
+
+async function ensureImageLoaded(kind: string, image: string, log: Logger): Promise<void> {
+  const containers = await listNodeContainers();
+  const missing: string[] = [];
+  for (const container of containers) {
+    const images = await nodeImages(container.name);
+    if (!images.some((tag) => tag === image || tag === `docker.io/${image}`)) missing.push(container.name);
+  }
+  if (missing.length === 0) return;
+  const started = performance.now();
+  await loadImage(kind, image, join(logDir, "kind-load.log"));
+  log.info(`image       loaded ${image} into ${missing.length} node(s) in ${seconds(started)}`);
+}
+
+export async function clusterDown(log: Logger): Promise<void> {
+  const versions = loadVersions();
+  const kindStage = resolveStages(versions).get("kind")!;
+  const kind = kindStage.entry.isComplete() ? join(kindStage.entry.path, "kind") : undefined;
+  const engine = await dockerAnswers();
+  if (!engine.answers) {
+    log.info("no Docker engine answers, so no cluster exists");
+    return;
+  }
+  const containers = await listNodeContainers();
+  if (containers.length === 0) {
+    log.info(`no cluster "${clusterName}" exists`);
+    return;
+  }
+  await deleteCluster(kind);
+  log.info(`deleted cluster "${clusterName}" (${containers.length} node containers); caches are kept in ${cacheRoot}`);
+}
+
+/** A read-only account of what exists and what is missing. */
+export async function clusterStatus(): Promise<{ lines: string[]; healthy: boolean }> {
+  const versions = loadVersions();
+  const resolved = resolveStages(versions);
+  const lines: string[] = [];
+  const engine = await dockerAnswers();
+  lines.push(
+    engine.answers
+      ? `engine      Docker ${engine.version} answers (runtime ${engine.runtime})`
+      : "engine      MISSING: no Docker engine answers (cluster up starts one)",
+  );
+  let healthy = engine.answers;
+  if (engine.answers) {
+    const containers = await listNodeContainers();
+    if (containers.length === 0) {
+      lines.push(`cluster     MISSING: no cluster "${clusterName}"`);
+      healthy = false;
+    } else {
+      const problem = containerProblem(containers, resolved.get("node-image")!.image!);
+      const health = await readClusterHealth(kubeconfigPath);
+      const apiProblem = healthProblem(health, expectedNodes);
+      lines.push(`cluster     "${clusterName}": ${problem ?? apiProblem ?? "healthy"}  (kubeconfig ${kubeconfigPath})`);
+      for (const container of containers) {
+        const node = health.nodes.find((n) => n.name === container.name);
+        lines.push(
+          `  node      ${container.name.padEnd(28)} ${container.role.padEnd(14)} container ${container.state.padEnd(8)} ${node ? (node.ready ? "Ready" : "NotReady") : "unknown to API"} ${node?.internalIP ?? ""}`,
+        );
+      }
+      healthy = healthy && !problem && !apiProblem;
+    }
+  }
+  for (const stage of resolved.values()) {
+    const ready = engine.answers ? await isStageReady(stage) : stage.entry.isComplete();
+    lines.push(`${stage.stage.name.padEnd(17)} ${ready ? "cached " : "MISSING"}  ${location(stage)}`);
+    healthy = healthy && ready;
+  }
+  lines.push(
+    `caches      ${cacheRoot} (stages), Go modules ${process.env.GOMODCACHE ?? "~/go/pkg/mod"}, Go builds ~/.cache/go-build, Docker images /var/lib/docker`,
+  );
+  lines.push(
+    `versions    Kubernetes ${versions.KUBERNETES_VERSION}, kind ${versions.KIND_VERSION}, etcd ${versions.ETCD_VERSION}, CoreDNS ${versions.COREDNS_VERSION}, flannel ${versions.FLANNEL_VERSION} (${versionsFile})`,
+  );
+  return { lines, healthy };
+}
+
+function seconds(started: number): string {
+  return formatDuration((performance.now() - started) / 1000);
+}
+
+export function formatDuration(totalSeconds: number): string {
+  if (totalSeconds < 60) return `${totalSeconds.toFixed(1)}s`;
+  const minutes = Math.floor(totalSeconds / 60);
+  return `${minutes}m${String(Math.round(totalSeconds % 60)).padStart(2, "0")}s`;
+}

@@ -1,0 +1,20 @@
+/**
+ * An error the user can act on: what went wrong, where, what was expected and seen, and what to do next.
+ * The CLI prints it without a stack trace.
+ */
+export class UserError extends Error {
+  readonly fix: string;
+  constructor(message: string, fix: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "UserError";
+    this.fix = fix;
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof UserError) return `${error.message}\n  what to do: ${error.fix}`;
+  if (error instanceof AggregateError) {
+    return [error.message, ...error.errors.map((inner) => `  - ${describeError(inner)}`)].join("\n");
+  }
+  return error instanceof Error ? error.message : String(error);
+}

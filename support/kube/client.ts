@@ -1,0 +1,77 @@
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import { Agent, request } from "undici";
+import { UserError } from "../errors/user-error.ts";
+
+/** Typed API clients for one cluster, plus an HTTPS agent that speaks to its API server with the same credentials. */
+export interface Kube {
+  readonly config: KubeConfig;
+  readonly server: string;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly discovery: DiscoveryV1Api;
+  readonly objects: KubernetesObjectApi;
+  readonly agent: Agent;
+  readonly headers: Record<string, string>;
+}
+
+export async function connectKube(kubeconfigPath: string): Promise<Kube> {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(kubeconfigPath);
+  } catch (error) {
+    throw new UserError(
+      `cannot read kubeconfig ${kubeconfigPath}: ${error instanceof Error ? error.message : error}`,
+      "run `npx kubequake cluster up` (it writes that file), or set KUBEQUAKE_KUBECONFIG to a kubeconfig of a cluster marked disposable.",
+    );
+  }
+  const cluster = config.getCurrentCluster();
+  if (!cluster)
+    throw new UserError(`kubeconfig ${kubeconfigPath} has no current cluster`, "run `npx kubequake cluster up`.");
+  const tls: { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string; headers?: Record<string, string> } =
+    {};
+  await config.applyToHTTPSOptions(tls as never);
+  return {
+    config,
+    server: cluster.server,
+    core: config.makeApiClient(CoreV1Api),
+    apps: config.makeApiClient(AppsV1Api),
+    discovery: config.makeApiClient(DiscoveryV1Api),
+    objects: KubernetesObjectApi.makeApiClient(config),
+    agent: new Agent({ connect: { ca: tls.ca, cert: tls.cert, key: tls.key } }),
+    headers: { ...(tls.headers ?? {}) },
+  };
+}
+
+/**
+ * POSTs JSON to a port of a pod through the API server's pod proxy, so the caller needs no route into the
+ * pod network. Returns the parsed JSON answer; an HTTP error carries the status and body in the message.
+ */
+export async function postToPod<T>(
+  kube: Kube,
+  target: { namespace: string; pod: string; port: number; path: string },
+  body: unknown,
+  timeoutMs: number,
+): Promise<T> {
+  const url = `${kube.server}/api/v1/namespaces/${target.namespace}/pods/${target.pod}:${target.port}/proxy${target.path}`;
+  const response = await request(url, {
+    method: "POST",
+    dispatcher: kube.agent,
+    headers: { ...kube.headers, "content-type": "application/json" },
+    body: JSON.stringify(body),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const text = await response.body.text();
+  if (response.statusCode >= 300) {
+    throw new Error(
+      `POST ${target.path} to pod ${target.namespace}/${target.pod} answered ${response.statusCode}: ${text.slice(0, 500)}`,
+    );
+  }
+  return JSON.parse(text) as T;
+}
+
+/** The HTTP status of a failed client-node call (its ApiException carries `code`), if any. */
+export function apiStatus(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}

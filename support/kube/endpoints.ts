@@ -1,0 +1,41 @@
+import type { V1EndpointSlice } from "@kubernetes/client-node";
+import type { Kube } from "./client.ts";
+
+/** One address of a Service's EndpointSlices with its conditions. */
+export interface EndpointAddress {
+  readonly ip: string;
+  readonly pod: string;
+  readonly ready: boolean;
+  readonly serving: boolean;
+  readonly terminating: boolean;
+}
+
+/** Reads every EndpointSlice of a Service and flattens their endpoints (one entry per address). */
+export async function readEndpoints(kube: Kube, namespace: string, service: string): Promise<EndpointAddress[]> {
+  const slices = await kube.discovery.listNamespacedEndpointSlice({
+    namespace,
+    labelSelector: `kubernetes.io/service-name=${service}`,
+  });
+  return flattenSlices(slices.items);
+}
+
+export function flattenSlices(slices: readonly V1EndpointSlice[]): EndpointAddress[] {
+  return slices
+    .flatMap((slice) =>
+      (slice.endpoints ?? []).flatMap((endpoint) =>
+        endpoint.addresses.map((ip) => ({
+          ip,
+          pod: endpoint.targetRef?.name ?? "",
+          // A missing `ready` condition means ready (discovery.k8s.io/v1 API docs).
+          ready: endpoint.conditions?.ready ?? true,
+          serving: endpoint.conditions?.serving ?? endpoint.conditions?.ready ?? true,
+          terminating: endpoint.conditions?.terminating ?? false,
+        })),
+      ),
+    )
+    .sort((a, b) => a.pod.localeCompare(b.pod) || a.ip.localeCompare(b.ip));
+}
+
+export function readyPods(endpoints: readonly EndpointAddress[]): string[] {
+  return endpoints.filter((e) => e.ready).map((e) => e.pod);
+}

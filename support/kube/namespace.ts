@@ -1,0 +1,110 @@
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { apiStatus, type Kube } from "./client.ts";
+import { ResourceTracker } from "./tracker.ts";
+import { managedByLabel } from "./workloads.ts";
+
+export const runLabel = "kubequake.dev/run";
+/** PID of the process that owns a run's namespaces; a namespace whose owner is gone is a leftover. */
+const ownerAnnotation = "kubequake.dev/owner-pid";
+
+/**
+ * A namespace of one scenario and everything created in it. Objects are created through `apply`, which records
+ * them for removal in reverse order by `cleanup` (the namespace itself last).
+ */
+export class ScenarioNamespace {
+  readonly kube: Kube;
+  readonly name: string;
+  readonly tracker = new ResourceTracker();
+
+  private constructor(kube: Kube, name: string) {
+    this.kube = kube;
+    this.name = name;
+  }
+
+  /** Creates `<run>-<worker>-<slug>` (DNS-1123, ≤ 63 chars) labelled with the run id for the leftover sweep. */
+  static async create(kube: Kube, runId: string, worker: string, scenario: string): Promise<ScenarioNamespace> {
+    const name = namespaceName(runId, worker, scenario);
+    await kube.core.createNamespace({
+      body: {
+        metadata: {
+          name,
+          labels: { ...managedByLabel, [runLabel]: runId },
+          annotations: { [ownerAnnotation]: String(runOwnerPid()) },
+        },
+      },
+    });
+    const namespace = new ScenarioNamespace(kube, name);
+    namespace.tracker.track(`namespace ${name}`, () =>
+      kube.core.deleteNamespace({ name, propagationPolicy: "Background" }),
+    );
+    return namespace;
+  }
+
+  /** Creates an object in this namespace and tracks it; returns the object as the API server stored it. */
+  async apply<T extends KubernetesObject>(object: T): Promise<T> {
+    const body = { ...object, metadata: { ...object.metadata, namespace: this.name } } as T;
+    const created = (await this.kube.objects.create(body)) as T;
+    const description = `${object.kind} ${this.name}/${object.metadata?.name}`;
+    this.tracker.track(description, () =>
+      this.kube.objects.delete(
+        {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          metadata: { name: object.metadata?.name, namespace: this.name },
+        },
+        undefined,
+        undefined,
+        0,
+        undefined,
+        "Background",
+      ),
+    );
+    return created;
+  }
+
+  async cleanup(): Promise<void> {
+    await this.tracker.cleanup();
+  }
+}
+
+export function namespaceName(runId: string, worker: string, scenario: string): string {
+  const slug = scenario
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  const prefix = `kq-${runId}-${worker}-`;
+  return `${prefix}${slug}`.slice(0, 63).replace(/-+$/, "") || `${prefix}scenario`;
+}
+
+/** The run's owner: the `kubequake run` process (passed to cucumber workers), else this process. */
+export function runOwnerPid(): number {
+  return Number(process.env.KUBEQUAKE_RUN_OWNER_PID ?? process.pid);
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Deletes namespaces left by runs whose owning process is gone (crashed, killed, interrupted); concurrent runs on
+ * this machine keep theirs. Returns the names deleted.
+ */
+export async function sweepLeftoverNamespaces(kube: Kube, currentRunId: string): Promise<string[]> {
+  const list = await kube.core.listNamespace({ labelSelector: runLabel });
+  const leftovers = list.items
+    .filter((ns) => ns.metadata?.labels?.[runLabel] !== currentRunId && ns.status?.phase !== "Terminating")
+    .filter((ns) => !isAlive(Number(ns.metadata?.annotations?.[ownerAnnotation] ?? 0)))
+    .map((ns) => ns.metadata!.name!);
+  for (const name of leftovers) {
+    await kube.core.deleteNamespace({ name }).catch((error) => {
+      if (apiStatus(error) !== 404) throw error;
+    });
+  }
+  return leftovers;
+}

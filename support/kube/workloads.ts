@@ -1,0 +1,129 @@
+import type { KubernetesObject, V1Container, V1EnvVar, V1Pod, V1Service } from "@kubernetes/client-node";
+
+/** Labels every object kubequake creates carries, so a sweep can find leftovers of crashed runs. */
+export const managedByLabel = { "app.kubernetes.io/managed-by": "kubequake" };
+
+const identityEnv: V1EnvVar[] = [
+  { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+  { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+  { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+  { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+];
+
+function demoContainer(image: string, role: "backend" | "frontend" | "prober", env: V1EnvVar[] = []): V1Container {
+  return {
+    name: role,
+    image,
+    imagePullPolicy: "IfNotPresent",
+    args: [role],
+    env: [...identityEnv, ...env],
+    ports: [{ name: "http", containerPort: 8080 }],
+    // Readiness is checked every second and fails after one miss, so endpoint changes follow toggles quickly.
+    readinessProbe: {
+      httpGet: { path: "/readyz", port: 8080 },
+      periodSeconds: 1,
+      failureThreshold: 1,
+      timeoutSeconds: 1,
+    },
+    resources: { requests: { cpu: "10m", memory: "16Mi" } },
+  };
+}
+
+export interface BackendOptions {
+  readonly name: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly labels?: Record<string, string>;
+  /** How long a terminating pod keeps serving after readiness fails (SIGTERM → exit). Seconds. */
+  readonly shutdownDelaySeconds?: number;
+  readonly kind?: "Deployment" | "StatefulSet";
+  readonly serviceName?: string;
+}
+
+/** The demo backend as a Deployment (or StatefulSet): pods answer with their name, IP, node and the client's IP. */
+export function backendWorkload(options: BackendOptions): KubernetesObject {
+  const labels = { app: options.name, ...options.labels };
+  const env = [{ name: "SHUTDOWN_DELAY", value: `${options.shutdownDelaySeconds ?? 0}s` }];
+  const spec = {
+    replicas: options.replicas,
+    selector: { matchLabels: { app: options.name } },
+    template: {
+      metadata: { labels: { ...labels, ...managedByLabel } },
+      spec: {
+        terminationGracePeriodSeconds: (options.shutdownDelaySeconds ?? 0) + 5,
+        containers: [demoContainer(options.image, "backend", env)],
+      },
+    },
+  };
+  const kind = options.kind ?? "Deployment";
+  return {
+    apiVersion: "apps/v1",
+    kind,
+    metadata: { name: options.name, labels: { ...labels, ...managedByLabel } },
+    spec:
+      kind === "StatefulSet"
+        ? { ...spec, serviceName: options.serviceName ?? options.name, podManagementPolicy: "Parallel" }
+        : { ...spec, strategy: { type: "RollingUpdate" } },
+  } as KubernetesObject;
+}
+
+export function frontendWorkload(name: string, image: string, backendUrl: string, replicas = 1): KubernetesObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, labels: { app: name, ...managedByLabel } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name, ...managedByLabel } },
+        spec: { containers: [demoContainer(image, "frontend", [{ name: "BACKEND_URL", value: backendUrl }])] },
+      },
+    },
+  } as KubernetesObject;
+}
+
+export interface ServiceOptions {
+  readonly name: string;
+  readonly selector: Record<string, string>;
+  readonly type?: "ClusterIP" | "NodePort" | "LoadBalancer";
+  readonly headless?: boolean;
+  readonly port?: number;
+  readonly portName?: string;
+  readonly sessionAffinity?: "ClientIP" | "None";
+  readonly affinityTimeoutSeconds?: number;
+  readonly publishNotReadyAddresses?: boolean;
+}
+
+export function serviceManifest(options: ServiceOptions): V1Service {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: options.name, labels: managedByLabel },
+    spec: {
+      type: options.type ?? "ClusterIP",
+      ...(options.headless ? { clusterIP: "None" } : {}),
+      selector: options.selector,
+      ports: [{ name: options.portName ?? "http", port: options.port ?? 80, targetPort: 8080, protocol: "TCP" }],
+      sessionAffinity: options.sessionAffinity ?? "None",
+      ...(options.sessionAffinity === "ClientIP" && options.affinityTimeoutSeconds
+        ? { sessionAffinityConfig: { clientIP: { timeoutSeconds: options.affinityTimeoutSeconds } } }
+        : {}),
+      publishNotReadyAddresses: options.publishNotReadyAddresses ?? false,
+    },
+  };
+}
+
+/** An in-cluster prober pod, optionally pinned to a node. */
+export function proberPod(name: string, image: string, node?: string): V1Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, labels: { app: "kubequake-prober", "kubequake.dev/prober": name, ...managedByLabel } },
+    spec: {
+      ...(node ? { nodeName: node } : {}),
+      terminationGracePeriodSeconds: 0,
+      containers: [demoContainer(image, "prober")],
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/** Options of a named wait. Milliseconds. */
+export interface EventuallyOptions {
+  readonly timeoutMs: number;
+  /** Pause between polls when no change signal is available. */
+  readonly intervalMs?: number;
+  /** Aborts the wait early (scenario cancelled, Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+/** What a poll saw: whether the condition holds, and the observed value to report if it never does. */
+export interface Observation<T> {
+  readonly satisfied: boolean;
+  readonly value: T;
+}
+
+/** Thrown when a named condition did not hold in time; names the condition, the time spent and the last value seen. */
+export class EventuallyTimeoutError<T> extends Error {
+  readonly description: string;
+  readonly lastObserved: T | undefined;
+  readonly elapsedMs: number;
+  constructor(description: string, elapsedMs: number, lastObserved: T | undefined, lastError: unknown) {
+    const seen = lastObserved === undefined ? "nothing was observed" : `last observed: ${formatObserved(lastObserved)}`;
+    const failure = lastError === undefined ? "" : `; last poll failed: ${errorMessage(lastError)}`;
+    super(`timed out after ${(elapsedMs / 1000).toFixed(1)} s waiting until ${description}; ${seen}${failure}`);
+    this.name = "EventuallyTimeoutError";
+    this.description = description;
+    this.lastObserved = lastObserved;
+    this.elapsedMs = elapsedMs;
+  }
+}
+
+/**
+ * Polls `observe` until it reports `satisfied`, and returns that observation with the time it took.
+ * A poll that throws counts as "not yet"; its error is reported if the wait times out.
+ */
+export async function eventually<T>(
+  description: string,
+  observe: () => Promise<Observation<T>>,
+  options: EventuallyOptions,
+): Promise<{ value: T; elapsedMs: number }> {
+  const started = performance.now();
+  const interval = options.intervalMs ?? 250;
+  let lastObserved: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    try {
+      const observation = await observe();
+      lastObserved = observation.value;
+      lastError = undefined;
+      if (observation.satisfied) return { value: observation.value, elapsedMs: performance.now() - started };
+    } catch (error) {
+      lastError = error;
+    }
+    const elapsed = performance.now() - started;
+    if (elapsed >= options.timeoutMs) throw new EventuallyTimeoutError(description, elapsed, lastObserved, lastError);
+    await pause(Math.min(interval, options.timeoutMs - elapsed), options.signal);
+  }
+}
+
+/**
+ * Checks that `observe` stays satisfied for the whole period; fails at the first poll that is not.
+ */
+export async function consistently<T>(
+  description: string,
+  observe: () => Promise<Observation<T>>,
+  options: { readonly durationMs: number; readonly intervalMs?: number; readonly signal?: AbortSignal },
+): Promise<T> {
+  const started = performance.now();
+  let value: T;
+  for (;;) {
+    const observation = await observe();
+    value = observation.value;
+    const elapsed = performance.now() - started;
+    if (!observation.satisfied) {
+      throw new Error(
+        `expected ${description} for ${(options.durationMs / 1000).toFixed(1)} s, but after ${(elapsed / 1000).toFixed(1)} s observed: ${formatObserved(value)}`,
+      );
+    }
+    if (elapsed >= options.durationMs) return value;
+    await pause(Math.min(options.intervalMs ?? 250, options.durationMs - elapsed), options.signal);
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+export function formatObserved(value: unknown): string {
+  if (typeof value === "string") return value;
+  const text = JSON.stringify(value);
+  return text.length > 600 ? `${text.slice(0, 600)}…` : text;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
