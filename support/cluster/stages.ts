@@ -190,3 +190,8 @@ export async function isStageReady(resolved: ResolvedStage): Promise<boolean> {
   if (!resolved.entry.isComplete()) return false;
   return resolved.image === undefined || (await dockerImageExists(resolved.image));
 }
+
+/** The demo workload image for the pinned versions (built and loaded by `cluster up`). */
+export function demoImageName(versions: PinnedVersions): string {
+  return resolveStages(versions).get("demo-image")!.image!;
+}

@@ -114,16 +114,26 @@ export function serviceManifest(options: ServiceOptions): V1Service {
   };
 }
 
-/** An in-cluster prober pod, optionally pinned to a node. */
-export function proberPod(name: string, image: string, node?: string): V1Pod {
+/** A bare demo pod in one role, optionally pinned to a node. */
+export function demoPod(
+  name: string,
+  image: string,
+  role: "backend" | "frontend" | "prober",
+  options: { node?: string; labels?: Record<string, string> } = {},
+): V1Pod {
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, labels: { app: "kubequake-prober", "kubequake.dev/prober": name, ...managedByLabel } },
+    metadata: { name, labels: { ...options.labels, ...managedByLabel } },
     spec: {
-      ...(node ? { nodeName: node } : {}),
+      ...(options.node ? { nodeName: options.node } : {}),
       terminationGracePeriodSeconds: 0,
-      containers: [demoContainer(image, "prober")],
+      containers: [demoContainer(image, role)],
     },
   };
+}
+
+/** An in-cluster prober pod, optionally pinned to a node. */
+export function proberPod(name: string, image: string, node?: string): V1Pod {
+  return demoPod(name, image, "prober", { node, labels: { app: "kubequake-prober", "kubequake.dev/prober": name } });
 }

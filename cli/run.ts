@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { UserError } from "../support/errors/user-error.ts";
+import { createLogger } from "../support/log/logger.ts";
+import { generateAllureReport } from "../support/reports/allure.ts";
+
+const help = `kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX] [--no-cluster-up]
+
+Ensures the kind cluster (reusing it when healthy), runs the features with cucumber-js and writes reports:
+  reports/cucumber.html, reports/junit/cucumber.xml, reports/allure-results/, reports/allure-report/index.html
+Default paths: features/. Default parallel: 2 workers (scenarios tagged @serial run alone).
+Exit code: 0 when every scenario passed, 1 otherwise, 130 when interrupted.`;
+
+/** `kubequake run`: the nightly job. */
+export async function runCommandLine(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      tags: { type: "string" },
+      parallel: { type: "string" },
+      name: { type: "string" },
+      "no-cluster-up": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  const parallel = values.parallel ?? "2";
+  if (!/^\d+$/.test(parallel))
+    throw new UserError(`--parallel expects a whole number of workers, saw "${parallel}"`, "e.g. --parallel 2");
+  const log = createLogger("run");
+  if (!values["no-cluster-up"]) {
+    const { clusterUp } = await import("../support/cluster/toolchain.ts");
+    await clusterUp({ signal }, createLogger("cluster"));
+  }
+  rmSync("reports/allure-results", { recursive: true, force: true });
+  mkdirSync("reports/junit", { recursive: true });
+  const args = ["node_modules/@cucumber/cucumber/bin/cucumber.js", "--parallel", parallel];
+  if (values.tags) args.push("--tags", values.tags);
+  if (values.name) args.push("--name", values.name);
+  args.push(...positionals);
+  const runId = Date.now().toString(36);
+  log.info(`running features (run ${runId}, ${parallel} worker(s))${values.tags ? ` tagged ${values.tags}` : ""}`);
+  const started = performance.now();
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, {
+      stdio: "inherit",
+      env: { ...process.env, KUBEQUAKE_RUN_ID: runId, KUBEQUAKE_RUN_OWNER_PID: String(process.pid) },
+    });
+    child.on("close", (exitCode) => resolve(exitCode ?? 1));
+  });
+  log.info(`features finished in ${((performance.now() - started) / 1000).toFixed(1)} s with exit code ${code}`);
+  await generateAllureReport(log);
+  log.info("reports: reports/cucumber.html, reports/junit/cucumber.xml, reports/allure-report/index.html");
+  return signal.aborted ? 130 : code === 0 ? 0 : 1;
+}

@@ -1,0 +1,32 @@
+// cucumber-js configuration: `npx cucumber-js` runs the features; `npx kubequake run` wraps it with cluster set-up.
+const common = {
+  import: ["support/world.ts", "support/parameter-types.ts", "support/hooks.ts", "steps/**/*.ts"],
+  // Exactly one formatter may write to stdout; every other one needs a file (the Allure reporter's is its log).
+  format: [
+    "pretty",
+    "html:reports/cucumber.html",
+    "junit:reports/junit/cucumber.xml",
+    "message:reports/cucumber-messages.ndjson",
+    "allure-cucumberjs/reporter:reports/allure-reporter.log",
+  ],
+  formatOptions: {
+    resultsDir: "reports/allure-results",
+    junit: { suiteName: "kubequake" },
+    labels: [
+      { pattern: [/@epic:(.*)/], name: "epic" },
+      { pattern: [/@severity:(.*)/], name: "severity" },
+    ],
+  },
+  parallel: 2,
+};
+
+// No `paths`: cucumber-js defaults to features/, and paths given on the command line replace that default.
+export default common;
+
+/** Fixture features that must fail: run by the harness's own tests, never by the nightly job. */
+export const fixtures = {
+  ...common,
+  paths: ["test/fixtures/**/*.feature"],
+  format: ["summary", "message:reports/fixtures/cucumber-messages.ndjson"],
+  parallel: 0,
+};

@@ -1,0 +1,32 @@
+@epic:affinity
+Feature: ClientIP session affinity pins a client to one backend pod
+  With sessionAffinity ClientIP, kube-proxy sends every new connection from one client IP to the same endpoint
+  until the affinity timeout expires (Kubernetes' conformance test checks 15 consecutive requests).
+
+  Scenario: ClientIP affinity pins a client to one pod
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "sticky" with ClientIP session affinity
+    When a client pod sends 30 requests to "http://sticky"
+    Then every request succeeds
+    And every request was answered by the same pod
+
+  Scenario: Several clients are each pinned, and spread over the pods
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "sticky" with ClientIP session affinity
+    When 8 client pods each send 15 requests to "http://sticky"
+    Then every request succeeds
+    And each client was answered by a single pod
+    And the requests were answered by at least 2 different pods
+
+  Scenario: After the affinity timeout expires a client may move to another pod
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "sticky" with ClientIP session affinity of 2 seconds
+    When a client pod sends 8 requests to "http://sticky", 3 seconds apart
+    Then every request succeeds
+    And the requests were answered by at least 2 different pods
+
+  Scenario: Switching ClientIP → None → ClientIP takes effect
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "sticky" with ClientIP session affinity
+    When a client pod sends 20 requests to "http://sticky"
+    Then every request was answered by the same pod
+    When the Service "sticky" switches to session affinity None
+    Then within 20 seconds 60 requests to "http://sticky" are answered by at least 2 different pods
+    When the Service "sticky" switches to session affinity ClientIP
+    Then within 20 seconds 20 requests to "http://sticky" are all answered by the same pod

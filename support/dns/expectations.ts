@@ -1,0 +1,120 @@
+import type { ScenarioContext } from "../scenario/context.ts";
+import { backendPods } from "../services/backends.ts";
+import { eventually } from "../wait/eventually.ts";
+import { describeLookup, resolveName } from "./lookup.ts";
+
+interface DnsHost {
+  readonly scenario: ScenarioContext;
+  attachText(name: string, text: string): Promise<void>;
+}
+
+/** Reports how long after the last action the DNS answer matched; attached to the step. */
+async function attachTiming(host: DnsHost, what: string, reachedAtMs: number) {
+  const action = host.scenario.lastAction;
+  const line = action
+    ? `${what} ${(Math.max(0, reachedAtMs - action.atUnixMs) / 1000).toFixed(3)} s after: ${action.description}`
+    : what;
+  host.scenario.note(line);
+  await host.attachText("dns.txt", line);
+}
+
+/** Waits until the A records of `name` equal the IPs of `count` (ready, or all) pods of `backend`. */
+export async function expectResolvesToPods(
+  host: DnsHost,
+  options: { name: string; backend: string; count: number; includeUnready: boolean; seconds: number },
+): Promise<void> {
+  const context = host.scenario;
+  const which = options.includeUnready ? "all" : "ready";
+  await eventually<unknown>(
+    `${options.name} resolves to the IPs of the ${options.count} ${which} pods of ${options.backend}`,
+    async () => {
+      const pods = (await backendPods(context, options.backend)).filter(
+        (p) => p.ip && !p.terminating && (options.includeUnready || p.ready),
+      );
+      const expected = pods.map((p) => p.ip).sort();
+      const lookup = await resolveName(context, options.name, "A");
+      const answers = [...(lookup.answers ?? [])].sort();
+      const satisfied = pods.length === options.count && lookup.ok && answers.join() === expected.join();
+      return {
+        satisfied,
+        value: { resolved: describeLookup(lookup), [`${which}Pods`]: pods.map((p) => `${p.name}=${p.ip}`) },
+      };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 200 },
+  );
+  await attachTiming(
+    host,
+    `${options.name} resolved to the ${options.count} ${which} pod IPs of ${options.backend}`,
+    Date.now(),
+  );
+}
+
+/** Waits until `name` resolves to exactly the IP of `pod`, or (pod undefined) does not resolve (NXDOMAIN). */
+export async function expectResolves(
+  host: DnsHost,
+  options: { name: string; seconds: number; pod: string | undefined },
+) {
+  const context = host.scenario;
+  await eventually<unknown>(
+    options.pod
+      ? `${options.name} resolves to the IP of pod ${options.pod}`
+      : `${options.name} does not resolve (NXDOMAIN)`,
+    async () => {
+      const lookup = await resolveName(context, options.name, "A");
+      if (!options.pod)
+        return { satisfied: !lookup.ok && lookup.errorKind === "nxdomain", value: describeLookup(lookup) };
+      const pod = await context.kube.core.readNamespacedPod({ name: options.pod, namespace: context.name });
+      const ip = pod.status?.podIP ?? "(no IP yet)";
+      return {
+        satisfied: lookup.ok && (lookup.answers ?? []).join() === ip,
+        value: { resolved: describeLookup(lookup), [options.pod]: ip },
+      };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 200 },
+  );
+  await attachTiming(
+    host,
+    options.pod ? `${options.name} resolved to pod ${options.pod}` : `${options.name} did not resolve`,
+    Date.now(),
+  );
+}
+
+/**
+ * Waits until the SRV records of `name` (e.g. "_http._tcp.web") are exactly one per ready pod of `backend`, each
+ * naming `port`, and every target resolves to one of those pods' IPs.
+ */
+export async function expectSrvRecords(
+  host: DnsHost,
+  options: { name: string; port: number; count: number; backend: string; seconds: number },
+): Promise<void> {
+  const context = host.scenario;
+  await eventually<unknown>(
+    `the SRV records of ${options.name} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend}`,
+    async () => {
+      const ready = (await backendPods(context, options.backend)).filter((p) => p.ready && !p.terminating);
+      const srv = await resolveName(context, options.name, "SRV");
+      const records = (srv.answers ?? []).map((answer) => {
+        const [priority, weight, port, target] = answer.split(" ");
+        return { priority, weight, port: Number(port), target: target ?? "" };
+      });
+      const targetIPs: string[] = [];
+      for (const record of records) {
+        const a = await resolveName(context, record.target, "A");
+        targetIPs.push(...(a.answers ?? []));
+      }
+      const expectedIPs = ready.map((p) => p.ip).sort();
+      const satisfied =
+        ready.length === options.count &&
+        records.length === options.count &&
+        records.every((r) => r.port === options.port) &&
+        targetIPs.sort().join() === expectedIPs.join();
+      return { satisfied, value: { srv: describeLookup(srv), targetIPs, readyPodIPs: expectedIPs } };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 300 },
+  );
+  await attachTiming(
+    host,
+    `SRV ${options.name} listed port ${options.port} on the ${options.count} ready pods`,
+    Date.now(),
+  );
+}

@@ -1,0 +1,45 @@
+import type { EndpointAddress } from "../kube/endpoints.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import type { EndpointWatcher } from "./watcher.ts";
+
+/** The World's view needed here: the scenario, its watched Services and report attachments. */
+export interface EndpointWaitHost {
+  readonly scenario: ScenarioContext;
+  watcher(service: string): EndpointWatcher;
+  attachText(name: string, text: string): Promise<void>;
+}
+
+/**
+ * Waits until the watched endpoints of `service` satisfy `condition`, then attaches the EndpointSlice timeline and
+ * how long after the scenario's last action the change arrived. Seconds in, milliseconds measured.
+ */
+export async function waitForEndpoints(
+  host: EndpointWaitHost,
+  service: string,
+  seconds: number,
+  expectation: string,
+  condition: (endpoints: readonly EndpointAddress[]) => boolean,
+): Promise<number | undefined> {
+  const watcher = host.watcher(service);
+  const action = host.scenario.lastAction;
+  const since = action?.atUnixMs ?? watcher.timeline[0]?.atUnixMs ?? Date.now();
+  try {
+    const change = await watcher.waitFor(`Service ${service} has ${expectation}`, condition, seconds * 1000);
+    const afterMs = action ? Math.max(0, change.atUnixMs - action.atUnixMs) : undefined;
+    const headline = action
+      ? `Service ${service} had ${expectation} ${(afterMs! / 1000).toFixed(3)} s after: ${action.description}`
+      : `Service ${service} had ${expectation}`;
+    host.scenario.note(headline);
+    await host.attachText(
+      `endpoints-${service}.txt`,
+      `${headline}\n\nEndpointSlice timeline (relative to the action):\n${watcher.formatTimeline(since)}`,
+    );
+    return afterMs;
+  } catch (error) {
+    await host.attachText(
+      `endpoints-${service}.txt`,
+      `EndpointSlice timeline (relative to the action):\n${watcher.formatTimeline(since)}`,
+    );
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import {
+  After,
+  AfterAll,
+  Before,
+  BeforeAll,
+  Status,
+  setDefaultTimeout,
+  setParallelCanAssign,
+} from "@cucumber/cucumber";
+import { healthProblem, readClusterHealth } from "./cluster/health.ts";
+import { kubeconfigPath } from "./cluster/kind.ts";
+import { demoImageName } from "./cluster/stages.ts";
+import { loadVersions } from "./cluster/versions.ts";
+import { collectDiagnostics, formatDiagnostics } from "./diagnostics/collect.ts";
+import { UserError } from "./errors/user-error.ts";
+import { connectKube, type Kube } from "./kube/client.ts";
+import { sweepLeftoverNamespaces } from "./kube/namespace.ts";
+import { ScenarioContext } from "./scenario/context.ts";
+import type { KubequakeWorld } from "./world.ts";
+
+// Steps wait explicitly ("within N seconds"); this only stops a step that hangs beyond any stated wait.
+setDefaultTimeout(240_000);
+
+const runId = process.env.KUBEQUAKE_RUN_ID ?? Date.now().toString(36);
+const worker = process.env.CUCUMBER_WORKER_ID ?? "0";
+const active = new Set<ScenarioContext>();
+let kube: Kube;
+let image: string;
+
+/** Scenarios tagged @serial run alone: nothing else starts while one runs, and it waits for the others. */
+const isSerial = (pickle: { tags: readonly { name: string }[] }) => pickle.tags.some((t) => t.name === "@serial");
+setParallelCanAssign((candidate, running) =>
+  isSerial(candidate) ? running.length === 0 : !running.some((pickle) => isSerial(pickle)),
+);
+
+BeforeAll(async () => {
+  const health = await readClusterHealth(kubeconfigPath);
+  const problem = healthProblem(health, 3);
+  if (problem) {
+    throw new UserError(
+      `no healthy kubequake cluster to run scenarios on (kubeconfig ${kubeconfigPath}): ${problem}.`,
+      "run `npx kubequake cluster up` (or `npx kubequake run`, which does it for you), then run the features again.",
+    );
+  }
+  kube = await connectKube(kubeconfigPath);
+  image = demoImageName(loadVersions());
+  if (worker === "0") {
+    const swept = await sweepLeftoverNamespaces(kube, runId);
+    if (swept.length > 0)
+      console.error(`[kubequake] removed ${swept.length} namespace(s) left by interrupted runs: ${swept.join(", ")}`);
+  }
+});
+
+Before(async function (this: KubequakeWorld, { pickle, gherkinDocument }) {
+  const line = gherkinDocument.feature?.children.find((c) => c.scenario?.id === pickle.astNodeIds[0])?.scenario
+    ?.location.line;
+  this.source = `${pickle.uri}${line ? `:${line}` : ""}`;
+  this.scenario = await ScenarioContext.start(kube, image, { run: runId, worker: `w${worker}`, scenario: pickle.name });
+  active.add(this.scenario);
+});
+
+After(async function (this: KubequakeWorld, { result }) {
+  if (!this.hasScenario) return;
+  const context = this.scenario;
+  // Evidence first: cleanup would delete the pods, logs and events that explain the failure.
+  if (result?.status === Status.FAILED) {
+    await this.attachText("diagnostics.txt", formatDiagnostics(await collectDiagnostics(kube, context.name)));
+    await this.attachText("probe-transcript.txt", context.transcript.join("\n") || "no probes were sent");
+  }
+  active.delete(context);
+  await context.cleanup();
+});
+
+AfterAll(async () => {
+  await Promise.allSettled([...active].map((context) => context.cleanup()));
+});
+
+// Ctrl-C / SIGTERM: remove this worker's namespaces before exiting, so an interrupted run leaks nothing.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`[kubequake] ${signal}: removing ${active.size} scenario namespace(s)`);
+    void Promise.allSettled([...active].map((context) => context.cleanup())).then(() => process.exit(130));
+  });
+}

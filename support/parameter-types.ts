@@ -1,0 +1,11 @@
+import { defineParameterType } from "@cucumber/cucumber";
+import { parseLabels } from "./services/labels.ts";
+
+defineParameterType({ name: "serviceType", regexp: /ClusterIP|NodePort|headless/, transformer: (s: string) => s });
+defineParameterType({ name: "affinity", regexp: /ClientIP|None/, transformer: (s: string) => s });
+defineParameterType({
+  name: "killMode",
+  regexp: /killed|force-deleted/,
+  transformer: (s: string) => (s === "killed" ? "graceful" : "force"),
+});
+defineParameterType({ name: "labels", regexp: /"([^"]*)"/, transformer: (s: string) => parseLabels(s) });

@@ -1,0 +1,79 @@
+import type { Kube } from "../kube/client.ts";
+import { ScenarioNamespace } from "../kube/namespace.ts";
+import { waitForReadyPods } from "../kube/pods.ts";
+import { proberPod } from "../kube/workloads.ts";
+
+/** The last thing a scenario did to the cluster, so waits can report how long the cluster took to follow. */
+export interface Action {
+  readonly description: string;
+  readonly atUnixMs: number;
+  /** Pods the action acted on (killed, made unready), by name. */
+  readonly pods: readonly string[];
+}
+
+/**
+ * Everything one scenario owns on the cluster: its namespace (and tracked objects), the demo image, its client
+ * (prober) pods, the last action and a transcript of every probe for the failure diagnostics.
+ */
+export class ScenarioContext {
+  readonly kube: Kube;
+  readonly namespace: ScenarioNamespace;
+  readonly image: string;
+  readonly transcript: string[] = [];
+  readonly #clients = new Map<string, Promise<string>>();
+  lastAction: Action | undefined;
+  readonly onCleanup: (() => Promise<void>)[] = [];
+
+  private constructor(kube: Kube, namespace: ScenarioNamespace, image: string) {
+    this.kube = kube;
+    this.namespace = namespace;
+    this.image = image;
+  }
+
+  static async start(kube: Kube, image: string, ids: { run: string; worker: string; scenario: string }) {
+    return new ScenarioContext(kube, await ScenarioNamespace.create(kube, ids.run, ids.worker, ids.scenario), image);
+  }
+
+  get name(): string {
+    return this.namespace.name;
+  }
+
+  /** The pod name of client `index` (a prober), created on first use and awaited until Ready. */
+  client(index = 0, node?: string): Promise<string> {
+    const key = `${index}@${node ?? ""}`;
+    let pod = this.#clients.get(key);
+    if (!pod) {
+      const name = `client-${index}${node ? `-${node.replace(/[^a-z0-9]/g, "")}` : ""}`;
+      pod = this.namespace
+        .apply(proberPod(name, this.image, node))
+        .then(() => waitForReadyPods(this.kube, this.name, { "kubequake.dev/prober": name }, 1, 90_000))
+        .then(() => name);
+      this.#clients.set(key, pod);
+    }
+    return pod;
+  }
+
+  /** Several clients at once (different pod IPs, e.g. for ClientIP affinity), created in parallel. */
+  clients(count: number): Promise<string[]> {
+    return Promise.all(Array.from({ length: count }, (_, index) => this.client(index)));
+  }
+
+  recordAction(description: string, pods: readonly string[] = []): Action {
+    this.lastAction = { description, atUnixMs: Date.now(), pods };
+    this.transcript.push(
+      `${new Date().toISOString()} action: ${description}${pods.length ? ` (${pods.join(", ")})` : ""}`,
+    );
+    return this.lastAction;
+  }
+
+  note(line: string): void {
+    this.transcript.push(`${new Date().toISOString()} ${line}`);
+  }
+
+  async cleanup(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const stop of this.onCleanup.splice(0).reverse()) await stop().catch((error) => errors.push(error));
+    await this.namespace.cleanup().catch((error) => errors.push(error));
+    if (errors.length > 0) throw new AggregateError(errors, `cleanup of ${this.name} failed`);
+  }
+}

@@ -1,0 +1,141 @@
+import type { V1Service } from "@kubernetes/client-node";
+import { postToPod } from "../kube/client.ts";
+import { deletePod, listPods, type PodSummary, waitForReadyPods } from "../kube/pods.ts";
+import { backendWorkload, frontendWorkload, type ServiceOptions, serviceManifest } from "../kube/workloads.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+
+/** Pods become Ready within this on a warm cluster (image preloaded); generous for a loaded 2-core machine. */
+const readyTimeoutMs = 120_000;
+
+/** Deploys the demo backend `name` (pods labelled app=<name>) and waits until all replicas are Ready. */
+export async function deployBackend(
+  context: ScenarioContext,
+  name: string,
+  replicas: number,
+  options: { kind?: "Deployment" | "StatefulSet"; serviceName?: string } = {},
+): Promise<PodSummary[]> {
+  await context.namespace.apply(backendWorkload({ name, image: context.image, replicas, ...options }));
+  return waitForReadyPods(context.kube, context.name, { app: name }, replicas, readyTimeoutMs);
+}
+
+/** Deploys the demo frontend `name`, which calls `backendUrl` on every request, and waits until it is Ready. */
+export async function deployFrontend(context: ScenarioContext, name: string, backendUrl: string): Promise<void> {
+  await context.namespace.apply(frontendWorkload(name, context.image, backendUrl));
+  await waitForReadyPods(context.kube, context.name, { app: name }, 1, readyTimeoutMs);
+}
+
+export async function createService(context: ScenarioContext, options: ServiceOptions): Promise<V1Service> {
+  return context.namespace.apply(serviceManifest(options));
+}
+
+/** Pods of the backend `name` (label app=<name>), sorted by name. */
+export function backendPods(context: ScenarioContext, name: string): Promise<PodSummary[]> {
+  return listPods(context.kube, context.name, { app: name });
+}
+
+/** Sets the replica count of a backend Deployment or StatefulSet. */
+export async function scaleBackend(context: ScenarioContext, name: string, replicas: number): Promise<void> {
+  const patch = [{ op: "replace", path: "/spec/replicas", value: replicas }];
+  const kind = (await context.kube.apps.listNamespacedStatefulSet({ namespace: context.name })).items.some(
+    (s) => s.metadata?.name === name,
+  )
+    ? "StatefulSet"
+    : "Deployment";
+  if (kind === "StatefulSet") {
+    await context.kube.apps.patchNamespacedStatefulSet({ name, namespace: context.name, body: patch });
+  } else {
+    await context.kube.apps.patchNamespacedDeployment({ name, namespace: context.name, body: patch });
+  }
+  context.recordAction(`${name} scaled to ${replicas} replicas`);
+}
+
+/**
+ * Deletes `count` running, ready pods of a backend (the first ones by name, so runs are reproducible);
+ * gracefully (the pod's grace period) or by force (grace 0). Returns the killed pods.
+ */
+export async function killBackendPods(
+  context: ScenarioContext,
+  name: string,
+  count: number,
+  mode: "graceful" | "force",
+): Promise<PodSummary[]> {
+  const candidates = (await backendPods(context, name)).filter((p) => p.ready && !p.terminating);
+  if (candidates.length < count) {
+    throw new Error(
+      `cannot kill ${count} pod(s) of ${name}: only ${candidates.length} ready pod(s) (${candidates.map((p) => p.name).join(", ") || "none"})`,
+    );
+  }
+  const victims = candidates.slice(0, count);
+  context.recordAction(
+    `${count} pod(s) of ${name} ${mode === "force" ? "force-deleted" : "killed"}`,
+    victims.map((p) => p.name),
+  );
+  await Promise.all(victims.map((pod) => deletePod(context.kube, context.name, pod.name, mode)));
+  return victims;
+}
+
+/** Flips a demo pod's readiness through its admin endpoint (the pod keeps running). */
+export async function setPodReadiness(context: ScenarioContext, pod: string, ready: boolean): Promise<void> {
+  await postToPod(
+    context.kube,
+    { namespace: context.name, pod, port: 8080, path: `/admin/ready?value=${ready}` },
+    {},
+    10_000,
+  );
+}
+
+/** Makes `count` ready pods of a backend unready; returns them. */
+export async function makePodsUnready(context: ScenarioContext, name: string, count: number): Promise<PodSummary[]> {
+  const candidates = (await backendPods(context, name)).filter((p) => p.ready && !p.terminating).slice(0, count);
+  if (candidates.length < count)
+    throw new Error(`cannot make ${count} pod(s) of ${name} unready: only ${candidates.length} are ready`);
+  context.recordAction(
+    `${count} pod(s) of ${name} turned unready`,
+    candidates.map((p) => p.name),
+  );
+  for (const pod of candidates) await setPodReadiness(context, pod.name, false);
+  return candidates;
+}
+
+/** Makes the pods the last action made unready ready again. */
+export async function makePodsReadyAgain(context: ScenarioContext): Promise<readonly string[]> {
+  const pods = context.lastAction?.pods ?? [];
+  if (pods.length === 0) throw new Error("no pod was made unready earlier in this scenario");
+  context.recordAction(`${pods.join(", ")} turned ready again`, pods);
+  for (const pod of pods) await setPodReadiness(context, pod, true);
+  return pods;
+}
+
+/** Switches a Service's session affinity (with an optional ClientIP timeout in seconds). */
+export async function setSessionAffinity(
+  context: ScenarioContext,
+  service: string,
+  affinity: "ClientIP" | "None",
+  timeoutSeconds?: number,
+): Promise<void> {
+  const current = await context.kube.core.readNamespacedService({ name: service, namespace: context.name });
+  const spec = current.spec ?? {};
+  spec.sessionAffinity = affinity;
+  spec.sessionAffinityConfig =
+    affinity === "ClientIP" ? { clientIP: { timeoutSeconds: timeoutSeconds ?? 10800 } } : undefined;
+  await context.kube.core.replaceNamespacedService({
+    name: service,
+    namespace: context.name,
+    body: { ...current, spec },
+  });
+  context.recordAction(
+    `Service ${service} switched to session affinity ${affinity}${timeoutSeconds ? ` (${timeoutSeconds} s)` : ""}`,
+  );
+}
+
+export async function readyPodsOf(context: ScenarioContext, name: string): Promise<PodSummary[]> {
+  return (await backendPods(context, name)).filter((p) => p.ready && !p.terminating);
+}
+
+export async function waitForBackendReady(
+  context: ScenarioContext,
+  name: string,
+  count: number,
+): Promise<PodSummary[]> {
+  return waitForReadyPods(context.kube, context.name, { app: name }, count, readyTimeoutMs);
+}

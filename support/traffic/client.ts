@@ -1,0 +1,34 @@
+import { type HttpProbe, type HttpProbeRequest, probeHttp } from "../kube/prober.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { describeDistribution, summarize, type TrafficSummary } from "./statistics.ts";
+
+/** What one client sent and what came back. */
+export interface TrafficResult {
+  readonly client: string;
+  readonly url: string;
+  readonly probe: HttpProbe;
+  readonly summary: TrafficSummary;
+}
+
+/** Sends requests from a client pod of the scenario (a new connection each) and records them in the transcript. */
+export async function sendTraffic(
+  context: ScenarioContext,
+  request: HttpProbeRequest,
+  clientIndex = 0,
+): Promise<TrafficResult> {
+  const client = await context.client(clientIndex);
+  const probe = await probeHttp(context.kube, context.name, client, { concurrency: 4, timeoutMs: 2000, ...request });
+  const summary = summarize(probe.results);
+  context.note(`${client} → ${request.url}: ${request.count} requests: ${describeDistribution(summary)}`);
+  return { client, url: request.url, probe, summary };
+}
+
+/** Sends the same traffic from several clients at once (distinct client IPs). */
+export async function sendTrafficFromClients(
+  context: ScenarioContext,
+  clients: number,
+  request: HttpProbeRequest,
+): Promise<TrafficResult[]> {
+  await context.clients(clients);
+  return Promise.all(Array.from({ length: clients }, (_, index) => sendTraffic(context, request, index)));
+}

@@ -1,0 +1,60 @@
+import { type IWorldOptions, setWorldConstructor, World } from "@cucumber/cucumber";
+import type { EndpointWatcher } from "./endpoints/watcher.ts";
+import type { DnsProbeResult } from "./kube/prober.ts";
+import type { ScenarioContext } from "./scenario/context.ts";
+import type { TrafficResult } from "./traffic/client.ts";
+
+/**
+ * One scenario's state. The ScenarioContext owns everything on the cluster; the World keeps the results that
+ * `Then` steps read: the last traffic (one entry per client) and the Services being watched.
+ */
+export class KubequakeWorld extends World {
+  #scenario: ScenarioContext | undefined;
+  lastTraffic: TrafficResult[] = [];
+  lastLookup: DnsProbeResult | undefined;
+  readonly watchers = new Map<string, EndpointWatcher>();
+  /** "features/x.feature:12" of the running scenario, for error messages about its inline manifests. */
+  source = "";
+
+  constructor(options: IWorldOptions) {
+    super(options);
+  }
+
+  get scenario(): ScenarioContext {
+    if (!this.#scenario) throw new Error("the scenario has no namespace: the Before hook did not run");
+    return this.#scenario;
+  }
+
+  set scenario(context: ScenarioContext) {
+    this.#scenario = context;
+  }
+
+  get hasScenario(): boolean {
+    return this.#scenario !== undefined;
+  }
+
+  /** The last traffic result, for `Then` steps about "the requests". */
+  get traffic(): TrafficResult {
+    const last = this.lastTraffic[0];
+    if (!last)
+      throw new Error(
+        'no requests were sent yet in this scenario: add a step like When a client pod sends 100 requests to "http://web"',
+      );
+    return last;
+  }
+
+  watcher(service: string): EndpointWatcher {
+    const watcher = this.watchers.get(service);
+    if (!watcher)
+      throw new Error(
+        `the Service "${service}" was not created by this scenario, so its endpoints are not watched (known: ${[...this.watchers.keys()].join(", ") || "none"})`,
+      );
+    return watcher;
+  }
+
+  async attachText(name: string, text: string): Promise<void> {
+    await this.attach(text, { mediaType: "text/plain", fileName: name });
+  }
+}
+
+setWorldConstructor(KubequakeWorld);
