@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 import { generateAllureReport } from "../support/reports/allure.ts";
+import { readScenarioOutcomes } from "../support/reports/messages.ts";
 
 const help = `kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX] [--no-cluster-up]
 
@@ -37,13 +38,14 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
     const { clusterUp } = await import("../support/cluster/toolchain.ts");
     await clusterUp({ signal }, createLogger("cluster"));
   }
-  rmSync("reports/allure-results", { recursive: true, force: true });
+  for (const stale of ["reports/allure-results", "reports/cucumber-messages.ndjson"])
+    rmSync(stale, { recursive: true, force: true });
   mkdirSync("reports/junit", { recursive: true });
   const args = ["node_modules/@cucumber/cucumber/bin/cucumber.js", "--parallel", parallel];
   if (values.tags) args.push("--tags", values.tags);
   if (values.name) args.push("--name", values.name);
   args.push(...positionals);
-  const runId = Date.now().toString(36);
+  const runId = process.env.KUBEQUAKE_RUN_ID ?? Date.now().toString(36);
   log.info(`running features (run ${runId}, ${parallel} worker(s))${values.tags ? ` tagged ${values.tags}` : ""}`);
   const started = performance.now();
   const code = await new Promise<number>((resolve) => {
@@ -54,7 +56,26 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
     child.on("close", (exitCode) => resolve(exitCode ?? 1));
   });
   log.info(`features finished in ${((performance.now() - started) / 1000).toFixed(1)} s with exit code ${code}`);
+  const problems = explainOutcomes("reports/cucumber-messages.ndjson");
+  for (const problem of problems) console.error(`kubequake: ${problem}`);
   await generateAllureReport(log);
   log.info("reports: reports/cucumber.html, reports/junit/cucumber.xml, reports/allure-report/index.html");
-  return signal.aborted ? 130 : code === 0 ? 0 : 1;
+  return signal.aborted ? 130 : code === 0 && problems.length === 0 ? 0 : 1;
+}
+
+/** What a QA engineer must fix that Cucumber reports only in passing: unknown steps, and runs that ran nothing. */
+function explainOutcomes(messagesFile: string): string[] {
+  if (!existsSync(messagesFile)) return [];
+  const outcomes = readScenarioOutcomes(messagesFile);
+  if (outcomes.length === 0) {
+    return [
+      "no scenario ran: the paths, --tags or --name matched nothing. Check them (a nightly run of nothing is a failure).",
+    ];
+  }
+  return outcomes.flatMap((o) =>
+    o.undefinedSteps.map(
+      (step) =>
+        `unknown step at ${o.uri}:${step.line}: "${step.text}" matches no step definition.\n  what to do: pick a phrase from docs/STEPS.md (or \`npx kubequake steps\`); parameters in {braces} there take numbers or "quoted" text.`,
+    ),
+  );
 }

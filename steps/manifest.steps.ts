@@ -3,7 +3,7 @@ import { applyManifestFile, applyManifestText } from "../support/services/manife
 import type { KubequakeWorld } from "../support/world.ts";
 
 Given("the manifest:", async function (this: KubequakeWorld, docString: string) {
-  await applyManifestText(this, docString, `${this.source} (docstring)`);
+  await applyManifestText(this, docString, this.source);
 });
 
 Given("the manifest {string}", async function (this: KubequakeWorld, path: string) {

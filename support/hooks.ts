@@ -3,6 +3,7 @@ import {
   AfterAll,
   Before,
   BeforeAll,
+  BeforeStep,
   Status,
   setDefaultTimeout,
   setParallelCanAssign,
@@ -57,6 +58,18 @@ Before(async function (this: KubequakeWorld, { pickle, gherkinDocument }) {
   this.source = `${pickle.uri}${line ? `:${line}` : ""}`;
   this.scenario = await ScenarioContext.start(kube, image, { run: runId, worker: `w${worker}`, scenario: pickle.name });
   active.add(this.scenario);
+});
+
+/** Points `source` at the running step's docstring (its first content line), for errors about inline manifests. */
+BeforeStep(function (this: KubequakeWorld, { gherkinDocument, pickle, pickleStep }) {
+  const steps = (gherkinDocument.feature?.children ?? []).flatMap((child) => [
+    ...(child.background?.steps ?? []),
+    ...(child.scenario?.steps ?? []),
+    ...(child.rule?.children ?? []).flatMap((r) => [...(r.background?.steps ?? []), ...(r.scenario?.steps ?? [])]),
+  ]);
+  const step = steps.find((s) => s.id === pickleStep.astNodeIds[0]);
+  const line = step?.docString ? step.docString.location.line + 1 : step?.location.line;
+  this.source = `${pickle.uri}${line ? `:${line}` : ""}`;
 });
 
 After(async function (this: KubequakeWorld, { result }) {

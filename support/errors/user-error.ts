@@ -5,14 +5,14 @@
 export class UserError extends Error {
   readonly fix: string;
   constructor(message: string, fix: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // The fix is part of the message so that every report (Cucumber, JUnit, Allure) shows it too.
+    super(`${message}\n  what to do: ${fix}`, options);
     this.name = "UserError";
     this.fix = fix;
   }
 }
 
 export function describeError(error: unknown): string {
-  if (error instanceof UserError) return `${error.message}\n  what to do: ${error.fix}`;
   if (error instanceof AggregateError) {
     return [error.message, ...error.errors.map((inner) => `  - ${describeError(inner)}`)].join("\n");
   }

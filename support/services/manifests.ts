@@ -5,9 +5,14 @@ import { UserError } from "../errors/user-error.ts";
 import { parseManifests, type SourcedObject } from "../kube/manifests.ts";
 import type { WatchRegistry } from "./exposure.ts";
 
-/** Applies QA-provided YAML (one or more documents) into the scenario's namespace; Services get watched too. */
+/**
+ * Applies QA-provided YAML (one or more documents) into the scenario's namespace; Services get watched too.
+ * `source` is "file" or "file:line" where line is the text's first line (a docstring's), so errors point at it.
+ */
 export async function applyManifestText(registry: WatchRegistry, text: string, source: string): Promise<void> {
-  for (const item of parseManifests(text, source)) await applyOne(registry, item);
+  const match = /^(.*):(\d+)$/.exec(source);
+  const [file, firstLine] = match ? [match[1]!, Number(match[2])] : [source, 1];
+  for (const item of parseManifests(text, file, firstLine)) await applyOne(registry, item);
 }
 
 export async function applyManifestFile(registry: WatchRegistry, path: string): Promise<void> {
