@@ -1,20 +1,20 @@
 import { Given, Then, When } from "@cucumber/cucumber";
 import { waitForEndpoints } from "../support/endpoints/expectations.ts";
 import { readyPodsOf, setSessionAffinity } from "../support/services/backends.ts";
-import { exposeBackend } from "../support/services/exposure.ts";
+import { exposeSelected } from "../support/services/exposure.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 Given(
   "the {serviceType} Service {string} selects pods labelled {labels}",
   async function (this: KubequakeWorld, type: string, name: string, selector: Record<string, string>) {
-    await exposeBackend(this, { name, selector, type });
+    await exposeSelected(this, { name, selector, type });
   },
 );
 
 Given(
   "the headless Service {string} selects pods labelled {labels} and publishes not-ready addresses",
   async function (this: KubequakeWorld, name: string, selector: Record<string, string>) {
-    await exposeBackend(this, { name, selector, type: "headless", publishNotReadyAddresses: true });
+    await exposeSelected(this, { name, selector, type: "headless", publishNotReadyAddresses: true });
   },
 );
 

@@ -16,7 +16,8 @@ import { collectDiagnostics, formatDiagnostics } from "./diagnostics/collect.ts"
 import { UserError } from "./errors/user-error.ts";
 import { connectKube, type Kube } from "./kube/client.ts";
 import { sweepLeftoverNamespaces } from "./kube/namespace.ts";
-import { ScenarioContext } from "./scenario/context.ts";
+import { clusterNetworks } from "./kube/networks.ts";
+import { type DemoWorkload, ScenarioContext } from "./scenario/context.ts";
 import type { KubequakeWorld } from "./world.ts";
 
 // Steps wait explicitly ("within N seconds"); this only stops a step that hangs beyond any stated wait.
@@ -26,7 +27,7 @@ const runId = process.env.KUBEQUAKE_RUN_ID ?? Date.now().toString(36);
 const worker = process.env.CUCUMBER_WORKER_ID ?? "0";
 const active = new Set<ScenarioContext>();
 let kube: Kube;
-let image: string;
+let workload: DemoWorkload;
 
 /** Scenarios tagged @serial run alone: nothing else starts while one runs, and it waits for the others. */
 const isSerial = (pickle: { tags: readonly { name: string }[] }) => pickle.tags.some((t) => t.name === "@serial");
@@ -44,7 +45,7 @@ BeforeAll(async () => {
     );
   }
   kube = await connectKube(kubeconfigPath);
-  image = demoImageName(loadVersions());
+  workload = { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) };
   if (worker === "0") {
     const swept = await sweepLeftoverNamespaces(kube, runId);
     if (swept.length > 0)
@@ -56,7 +57,11 @@ Before(async function (this: KubequakeWorld, { pickle, gherkinDocument }) {
   const line = gherkinDocument.feature?.children.find((c) => c.scenario?.id === pickle.astNodeIds[0])?.scenario
     ?.location.line;
   this.source = `${pickle.uri}${line ? `:${line}` : ""}`;
-  this.scenario = await ScenarioContext.start(kube, image, { run: runId, worker: `w${worker}`, scenario: pickle.name });
+  this.scenario = await ScenarioContext.start(kube, workload, {
+    run: runId,
+    worker: `w${worker}`,
+    scenario: pickle.name,
+  });
   active.add(this.scenario);
 });
 

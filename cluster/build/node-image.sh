@@ -66,5 +66,6 @@ docker exec "$builder" pkill containerd || true
 docker exec "$builder" bash -c 'for i in $(seq 1 100); do ps -o stat= -C containerd | grep -qv "^Z" || exit 0; sleep 0.1; done
   echo "containerd did not stop within 10 s" >&2; exit 1'
 docker commit --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' "$builder" "$image" >/dev/null
-docker rmi "$base" >/dev/null 2>&1 || true
+docker rm -f "$builder" >/dev/null
+docker rmi "$base" >/dev/null
 echo "node image $image ($(docker image inspect -f '{{.Size}}' "$image") bytes)"

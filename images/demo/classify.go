@@ -32,6 +32,8 @@ func classifyTransportError(err error) string {
 	}
 	var dnsErr *net.DNSError
 	switch {
+	case errors.Is(err, errBlocked):
+		return kindBlocked
 	case errors.As(err, &dnsErr):
 		return kindDNS
 	case errors.Is(err, syscall.ECONNREFUSED):

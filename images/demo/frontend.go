@@ -51,7 +51,7 @@ func newFrontendHandler(id identity, health *healthState, backendURL string, tim
 		client: &http.Client{
 			// A fresh connection per request makes kube-proxy pick a backend
 			// every time; a pooled connection would pin one endpoint.
-			Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil},
+			Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil, DialContext: frontendGuard().dialer().DialContext},
 			// The Service answers directly; following redirects would hide
 			// what it really said.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -152,4 +152,13 @@ func runFrontendRole(args []string) int {
 	logger.Info("configured", "backendURL", *backendURL, "backendTimeout", timeout.String())
 	handler := newFrontendHandler(id, health, *backendURL, *timeout)
 	return serveRole(logger, id, handler, health, []string{*listen}, *delay)
+}
+
+// frontendGuard is the destination guard of the frontend's backend calls (see guard.go).
+func frontendGuard() *destinationGuard {
+	guard, err := guardFromEnv()
+	if err != nil {
+		return &destinationGuard{source: err.Error()}
+	}
+	return guard
 }

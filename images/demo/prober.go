@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -106,6 +105,11 @@ type httpProbeResponse struct {
 }
 
 func newProbeClient() *http.Client {
+	guard, err := guardFromEnv()
+	if err != nil {
+		// Refuse every destination rather than probe outside the cluster with a broken guard.
+		guard = &destinationGuard{source: err.Error()}
+	}
 	return &http.Client{
 		Transport: &http.Transport{
 			// One fresh dial per request: kube-proxy balances per
@@ -113,7 +117,7 @@ func newProbeClient() *http.Client {
 			DisableKeepAlives:  true,
 			Proxy:              nil,
 			DisableCompression: true,
-			DialContext:        (&net.Dialer{}).DialContext,
+			DialContext:        guard.dialer().DialContext,
 			// The image has no CA bundle and the probe measures Service
 			// reachability, not certificates.
 			TLSClientConfig: &tls.Config{InsecureSkipVerify: true},

@@ -4,6 +4,7 @@ import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { CommandError, runCommand } from "../process/command.ts";
 import { cacheRoot } from "./cache.ts";
+import { ensureHermeticDns } from "./coredns.ts";
 import { dockerAnswers } from "./docker.ts";
 import { healthProblem, readClusterHealth } from "./health.ts";
 import {
@@ -220,6 +221,7 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   const started = performance.now();
   const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
   await ensureImageLoaded(kind, demoImage, log);
+  await pruneStaleImages([nodeImage, demoImage], log);
   const clusterSeconds = (performance.now() - started) / 1000;
   log.info(
     `cluster     "${clusterName}" ${outcome} in ${formatDuration(clusterSeconds)}; kubeconfig ${kubeconfigPath}`,
@@ -260,8 +262,12 @@ async function ensureCluster(
       });
     }
     if (!repairReason) repairReason = healthProblem(await readClusterHealth(kubeconfigPath), expectedNodes);
-    if (!repairReason) return "reused";
-    log.warn(`found a broken or half-created cluster "${clusterName}": ${repairReason}; deleting and recreating it`);
+    if (!repairReason) {
+      if (await ensureHermeticDns(kubeconfigPath))
+        log.info("cluster     CoreDNS no longer forwards names outside the cluster");
+      return "reused";
+    }
+    log.warn(`cluster "${clusterName}" cannot be reused (${repairReason}); deleting and recreating it`);
     await deleteCluster(kind);
   }
   const configFile = join(cacheRoot, "state", "kind-config.yaml");
@@ -272,6 +278,8 @@ async function ensureCluster(
   );
   try {
     await createCluster(kind, kindConfig(nodeImage, versions, builtOffline), configFile, logFile);
+    await waitForHealthyCluster(log);
+    await ensureHermeticDns(kubeconfigPath);
     await waitForHealthyCluster(log);
   } catch (error) {
     const diagnostics = await collectNodeDiagnostics();
@@ -340,6 +348,27 @@ async function ensureImageLoaded(kind: string, image: string, log: Logger): Prom
   const started = performance.now();
   await loadImage(kind, image, join(logDir, "kind-load.log"));
   log.info(`image       loaded ${image} into ${missing.length} node(s) in ${seconds(started)}`);
+}
+
+/**
+ * Removes kubequake's node and demo images of earlier versions (a changed input builds a new tag, and each node
+ * image is over 1 GB). Images still used by a container are kept.
+ */
+async function pruneStaleImages(current: readonly string[], log: Logger): Promise<void> {
+  const listed = await runCommand(
+    "docker",
+    ["images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", "reference=kubequake.local/*"],
+    { timeoutMs: 30_000 },
+  );
+  const stale = listed.stdout
+    .split("\n")
+    .filter((image) => /^kubequake\.local\/(node|demo|component-base):/.test(image) && !current.includes(image));
+  const removed: string[] = [];
+  for (const image of stale) {
+    const result = await runCommand("docker", ["rmi", image], { allowFailure: true, timeoutMs: 120_000 });
+    if (result.exitCode === 0) removed.push(image);
+  }
+  if (removed.length > 0) log.info(`images      removed ${removed.length} stale image(s): ${removed.join(", ")}`);
 }
 
 export async function clusterDown(log: Logger): Promise<void> {

@@ -67,7 +67,13 @@ export function backendWorkload(options: BackendOptions): KubernetesObject {
   } as KubernetesObject;
 }
 
-export function frontendWorkload(name: string, image: string, backendUrl: string, replicas = 1): KubernetesObject {
+export function frontendWorkload(
+  name: string,
+  image: string,
+  backendUrl: string,
+  allowedNetworks: string,
+  replicas = 1,
+): KubernetesObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -77,7 +83,14 @@ export function frontendWorkload(name: string, image: string, backendUrl: string
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name, ...managedByLabel } },
-        spec: { containers: [demoContainer(image, "frontend", [{ name: "BACKEND_URL", value: backendUrl }])] },
+        spec: {
+          containers: [
+            demoContainer(image, "frontend", [
+              { name: "BACKEND_URL", value: backendUrl },
+              { name: "ALLOWED_NETWORKS", value: allowedNetworks },
+            ]),
+          ],
+        },
       },
     },
   } as KubernetesObject;
@@ -119,7 +132,7 @@ export function demoPod(
   name: string,
   image: string,
   role: "backend" | "frontend" | "prober",
-  options: { node?: string; labels?: Record<string, string> } = {},
+  options: { node?: string; labels?: Record<string, string>; env?: V1EnvVar[] } = {},
 ): V1Pod {
   return {
     apiVersion: "v1",
@@ -128,12 +141,16 @@ export function demoPod(
     spec: {
       ...(options.node ? { nodeName: options.node } : {}),
       terminationGracePeriodSeconds: 0,
-      containers: [demoContainer(image, role)],
+      containers: [demoContainer(image, role, options.env)],
     },
   };
 }
 
-/** An in-cluster prober pod, optionally pinned to a node. */
-export function proberPod(name: string, image: string, node?: string): V1Pod {
-  return demoPod(name, image, "prober", { node, labels: { app: "kubequake-prober", "kubequake.dev/prober": name } });
+/** An in-cluster prober pod, optionally pinned to a node; it connects only to `allowedNetworks` (CIDRs). */
+export function proberPod(name: string, image: string, allowedNetworks: string, node?: string): V1Pod {
+  return demoPod(name, image, "prober", {
+    node,
+    labels: { app: "kubequake-prober", "kubequake.dev/prober": name },
+    env: [{ name: "ALLOWED_NETWORKS", value: allowedNetworks }],
+  });
 }

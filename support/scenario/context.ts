@@ -3,6 +3,12 @@ import { ScenarioNamespace } from "../kube/namespace.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
 import { proberPod } from "../kube/workloads.ts";
 
+/** The demo image and the networks its clients may reach, shared by every scenario of a run. */
+export interface DemoWorkload {
+  readonly image: string;
+  readonly allowedNetworks: string;
+}
+
 /** The last thing a scenario did to the cluster, so waits can report how long the cluster took to follow. */
 export interface Action {
   readonly description: string;
@@ -19,19 +25,22 @@ export class ScenarioContext {
   readonly kube: Kube;
   readonly namespace: ScenarioNamespace;
   readonly image: string;
+  /** CIDRs the scenario's clients may connect to (see kube/networks.ts). */
+  readonly allowedNetworks: string;
   readonly transcript: string[] = [];
   readonly #clients = new Map<string, Promise<string>>();
   lastAction: Action | undefined;
   readonly onCleanup: (() => Promise<void>)[] = [];
 
-  private constructor(kube: Kube, namespace: ScenarioNamespace, image: string) {
+  private constructor(kube: Kube, namespace: ScenarioNamespace, workload: DemoWorkload) {
     this.kube = kube;
     this.namespace = namespace;
-    this.image = image;
+    this.image = workload.image;
+    this.allowedNetworks = workload.allowedNetworks;
   }
 
-  static async start(kube: Kube, image: string, ids: { run: string; worker: string; scenario: string }) {
-    return new ScenarioContext(kube, await ScenarioNamespace.create(kube, ids.run, ids.worker, ids.scenario), image);
+  static async start(kube: Kube, workload: DemoWorkload, ids: { run: string; worker: string; scenario: string }) {
+    return new ScenarioContext(kube, await ScenarioNamespace.create(kube, ids.run, ids.worker, ids.scenario), workload);
   }
 
   get name(): string {
@@ -45,7 +54,7 @@ export class ScenarioContext {
     if (!pod) {
       const name = `client-${index}${node ? `-${node.replace(/[^a-z0-9]/g, "")}` : ""}`;
       pod = this.namespace
-        .apply(proberPod(name, this.image, node))
+        .apply(proberPod(name, this.image, this.allowedNetworks, node))
         .then(() => waitForReadyPods(this.kube, this.name, { "kubequake.dev/prober": name }, 1, 90_000))
         .then(() => name);
       this.#clients.set(key, pod);

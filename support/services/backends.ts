@@ -20,7 +20,7 @@ export async function deployBackend(
 
 /** Deploys the demo frontend `name`, which calls `backendUrl` on every request, and waits until it is Ready. */
 export async function deployFrontend(context: ScenarioContext, name: string, backendUrl: string): Promise<void> {
-  await context.namespace.apply(frontendWorkload(name, context.image, backendUrl));
+  await context.namespace.apply(frontendWorkload(name, context.image, backendUrl, context.allowedNetworks));
   await waitForReadyPods(context.kube, context.name, { app: name }, 1, readyTimeoutMs);
 }
 

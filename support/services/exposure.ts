@@ -1,5 +1,6 @@
 import { EndpointWatcher } from "../endpoints/watcher.ts";
-import { probeHttp } from "../kube/prober.ts";
+import { listPods } from "../kube/pods.ts";
+import { probeDns, probeHttp } from "../kube/prober.ts";
 import type { ServiceOptions } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
@@ -23,23 +24,36 @@ export async function exposeBackend(
 }
 
 /**
- * Waits until a just-created Service is really in service: `replicas` ready endpoints in its EndpointSlices and,
- * unless headless, a few requests through its ClusterIP all answered (kube-proxy programs the nodes shortly after
- * the EndpointSlice changes; without this, a scenario's first requests could be refused).
+ * Waits until a just-created Service is really in service: `replicas` ready endpoints in its EndpointSlices, its
+ * name resolving from a client (CoreDNS watches Services; until it has seen this one the name does not exist), and,
+ * unless headless, a few requests through its ClusterIP answered (kube-proxy programs the nodes shortly after the
+ * EndpointSlice changes; without this, a scenario's first requests could be refused).
  */
 export async function waitUntilServing(registry: WatchRegistry, service: string, replicas: number, headless: boolean) {
   const watcher = registry.watchers.get(service);
   if (!watcher) throw new Error(`Service ${service} is not watched`);
+  const context = registry.scenario;
   await watcher.waitFor(
     `Service ${service} has ${replicas} ready endpoints`,
     (e) => e.filter((x) => x.ready).length === replicas,
     60_000,
   );
-  if (headless) return;
-  const context = registry.scenario;
   const { spec } = await context.kube.core.readNamespacedService({ name: service, namespace: context.name });
-  const url = `http://${spec?.clusterIP}:${spec?.ports?.[0]?.port ?? 80}/`;
   const client = await context.client();
+  if (!headless || replicas > 0) {
+    await eventually(
+      `the name ${service} resolves from a client`,
+      async () => {
+        const [lookup] = await probeDns(context.kube, context.name, client, { name: service, type: "A" });
+        const answers = lookup?.answers ?? [];
+        const expected = headless ? answers.length === replicas : answers.join() === spec?.clusterIP;
+        return { satisfied: Boolean(lookup?.ok) && expected, value: lookup?.ok ? answers : lookup?.errorKind };
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  }
+  if (headless || replicas === 0) return;
+  const url = `http://${spec?.clusterIP}:${spec?.ports?.[0]?.port ?? 80}/`;
   await eventually(
     `Service ${service} answers at ${url}`,
     async () => {
@@ -62,4 +76,16 @@ export async function deployBehindService(
   await deployBackend(registry.scenario, service, replicas);
   await exposeBackend(registry, { name: service, selector: { app: service }, type, ...affinity });
   await waitUntilServing(registry, service, replicas, type === "headless");
+}
+
+/** A Service selecting pods that already run; in service (as far as those pods are ready) when it returns. */
+export async function exposeSelected(
+  registry: WatchRegistry,
+  options: Omit<ServiceOptions, "type" | "headless"> & { type: string },
+): Promise<void> {
+  await exposeBackend(registry, options);
+  const ready = (await listPods(registry.scenario.kube, registry.scenario.name, options.selector)).filter(
+    (p) => p.ready && !p.terminating,
+  );
+  await waitUntilServing(registry, options.name, ready.length, options.type === "headless");
 }

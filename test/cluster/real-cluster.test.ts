@@ -8,6 +8,7 @@ import { demoImageName } from "../../support/cluster/stages.ts";
 import { loadVersions } from "../../support/cluster/versions.ts";
 import { connectKube, type Kube } from "../../support/kube/client.ts";
 import { ScenarioNamespace } from "../../support/kube/namespace.ts";
+import { clusterNetworks } from "../../support/kube/networks.ts";
 import { waitForReadyPods } from "../../support/kube/pods.ts";
 import { probeDns, probeHttp } from "../../support/kube/prober.ts";
 import { demoPod, proberPod, serviceManifest } from "../../support/kube/workloads.ts";
@@ -26,7 +27,7 @@ before(async () => {
     .map((n) => ({ name: n.metadata!.name!, ip: n.status!.addresses!.find((a) => a.type === "InternalIP")!.address }));
   assert.equal(workers.length, 2, `expected 2 worker nodes, saw ${workers.map((w) => w.name).join(", ")}`);
   await namespace.apply(demoPod("backend-a", image, "backend", { node: workers[0]!.name, labels: { app: "backend" } }));
-  await namespace.apply(proberPod("prober-b", image, workers[1]!.name));
+  await namespace.apply(proberPod("prober-b", image, await clusterNetworks(kube), workers[1]!.name));
   await waitForReadyPods(kube, namespace.name, { app: "backend" }, 1, 90_000);
   await waitForReadyPods(kube, namespace.name, { app: "kubequake-prober" }, 1, 90_000);
 });
@@ -113,4 +114,20 @@ test("a NodePort answers from the host on every node's IP", async () => {
       { timeoutMs: 20_000, intervalMs: 500 },
     );
   }
+});
+
+test("the cluster is hermetic: names outside it do not resolve from a pod", async () => {
+  const [lookup] = await probeDns(kube, namespace.name, "prober-b", { name: "example.com.", type: "A" });
+  assert.equal(lookup?.ok, false, `example.com resolved to ${lookup?.answers}`);
+  assert.equal(lookup?.errorKind, "nxdomain", "answered locally with NXDOMAIN, as a resolver would for a missing name");
+});
+
+test("clients refuse destinations outside the cluster's networks before connecting", async () => {
+  // 192.0.2.1 is TEST-NET-1 (RFC 5737); the guard refuses it before any packet is sent.
+  const probe = await probeHttp(kube, namespace.name, "prober-b", { url: "http://192.0.2.1/", count: 1 });
+  assert.equal(probe.results[0]?.errorKind, "blocked");
+  assert.match(
+    probe.results[0]?.error ?? "",
+    /192\.0\.2\.1 is not in ALLOWED_NETWORKS \(10\.244\.0\.0\/16,10\.96\.0\.0\/16,/,
+  );
 });

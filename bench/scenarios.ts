@@ -1,0 +1,73 @@
+// `npm run bench`: harness figures on a warm cluster (prints them; not a timed test).
+//   per-scenario overhead: namespace → demo backend Ready → teardown, median of 7
+//   prober throughput: requests/s with a new connection per request, and timestamp resolution
+//   the four features: wall time of `kubequake run` with 2 workers
+import { spawnSync } from "node:child_process";
+import { kubeconfigPath } from "../support/cluster/kind.ts";
+import { demoImageName } from "../support/cluster/stages.ts";
+import { loadVersions } from "../support/cluster/versions.ts";
+import { connectKube } from "../support/kube/client.ts";
+import { clusterNetworks } from "../support/kube/networks.ts";
+import { probeHttp } from "../support/kube/prober.ts";
+import { ScenarioContext } from "../support/scenario/context.ts";
+import { deployBackend } from "../support/services/backends.ts";
+import { deployBehindService } from "../support/services/exposure.ts";
+import { percentile } from "../support/traffic/statistics.ts";
+
+const kube = await connectKube(kubeconfigPath);
+const workload = { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) };
+const runId = `bench${Date.now().toString(36)}`;
+const figures: string[] = [];
+
+const overheads: number[] = [];
+for (let i = 0; i < 7; i++) {
+  const started = performance.now();
+  const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: `overhead-${i}` });
+  await deployBackend(context, "web", 1);
+  await context.cleanup();
+  overheads.push((performance.now() - started) / 1000);
+}
+figures.push(
+  `per-scenario overhead (namespace → 1 backend Ready → teardown), 7 runs: median ${percentile(overheads, 50).toFixed(2)} s, max ${Math.max(...overheads).toFixed(2)} s`,
+);
+
+const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: "prober" });
+try {
+  await deployBehindService(
+    { scenario: context, watchers: new Map() },
+    { service: "web", replicas: 2, type: "ClusterIP" },
+  );
+  const client = await context.client();
+  for (const concurrency of [1, 8]) {
+    const count = 3000;
+    const probe = await probeHttp(kube, context.name, client, {
+      url: "http://web/",
+      count,
+      concurrency,
+      timeoutMs: 2000,
+    });
+    const first = Math.min(...probe.results.map((r) => r.startUnixMs));
+    const last = Math.max(...probe.results.map((r) => r.startUnixMs + r.durationMs));
+    const ok = probe.results.filter((r) => r.ok).length;
+    const starts = probe.results.map((r) => r.startUnixMs).sort((a, b) => a - b);
+    const fractional = starts.filter((s) => !Number.isInteger(s)).length;
+    figures.push(
+      `prober, new connection per request, concurrency ${concurrency}: ${count} requests (${ok} ok) in ${((last - first) / 1000).toFixed(2)} s = ${Math.round(count / ((last - first) / 1000))} req/s; p50 ${percentile(
+        probe.results.map((r) => r.durationMs),
+        50,
+      ).toFixed(2)} ms; ${fractional}/${count} timestamps carry sub-millisecond digits`,
+    );
+  }
+} finally {
+  await context.cleanup();
+}
+
+const started = performance.now();
+const run = spawnSync(process.execPath, ["bin/kubequake.js", "run", "--no-cluster-up"], {
+  stdio: ["ignore", "pipe", "pipe"],
+});
+const summary = /(\d+ scenarios \([^)]*\))/.exec(run.stdout.toString())?.[1] ?? "no summary";
+figures.push(
+  `the four features with 2 workers: ${((performance.now() - started) / 1000).toFixed(1)} s, ${summary}, exit ${run.status}`,
+);
+console.log(figures.join("\n"));
