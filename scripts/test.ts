@@ -78,6 +78,7 @@ function readFileOr(path: string): string {
 
 await check("lint", "node_modules/.bin/biome", ["check", "."]);
 await check("typecheck", "node_modules/.bin/tsc", ["--noEmit", "-p", "."]);
+await check("step-catalog", process.execPath, ["bin/kubequake.js", "steps", "--check", "docs/STEPS.md"]);
 await goTests("demo-workload", "images/demo");
 await nodeTests("unit", "test/unit/**/*.test.ts");
 const clusterReady = await check("cluster-up", process.execPath, ["bin/kubequake.js", "cluster", "up"]);

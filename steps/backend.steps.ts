@@ -12,7 +12,10 @@ import {
 import { deployBehindService, exposeBackend, waitUntilServing } from "../support/services/exposure.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
-/** Deploys the demo backend and a Service of the same name selecting it; waits until the Service answers. */
+/**
+ * Deploys the demo backend (pods labelled app=<name>, answering with their name, IP and node) behind a Service of the
+ * same name, and waits until the Service is in service: ready endpoints, a resolvable name and answered requests.
+ */
 Given(
   "the demo backend runs {int} replica(s) behind the {serviceType} Service {string}",
   async function (this: KubequakeWorld, replicas: number, type: string, service: string) {
@@ -20,7 +23,7 @@ Given(
   },
 );
 
-/** As above, with sessionAffinity ClientIP from the start (default timeout 10800 s, or the given one). */
+/** As above, with sessionAffinity ClientIP from the start (Kubernetes' default timeout, 10800 s). */
 Given(
   "the demo backend runs {int} replica(s) behind the {serviceType} Service {string} with ClientIP session affinity",
   async function (this: KubequakeWorld, replicas: number, type: string, service: string) {
@@ -28,6 +31,7 @@ Given(
   },
 );
 
+/** As above, with a ClientIP affinity timeout (sessionAffinityConfig.clientIP.timeoutSeconds). */
 Given(
   "the demo backend runs {int} replica(s) behind the {serviceType} Service {string} with ClientIP session affinity of {int} second(s)",
   async function (this: KubequakeWorld, replicas: number, type: string, service: string, seconds: number) {
@@ -41,6 +45,7 @@ Given(
   },
 );
 
+/** Deploys the demo backend as a Deployment named <name> (pods labelled app=<name>), without a Service. */
 Given(
   "the demo backend {string} runs {int} replica(s)",
   async function (this: KubequakeWorld, name: string, replicas: number) {
@@ -48,6 +53,7 @@ Given(
   },
 );
 
+/** A StatefulSet of demo backends governed by a headless Service, so each pod gets a DNS name <name>-<i>.<service>. */
 Given(
   "the demo backend {string} runs {int} replica(s) as a StatefulSet behind the headless Service {string}",
   async function (this: KubequakeWorld, name: string, replicas: number, service: string) {
@@ -57,6 +63,7 @@ Given(
   },
 );
 
+/** The demo frontend <name>, behind a ClusterIP Service of the same name; every request it gets calls the URL. */
 Given(
   "the demo frontend {string} calls {string}",
   async function (this: KubequakeWorld, name: string, backendUrl: string) {
@@ -66,6 +73,7 @@ Given(
   },
 );
 
+/** Deletes ready pods of a backend: "killed" uses the pod's grace period, "force-deleted" uses grace period 0. */
 When(
   "{int} pod(s) of {string} is/are {killMode}",
   async function (this: KubequakeWorld, count: number, name: string, mode: "graceful" | "force") {
@@ -73,24 +81,29 @@ When(
   },
 );
 
+/** Sets the replica count of a backend's Deployment or StatefulSet. */
 When("{string} is scaled to {int} replica(s)", async function (this: KubequakeWorld, name: string, replicas: number) {
   await scaleBackend(this.scenario, name, replicas);
 });
 
+/** Makes ready pods fail their readiness probe (through the demo's admin endpoint); they keep running. */
 When("{int} pod(s) of {string} turn(s) unready", async function (this: KubequakeWorld, count: number, name: string) {
   await makePodsUnready(this.scenario, name, count);
 });
 
+/** Makes the pods of the previous "turn(s) unready" step pass their readiness probe again. */
 When("the unready pod(s) turn(s) ready again", async function (this: KubequakeWorld) {
   await makePodsReadyAgain(this.scenario);
 });
 
+/** Checks that pods made unready were not deleted or restarted: they are still Running and not terminating. */
 Then("the unready pod(s) of {string} is/are still running", async function (this: KubequakeWorld, name: string) {
   const unready = this.scenario.lastAction?.pods ?? [];
   const running = (await backendPods(this.scenario, name)).filter((p) => p.phase === "Running" && !p.terminating);
+  const gone = unready.filter((pod) => !running.some((p) => p.name === pod));
   assert.deepEqual(
-    unready.filter((pod) => !running.some((p) => p.name === pod)),
+    gone,
     [],
-    `unready pods must keep running; running: ${running.map((p) => p.name).join(", ")}`,
+    `expected ${unready.join(", ")} to keep running; running: ${running.map((p) => p.name).join(", ")}`,
   );
 });

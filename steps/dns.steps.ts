@@ -2,20 +2,23 @@ import { Then } from "@cucumber/cucumber";
 import { expectResolves, expectResolvesToPods, expectSrvRecords } from "../support/dns/expectations.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
+/** A records (from a client pod, via cluster DNS) equal the IPs of the backend's N ready pods. */
 Then(
-  "within {int} second(s) {string} resolves to the IPs of the {int} ready pods of {string}",
+  "within {int} second(s) {string} resolves to the IPs of the {int} ready pod(s) of {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: string) {
     await expectResolvesToPods(this, { name, backend, count, includeUnready: false, seconds });
   },
 );
 
+/** A records include unready pods too (a headless Service with publishNotReadyAddresses). */
 Then(
-  "within {int} second(s) {string} resolves to the IPs of all {int} pods of {string}, ready or not",
+  "within {int} second(s) {string} resolves to the IPs of all {int} pod(s) of {string}, ready or not",
   async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: string) {
     await expectResolvesToPods(this, { name, backend, count, includeUnready: true, seconds });
   },
 );
 
+/** A per-pod name (e.g. a StatefulSet's web-0.web) resolves to exactly that pod's IP. */
 Then(
   "within {int} second(s) {string} resolves to the IP of pod {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, pod: string) {
@@ -23,6 +26,7 @@ Then(
   },
 );
 
+/** The name does not exist: the lookup answers NXDOMAIN. */
 Then(
   "within {int} second(s) {string} does not resolve",
   async function (this: KubequakeWorld, seconds: number, name: string) {
@@ -30,8 +34,9 @@ Then(
   },
 );
 
+/** SRV records (e.g. _http._tcp.db): one per ready pod, each naming the port, each target resolving to that pod. */
 Then(
-  "within {int} second(s) the SRV records of {string} name port {int} on each of the {int} ready pods of {string}",
+  "within {int} second(s) the SRV records of {string} name port {int} on each of the {int} ready pod(s) of {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, port: number, count: number, backend: string) {
     await expectSrvRecords(this, { name, port, count, backend, seconds });
   },

@@ -1,9 +1,11 @@
 import { Given, Then, When } from "@cucumber/cucumber";
 import { waitForEndpoints } from "../support/endpoints/expectations.ts";
+import type { Action } from "../support/scenario/context.ts";
 import { readyPodsOf, setSessionAffinity } from "../support/services/backends.ts";
 import { exposeSelected } from "../support/services/exposure.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
+/** A Service selecting already-running pods by label; waits until it serves the ready ones (none is fine). */
 Given(
   "the {serviceType} Service {string} selects pods labelled {labels}",
   async function (this: KubequakeWorld, type: string, name: string, selector: Record<string, string>) {
@@ -11,6 +13,7 @@ Given(
   },
 );
 
+/** A headless Service with publishNotReadyAddresses: unready pods stay in its endpoints and DNS records. */
 Given(
   "the headless Service {string} selects pods labelled {labels} and publishes not-ready addresses",
   async function (this: KubequakeWorld, name: string, selector: Record<string, string>) {
@@ -18,6 +21,7 @@ Given(
   },
 );
 
+/** Changes a Service's sessionAffinity in place; kube-proxy applies it on its next sync (assert with "within"). */
 When(
   "the Service {string} switches to session affinity {affinity}",
   async function (this: KubequakeWorld, service: string, affinity: "ClientIP" | "None") {
@@ -25,6 +29,7 @@ When(
   },
 );
 
+/** Waits on the Service's EndpointSlices (a watch); reports how long after the last action the count was reached. */
 Then(
   "within {int} second(s) the Service {string} has {int} ready endpoint(s)",
   async function (this: KubequakeWorld, seconds: number, service: string, count: number) {
@@ -38,29 +43,43 @@ Then(
   },
 );
 
+/** The pods of the last kill/unready step are no longer ready endpoints (they may linger as terminating). */
 Then(
-  "within {int} second(s) the Service {string} no longer lists the {word} pod(s) as ready",
-  async function (this: KubequakeWorld, seconds: number, service: string, _how: string) {
-    const pods = this.scenario.lastAction?.pods ?? [];
+  "within {int} second(s) the Service {string} no longer lists the {podFate} pod(s) as ready",
+  async function (this: KubequakeWorld, seconds: number, service: string, fate: Action["kind"]) {
+    const pods = podsThatWere(this, fate);
     await waitForEndpoints(this, service, seconds, `none of ${pods.join(", ")} as a ready endpoint`, (e) =>
       e.every((x) => !x.ready || !pods.includes(x.pod)),
     );
   },
 );
 
+/** The Service's ready endpoints are exactly the backend's ready pods (by name). */
 Then(
   "within {int} second(s) the ready endpoints of {string} are exactly the ready pods of {string}",
   async function (this: KubequakeWorld, seconds: number, service: string, backend: string) {
-    const ready = (await readyPodsOf(this.scenario, backend)).map((p) => p.name);
-    await waitForEndpoints(this, service, seconds, `exactly ${ready.join(", ")} as ready endpoints`, (e) =>
-      sameMembers(
-        e.filter((x) => x.ready).map((x) => x.pod),
-        ready,
-      ),
+    const ready = (await readyPodsOf(this.scenario, backend)).map((p) => p.name).sort();
+    await waitForEndpoints(
+      this,
+      service,
+      seconds,
+      `exactly ${ready.join(", ")} as ready endpoints`,
+      (e) =>
+        e
+          .filter((x) => x.ready)
+          .map((x) => x.pod)
+          .sort()
+          .join() === ready.join(),
     );
   },
 );
 
-function sameMembers(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
+function podsThatWere(world: KubequakeWorld, fate: Action["kind"]): readonly string[] {
+  const action = world.scenario.lastAction;
+  if (action?.kind !== fate) {
+    throw new Error(
+      `expected the previous action to have ${fate} pods, but it was: ${action?.description ?? "nothing yet"}`,
+    );
+  }
+  return action.pods;
 }

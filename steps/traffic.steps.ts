@@ -15,16 +15,18 @@ import {
 } from "../support/traffic/expectations.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
+/** Sends requests from an in-cluster client pod, a new TCP connection each; records every answer. */
 When(
-  "a client pod sends {int} requests to {string}",
+  "a client pod sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, count: number, url: string) {
     this.lastTraffic = [await sendTraffic(this.scenario, { url, count })];
     await attachTraffic(this, this.lastTraffic);
   },
 );
 
+/** Paced requests: one every N seconds (e.g. to let a ClientIP affinity timeout expire between them). */
 When(
-  "a client pod sends {int} requests to {string}, {int} second(s) apart",
+  "a client pod sends {int} request(s) to {string}, {int} second(s) apart",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number) {
     const intervalMs = seconds * 1000;
     this.lastTraffic = [
@@ -40,24 +42,28 @@ When(
   },
 );
 
+/** The same requests from several client pods at once, each with its own pod IP (for ClientIP affinity). */
 When(
-  "{int} client pods each send {int} requests to {string}",
+  "{int} client pod(s) each send(s) {int} request(s) to {string}",
   async function (this: KubequakeWorld, clients: number, count: number, url: string) {
     this.lastTraffic = await sendTrafficFromClients(this.scenario, clients, { url, count });
     await attachTraffic(this, this.lastTraffic);
   },
 );
 
+/** Every request of the last traffic (all clients) got a 2xx answer. */
 Then("every request succeeds", function (this: KubequakeWorld) {
-  for (const result of this.lastTraffic) expectAllSucceeded(result);
+  expectAllSucceeded(this.traffic);
 });
 
+/** Every request was refused (connection refused, as kube-proxy does for a Service without endpoints). */
 Then("every request is refused", function (this: KubequakeWorld) {
   expectAllRefused(this.traffic);
 });
 
+/** Each currently ready pod of the backend answered at least N of the last requests. */
 Then(
-  "every ready pod of {string} answered at least {int} requests",
+  "every ready pod of {string} answered at least {int} request(s)",
   async function (this: KubequakeWorld, backend: string, minimum: number) {
     expectEveryPodAnswered(
       this.traffic,
@@ -67,6 +73,7 @@ Then(
   },
 );
 
+/** No ready pod's share is more than N% away from an even split (silent pods count as 0). */
 Then(
   "the requests split evenly over the ready pods of {string} within {int}%",
   async function (this: KubequakeWorld, backend: string, tolerance: number) {
@@ -78,6 +85,7 @@ Then(
   },
 );
 
+/** Only the backend's ready pods answered (e.g. pods not matching the selector got nothing). */
 Then("only pods of {string} answered", async function (this: KubequakeWorld, backend: string) {
   expectOnlyPods(
     this.traffic,
@@ -86,20 +94,27 @@ Then("only pods of {string} answered", async function (this: KubequakeWorld, bac
   );
 });
 
+/** Stickiness: one pod answered every request of the last traffic, and none failed. */
 Then("every request was answered by the same pod", function (this: KubequakeWorld) {
   expectSinglePod(this.traffic);
 });
 
-Then("the requests were answered by at least {int} different pods", function (this: KubequakeWorld, minimum: number) {
-  expectAtLeastPods(this.lastTraffic, minimum);
+/** Spread: the last requests (all clients together) reached at least N pods. */
+Then("the requests were answered by at least {int} different pod(s)", function (this: KubequakeWorld, minimum: number) {
+  expectAtLeastPods(this.traffic, minimum);
 });
 
+/** Per-client stickiness: each client pod of the last traffic was answered by one pod only. */
 Then("each client was answered by a single pod", function (this: KubequakeWorld) {
   expectEachClientSticky(this.lastTraffic);
 });
 
+/**
+ * Sends batches until one is answered by exactly the backend's ready pods (all of them, nothing else, no failure);
+ * reports how long after the last action traffic converged.
+ */
 Then(
-  "within {int} second(s) {int} requests to {string} are answered by exactly the ready pods of {string}",
+  "within {int} second(s) {int} request(s) to {string} are answered by exactly the ready pods of {string}",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: string) {
     const convergence = await trafficConverges(
       this.scenario,
@@ -116,8 +131,9 @@ Then(
   },
 );
 
+/** Sends batches until one batch is answered by a single pod (e.g. after switching to ClientIP affinity). */
 Then(
-  "within {int} second(s) {int} requests to {string} are all answered by the same pod",
+  "within {int} second(s) {int} request(s) to {string} are all answered by the same pod",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string) {
     const convergence = await trafficConverges(
       this.scenario,
@@ -134,8 +150,9 @@ Then(
   },
 );
 
+/** Sends batches until one batch reaches at least N pods (e.g. after switching affinity to None). */
 Then(
-  "within {int} second(s) {int} requests to {string} are answered by at least {int} different pods",
+  "within {int} second(s) {int} request(s) to {string} are answered by at least {int} different pod(s)",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, minimum: number) {
     const convergence = await trafficConverges(
       this.scenario,

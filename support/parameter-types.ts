@@ -9,3 +9,4 @@ defineParameterType({
   transformer: (s: string) => (s === "killed" ? "graceful" : "force"),
 });
 defineParameterType({ name: "labels", regexp: /"([^"]*)"/, transformer: (s: string) => parseLabels(s) });
+defineParameterType({ name: "podFate", regexp: /killed|force-deleted|unready/, transformer: (s: string) => s });

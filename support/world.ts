@@ -2,7 +2,7 @@ import { type IWorldOptions, setWorldConstructor, World } from "@cucumber/cucumb
 import type { EndpointWatcher } from "./endpoints/watcher.ts";
 import type { DnsProbeResult } from "./kube/prober.ts";
 import type { ScenarioContext } from "./scenario/context.ts";
-import type { TrafficResult } from "./traffic/client.ts";
+import { combineTraffic, type TrafficResult } from "./traffic/client.ts";
 
 /**
  * One scenario's state. The ScenarioContext owns everything on the cluster; the World keeps the results that
@@ -33,14 +33,15 @@ export class KubequakeWorld extends World {
     return this.#scenario !== undefined;
   }
 
-  /** The last traffic result, for `Then` steps about "the requests". */
+  /** The last traffic, all clients together, for `Then` steps about "the requests". */
   get traffic(): TrafficResult {
-    const last = this.lastTraffic[0];
-    if (!last)
+    const [first, ...others] = this.lastTraffic;
+    if (!first) {
       throw new Error(
         'no requests were sent yet in this scenario: add a step like When a client pod sends 100 requests to "http://web"',
       );
-    return last;
+    }
+    return others.length === 0 ? first : combineTraffic(this.lastTraffic);
   }
 
   watcher(service: string): EndpointWatcher {

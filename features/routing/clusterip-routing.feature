@@ -33,3 +33,19 @@ Feature: A ClusterIP Service routes to every ready backend
     When a client pod sends 60 requests to "http://frontend"
     Then every request succeeds
     And every ready pod of "backend" answered at least 10 requests
+
+  Scenario: Your own workload, from a manifest file and an inline Service, is routed like any other
+    Given the manifest "features/manifests/echo-deployment.yaml"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: echo
+      spec:
+        selector: {app: echo}
+        ports: [{port: 80, targetPort: 8080}]
+      """
+    Then within 60 seconds the Service "echo" has 2 ready endpoints
+    And within 30 seconds the ready endpoints of "echo" are exactly the ready pods of "echo"
+    And within 30 seconds 60 requests to "http://echo" are answered by exactly the ready pods of "echo"

@@ -106,6 +106,9 @@ export async function nodeImages(node: string): Promise<string[]> {
   return parsed.images.flatMap((image) => image.repoTags ?? []);
 }
 
-export async function loadImage(kind: string, image: string, logFile: string): Promise<void> {
-  await runCommand(kind, ["load", "docker-image", image, "--name", clusterName], { timeoutMs: 5 * 60_000, logFile });
+export async function loadImage(kind: string, images: readonly string[], logFile: string): Promise<void> {
+  await runCommand(kind, ["load", "docker-image", ...images, "--name", clusterName], {
+    timeoutMs: 5 * 60_000,
+    logFile,
+  });
 }

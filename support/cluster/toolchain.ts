@@ -221,7 +221,7 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   const started = performance.now();
   const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
   await ensureImageLoaded(kind, demoImage, log);
-  await pruneStaleImages([nodeImage, demoImage], log);
+  await pruneStaleImages([nodeImage, demoImage, demoImageAlias], log);
   const clusterSeconds = (performance.now() - started) / 1000;
   log.info(
     `cluster     "${clusterName}" ${outcome} in ${formatDuration(clusterSeconds)}; kubeconfig ${kubeconfigPath}`,
@@ -337,17 +337,24 @@ async function collectNodeDiagnostics(): Promise<string> {
   return parts.join("");
 }
 
+/** A stable name of the demo image for QA's own manifests (the versioned tag changes with the sources). */
+export const demoImageAlias = "kubequake.local/demo:current";
+
 async function ensureImageLoaded(kind: string, image: string, log: Logger): Promise<void> {
+  await runCommand("docker", ["tag", image, demoImageAlias], { timeoutMs: 30_000 });
   const containers = await listNodeContainers();
   const missing: string[] = [];
   for (const container of containers) {
     const images = await nodeImages(container.name);
-    if (!images.some((tag) => tag === image || tag === `docker.io/${image}`)) missing.push(container.name);
+    const has = (tag: string) => images.some((t) => t === tag || t === `docker.io/${tag}`);
+    if (!has(image) || !has(demoImageAlias)) missing.push(container.name);
   }
   if (missing.length === 0) return;
   const started = performance.now();
-  await loadImage(kind, image, join(logDir, "kind-load.log"));
-  log.info(`image       loaded ${image} into ${missing.length} node(s) in ${seconds(started)}`);
+  await loadImage(kind, [image, demoImageAlias], join(logDir, "kind-load.log"));
+  log.info(
+    `image       loaded ${image} (also ${demoImageAlias}) into ${missing.length} node(s) in ${seconds(started)}`,
+  );
 }
 
 /**

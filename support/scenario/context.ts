@@ -11,6 +11,8 @@ export interface DemoWorkload {
 
 /** The last thing a scenario did to the cluster, so waits can report how long the cluster took to follow. */
 export interface Action {
+  /** What happened to `pods`, for steps that refer back to them ("the killed pod"). */
+  readonly kind: "killed" | "force-deleted" | "unready" | "ready" | "scaled" | "affinity";
   readonly description: string;
   readonly atUnixMs: number;
   /** Pods the action acted on (killed, made unready), by name. */
@@ -67,8 +69,8 @@ export class ScenarioContext {
     return Promise.all(Array.from({ length: count }, (_, index) => this.client(index)));
   }
 
-  recordAction(description: string, pods: readonly string[] = []): Action {
-    this.lastAction = { description, atUnixMs: Date.now(), pods };
+  recordAction(kind: Action["kind"], description: string, pods: readonly string[] = []): Action {
+    this.lastAction = { kind, description, atUnixMs: Date.now(), pods };
     this.transcript.push(
       `${new Date().toISOString()} action: ${description}${pods.length ? ` (${pods.join(", ")})` : ""}`,
     );

@@ -46,7 +46,7 @@ export async function scaleBackend(context: ScenarioContext, name: string, repli
   } else {
     await context.kube.apps.patchNamespacedDeployment({ name, namespace: context.name, body: patch });
   }
-  context.recordAction(`${name} scaled to ${replicas} replicas`);
+  context.recordAction("scaled", `${name} scaled to ${replicas} replicas`);
 }
 
 /**
@@ -66,8 +66,10 @@ export async function killBackendPods(
     );
   }
   const victims = candidates.slice(0, count);
+  const kind = mode === "force" ? "force-deleted" : "killed";
   context.recordAction(
-    `${count} pod(s) of ${name} ${mode === "force" ? "force-deleted" : "killed"}`,
+    kind,
+    `${count} pod(s) of ${name} ${kind}`,
     victims.map((p) => p.name),
   );
   await Promise.all(victims.map((pod) => deletePod(context.kube, context.name, pod.name, mode)));
@@ -90,6 +92,7 @@ export async function makePodsUnready(context: ScenarioContext, name: string, co
   if (candidates.length < count)
     throw new Error(`cannot make ${count} pod(s) of ${name} unready: only ${candidates.length} are ready`);
   context.recordAction(
+    "unready",
     `${count} pod(s) of ${name} turned unready`,
     candidates.map((p) => p.name),
   );
@@ -99,9 +102,13 @@ export async function makePodsUnready(context: ScenarioContext, name: string, co
 
 /** Makes the pods the last action made unready ready again. */
 export async function makePodsReadyAgain(context: ScenarioContext): Promise<readonly string[]> {
-  const pods = context.lastAction?.pods ?? [];
-  if (pods.length === 0) throw new Error("no pod was made unready earlier in this scenario");
-  context.recordAction(`${pods.join(", ")} turned ready again`, pods);
+  const pods = context.lastAction?.kind === "unready" ? context.lastAction.pods : [];
+  if (pods.length === 0) {
+    throw new Error(
+      `no pod was made unready just before this step (the last action was: ${context.lastAction?.description ?? "none"})`,
+    );
+  }
+  context.recordAction("ready", `${pods.join(", ")} turned ready again`, pods);
   for (const pod of pods) await setPodReadiness(context, pod, true);
   return pods;
 }
@@ -124,6 +131,7 @@ export async function setSessionAffinity(
     body: { ...current, spec },
   });
   context.recordAction(
+    "affinity",
     `Service ${service} switched to session affinity ${affinity}${timeoutSeconds ? ` (${timeoutSeconds} s)` : ""}`,
   );
 }

@@ -32,3 +32,15 @@ export async function sendTrafficFromClients(
   await context.clients(clients);
   return Promise.all(Array.from({ length: clients }, (_, index) => sendTraffic(context, request, index)));
 }
+
+/** Several clients' traffic as one result (all requests, one distribution), for checks over all of them. */
+export function combineTraffic(results: readonly TrafficResult[]): TrafficResult {
+  const requests = results.flatMap((r) => r.probe.results);
+  const first = results[0]!;
+  return {
+    client: `${results.length} clients`,
+    url: first.url,
+    probe: { ...first.probe, results: requests, notSent: results.reduce((n, r) => n + r.probe.notSent, 0) },
+    summary: summarize(requests),
+  };
+}

@@ -1,5 +1,5 @@
 import type { TrafficResult } from "./client.ts";
-import { describeDistribution, evenSplit, summarize, unexpectedPods } from "./statistics.ts";
+import { describeDistribution, evenSplit, unexpectedPods } from "./statistics.ts";
 
 /** Failure of a traffic expectation: expected vs. seen, with the distribution. */
 export class TrafficExpectationError extends Error {
@@ -78,13 +78,13 @@ export function expectSinglePod(result: TrafficResult): void {
   }
 }
 
-export function expectAtLeastPods(results: readonly TrafficResult[], minimum: number): void {
-  const all = summarize(results.flatMap((r) => r.probe.results));
-  const pods = Object.keys(all.byPod);
+export function expectAtLeastPods(result: TrafficResult, minimum: number): void {
+  const pods = Object.keys(result.summary.byPod);
   if (pods.length < minimum) {
     throw new TrafficExpectationError(
       `the requests to be answered by at least ${minimum} different pods`,
-      `only ${pods.length} answered (${describeDistribution(all)})`,
+      `only ${pods.length} answered`,
+      result,
     );
   }
 }
