@@ -49,11 +49,26 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
   log.info(`running features (run ${runId}, ${parallel} worker(s))${values.tags ? ` tagged ${values.tags}` : ""}`);
   const started = performance.now();
   const code = await new Promise<number>((resolve) => {
+    // Its own process group, so one signal reaches the coordinator and every worker, whichever way it came to us
+    // (Ctrl-C in a terminal, SIGTERM from CI); each worker then deletes its scenarios' namespaces before exiting.
     const child = spawn(process.execPath, args, {
       stdio: "inherit",
+      detached: true,
       env: { ...process.env, KUBEQUAKE_RUN_ID: runId, KUBEQUAKE_RUN_OWNER_PID: String(process.pid) },
     });
-    child.on("close", (exitCode) => resolve(exitCode ?? 1));
+    const forward = () => {
+      log.info("stopping the scenarios; their namespaces are being deleted");
+      try {
+        process.kill(-child.pid!, "SIGINT");
+      } catch {
+        // The run already ended.
+      }
+    };
+    signal.addEventListener("abort", forward, { once: true });
+    child.on("close", (exitCode) => {
+      signal.removeEventListener("abort", forward);
+      resolve(exitCode ?? 1);
+    });
   });
   log.info(`features finished in ${((performance.now() - started) / 1000).toFixed(1)} s with exit code ${code}`);
   const problems = explainOutcomes("reports/cucumber-messages.ndjson");

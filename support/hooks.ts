@@ -1,3 +1,4 @@
+import { isMainThread } from "node:worker_threads";
 import {
   After,
   AfterAll,
@@ -15,7 +16,7 @@ import { loadVersions } from "./cluster/versions.ts";
 import { collectDiagnostics, formatDiagnostics } from "./diagnostics/collect.ts";
 import { UserError } from "./errors/user-error.ts";
 import { connectKube, type Kube } from "./kube/client.ts";
-import { sweepLeftoverNamespaces } from "./kube/namespace.ts";
+import { deleteNamespacesOwnedBy, runOwnerPid, sweepLeftoverNamespaces } from "./kube/namespace.ts";
 import { clusterNetworks } from "./kube/networks.ts";
 import { type DemoWorkload, ScenarioContext } from "./scenario/context.ts";
 import type { KubequakeWorld } from "./world.ts";
@@ -93,10 +94,17 @@ AfterAll(async () => {
   await Promise.allSettled([...active].map((context) => context.cleanup()));
 });
 
-// Ctrl-C / SIGTERM: remove this worker's namespaces before exiting, so an interrupted run leaks nothing.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`[kubequake] ${signal}: removing ${active.size} scenario namespace(s)`);
-    void Promise.allSettled([...active].map((context) => context.cleanup())).then(() => process.exit(130));
-  });
+// Ctrl-C / SIGTERM: remove the run's scenario namespaces before exiting, so an interrupted run leaks nothing.
+// cucumber-js runs parallel workers as threads and signals reach only the main thread, so the main thread removes
+// every namespace this run owns (by the owner PID each namespace is annotated with), whichever thread created it.
+if (isMainThread) {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void connectKube(kubeconfigPath)
+        .then((client) => deleteNamespacesOwnedBy(client, runOwnerPid()))
+        .then((names) => console.error(`[kubequake] ${signal}: removing ${names.length} scenario namespace(s)`))
+        .catch((error) => console.error(`[kubequake] ${signal}: could not remove the run's namespaces: ${error}`))
+        .finally(() => process.exit(130));
+    });
+  }
 }

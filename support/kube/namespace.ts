@@ -108,3 +108,21 @@ export async function sweepLeftoverNamespaces(kube: Kube, currentRunId: string):
   }
   return leftovers;
 }
+
+/** Deletes every namespace owned by `ownerPid` (this run's, from any worker thread); returns their names. */
+export async function deleteNamespacesOwnedBy(kube: Kube, ownerPid: number): Promise<string[]> {
+  const list = await kube.core.listNamespace({ labelSelector: runLabel });
+  const owned = list.items
+    .filter(
+      (ns) => Number(ns.metadata?.annotations?.[ownerAnnotation]) === ownerPid && ns.status?.phase !== "Terminating",
+    )
+    .map((ns) => ns.metadata!.name!);
+  await Promise.all(
+    owned.map((name) =>
+      kube.core.deleteNamespace({ name, propagationPolicy: "Background" }).catch((error) => {
+        if (apiStatus(error) !== 404) throw error;
+      }),
+    ),
+  );
+  return owned;
+}

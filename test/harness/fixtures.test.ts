@@ -101,3 +101,24 @@ test("Ctrl-C (SIGINT) during a scenario removes its namespace before the run exi
   assert.match(run.output, /SIGINT: removing 1 scenario namespace/);
   assert.deepEqual(await liveNamespacesOfRun(runId), [], "the namespace is deleted (or terminating)");
 });
+
+test("SIGTERM to `kubequake run` (2 worker threads) removes every namespace of the run before it exits", async () => {
+  const runId = newRunId("term");
+  const run = await runNode(
+    ["bin/kubequake.js", "run", "test/fixtures/interrupt/long.feature", "--no-cluster-up", "--parallel", "2"],
+    { KUBEQUAKE_RUN_ID: runId },
+    (child) => {
+      void eventually(
+        "the scenario's namespace exists",
+        async () => {
+          const live = await liveNamespacesOfRun(runId);
+          return { satisfied: live.length === 1, value: live };
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      ).then(() => child.kill("SIGTERM"));
+    },
+  );
+  assert.equal(run.code, 130, `exit code after SIGTERM; output:\n${run.output.slice(-1500)}`);
+  assert.match(run.output, /SIGINT: removing 1 scenario namespace/);
+  assert.deepEqual(await liveNamespacesOfRun(runId), [], "the namespace is deleted (or terminating)");
+});
