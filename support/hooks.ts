@@ -19,6 +19,7 @@ import { connectKube, type Kube } from "./kube/client.ts";
 import { deleteNamespacesOwnedBy, runOwnerPid, sweepLeftoverNamespaces } from "./kube/namespace.ts";
 import { clusterNetworks } from "./kube/networks.ts";
 import { type DemoWorkload, ScenarioContext } from "./scenario/context.ts";
+import { canStartInParallel } from "./scheduling/serial.ts";
 import type { KubequakeWorld } from "./world.ts";
 
 // Steps wait explicitly ("within N seconds"); this only stops a step that hangs beyond any stated wait.
@@ -30,11 +31,8 @@ const active = new Set<ScenarioContext>();
 let kube: Kube;
 let workload: DemoWorkload;
 
-/** Scenarios tagged @serial run alone: nothing else starts while one runs, and it waits for the others. */
-const isSerial = (pickle: { tags: readonly { name: string }[] }) => pickle.tags.some((t) => t.name === "@serial");
-setParallelCanAssign((candidate, running) =>
-  isSerial(candidate) ? running.length === 0 : !running.some((pickle) => isSerial(pickle)),
-);
+// Scenarios tagged @serial run alone: nothing else starts while one runs, and it waits for the others.
+setParallelCanAssign(canStartInParallel);
 
 BeforeAll(async () => {
   const health = await readClusterHealth(kubeconfigPath);

@@ -65,6 +65,7 @@ export const DEFAULT_PARAMETER_TYPES: readonly ParameterTypeInfo[] = [
   { name: "affinity", regexps: [/ClientIP|None/] },
   { name: "killMode", regexps: [/killed|force-deleted/] },
   { name: "labels", regexps: [/"([^"]*)"/] },
+  { name: "podFate", regexps: [/killed|force-deleted|unready/] },
 ];
 
 const stepKeywords: ReadonlySet<string> = new Set(["Given", "When", "Then"]);
