@@ -5,6 +5,7 @@ import type { Logger } from "../log/logger.ts";
 import { CommandError, runCommand } from "../process/command.ts";
 import { cacheRoot } from "./cache.ts";
 import { ensureHermeticDns } from "./coredns.ts";
+import { verifyClusterDns } from "./dns-check.ts";
 import { dockerAnswers } from "./docker.ts";
 import { healthProblem, readClusterHealth } from "./health.ts";
 import {
@@ -221,6 +222,19 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   const started = performance.now();
   const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
   await ensureImageLoaded(kind, demoImage, log);
+  if (outcome !== "reused") {
+    const took = await verifyClusterDns(kubeconfigPath, demoImage).catch((error: unknown) => {
+      throw new UserError(
+        `cluster "${clusterName}" was created, but CoreDNS does not answer from a pod: ${error instanceof Error ? error.message : error}`,
+        "inspect it (KUBECONFIG=" +
+          kubeconfigPath +
+          " kubectl -n kube-system get pods,events), then `npx kubequake cluster down` and `up` to recreate it.",
+      );
+    });
+    log.info(
+      `cluster     CoreDNS answers: kubernetes.default.svc.cluster.local resolved from a pod (${formatDuration(took / 1000)})`,
+    );
+  }
   await pruneStaleImages([nodeImage, demoImage, demoImageAlias], log);
   const clusterSeconds = (performance.now() - started) / 1000;
   log.info(
@@ -278,9 +292,9 @@ async function ensureCluster(
   );
   try {
     await createCluster(kind, kindConfig(nodeImage, versions, builtOffline), configFile, logFile);
-    await waitForHealthyCluster(log);
+    await waitForHealthyCluster(log, "all nodes Ready, CoreDNS has ready endpoints");
     await ensureHermeticDns(kubeconfigPath);
-    await waitForHealthyCluster(log);
+    await waitForHealthyCluster(log, "CoreDNS restarted to answer only for the cluster (no upstream forwarding)");
   } catch (error) {
     const diagnostics = await collectNodeDiagnostics();
     await deleteCluster(kind).catch(() => undefined);
@@ -306,7 +320,7 @@ function containerProblem(
   return undefined;
 }
 
-async function waitForHealthyCluster(log: Logger): Promise<void> {
+async function waitForHealthyCluster(log: Logger, done: string): Promise<void> {
   const { eventually } = await import("../wait/eventually.ts");
   await eventually(
     `${expectedNodes} nodes are Ready and CoreDNS has ready endpoints`,
@@ -317,7 +331,7 @@ async function waitForHealthyCluster(log: Logger): Promise<void> {
     },
     { timeoutMs: 180_000, intervalMs: 1000 },
   );
-  log.info("cluster     all nodes Ready, CoreDNS has ready endpoints");
+  log.info(`cluster     ${done}`);
 }
 
 async function collectNodeDiagnostics(): Promise<string> {
