@@ -24,6 +24,15 @@ When(
   },
 );
 
+/** Sends requests from a client pod pinned to a node (by node name), e.g. to check routing from every node. */
+When(
+  "a client pod on node {string} sends {int} request(s) to {string}",
+  async function (this: KubequakeWorld, node: string, count: number, url: string) {
+    this.lastTraffic = [await sendTraffic(this.scenario, { url, count }, 0, node)];
+    await attachTraffic(this, this.lastTraffic);
+  },
+);
+
 /** Paced requests: one every N seconds (e.g. to let a ClientIP affinity timeout expire between them). */
 When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart",

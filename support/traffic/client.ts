@@ -15,8 +15,9 @@ export async function sendTraffic(
   context: ScenarioContext,
   request: HttpProbeRequest,
   clientIndex = 0,
+  node?: string,
 ): Promise<TrafficResult> {
-  const client = await context.client(clientIndex);
+  const client = await context.client(clientIndex, node);
   const probe = await probeHttp(context.kube, context.name, client, { concurrency: 4, timeoutMs: 2000, ...request });
   const summary = summarize(probe.results);
   context.note(`${client} → ${request.url}: ${request.count} requests: ${describeDistribution(summary)}`);
