@@ -1,8 +1,8 @@
 import { Then, When } from "@cucumber/cucumber";
 import { readyPodsOf } from "../support/services/backends.ts";
-import { attachConvergence, attachTraffic } from "../support/traffic/attachments.ts";
+import { attachTraffic } from "../support/traffic/attachments.ts";
 import { sendTraffic, sendTrafficFromClients } from "../support/traffic/client.ts";
-import { trafficConverges } from "../support/traffic/convergence.ts";
+import { trafficReachesExactly, trafficSpreadsOver, trafficSticksToOnePod } from "../support/traffic/convergence.ts";
 import {
   expectAllRefused,
   expectAllSucceeded,
@@ -125,18 +125,8 @@ Then("each client was answered by a single pod", function (this: KubequakeWorld)
 Then(
   "within {int} second(s) {int} request(s) to {string} are answered by exactly the ready pods of {string}",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: string) {
-    const convergence = await trafficConverges(
-      this.scenario,
-      {
-        url,
-        count,
-        timeoutMs: seconds * 1000,
-        description: `${count} requests to ${url} are answered by exactly the ready pods of ${backend}`,
-      },
-      async () => (await readyPodsOf(this.scenario, backend)).map((p) => p.name).sort(),
-      (batch, ready) => batch.summary.failed === 0 && Object.keys(batch.summary.byPod).sort().join() === ready.join(),
-    );
-    await attachConvergence(this, convergence);
+    const readyPods = async () => (await readyPodsOf(this.scenario, backend)).map((p) => p.name);
+    await trafficReachesExactly(this, { seconds, count, url }, backend, readyPods);
   },
 );
 
@@ -144,18 +134,7 @@ Then(
 Then(
   "within {int} second(s) {int} request(s) to {string} are all answered by the same pod",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string) {
-    const convergence = await trafficConverges(
-      this.scenario,
-      {
-        url,
-        count,
-        timeoutMs: seconds * 1000,
-        description: `${count} requests to ${url} are all answered by the same pod`,
-      },
-      async () => 1,
-      (batch) => batch.summary.failed === 0 && Object.keys(batch.summary.byPod).length === 1,
-    );
-    await attachConvergence(this, convergence);
+    await trafficSticksToOnePod(this, { seconds, count, url });
   },
 );
 
@@ -163,17 +142,6 @@ Then(
 Then(
   "within {int} second(s) {int} request(s) to {string} are answered by at least {int} different pod(s)",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, minimum: number) {
-    const convergence = await trafficConverges(
-      this.scenario,
-      {
-        url,
-        count,
-        timeoutMs: seconds * 1000,
-        description: `${count} requests to ${url} are answered by at least ${minimum} different pods`,
-      },
-      async () => minimum,
-      (batch, want) => batch.summary.failed === 0 && Object.keys(batch.summary.byPod).length >= want,
-    );
-    await attachConvergence(this, convergence);
+    await trafficSpreadsOver(this, { seconds, count, url }, minimum);
   },
 );

@@ -1,5 +1,6 @@
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
+import { attachConvergence } from "./attachments.ts";
 import { sendTraffic, type TrafficResult } from "./client.ts";
 import { describeDistribution } from "./statistics.ts";
 
@@ -44,4 +45,76 @@ export async function trafficConverges<T>(
     afterActionMs: action && firstStart !== undefined ? Math.max(0, firstStart - action.atUnixMs) : undefined,
     batches,
   };
+}
+
+/** A batch request of the convergence steps: N requests to a URL, repeated for up to `seconds`. */
+export interface BatchRequest {
+  readonly seconds: number;
+  readonly count: number;
+  readonly url: string;
+}
+
+interface ConvergenceHost {
+  readonly scenario: ScenarioContext;
+  attachText(name: string, text: string): Promise<void>;
+}
+
+async function convergeAndReport<T>(
+  host: ConvergenceHost,
+  batch: BatchRequest,
+  description: string,
+  expected: () => Promise<T>,
+  satisfied: (result: TrafficResult, expected: T) => boolean,
+): Promise<Convergence> {
+  const convergence = await trafficConverges(
+    host.scenario,
+    {
+      url: batch.url,
+      count: batch.count,
+      timeoutMs: batch.seconds * 1000,
+      description: `${batch.count} requests to ${batch.url} ${description}`,
+    },
+    expected,
+    (result, want) => result.summary.failed === 0 && satisfied(result, want),
+  );
+  await attachConvergence(host, convergence);
+  return convergence;
+}
+
+/** Until a batch is answered by exactly `readyPods()` — all of them, nothing else — without failures. */
+export function trafficReachesExactly(
+  host: ConvergenceHost,
+  batch: BatchRequest,
+  owner: string,
+  readyPods: () => Promise<string[]>,
+) {
+  return convergeAndReport(
+    host,
+    batch,
+    `are answered by exactly the ready pods of ${owner}`,
+    async () => (await readyPods()).sort(),
+    (result, ready) => Object.keys(result.summary.byPod).sort().join() === ready.join(),
+  );
+}
+
+/** Until a batch is answered by one pod only (stickiness took effect). */
+export function trafficSticksToOnePod(host: ConvergenceHost, batch: BatchRequest) {
+  return convergeAndReport(
+    host,
+    batch,
+    "are all answered by the same pod",
+    async () => 1,
+    (result) => Object.keys(result.summary.byPod).length === 1,
+  );
+}
+
+/** Until a batch reaches at least `minimum` different pods (spreading took effect). */
+export function trafficSpreadsOver(host: ConvergenceHost, batch: BatchRequest, minimum: number) {
+  return convergeAndReport(
+    host,
+    batch,
+    `are answered by at least ${minimum} different pods`,
+    async () => minimum,
+    (result, want) => Object.keys(result.summary.byPod).length >= want,
+  );
 }
