@@ -5,7 +5,7 @@
 set -euo pipefail
 out=$1; work=$2; flavour=$3
 : "${DEBIAN_SUITE:?}"
-command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
+bash "$(dirname "$0")/../engine/apt-install.sh" debootstrap
 mirror=${KUBEQUAKE_DEBIAN_MIRROR:-$(awk '/^deb / && $3 ~ /^'"$DEBIAN_SUITE"'$/ {print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)}
 if [ -z "$mirror" ] && [ -f /etc/apt/sources.list.d/debian.sources ]; then
   mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)

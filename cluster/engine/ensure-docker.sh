@@ -58,7 +58,7 @@ stop_own_dockerd() {
   fail "dockerd (pid $pid) did not stop within 30 s." "stop it yourself (kill $pid), then run again."
 }
 
-command -v jq >/dev/null || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >&2; } || true
+bash "$here/apt-install.sh" jq
 if ! engine_answers; then
   command -v dockerd >/dev/null || install_engine
   if cap_sys_resource_missing; then configure_runtime; fi

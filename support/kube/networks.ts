@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { UserError } from "../errors/user-error.ts";
 import type { Kube } from "./client.ts";
+import { nodeInternalIPs } from "./nodes.ts";
 
 /**
  * The only destinations kubequake's clients may connect to (demo image's ALLOWED_NETWORKS): the cluster's pod and
@@ -21,9 +22,6 @@ export async function clusterNetworks(kube: Kube): Promise<string> {
       "set KUBEQUAKE_ALLOWED_NETWORKS to the cluster's CIDRs, e.g. 10.244.0.0/16,10.96.0.0/16,172.18.0.2/32.",
     );
   }
-  const nodes = await kube.core.listNode();
-  const nodeIPs = nodes.items.flatMap((n) =>
-    (n.status?.addresses ?? []).filter((a) => a.type === "InternalIP").map((a) => `${a.address}/32`),
-  );
+  const nodeIPs = (await nodeInternalIPs(kube)).map((ip) => `${ip}/32`);
   return [networking.podSubnet, networking.serviceSubnet, ...nodeIPs].join(",");
 }

@@ -7,6 +7,7 @@ import { demoImageName } from "../../support/cluster/stages.ts";
 import { loadVersions } from "../../support/cluster/versions.ts";
 import { connectKube, type Kube } from "../../support/kube/client.ts";
 import { ScenarioNamespace } from "../../support/kube/namespace.ts";
+import { nodeInternalIPs } from "../../support/kube/nodes.ts";
 import { waitForReadyPods } from "../../support/kube/pods.ts";
 import { demoPod, serviceManifest } from "../../support/kube/workloads.ts";
 import { probeFromOutside } from "../../support/outside/client.ts";
@@ -32,9 +33,7 @@ test("a client container outside the cluster reaches a NodePort on every node's 
     serviceManifest({ name: "web", selector: { app: "backend" }, type: "NodePort" }),
   );
   const nodePort = service.spec!.ports![0]!.nodePort!;
-  const nodeIPs = (await kube.core.listNode()).items.map(
-    (n) => n.status!.addresses!.find((a) => a.type === "InternalIP")!.address,
-  );
+  const nodeIPs = await nodeInternalIPs(kube);
   assert.equal(nodeIPs.length, 3);
   for (const ip of nodeIPs) {
     await eventually(

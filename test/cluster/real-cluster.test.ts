@@ -9,6 +9,7 @@ import { loadVersions } from "../../support/cluster/versions.ts";
 import { connectKube, type Kube } from "../../support/kube/client.ts";
 import { ScenarioNamespace } from "../../support/kube/namespace.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
+import { nodeInternalIPs } from "../../support/kube/nodes.ts";
 import { waitForReadyPods } from "../../support/kube/pods.ts";
 import { probeDns, probeHttp } from "../../support/kube/prober.ts";
 import { demoPod, proberPod, serviceManifest } from "../../support/kube/workloads.ts";
@@ -96,9 +97,7 @@ test("a NodePort answers from the host on every node's IP", async () => {
     serviceManifest({ name: "backend-nodeport", selector: { app: "backend" }, type: "NodePort" }),
   );
   const nodePort = service.spec!.ports![0]!.nodePort!;
-  const nodes = (await kube.core.listNode()).items.map(
-    (n) => n.status!.addresses!.find((a) => a.type === "InternalIP")!.address,
-  );
+  const nodes = await nodeInternalIPs(kube);
   const { eventually } = await import("../../support/wait/eventually.ts");
   for (const ip of nodes) {
     await eventually(
