@@ -18,7 +18,7 @@ if (cold) {
     GOCACHE: join(scratch, "go-build"),
     GOMODCACHE: join(scratch, "go-mod"),
   };
-  console.log(`cold build into ${scratch} (empty caches; takes 25-40 minutes)`);
+  console.log(`cold build into ${scratch} (empty caches; about 15 minutes on 2 cores)`);
   const script = `
     const { buildStages, formatDuration } = await import("${process.cwd()}/support/cluster/toolchain.ts");
     const { pinnedVersions } = await import("${process.cwd()}/support/cluster/toolchain.ts");
