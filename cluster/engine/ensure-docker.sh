@@ -72,4 +72,3 @@ if [ "$(id -u)" = 0 ]; then
   [ "$(cat /proc/sys/fs/inotify/max_user_instances)" -ge 512 ] || sysctl -qw fs.inotify.max_user_instances=512
   [ "$(cat /proc/sys/fs/inotify/max_user_watches)" -ge 524288 ] || sysctl -qw fs.inotify.max_user_watches=524288
 fi
-say "Docker $(docker info --format '{{.ServerVersion}}') answers (runtime $(default_runtime))"

@@ -61,7 +61,10 @@ export function pinnedVersions(requested?: string): PinnedVersions {
 export async function ensureEngine(log: Logger): Promise<void> {
   const started = performance.now();
   try {
-    await runCommand("bash", [join(projectRoot, "cluster/engine/ensure-docker.sh")], { timeoutMs: 10 * 60_000 });
+    await runCommand("bash", [join(projectRoot, "cluster/engine/ensure-docker.sh")], {
+      timeoutMs: 10 * 60_000,
+      showProgress: true,
+    });
   } catch (error) {
     const detail = error instanceof CommandError ? error.result.stderr.trim() : String(error);
     throw new UserError(

@@ -18,6 +18,8 @@ export interface CommandOptions {
   readonly logFile?: string;
   /** Resolve with the non-zero exit code instead of rejecting. */
   readonly allowFailure?: boolean;
+  /** Also pass the command's stderr through to ours as it arrives (progress of long work). */
+  readonly showProgress?: boolean;
 }
 
 /** A command that failed: carries the command line, exit code and the tail of its output for the error message. */
@@ -58,6 +60,7 @@ export function runCommand(
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
       log?.write(chunk);
+      if (options.showProgress) process.stderr.write(chunk);
     });
     if (child.pid !== undefined) running.add(child.pid);
     const timer =
