@@ -58,6 +58,14 @@ stop_own_dockerd() {
   fail "dockerd (pid $pid) did not stop within 30 s." "stop it yourself (kill $pid), then run again."
 }
 
+if ! engine_answers && [ "$(id -u)" != 0 ]; then
+  if command -v dockerd >/dev/null; then
+    fail "no Docker engine answers for $(id -un) (dockerd is installed, but not running, or you may not use its socket)." \
+      "start it (sudo systemctl start docker) and add yourself to the docker group (sudo usermod -aG docker $(id -un)), or run kubequake as root."
+  fi
+  fail "no Docker engine answers and dockerd is not installed; installing it needs root (you are $(id -un))." \
+    "install Docker yourself (Debian: sudo apt-get install docker.io && sudo systemctl start docker), or run kubequake as root."
+fi
 bash "$here/apt-install.sh" jq
 if ! engine_answers; then
   command -v dockerd >/dev/null || install_engine

@@ -1,4 +1,4 @@
-import { mkdirSync, statfsSync } from "node:fs";
+import { mkdirSync, readFileSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
@@ -274,9 +274,16 @@ async function ensureCluster(
   if (containers.length > 0) {
     repairReason = containerProblem(containers, nodeImage);
     if (!repairReason) {
+      const before = kubeconfigServer();
       await exportKubeconfig(kind).catch((error) => {
         repairReason = `kind cannot export its kubeconfig (${error instanceof Error ? error.message : error})`;
       });
+      const after = kubeconfigServer();
+      if (before && after && before !== after) {
+        log.warn(
+          `kubeconfig ${kubeconfigPath} pointed at ${before}, a cluster that no longer answers there; rewritten to ${after}`,
+        );
+      }
     }
     if (!repairReason) repairReason = healthProblem(await readClusterHealth(kubeconfigPath), expectedNodes);
     if (!repairReason) {
@@ -466,4 +473,13 @@ export function formatDuration(totalSeconds: number): string {
   if (totalSeconds < 60) return `${totalSeconds.toFixed(1)}s`;
   const minutes = Math.floor(totalSeconds / 60);
   return `${minutes}m${String(Math.round(totalSeconds % 60)).padStart(2, "0")}s`;
+}
+
+/** The API server address in kubequake's kubeconfig, if the file exists. */
+function kubeconfigServer(): string | undefined {
+  try {
+    return /server:\s*(\S+)/.exec(readFileSync(kubeconfigPath, "utf8"))?.[1];
+  } catch {
+    return undefined;
+  }
 }
