@@ -20,7 +20,7 @@ if (cold) {
   };
   console.log(`cold build into ${scratch} (empty caches; about 15 minutes on 2 cores)`);
   const script = `
-    const { buildStages, formatDuration } = await import("${process.cwd()}/support/cluster/toolchain.ts");
+    const { buildStages, formatDuration } = await import("${process.cwd()}/support/cluster/build.ts");
     const { pinnedVersions } = await import("${process.cwd()}/support/cluster/toolchain.ts");
     const { createLogger } = await import("${process.cwd()}/support/log/logger.ts");
     const started = performance.now();

@@ -89,7 +89,8 @@ async function clusterCommand(argv: readonly string[], signal: AbortSignal): Pro
         { nodeImage: values["node-image"], kubernetesVersion: values["kubernetes-version"], signal },
         log,
       );
-      log.info(`ready in ${toolchain.formatDuration((performance.now() - started) / 1000)}`);
+      const { formatDuration } = await import("../support/cluster/build.ts");
+      log.info(`ready in ${formatDuration((performance.now() - started) / 1000)}`);
       return 0;
     }
     case "down":

@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, statfsSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { CommandError, runCommand } from "../process/command.ts";
+import { buildStages, formatDuration, location, logDir, type StageOutcome, seconds } from "./build.ts";
 import { cacheRoot } from "./cache.ts";
 import { ensureHermeticDns } from "./coredns.ts";
 import { verifyClusterDns } from "./dns-check.ts";
@@ -20,12 +21,10 @@ import {
   nodeImages,
   workerCount,
 } from "./kind.ts";
-import { isStageReady, type ResolvedStage, resolveStages } from "./stages.ts";
+import { isStageReady, resolveStages } from "./stages.ts";
 import { checkStagingMatches, loadVersions, type PinnedVersions, projectRoot, versionsFile } from "./versions.ts";
 
-export const logDir = join(cacheRoot, "logs");
 const expectedNodes = 1 + workerCount;
-const gib = 1024 ** 3;
 
 export interface UpOptions {
   /** Use this node image (e.g. the official kindest/node on a machine that reaches registries) instead of building. */
@@ -37,7 +36,7 @@ export interface UpOptions {
 
 /** What `cluster up` did, with per-stage durations (for the progress output and the benchmark). */
 export interface UpReport {
-  readonly stages: { name: string; outcome: "cached" | "built"; seconds: number; location: string }[];
+  readonly stages: StageOutcome[];
   readonly cluster: "reused" | "created" | "recreated";
   readonly clusterSeconds: number;
   readonly nodeImage: string;
@@ -74,140 +73,6 @@ export async function ensureEngine(log: Logger): Promise<void> {
   }
   const engine = await dockerAnswers();
   log.info(`engine      Docker ${engine.version} (runtime ${engine.runtime})  ${seconds(started)}`);
-}
-
-function checkDisk(path: string, neededBytes: number, purpose: string): void {
-  mkdirSync(path, { recursive: true });
-  const stats = statfsSync(path);
-  const free = stats.bavail * stats.bsize;
-  if (free < neededBytes) {
-    throw new UserError(
-      `not enough disk for ${purpose}: ${(free / gib).toFixed(1)} GiB free at ${path}, at least ${(neededBytes / gib).toFixed(0)} GiB needed.`,
-      `free space on that filesystem (docker system prune, or remove old entries under ${cacheRoot}), or point KUBEQUAKE_CACHE at a larger disk.`,
-    );
-  }
-}
-
-/** Builds every stage that is not cached yet, in dependency order; independent stages run two at a time. */
-export async function buildStages(
-  versions: PinnedVersions,
-  log: Logger,
-  only?: readonly string[],
-): Promise<UpReport["stages"]> {
-  const resolved = resolveStages(versions);
-  const wanted = only ? closure(resolved, only) : [...resolved.values()];
-  const report: UpReport["stages"] = [];
-  const ready = new Set<string>();
-  for (const stage of wanted) if (await isStageReady(stage)) ready.add(stage.stage.name);
-  const pending = wanted.filter((s) => !ready.has(s.stage.name));
-  for (const stage of wanted.filter((s) => ready.has(s.stage.name))) {
-    report.push({ name: stage.stage.name, outcome: "cached", seconds: 0, location: location(stage) });
-    log.info(`${stage.stage.name.padEnd(17)} cached   ${location(stage)}`);
-  }
-  if (pending.length > 0) {
-    checkDisk(cacheRoot, 20 * gib, `building ${pending.map((s) => s.stage.name).join(", ")}`);
-    checkDisk("/var/lib", 10 * gib, "Docker images");
-    mkdirSync(logDir, { recursive: true });
-    log.info(
-      `building ${pending.length} stage(s) into ${cacheRoot} (logs in ${logDir}); a cold build takes about 15 minutes on 2 cores`,
-    );
-  }
-  const running = new Map<string, Promise<void>>();
-  while (pending.length > 0 || running.size > 0) {
-    const startable = pending.filter((s) => s.stage.needs.every((need) => ready.has(need) || !resolved.has(need)));
-    while (running.size < 2 && startable.length > 0) {
-      const stage = startable.shift()!;
-      pending.splice(pending.indexOf(stage), 1);
-      running.set(
-        stage.stage.name,
-        buildOne(stage, resolved, versions, log, report).then(() => void ready.add(stage.stage.name)),
-      );
-    }
-    if (running.size === 0)
-      throw new Error(`build stages cannot start: ${pending.map((s) => s.stage.name).join(", ")}`);
-    const finished = await Promise.race([...running.entries()].map(([name, p]) => p.then(() => name)));
-    running.delete(finished);
-  }
-  return report;
-}
-
-async function buildOne(
-  stage: ResolvedStage,
-  resolved: Map<string, ResolvedStage>,
-  versions: PinnedVersions,
-  log: Logger,
-  report: UpReport["stages"],
-): Promise<void> {
-  const started = performance.now();
-  const logFile = join(logDir, `${stage.stage.name}-${stage.key}.log`);
-  log.info(`${stage.stage.name.padEnd(17)} building ${stage.stage.summary} (log: ${logFile})`);
-  const need = (name: string) => {
-    const dependency = resolved.get(name);
-    if (!dependency) throw new Error(`stage ${stage.stage.name} needs unknown stage ${name}`);
-    return dependency;
-  };
-  try {
-    await stage.entry.fill((outputDir) =>
-      stage.stage.build({
-        versions,
-        key: stage.key,
-        outputDir,
-        logFile,
-        dirOf: (name) => need(name).entry.path,
-        imageOf: (name) => need(name).image ?? "",
-      }),
-    );
-  } catch (error) {
-    throw explainBuildFailure(stage, versions, logFile, error);
-  }
-  const took = (performance.now() - started) / 1000;
-  report.push({ name: stage.stage.name, outcome: "built", seconds: took, location: location(stage) });
-  log.info(`${stage.stage.name.padEnd(17)} built    in ${formatDuration(took)}  ${location(stage)}`);
-}
-
-function explainBuildFailure(stage: ResolvedStage, versions: PinnedVersions, logFile: string, error: unknown): Error {
-  const output = error instanceof CommandError ? `${error.result.stderr}\n${error.result.stdout}` : String(error);
-  if (/403 Forbidden|404 Not Found|not available|unknown revision|invalid version/i.test(output)) {
-    return new UserError(
-      `stage ${stage.stage.name}: a pinned module version is not served by the Go module proxy (see ${logFile}). Pinned: ${relevantVersions(stage.stage.name, versions)}.`,
-      `pick a served version (go list -m -versions <module>) in ${versionsFile} and run again.`,
-      { cause: error },
-    );
-  }
-  return new UserError(
-    `stage ${stage.stage.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-    `read ${logFile}; fix the cause and run again (finished stages stay cached).`,
-    { cause: error },
-  );
-}
-
-function relevantVersions(stage: string, versions: PinnedVersions): string {
-  const keys: Record<string, (keyof PinnedVersions)[]> = {
-    kubernetes: ["KUBERNETES_VERSION", "KUBERNETES_STAGING_VERSION"],
-    kind: ["KIND_VERSION"],
-    etcd: ["ETCD_VERSION"],
-    coredns: ["COREDNS_VERSION"],
-    crictl: ["CRICTL_VERSION"],
-    "cni-plugins": ["CNI_PLUGINS_VERSION"],
-    flannel: ["FLANNEL_VERSION"],
-  };
-  return (keys[stage] ?? []).map((k) => `${k}=${versions[k]}`).join(", ") || "(none)";
-}
-
-function closure(resolved: Map<string, ResolvedStage>, names: readonly string[]): ResolvedStage[] {
-  const result = new Set<ResolvedStage>();
-  const visit = (name: string) => {
-    const stage = resolved.get(name);
-    if (!stage || result.has(stage)) return;
-    for (const need of stage.stage.needs) visit(need);
-    result.add(stage);
-  };
-  for (const name of names) visit(name);
-  return [...result];
-}
-
-function location(stage: ResolvedStage): string {
-  return stage.image ? `image ${stage.image}` : stage.entry.path;
 }
 
 /** `cluster up`: engine, builds, and a healthy 3-node cluster with the demo image loaded. Idempotent. */
@@ -463,16 +328,6 @@ export async function clusterStatus(): Promise<{ lines: string[]; healthy: boole
     `versions    Kubernetes ${versions.KUBERNETES_VERSION}, kind ${versions.KIND_VERSION}, etcd ${versions.ETCD_VERSION}, CoreDNS ${versions.COREDNS_VERSION}, flannel ${versions.FLANNEL_VERSION} (${versionsFile})`,
   );
   return { lines, healthy };
-}
-
-function seconds(started: number): string {
-  return formatDuration((performance.now() - started) / 1000);
-}
-
-export function formatDuration(totalSeconds: number): string {
-  if (totalSeconds < 60) return `${totalSeconds.toFixed(1)}s`;
-  const minutes = Math.floor(totalSeconds / 60);
-  return `${minutes}m${String(Math.round(totalSeconds % 60)).padStart(2, "0")}s`;
 }
 
 /** The API server address in kubequake's kubeconfig, if the file exists. */
