@@ -30,6 +30,7 @@ test("every feature passes on the real cluster via `kubequake run`, with reports
     "Allure results",
   );
   assert.ok(existsSync("reports/allure-report/index.html"), "Allure HTML report");
+  assert.ok(readFileSync("reports/allure-history.jsonl", "utf8").trim().length > 0, "Allure history entry");
   assert.deepEqual(await liveNamespacesOfRun(runId), []);
 });
 
