@@ -5,4 +5,8 @@ export default {
   output: "reports/allure-report",
   historyPath: "reports/allure-history.jsonl",
   historyLimit: 30,
+  plugins: {
+    // Group scenarios as QA thinks of them: by capability (the @epic:… tag of each feature), then by feature.
+    awesome: { options: { groupBy: ["epic", "feature"] } },
+  },
 };

@@ -1,16 +1,19 @@
 // cucumber-js configuration: `npx cucumber-js` runs the features; `npx kubequake run` wraps it with cluster set-up.
+/** Where reports go: reports/ by default; the harness's own tests point runs elsewhere so they clobber nothing. */
+const reports = process.env.KUBEQUAKE_REPORTS ?? "reports";
+
 const common = {
   import: ["support/world.ts", "support/parameter-types.ts", "support/hooks.ts", "steps/**/*.ts"],
   // Exactly one formatter may write to stdout; every other one needs a file (the Allure reporter's is its log).
   format: [
     "pretty",
-    "html:reports/cucumber.html",
-    "junit:reports/junit/cucumber.xml",
-    "message:reports/cucumber-messages.ndjson",
-    "allure-cucumberjs/reporter:reports/allure-reporter.log",
+    `html:${reports}/cucumber.html`,
+    `junit:${reports}/junit/cucumber.xml`,
+    `message:${reports}/cucumber-messages.ndjson`,
+    `allure-cucumberjs/reporter:${reports}/allure-reporter.log`,
   ],
   formatOptions: {
-    resultsDir: "reports/allure-results",
+    resultsDir: `${reports}/allure-results`,
     junit: { suiteName: "kubequake" },
     labels: [
       { pattern: [/@epic:(.*)/], name: "epic" },
@@ -26,6 +29,6 @@ export default common;
 /** Fixture features (scenarios that must fail, malformed input): run by the harness's own tests only. */
 export const fixtures = {
   ...common,
-  format: ["summary", "message:reports/fixtures/cucumber-messages.ndjson"],
+  format: ["summary", `message:${reports}/fixtures/cucumber-messages.ndjson`],
   parallel: 0,
 };

@@ -10,6 +10,8 @@ const help = `kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGE
 
 Ensures the kind cluster (reusing it when healthy), runs the features with cucumber-js and writes reports:
   reports/cucumber.html, reports/junit/cucumber.xml, reports/allure-results/, reports/allure-report/index.html
+  (KUBEQUAKE_REPORTS=DIR writes them under DIR instead)
+  (KUBEQUAKE_REPORTS=DIR writes them under DIR instead)
 Default paths: features/. Default parallel: 2 workers (scenarios tagged @serial run alone).
 Exit code: 0 when every scenario passed, 1 otherwise, 130 when interrupted.`;
 
@@ -38,9 +40,11 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
     const { clusterUp } = await import("../support/cluster/toolchain.ts");
     await clusterUp({ signal }, createLogger("cluster"));
   }
-  for (const stale of ["reports/allure-results", "reports/cucumber-messages.ndjson"])
-    rmSync(stale, { recursive: true, force: true });
-  mkdirSync("reports/junit", { recursive: true });
+  const reports = process.env.KUBEQUAKE_REPORTS ?? "reports";
+  for (const stale of ["allure-results", "cucumber-messages.ndjson"]) {
+    rmSync(`${reports}/${stale}`, { recursive: true, force: true });
+  }
+  mkdirSync(`${reports}/junit`, { recursive: true });
   const args = ["node_modules/@cucumber/cucumber/bin/cucumber.js", "--parallel", parallel];
   if (values.tags) args.push("--tags", values.tags);
   if (values.name) args.push("--name", values.name);
@@ -71,10 +75,10 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
     });
   });
   log.info(`features finished in ${((performance.now() - started) / 1000).toFixed(1)} s with exit code ${code}`);
-  const problems = explainOutcomes("reports/cucumber-messages.ndjson");
+  const problems = explainOutcomes(`${reports}/cucumber-messages.ndjson`);
   for (const problem of problems) console.error(`kubequake: ${problem}`);
-  await generateAllureReport(log);
-  log.info("reports: reports/cucumber.html, reports/junit/cucumber.xml, reports/allure-report/index.html");
+  await generateAllureReport(reports, log);
+  log.info(`reports: ${reports}/cucumber.html, ${reports}/junit/cucumber.xml, ${reports}/allure-report/index.html`);
   return signal.aborted ? 130 : code === 0 && problems.length === 0 ? 0 : 1;
 }
 

@@ -30,6 +30,10 @@ test("every feature passes on the real cluster via `kubequake run`, with reports
     "Allure results",
   );
   assert.ok(existsSync("reports/allure-report/index.html"), "Allure HTML report");
+  const summary = JSON.parse(readFileSync("reports/allure-report/summary.json", "utf8")) as {
+    stats?: { total?: number };
+  };
+  assert.equal(summary.stats?.total, outcomes.length, "the Allure report is this run's, with every scenario");
   assert.ok(readFileSync("reports/allure-history.jsonl", "utf8").trim().length > 0, "Allure history entry");
   assert.deepEqual(await liveNamespacesOfRun(runId), []);
 });

@@ -35,9 +35,12 @@ const mustFail: Record<string, { status: string; message: RegExp }> = {
 
 test("fixture scenarios that must fail do fail, each with the expected message, and leak no namespace", async () => {
   const runId = newRunId("fx");
-  const run = await runNode([cucumberBin, "-p", "fixtures", "test/fixtures/failing"], { KUBEQUAKE_RUN_ID: runId });
+  const run = await runNode([cucumberBin, "-p", "fixtures", "test/fixtures/failing"], {
+    KUBEQUAKE_RUN_ID: runId,
+    KUBEQUAKE_REPORTS: "reports/harness",
+  });
   assert.equal(run.code, 1, `cucumber should exit 1 when scenarios fail; output:\n${run.output.slice(-2000)}`);
-  const outcomes = readScenarioOutcomes("reports/fixtures/cucumber-messages.ndjson");
+  const outcomes = readScenarioOutcomes("reports/harness/fixtures/cucumber-messages.ndjson");
   assert.deepEqual(outcomes.map((o) => o.name).sort(), Object.keys(mustFail).sort());
   for (const outcome of outcomes) {
     const expected = mustFail[outcome.name]!;
@@ -50,7 +53,7 @@ test("fixture scenarios that must fail do fail, each with the expected message, 
 });
 
 test("failure diagnostics (Service, EndpointSlices, pods, events, logs, probe transcript) are attached", async () => {
-  const messages = (await import("node:fs")).readFileSync("reports/fixtures/cucumber-messages.ndjson", "utf8");
+  const messages = (await import("node:fs")).readFileSync("reports/harness/fixtures/cucumber-messages.ndjson", "utf8");
   const attachments = messages
     .split("\n")
     .filter((line) => line.includes('"attachment"'))
@@ -84,7 +87,7 @@ test("Ctrl-C (SIGINT) during a scenario removes its namespace before the run exi
   let namespaceSeen: string[] = [];
   const run = await runNode(
     [cucumberBin, "-p", "fixtures", "test/fixtures/interrupt"],
-    { KUBEQUAKE_RUN_ID: runId },
+    { KUBEQUAKE_RUN_ID: runId, KUBEQUAKE_REPORTS: "reports/harness/interrupted" },
     (child) => {
       void eventually(
         "the interrupted scenario's namespace exists",
@@ -106,7 +109,7 @@ test("SIGTERM to `kubequake run` (2 worker threads) removes every namespace of t
   const runId = newRunId("term");
   const run = await runNode(
     ["bin/kubequake.js", "run", "test/fixtures/interrupt/long.feature", "--no-cluster-up", "--parallel", "2"],
-    { KUBEQUAKE_RUN_ID: runId },
+    { KUBEQUAKE_RUN_ID: runId, KUBEQUAKE_REPORTS: "reports/harness/interrupted" },
     (child) => {
       void eventually(
         "the scenario's namespace exists",
