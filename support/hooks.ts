@@ -52,10 +52,7 @@ BeforeAll(async () => {
   }
 });
 
-Before(async function (this: KubequakeWorld, { pickle, gherkinDocument }) {
-  const line = gherkinDocument.feature?.children.find((c) => c.scenario?.id === pickle.astNodeIds[0])?.scenario
-    ?.location.line;
-  this.source = `${pickle.uri}${line ? `:${line}` : ""}`;
+Before(async function (this: KubequakeWorld, { pickle }) {
   this.scenario = await ScenarioContext.start(kube, workload, {
     run: runId,
     worker: `w${worker}`,
