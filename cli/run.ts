@@ -35,6 +35,12 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
   const parallel = values.parallel ?? "2";
   if (!/^\d+$/.test(parallel))
     throw new UserError(`--parallel expects a whole number of workers, saw "${parallel}"`, "e.g. --parallel 2");
+  if (!existsSync("cucumber.js")) {
+    throw new UserError(
+      `no cucumber.js in ${process.cwd()}: kubequake run reads the project's configuration from its root.`,
+      "cd to the project root (where package.json and cucumber.js are) and run it again.",
+    );
+  }
   const log = createLogger("run");
   if (!values["no-cluster-up"]) {
     const { clusterUp } = await import("../support/cluster/toolchain.ts");
@@ -53,8 +59,8 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
   log.info(`running features (run ${runId}, ${parallel} worker(s))${values.tags ? ` tagged ${values.tags}` : ""}`);
   const started = performance.now();
   const code = await new Promise<number>((resolve) => {
-    // Its own process group, so one signal reaches the coordinator and every worker, whichever way it came to us
-    // (Ctrl-C in a terminal, SIGTERM from CI); each worker then deletes its scenarios' namespaces before exiting.
+    // Its own process group, so a signal we forward reaches cucumber however it came to us (Ctrl-C in a terminal,
+    // SIGTERM from CI); cucumber's main thread then deletes every namespace of the run before exiting.
     const child = spawn(process.execPath, args, {
       stdio: "inherit",
       detached: true,
