@@ -44,11 +44,12 @@ export async function waitForReadyPods(
   count: number,
   timeoutMs: number,
 ): Promise<PodSummary[]> {
-  const { value } = await eventually(
+  let ready: PodSummary[] = [];
+  await eventually(
     `${count} pod(s) matching ${selectorString(selector)} in ${namespace} are Ready`,
     async () => {
       const pods = await listPods(kube, namespace, selector);
-      const ready = pods.filter((p) => p.ready && !p.terminating);
+      ready = pods.filter((p) => p.ready && !p.terminating);
       return {
         satisfied: ready.length === count && pods.length === count,
         value: pods.length === 0 ? "no pods" : pods.map(describePod),
@@ -56,7 +57,7 @@ export async function waitForReadyPods(
     },
     { timeoutMs, intervalMs: 300 },
   );
-  return typeof value === "string" ? [] : (await listPods(kube, namespace, selector)).filter((p) => p.ready);
+  return ready;
 }
 
 export function describePod(pod: PodSummary): string {
