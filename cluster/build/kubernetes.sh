@@ -12,7 +12,7 @@ gomod=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | jq -r .G
 for m in $(go mod edit -json "$gomod" | jq -r '.Replace[] | select(.New.Path|startswith("./staging/")) | .Old.Path'); do
   go mod edit -replace="$m=$m@$KUBERNETES_STAGING_VERSION"
 done
-godebug=$(go mod edit -json "$gomod" | jq -r '.Godebug[]? | select(.Key=="default") | .Value')
+godebug=$(go mod edit -json "$gomod" | jq -r '.GoDebug[]? | select(.Key=="default") | .Value')
 [ -z "$godebug" ] || go mod edit -godebug="default=$godebug"
 commands="kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy"
 for c in $commands; do go get -tool "k8s.io/kubernetes/cmd/$c@$KUBERNETES_VERSION"; done
