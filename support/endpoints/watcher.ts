@@ -1,5 +1,6 @@
-import { type V1EndpointSlice, Watch } from "@kubernetes/client-node";
+import type { V1EndpointSlice } from "@kubernetes/client-node";
 import { type EndpointAddress, flattenSlices } from "../kube/endpoints.ts";
+import { ObjectStream } from "../kube/informer.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 
@@ -11,14 +12,14 @@ export interface EndpointChange {
 
 /**
  * Watches the EndpointSlices of one Service and keeps a timeline of their changes, so waits can tell exactly when
- * a condition first held (the event time), not when a poll happened to notice it.
+ * a condition first held (the event time), not when a poll happened to notice it. The watch is an informer: it
+ * reconnects after the API client's idle timeout and re-lists when its resource version expires, so a Service whose
+ * endpoints stay quiet for minutes (a long chaos scenario) is still followed.
  */
 export class EndpointWatcher {
   readonly service: string;
   readonly timeline: EndpointChange[] = [];
-  readonly #slices = new Map<string, V1EndpointSlice>();
-  #stop: (() => void) | undefined;
-  #failure: unknown;
+  #stream: ObjectStream<V1EndpointSlice> | undefined;
 
   private constructor(service: string) {
     this.service = service;
@@ -26,43 +27,33 @@ export class EndpointWatcher {
 
   static async start(context: ScenarioContext, service: string): Promise<EndpointWatcher> {
     const watcher = new EndpointWatcher(service);
-    const initial = await context.kube.discovery.listNamespacedEndpointSlice({
-      namespace: context.name,
-      labelSelector: `kubernetes.io/service-name=${service}`,
-    });
-    for (const slice of initial.items) watcher.#slices.set(slice.metadata!.name!, slice);
-    watcher.#record();
-    const controller = await new Watch(context.kube.config).watch(
+    const labelSelector = `kubernetes.io/service-name=${service}`;
+    watcher.#stream = await ObjectStream.start(
+      context.kube,
       `/apis/discovery.k8s.io/v1/namespaces/${context.name}/endpointslices`,
-      { labelSelector: `kubernetes.io/service-name=${service}`, resourceVersion: initial.metadata?.resourceVersion },
-      (phase: string, slice: V1EndpointSlice) => {
-        if (phase === "DELETED") watcher.#slices.delete(slice.metadata!.name!);
-        else if (phase === "ADDED" || phase === "MODIFIED") watcher.#slices.set(slice.metadata!.name!, slice);
-        else return;
-        watcher.#record();
-      },
-      (error: unknown) => {
-        if (error && !watcher.#stopped) watcher.#failure = error;
-      },
+      () => context.kube.discovery.listNamespacedEndpointSlice({ namespace: context.name, labelSelector }),
+      labelSelector,
+      (slices) => watcher.#record(slices),
     );
-    watcher.#stop = () => controller.abort();
-    context.onCleanup.push(async () => watcher.stop());
+    context.onCleanup.push(() => watcher.stop());
     return watcher;
   }
 
-  #stopped = false;
+  async stop(): Promise<void> {
+    await this.#stream?.stop();
+  }
 
-  stop(): void {
-    this.#stopped = true;
-    this.#stop?.();
+  /** How often the watch was re-opened (idle timeouts, expired resource versions, errors). */
+  get reconnects(): number {
+    return this.#stream?.reconnects ?? 0;
   }
 
   get current(): readonly EndpointAddress[] {
     return this.timeline.at(-1)?.endpoints ?? [];
   }
 
-  #record(): void {
-    this.timeline.push({ atUnixMs: Date.now(), endpoints: flattenSlices([...this.#slices.values()]) });
+  #record(slices: readonly V1EndpointSlice[]): void {
+    this.timeline.push({ atUnixMs: Date.now(), endpoints: flattenSlices(slices) });
   }
 
   /**
@@ -77,14 +68,8 @@ export class EndpointWatcher {
     const { value } = await eventually(
       description,
       async () => {
-        if (this.#failure) throw this.#failure;
-        const change = this.timeline.findLast((c) => !condition(c.endpoints));
-        const index = change ? this.timeline.indexOf(change) + 1 : 0;
-        const satisfying = this.timeline[index];
-        return {
-          satisfied: condition(this.current) && satisfying !== undefined,
-          value: satisfying && condition(this.current) ? satisfying : describeEndpoints(this.current),
-        };
+        const satisfying = firstSatisfying(this.timeline, condition);
+        return { satisfied: satisfying !== undefined, value: satisfying ?? describeEndpoints(this.current) };
       },
       { timeoutMs, intervalMs: 50 },
     );
@@ -100,6 +85,20 @@ export class EndpointWatcher {
       )
       .join("\n");
   }
+}
+
+/**
+ * The change from which `condition` has held without interruption up to now, or undefined when it does not hold
+ * now: that change's time is when the cluster reached the state, however late a poll notices it.
+ */
+export function firstSatisfying(
+  timeline: readonly EndpointChange[],
+  condition: (endpoints: readonly EndpointAddress[]) => boolean,
+): EndpointChange | undefined {
+  const last = timeline.at(-1);
+  if (!last || !condition(last.endpoints)) return undefined;
+  const breaking = timeline.findLastIndex((change) => !condition(change.endpoints));
+  return timeline[breaking + 1];
 }
 
 export function describeEndpoints(endpoints: readonly EndpointAddress[]): string {

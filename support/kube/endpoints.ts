@@ -1,5 +1,4 @@
 import type { V1EndpointSlice } from "@kubernetes/client-node";
-import type { Kube } from "./client.ts";
 
 /** One address of a Service's EndpointSlices with its conditions. */
 export interface EndpointAddress {
@@ -8,15 +7,6 @@ export interface EndpointAddress {
   readonly ready: boolean;
   readonly serving: boolean;
   readonly terminating: boolean;
-}
-
-/** Reads every EndpointSlice of a Service and flattens their endpoints (one entry per address). */
-export async function readEndpoints(kube: Kube, namespace: string, service: string): Promise<EndpointAddress[]> {
-  const slices = await kube.discovery.listNamespacedEndpointSlice({
-    namespace,
-    labelSelector: `kubernetes.io/service-name=${service}`,
-  });
-  return flattenSlices(slices.items);
 }
 
 export function flattenSlices(slices: readonly V1EndpointSlice[]): EndpointAddress[] {
@@ -34,8 +24,4 @@ export function flattenSlices(slices: readonly V1EndpointSlice[]): EndpointAddre
       ),
     )
     .sort((a, b) => a.pod.localeCompare(b.pod) || a.ip.localeCompare(b.ip));
-}
-
-export function readyPods(endpoints: readonly EndpointAddress[]): string[] {
-  return endpoints.filter((e) => e.ready).map((e) => e.pod);
 }
