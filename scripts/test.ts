@@ -2,6 +2,10 @@
 // creates or reuses (`kubequake cluster up`), then the harness's own feature runs. Ends with "N passed, N failed".
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
+import { kubeconfigPath } from "../support/cluster/kind.ts";
+import { accountStoppedPackets, readSeal, stoppedPacketsSince, uptimeSeconds } from "../support/cluster/seal.ts";
+import { connectKube } from "../support/kube/client.ts";
+import { clusterNetworks } from "../support/kube/networks.ts";
 
 interface Tally {
   passed: number;
@@ -76,6 +80,46 @@ function readFileOr(path: string): string {
   }
 }
 
+/** Where the seal's counter and the kernel log stood when this run began, for the leak accounting at the end. */
+const sealAtStart = {
+  uptime: uptimeSeconds(),
+  rejected: await readSeal().then(
+    (s) => s.rejected,
+    () => 0,
+  ),
+};
+
+/**
+ * Every packet the network seal stopped during this run, sorted by who sent it: the seal test's own probes, probes
+ * to Service IPs without rules (a test checking a Service is down), and anything else, which is a leak the seal
+ * caught and fails this check with where it came from and where it was going.
+ */
+async function accountForTheSeal() {
+  console.log("\n== network-seal: packets stopped at the host during this run");
+  const seal = await readSeal();
+  const packets = await stoppedPacketsSince(sealAtStart.uptime);
+  const expected = JSON.parse(readFileOr("reports/seal/seal-test-destinations.json") || "[]") as string[];
+  const networks = await connectKube(kubeconfigPath).then(clusterNetworks, () => "");
+  const serviceCidr = networks.split(",")[1] ?? "10.96.0.0/16";
+  const account = accountStoppedPackets(packets, expected, serviceCidr);
+  const stopped = seal.rejected - sealAtStart.rejected;
+  console.log(
+    `seal ${seal.installed ? "in place" : "MISSING"} on ${seal.network?.bridge ?? "no kind network"}: ${stopped} packet(s) stopped during this run (${packets.length} logged; the log is rate-limited, the counter is exact)`,
+  );
+  console.log(`  sent on purpose by the seal test (${expected.join(", ") || "none"}): ${account.byTheSealTest}`);
+  console.log(
+    `  to Service IPs without rules (${serviceCidr}; tests that check a Service is down): ${account.toServiceIPs}`,
+  );
+  console.log(`  unexpected: ${account.unexpected.length}`);
+  for (const packet of account.unexpected.slice(0, 20)) {
+    console.log(
+      `    ${packet.protocol} ${packet.source} → ${packet.destination}:${packet.destinationPort} at ${packet.atUptimeSeconds.toFixed(1)} s after boot`,
+    );
+  }
+  const ok = seal.installed && account.unexpected.length === 0;
+  record("network-seal", { passed: ok ? 1 : 0, failed: ok ? 0 : 1 }, 0);
+}
+
 await check("lint", "node_modules/.bin/biome", ["check", "."]);
 await check("typecheck", "node_modules/.bin/tsc", ["--noEmit", "-p", "."]);
 await check("step-catalog", process.execPath, ["bin/kubequake.js", "steps", "--check", "docs/STEPS.md"]);
@@ -85,6 +129,7 @@ const clusterReady = await check("cluster-up", process.execPath, ["bin/kubequake
 if (clusterReady) {
   await nodeTests("cluster-e2e", "test/cluster/**/*.test.ts");
   await nodeTests("harness", "test/harness/**/*.test.ts");
+  await accountForTheSeal();
 } else {
   failures.push("cluster-e2e and harness tests did not run: the cluster could not be brought up (see above)");
   total.failed += 1;

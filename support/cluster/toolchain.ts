@@ -21,6 +21,7 @@ import {
   nodeImages,
   workerCount,
 } from "./kind.ts";
+import { ensureKindNetwork, installSeal, kindNetworkName, readSeal, removeSeal } from "./seal.ts";
 import { isStageReady, resolveStages } from "./stages.ts";
 import { checkStagingMatches, loadVersions, type PinnedVersions, projectRoot, versionsFile } from "./versions.ts";
 
@@ -86,6 +87,7 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   const nodeImage = options.nodeImage ?? resolved.get("node-image")!.image!;
   const demoImage = resolved.get("demo-image")!.image!;
   if (online) await ensureImagePulled(nodeImage, log);
+  await ensureSeal(log);
 
   const started = performance.now();
   const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
@@ -110,6 +112,24 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   );
   log.info(`            use it: export KUBECONFIG=${kubeconfigPath}  (context kind-${clusterName})`);
   return { stages: stageReport, cluster: outcome, clusterSeconds, nodeImage, demoImage, kubeconfig: kubeconfigPath };
+}
+
+/** The kind network exists and is sealed before any node boots (see seal.ts for what it blocks and why). */
+async function ensureSeal(log: Logger): Promise<void> {
+  const { network, created } = await ensureKindNetwork();
+  try {
+    const added = await installSeal(network);
+    if (created || added)
+      log.info(
+        `network     "${network.bridge}" (${network.subnets.join(", ")}) sealed: traffic leaving the kind network for anywhere but this host is rejected (iptables DOCKER-USER)`,
+      );
+  } catch (error) {
+    throw new UserError(
+      `cannot seal the kind network ${network.bridge}: ${error instanceof Error ? error.message : error}`,
+      "kubequake adds three iptables rules to Docker's DOCKER-USER chain so that no test packet leaves this machine; run it as root (or with CAP_NET_ADMIN), then `npx kubequake cluster up` again.",
+      { cause: error },
+    );
+  }
 }
 
 async function ensureImagePulled(image: string, log: Logger): Promise<void> {
@@ -279,10 +299,14 @@ export async function clusterDown(log: Logger): Promise<void> {
   const containers = await listNodeContainers();
   if (containers.length === 0) {
     log.info(`no cluster "${clusterName}" exists`);
+    const removed = await removeSeal();
+    if (removed > 0) log.info(`network     removed the seal (${removed} iptables rules in DOCKER-USER)`);
     return;
   }
   await deleteCluster(kind);
   log.info(`deleted cluster "${clusterName}" (${containers.length} node containers); caches are kept in ${cacheRoot}`);
+  const removed = await removeSeal();
+  if (removed > 0) log.info(`network     removed the seal (${removed} iptables rules in DOCKER-USER)`);
 }
 
 /** A read-only account of what exists and what is missing. */
@@ -315,6 +339,13 @@ export async function clusterStatus(): Promise<{ lines: string[]; healthy: boole
       }
       healthy = healthy && !problem && !apiProblem;
     }
+    const seal = await readSeal();
+    lines.push(
+      seal.installed
+        ? `network     sealed: ${seal.network?.bridge} may reach only the kind network and this host; ${seal.rejected} packet(s) stopped so far`
+        : `network     NOT SEALED: ${seal.network ? `${seal.network.bridge} can send packets off this machine` : `no "${kindNetworkName}" network yet`} (cluster up seals it)`,
+    );
+    healthy = healthy && seal.installed;
   }
   for (const stage of resolved.values()) {
     const ready = engine.answers ? await isStageReady(stage) : stage.entry.isComplete();

@@ -1,0 +1,240 @@
+import { readFileSync } from "node:fs";
+import { runCommand } from "../process/command.ts";
+
+/**
+ * The network seal: nothing from the kind Docker network (nodes, pods, outside-world containers) may reach any
+ * address beyond the kind network itself and this host. Docker's FORWARD rules accept everything leaving the kind
+ * bridge for the host's default route, so a packet to an address nothing here serves (a ClusterIP kube-proxy has not
+ * programmed or ignores, a user manifest's URL) would leave the machine and could be answered from outside.
+ *
+ * The rules live in Docker's DOCKER-USER chain: it is evaluated before Docker's own rules and Docker keeps it when it
+ * rewrites the rest (https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-on-a-router). Traffic
+ * to the host's own addresses goes through INPUT, not FORWARD, so the host stays reachable. They REJECT rather than
+ * DROP, so a client sees "refused" at once instead of waiting for a timeout; TCP gets a reset, because ICMP errors
+ * are rate-limited by the kernel (icmp_ratelimit) and a burst would turn into timeouts.
+ */
+
+/** kind's network (kind honours the same variable). */
+export const kindNetworkName = process.env.KIND_EXPERIMENTAL_DOCKER_NETWORK ?? "kind";
+/** Every seal rule carries this comment, so they can be found, counted and removed without guessing. */
+export const sealComment = "kubequake-seal";
+/** Kernel log prefix of a stopped packet (dmesg), so `npm test` can say where each one came from. */
+export const sealLogPrefix = "kubequake-seal: ";
+
+/** The kind network as Docker reports it. */
+export interface KindNetwork {
+  readonly id: string;
+  /** The Linux bridge of the network: `br-` + the first 12 characters of its id. */
+  readonly bridge: string;
+  readonly subnets: readonly string[];
+  readonly ipv6: boolean;
+}
+
+/** The seal rules for a bridge, as `iptables` arguments after the chain name (order matters: LOG, then REJECTs). */
+export function sealRules(bridge: string): string[][] {
+  const leaving = ["-i", bridge, "!", "-o", bridge, "-m", "comment", "--comment", sealComment];
+  return [
+    // Rate-limited, so a runaway client cannot flood the kernel log; the counters below still count every packet.
+    [...leaving, "-m", "limit", "--limit", "30/min", "--limit-burst", "30", "-j", "LOG", "--log-prefix", sealLogPrefix],
+    [...leaving, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
+    [...leaving, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"],
+  ];
+}
+
+export async function readKindNetwork(): Promise<KindNetwork | undefined> {
+  const result = await runCommand("docker", ["network", "inspect", kindNetworkName], {
+    allowFailure: true,
+    timeoutMs: 30_000,
+  });
+  if (result.exitCode !== 0) return undefined;
+  const [network] = JSON.parse(result.stdout) as {
+    Id: string;
+    EnableIPv6: boolean;
+    IPAM: { Config: { Subnet: string }[] | null };
+  }[];
+  if (!network) return undefined;
+  return {
+    id: network.Id,
+    bridge: `br-${network.Id.slice(0, 12)}`,
+    subnets: (network.IPAM.Config ?? []).map((c) => c.Subnet),
+    ipv6: network.EnableIPv6,
+  };
+}
+
+/**
+ * Creates the kind network the way kind does (bridge, IP masquerade, the default bridge's MTU), but IPv4 only, so
+ * that the seal exists before the first node boots; kind reuses a network that already has its name. IPv4 only
+ * because the seal is written with iptables, and this host's ip6tables DOCKER-USER chain is not usable.
+ */
+export async function ensureKindNetwork(): Promise<{ network: KindNetwork; created: boolean }> {
+  const existing = await readKindNetwork();
+  if (existing) return { network: existing, created: false };
+  const mtu = await runCommand(
+    "docker",
+    ["network", "inspect", "bridge", "-f", '{{ index .Options "com.docker.network.driver.mtu" }}'],
+    { allowFailure: true, timeoutMs: 30_000 },
+  );
+  const mtuOption = /^\d+$/.test(mtu.stdout.trim()) ? ["-o", `com.docker.network.driver.mtu=${mtu.stdout.trim()}`] : [];
+  await runCommand(
+    "docker",
+    [
+      "network",
+      "create",
+      "-d=bridge",
+      "-o",
+      "com.docker.network.bridge.enable_ip_masquerade=true",
+      ...mtuOption,
+      kindNetworkName,
+    ],
+    { timeoutMs: 60_000 },
+  );
+  const network = await readKindNetwork();
+  if (!network) throw new Error(`docker network create ${kindNetworkName} succeeded, but the network is not there`);
+  return { network, created: true };
+}
+
+async function iptables(args: readonly string[], allowFailure = false) {
+  return runCommand("iptables", ["-w", "10", ...args], { allowFailure, timeoutMs: 30_000 });
+}
+
+/** Installs the seal for the kind network's bridge at the top of DOCKER-USER; idempotent. Returns true if added. */
+export async function installSeal(network: KindNetwork): Promise<boolean> {
+  let added = false;
+  // Inserted in reverse at position 1, so they end up in order at the top of the chain.
+  for (const rule of sealRules(network.bridge).reverse()) {
+    const present = await iptables(["-C", "DOCKER-USER", ...rule], true);
+    if (present.exitCode === 0) continue;
+    await iptables(["-I", "DOCKER-USER", "1", ...rule]);
+    added = true;
+  }
+  return added;
+}
+
+/** Removes every seal rule (any bridge); returns how many were removed. */
+export async function removeSeal(): Promise<number> {
+  const rules = await sealRuleSpecs();
+  for (const spec of rules) await iptables(["-D", ...splitRuleSpec(spec).slice(1)], true);
+  return rules.length;
+}
+
+/** The seal's `-A DOCKER-USER …` lines as `iptables -S` prints them. */
+async function sealRuleSpecs(): Promise<string[]> {
+  const listed = await iptables(["-S", "DOCKER-USER"], true);
+  if (listed.exitCode !== 0) return [];
+  return listed.stdout.split("\n").filter((line) => line.includes(`--comment ${sealComment}`));
+}
+
+/** Splits an `iptables -S` line into arguments (quotes only appear around the log prefix). */
+export function splitRuleSpec(spec: string): string[] {
+  return (spec.match(/"[^"]*"|\S+/g) ?? []).map((part) => part.replace(/^"(.*)"$/, "$1"));
+}
+
+/** Whether the seal is in place, and how many packets it has stopped since its rules were added. */
+export interface SealState {
+  readonly network: KindNetwork | undefined;
+  readonly installed: boolean;
+  /** Packets rejected (TCP resets and ICMP errors) since the rules were added. */
+  readonly rejected: number;
+}
+
+export async function readSeal(): Promise<SealState> {
+  const network = await readKindNetwork();
+  if (!network) return { network, installed: false, rejected: 0 };
+  const rules = sealRules(network.bridge);
+  const checks = await Promise.all(rules.map((rule) => iptables(["-C", "DOCKER-USER", ...rule], true)));
+  const installed = checks.every((check) => check.exitCode === 0);
+  const counters = await iptables(["-L", "DOCKER-USER", "-v", "-n", "-x"], true);
+  return { network, installed, rejected: rejectedPackets(counters.stdout, network.bridge) };
+}
+
+/** Sums the packet counters of the seal's REJECT rules for `bridge` in `iptables -L DOCKER-USER -v -n -x` output. */
+export function rejectedPackets(listing: string, bridge: string): number {
+  let total = 0;
+  for (const line of listing.split("\n")) {
+    const columns = line.trim().split(/\s+/);
+    // pkts bytes target prot opt in out source destination [extras]
+    if (columns[2] === "REJECT" && columns[5] === bridge && line.includes(sealComment)) total += Number(columns[0]);
+  }
+  return total;
+}
+
+/** One packet the seal stopped, as the kernel logged it. */
+export interface StoppedPacket {
+  /** Seconds since boot (the kernel log's clock). */
+  readonly atUptimeSeconds: number;
+  readonly source: string;
+  readonly destination: string;
+  readonly protocol: string;
+  readonly destinationPort: string;
+}
+
+/** Parses the seal's kernel log lines (`dmesg` output). */
+export function parseStoppedPackets(kernelLog: string): StoppedPacket[] {
+  const packets: StoppedPacket[] = [];
+  for (const line of kernelLog.split("\n")) {
+    if (!line.includes(sealLogPrefix)) continue;
+    const field = (name: string) => new RegExp(`\\b${name}=(\\S*)`).exec(line)?.[1] ?? "";
+    packets.push({
+      atUptimeSeconds: Number(/^\[\s*([\d.]+)\]/.exec(line)?.[1] ?? 0),
+      source: field("SRC"),
+      destination: field("DST"),
+      protocol: field("PROTO"),
+      destinationPort: field("DPT"),
+    });
+  }
+  return packets;
+}
+
+/** Packets the seal logged since `sinceUptimeSeconds` (see {@link uptimeSeconds}); empty when dmesg is unreadable. */
+export async function stoppedPacketsSince(sinceUptimeSeconds: number): Promise<StoppedPacket[]> {
+  const log = await runCommand("dmesg", [], { allowFailure: true, timeoutMs: 30_000 });
+  return parseStoppedPackets(log.stdout).filter((p) => p.atUptimeSeconds >= sinceUptimeSeconds);
+}
+
+/** Seconds since boot, the clock of the kernel log. */
+export function uptimeSeconds(): number {
+  return Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+}
+
+/** Where the packets the seal stopped during a run were going, and which of them nobody expected. */
+export interface SealAccount {
+  /** Sent on purpose by the seal's own test (its destinations are listed by that test). */
+  readonly byTheSealTest: number;
+  /** To a Service IP that has no rules (a test checking that a Service is down): the seal turned it into "refused". */
+  readonly toServiceIPs: number;
+  /** Anything else: a leak that the seal stopped, to be found and fixed. */
+  readonly unexpected: readonly StoppedPacket[];
+}
+
+/** Sorts logged packets by who sent them; `expectedDestinations` are the seal test's own targets. */
+export function accountStoppedPackets(
+  packets: readonly StoppedPacket[],
+  expectedDestinations: readonly string[],
+  serviceCidr: string,
+): SealAccount {
+  let byTheSealTest = 0;
+  let toServiceIPs = 0;
+  const unexpected: StoppedPacket[] = [];
+  for (const packet of packets) {
+    if (expectedDestinations.includes(packet.destination)) byTheSealTest += 1;
+    else if (ipv4InCidr(packet.destination, serviceCidr)) toServiceIPs += 1;
+    else unexpected.push(packet);
+  }
+  return { byTheSealTest, toServiceIPs, unexpected };
+}
+
+/** Whether a dotted IPv4 address lies in an IPv4 CIDR; false for anything that is not IPv4. */
+export function ipv4InCidr(ip: string, cidr: string): boolean {
+  const [base = "", bits = "32"] = cidr.split("/");
+  const toNumber = (address: string) => {
+    const parts = address.split(".").map(Number);
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+    return parts.reduce((n, p) => n * 256 + p, 0);
+  };
+  const address = toNumber(ip);
+  const network = toNumber(base);
+  const prefix = Number(bits);
+  if (address === undefined || network === undefined || !(prefix >= 0 && prefix <= 32)) return false;
+  const size = 2 ** (32 - prefix);
+  return Math.floor(address / size) === Math.floor(network / size);
+}

@@ -1,0 +1,48 @@
+// Regression: the EndpointSlice watch used to end at the API client's 30 s idle timeout and never come back, so every
+// endpoint step after a quiet half minute failed with "nothing was observed". The watcher must outlive it.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { kubeconfigPath } from "../../support/cluster/kind.ts";
+import { demoImageName } from "../../support/cluster/stages.ts";
+import { loadVersions } from "../../support/cluster/versions.ts";
+import { EndpointWatcher } from "../../support/endpoints/watcher.ts";
+import { connectKube } from "../../support/kube/client.ts";
+import { clusterNetworks } from "../../support/kube/networks.ts";
+import { ScenarioContext } from "../../support/scenario/context.ts";
+import { createService, deployBackend, scaleBackend } from "../../support/services/backends.ts";
+import { eventually } from "../../support/wait/eventually.ts";
+
+let context: ScenarioContext;
+
+before(async () => {
+  const kube = await connectKube(kubeconfigPath);
+  context = await ScenarioContext.start(
+    kube,
+    { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) },
+    { run: `t${Date.now().toString(36)}`, worker: "e2e", scenario: "quiet-endpoint-watch" },
+  );
+});
+
+after(async () => {
+  await context?.cleanup();
+});
+
+test("the EndpointSlice watch follows a change that comes after more than 30 quiet seconds", async () => {
+  await deployBackend(context, "web", 1);
+  await createService(context, { name: "web", selector: { app: "web" } });
+  const watcher = await EndpointWatcher.start(context, "web");
+  await watcher.waitFor("web has 1 ready endpoint", (e) => e.filter((x) => x.ready).length === 1, 60_000);
+  // Nothing changes now; the client ends the quiet watch after 30 s and the informer must open a new one.
+  await eventually(
+    "the quiet EndpointSlice watch was re-opened after the client's idle timeout",
+    async () => ({ satisfied: watcher.reconnects >= 1, value: `${watcher.reconnects} reconnects` }),
+    { timeoutMs: 50_000, intervalMs: 1000 },
+  );
+  await scaleBackend(context, "web", 2);
+  const change = await watcher.waitFor(
+    "web has 2 ready endpoints",
+    (e) => e.filter((x) => x.ready).length === 2,
+    60_000,
+  );
+  assert.equal(change.endpoints.filter((e) => e.ready).length, 2);
+});

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  accountStoppedPackets,
+  ipv4InCidr,
+  parseStoppedPackets,
+  rejectedPackets,
+  sealRules,
+  splitRuleSpec,
+} from "../../support/cluster/seal.ts";
+
+test("the seal logs, then rejects TCP with a reset and everything else with ICMP, only for traffic leaving the bridge", () => {
+  const rules = sealRules("br-0123456789ab");
+  assert.equal(rules.length, 3);
+  for (const rule of rules) {
+    assert.deepEqual(rule.slice(0, 5), ["-i", "br-0123456789ab", "!", "-o", "br-0123456789ab"]);
+    assert.ok(rule.includes("kubequake-seal"));
+  }
+  assert.deepEqual(
+    rules.map((r) => r[r.indexOf("-j") + 1]),
+    ["LOG", "REJECT", "REJECT"],
+  );
+  assert.equal(rules[1]!.at(-1), "tcp-reset");
+});
+
+test("rule specs from iptables -S split into arguments, quoted log prefixes included", () => {
+  assert.deepEqual(
+    splitRuleSpec(
+      '-A DOCKER-USER -i br-1 ! -o br-1 -m comment --comment kubequake-seal -j LOG --log-prefix "kubequake-seal: "',
+    ),
+    [
+      "-A",
+      "DOCKER-USER",
+      "-i",
+      "br-1",
+      "!",
+      "-o",
+      "br-1",
+      "-m",
+      "comment",
+      "--comment",
+      "kubequake-seal",
+      "-j",
+      "LOG",
+      "--log-prefix",
+      "kubequake-seal: ",
+    ],
+  );
+});
+
+test("the stopped-packet counter sums the seal's REJECT rules of the bridge only", () => {
+  const listing = `Chain DOCKER-USER (1 references)
+    pkts      bytes target     prot opt in     out     source               destination
+       7      420 LOG        0    --  br-1   !br-1   0.0.0.0/0            0.0.0.0/0            /* kubequake-seal */ limit: avg 30/min burst 30 LOG flags 0 level 4 prefix "kubequake-seal: "
+       5      300 REJECT     6    --  br-1   !br-1   0.0.0.0/0            0.0.0.0/0            /* kubequake-seal */ reject-with tcp-reset
+       2       84 REJECT     0    --  br-1   !br-1   0.0.0.0/0            0.0.0.0/0            /* kubequake-seal */ reject-with icmp-port-unreachable
+       9      900 REJECT     0    --  br-2   !br-2   0.0.0.0/0            0.0.0.0/0            /* kubequake-seal */ reject-with icmp-port-unreachable
+     100     9000 RETURN     0    --  *      *       0.0.0.0/0            0.0.0.0/0`;
+  assert.equal(rejectedPackets(listing, "br-1"), 7);
+  assert.equal(rejectedPackets("", "br-1"), 0);
+});
+
+test("stopped packets are read from the kernel log and sorted by who sent them", () => {
+  const log = `[  10.000001] something else
+[ 433.530718] kubequake-seal: IN=br-1 OUT=eth0 SRC=172.18.0.3 DST=192.0.2.1 LEN=60 PROTO=TCP SPT=40572 DPT=80 SYN
+[ 434.000000] kubequake-seal: IN=br-1 OUT=eth0 SRC=172.18.0.4 DST=10.96.14.2 LEN=60 PROTO=TCP SPT=1 DPT=80 SYN
+[ 435.500000] kubequake-seal: IN=br-1 OUT=eth0 SRC=172.18.0.2 DST=203.0.113.9 LEN=60 PROTO=UDP SPT=1 DPT=53`;
+  const packets = parseStoppedPackets(log);
+  assert.equal(packets.length, 3);
+  assert.deepEqual(packets[0], {
+    atUptimeSeconds: 433.530718,
+    source: "172.18.0.3",
+    destination: "192.0.2.1",
+    protocol: "TCP",
+    destinationPort: "80",
+  });
+  const account = accountStoppedPackets(packets, ["192.0.2.1"], "10.96.0.0/16");
+  assert.equal(account.byTheSealTest, 1);
+  assert.equal(account.toServiceIPs, 1);
+  assert.deepEqual(
+    account.unexpected.map((p) => `${p.source}→${p.destination}:${p.destinationPort}/${p.protocol}`),
+    ["172.18.0.2→203.0.113.9:53/UDP"],
+  );
+});
+
+test("IPv4 CIDR membership", () => {
+  assert.ok(ipv4InCidr("10.96.200.1", "10.96.0.0/16"));
+  assert.ok(!ipv4InCidr("10.97.0.1", "10.96.0.0/16"));
+  assert.ok(ipv4InCidr("1.2.3.4", "0.0.0.0/0"));
+  assert.ok(!ipv4InCidr("fc00::1", "10.96.0.0/16"));
+  assert.ok(!ipv4InCidr("10.96.0.1", "nonsense"));
+});
