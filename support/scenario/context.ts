@@ -1,5 +1,6 @@
+import { ChaosLog } from "../chaos/chaos-log.ts";
 import type { Kube } from "../kube/client.ts";
-import { ScenarioNamespace } from "../kube/namespace.ts";
+import { runOwnerPid, ScenarioNamespace } from "../kube/namespace.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
 import { proberPod } from "../kube/workloads.ts";
 
@@ -32,6 +33,8 @@ export class ScenarioContext {
   readonly transcript: string[] = [];
   readonly #clients = new Map<string, Promise<string>>();
   lastAction: Action | undefined;
+  /** Chaos events and the undo log; undone first at cleanup, so the cluster is whole before anything is deleted. */
+  readonly chaos = new ChaosLog(runOwnerPid());
   readonly onCleanup: (() => Promise<void>)[] = [];
 
   private constructor(kube: Kube, namespace: ScenarioNamespace, workload: DemoWorkload) {
@@ -83,6 +86,7 @@ export class ScenarioContext {
 
   async cleanup(): Promise<void> {
     const errors: unknown[] = [];
+    await this.chaos.undoAll().catch((error) => errors.push(error));
     for (const stop of this.onCleanup.splice(0).reverse()) await stop().catch((error) => errors.push(error));
     await this.namespace.cleanup().catch((error) => errors.push(error));
     if (errors.length > 0) throw new AggregateError(errors, `cleanup of ${this.name} failed`);

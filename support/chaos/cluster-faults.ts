@@ -1,0 +1,244 @@
+import { clusterName, listNodeContainers } from "../cluster/kind.ts";
+import { UserError } from "../errors/user-error.ts";
+import type { Kube } from "../kube/client.ts";
+import { runCommand } from "../process/command.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { eventually } from "../wait/eventually.ts";
+
+/**
+ * Faults beyond a scenario's namespace: kind nodes (Docker containers) stopped, paused or cut off, kube-proxy taken
+ * away, CoreDNS scaled to zero, the API server stopped. Each is written to the fault ledger with its `docker` undo
+ * before it is applied, touches only this kubequake cluster's own containers, and its in-process undo waits until
+ * the cluster is whole again, so the next scenario starts on a healthy cluster.
+ */
+
+/** The kubectl inside the control-plane node, with the admin kubeconfig kubeadm wrote there. */
+const controlPlane = `${clusterName}-control-plane`;
+const kubectlInNode = ["exec", controlPlane, "kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf"];
+/** A node selector no node has: the DaemonSet controller removes kube-proxy from every node, the rules stay. */
+const noProxyLabel = "kubequake.dev/chaos-no-kube-proxy";
+const apiServerManifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
+const apiServerParked = "/etc/kubernetes/kube-apiserver.yaml.kubequake-parked";
+
+/** Node and component faults act on the whole cluster; they refuse to run where they could break someone else. */
+export function assertClusterChaosAllowed(tags: readonly string[], step: string): void {
+  if (!tags.includes("@serial")) {
+    throw new UserError(
+      `"${step}" breaks more than the scenario's namespace, but the scenario is not tagged @serial, so a scenario running in parallel could fail because of it.`,
+      "tag the scenario @serial (and @chaos): it then runs alone, and the next one starts only when the cluster is whole again.",
+    );
+  }
+}
+
+async function docker(args: readonly string[], timeoutMs = 120_000) {
+  return runCommand("docker", args, { timeoutMs });
+}
+
+/** A node of this cluster by name, or a clear error listing the nodes there are. */
+async function nodeContainer(node: string): Promise<string> {
+  const containers = await listNodeContainers();
+  if (!containers.some((c) => c.name === node)) {
+    throw new UserError(
+      `no node "${node}" in the kubequake cluster`,
+      `use one of: ${containers.map((c) => `${c.name} (${c.role})`).join(", ")}`,
+    );
+  }
+  return node;
+}
+
+export type NodeFault = "stopped" | "paused" | "cut off from the other nodes";
+
+/** Applies a node fault; it is undone at the end of the scenario (or earlier by `restoreFaults`). */
+export async function breakNode(context: ScenarioContext, node: string, fault: NodeFault): Promise<void> {
+  const name = await nodeContainer(node);
+  if (fault === "stopped") {
+    await context.chaos.apply(
+      `node ${name} stopped`,
+      () => docker(["stop", "-t", "0", name]).then(() => undefined),
+      () => docker(["start", name]).then(() => waitUntilWhole(context.kube, 180)),
+      ["start", name],
+    );
+  } else if (fault === "paused") {
+    await context.chaos.apply(
+      `node ${name} paused`,
+      () => docker(["pause", name]).then(() => undefined),
+      () => docker(["unpause", name]).then(() => waitUntilWhole(context.kube, 180)),
+      ["unpause", name],
+    );
+  } else {
+    // Drops everything between this node and the other nodes, in the node's own network namespace; the host (and
+    // so `docker exec`, which does not use the network) still reaches it, so the undo always can.
+    const peers = (await listNodeContainers()).filter((c) => c.name !== name).map((c) => c.name);
+    const ips = await Promise.all(peers.map(nodeIP));
+    const rules = ips.flatMap((ip) => [
+      ["INPUT", "-s", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
+      ["OUTPUT", "-d", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
+    ]);
+    const undoScript = rules.map((r) => `iptables -D ${r.join(" ")} 2>/dev/null`).join("; ");
+    await context.chaos.apply(
+      `node ${name} cut off from ${peers.join(", ")}`,
+      async () => {
+        for (const rule of rules) await docker(["exec", name, "iptables", "-I", ...rule]);
+      },
+      () => docker(["exec", name, "sh", "-c", `${undoScript}; true`]).then(() => waitUntilWhole(context.kube, 180)),
+      ["exec", name, "sh", "-c", `${undoScript}; true`],
+    );
+  }
+}
+
+async function nodeIP(container: string): Promise<string> {
+  const result = await docker([
+    "inspect",
+    "-f",
+    "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+    container,
+  ]);
+  const ip = result.stdout.trim().split(/\s+/)[0];
+  if (!ip) throw new Error(`node ${container} has no IPv4 address on its Docker network`);
+  return ip;
+}
+
+/** Removes kube-proxy from every node (the DaemonSet gets a node selector nothing matches); its rules stay behind. */
+export async function stopKubeProxy(context: ScenarioContext): Promise<void> {
+  // A strategic merge patch: null deletes the key, so the undo is harmless when it runs twice.
+  const patch = (value: string | null) => [
+    ...kubectlInNode,
+    "-n",
+    "kube-system",
+    "patch",
+    "daemonset",
+    "kube-proxy",
+    "-p",
+    JSON.stringify({ spec: { template: { spec: { nodeSelector: { [noProxyLabel]: value } } } } }),
+  ];
+  await context.chaos.apply(
+    "kube-proxy stopped on every node",
+    async () => {
+      await docker(patch("true"));
+      await eventually(
+        "every kube-proxy pod is gone",
+        async () => {
+          const pods = await context.kube.core.listNamespacedPod({
+            namespace: "kube-system",
+            labelSelector: "k8s-app=kube-proxy",
+          });
+          return { satisfied: pods.items.length === 0, value: pods.items.map((p) => p.metadata?.name).join(", ") };
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+    },
+    () => docker(patch(null)).then(() => waitUntilWhole(context.kube, 120)),
+    patch(null),
+  );
+}
+
+/** Scales CoreDNS to zero; the undo scales it back to what it had and waits until every replica is ready. */
+export async function stopCoreDns(context: ScenarioContext): Promise<void> {
+  const deployment = await context.kube.apps.readNamespacedDeployment({ name: "coredns", namespace: "kube-system" });
+  const replicas = deployment.spec?.replicas ?? 2;
+  const scale = (n: number) => [
+    ...kubectlInNode,
+    "-n",
+    "kube-system",
+    "scale",
+    "deployment",
+    "coredns",
+    `--replicas=${n}`,
+  ];
+  await context.chaos.apply(
+    `CoreDNS scaled from ${replicas} to 0`,
+    async () => {
+      await docker(scale(0));
+      await eventually(
+        "CoreDNS has no ready endpoint",
+        async () => {
+          const slices = await context.kube.discovery.listNamespacedEndpointSlice({
+            namespace: "kube-system",
+            labelSelector: "kubernetes.io/service-name=kube-dns",
+          });
+          const ready = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false));
+          return { satisfied: ready.length === 0, value: `${ready.length} ready` };
+        },
+        { timeoutMs: 60_000, intervalMs: 300 },
+      );
+    },
+    () => docker(scale(replicas)).then(() => waitUntilWhole(context.kube, 120)),
+    scale(replicas),
+  );
+}
+
+/**
+ * Makes the API server unavailable for `seconds`: its static-pod manifest is moved out of the kubelet's manifest
+ * directory, so the kubelet stops it; then it is moved back and the API waited for. The data plane (kube-proxy's
+ * rules on every node) keeps serving meanwhile, which is what scenarios assert.
+ */
+export async function stopApiServerFor(context: ScenarioContext, seconds: number): Promise<void> {
+  const restore = [
+    "exec",
+    controlPlane,
+    "sh",
+    "-c",
+    `[ ! -f ${apiServerParked} ] || mv ${apiServerParked} ${apiServerManifest}`,
+  ];
+  await context.chaos.apply(
+    `API server stopped for ${seconds} s`,
+    async () => {
+      await docker(["exec", controlPlane, "mv", apiServerManifest, apiServerParked]);
+      await eventually(
+        "the API server stops answering",
+        async () => {
+          const answers = await apiAnswers(context.kube);
+          return { satisfied: !answers, value: answers ? "still answering" : "down" };
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      // The fault's duration is what the scenario states; the traffic runs in the background meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      await docker(restore);
+      await waitUntilWhole(context.kube, 180);
+      context.chaos.note("API server back", "undo");
+    },
+    () => docker(restore).then(() => waitUntilWhole(context.kube, 180)),
+    restore,
+  );
+}
+
+async function apiAnswers(kube: Kube): Promise<boolean> {
+  try {
+    await kube.core.listNamespace({ limit: 1 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cluster is whole: the API answers, every node is Ready, kube-proxy runs ready on every node and CoreDNS has
+ * all its replicas ready. Waited for after every cluster-level undo, so the next scenario starts on a healthy cluster.
+ */
+export async function waitUntilWhole(kube: Kube, seconds: number): Promise<void> {
+  await eventually(
+    "the cluster is whole again (API, every node Ready, kube-proxy on every node, CoreDNS at full strength)",
+    async () => {
+      const problems = await wholenessProblems(kube);
+      return { satisfied: problems.length === 0, value: problems.join("; ") || "whole" };
+    },
+    { timeoutMs: seconds * 1000, intervalMs: 1000 },
+  );
+}
+
+export async function wholenessProblems(kube: Kube): Promise<string[]> {
+  const problems: string[] = [];
+  const nodes = (await kube.core.listNode()).items;
+  const notReady = nodes.filter((n) => !n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
+  if (notReady.length > 0) problems.push(`nodes not Ready: ${notReady.map((n) => n.metadata?.name).join(", ")}`);
+  const proxy = await kube.apps.readNamespacedDaemonSet({ name: "kube-proxy", namespace: "kube-system" });
+  const proxySelector = proxy.spec?.template.spec?.nodeSelector ?? {};
+  if (noProxyLabel in proxySelector) problems.push("kube-proxy is still removed from the nodes");
+  if ((proxy.status?.numberReady ?? 0) !== nodes.length)
+    problems.push(`kube-proxy ready on ${proxy.status?.numberReady ?? 0} of ${nodes.length} nodes`);
+  const dns = await kube.apps.readNamespacedDeployment({ name: "coredns", namespace: "kube-system" });
+  if ((dns.status?.readyReplicas ?? 0) < (dns.spec?.replicas ?? 1) || (dns.spec?.replicas ?? 0) === 0)
+    problems.push(`CoreDNS ${dns.status?.readyReplicas ?? 0}/${dns.spec?.replicas ?? 0} ready`);
+  return problems;
+}

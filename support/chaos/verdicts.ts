@@ -1,0 +1,99 @@
+import { percentile } from "../traffic/statistics.ts";
+import type { ChaosEvent } from "./chaos-log.ts";
+
+/** One request of the steady traffic, as the load engine recorded it. Times in Unix epoch milliseconds. */
+export interface TrafficSample {
+  readonly client: string;
+  readonly seq: number;
+  /** When the open-loop schedule said the request should start. */
+  readonly scheduledUnixMs: number;
+  readonly startUnixMs: number;
+  /** From the scheduled time to the answer (or the error): waiting for a busy client counts (no coordinated omission). */
+  readonly latencyMs: number;
+  readonly ok: boolean;
+  readonly status: number;
+  /** "" when ok; refused, reset, timeout, dns, blocked, http or other. */
+  readonly errorKind: string;
+  /** The pod that answered ("" when none did). */
+  readonly pod: string;
+}
+
+/** A stretch of time in which the steady traffic's requests failed. */
+export interface FailureWindow {
+  readonly startUnixMs: number;
+  readonly endUnixMs: number;
+  readonly failed: number;
+  readonly errorKinds: Readonly<Record<string, number>>;
+}
+
+/**
+ * Stretches of consecutive failed requests, in scheduled order. A window runs from the first failed request's
+ * scheduled time to the next successful request's scheduled time (the moment service was seen again), or to the
+ * last failure's answer when no success followed. Longest first.
+ */
+export function failureWindows(samples: readonly TrafficSample[]): FailureWindow[] {
+  const ordered = [...samples].sort((a, b) => a.scheduledUnixMs - b.scheduledUnixMs);
+  const windows: FailureWindow[] = [];
+  let open: { start: number; last: number; failed: number; kinds: Record<string, number> } | undefined;
+  for (const sample of ordered) {
+    if (!sample.ok) {
+      open ??= { start: sample.scheduledUnixMs, last: sample.scheduledUnixMs, failed: 0, kinds: {} };
+      open.failed += 1;
+      open.last = Math.max(open.last, sample.scheduledUnixMs + sample.latencyMs);
+      open.kinds[sample.errorKind || "other"] = (open.kinds[sample.errorKind || "other"] ?? 0) + 1;
+    } else if (open) {
+      windows.push({
+        startUnixMs: open.start,
+        endUnixMs: sample.scheduledUnixMs,
+        failed: open.failed,
+        errorKinds: open.kinds,
+      });
+      open = undefined;
+    }
+  }
+  if (open)
+    windows.push({ startUnixMs: open.start, endUnixMs: open.last, failed: open.failed, errorKinds: open.kinds });
+  return windows.sort((a, b) => b.endUnixMs - b.startUnixMs - (a.endUnixMs - a.startUnixMs));
+}
+
+/** Successful answers from a pod after that pod was gone (its object deleted: the container had exited). */
+export function answersFromGonePods(
+  samples: readonly TrafficSample[],
+  goneAtUnixMs: ReadonlyMap<string, number>,
+): TrafficSample[] {
+  return samples.filter((s) => {
+    const gone = goneAtUnixMs.get(s.pod);
+    return s.ok && gone !== undefined && s.startUnixMs > gone;
+  });
+}
+
+/** Share of failed requests, in percent (0 for no requests). */
+export function failedPercent(samples: readonly TrafficSample[]): number {
+  return samples.length === 0 ? 0 : (samples.filter((s) => !s.ok).length / samples.length) * 100;
+}
+
+/** A latency percentile of all requests (failed ones too: a timeout is a slow answer), from the scheduled time. */
+export function latencyPercentile(samples: readonly TrafficSample[], p: number): number {
+  return percentile(
+    samples.map((s) => s.latencyMs),
+    p,
+  );
+}
+
+/** "+3.2 s after “1 pod of web killed”": where a moment lies relative to the chaos event before it. */
+export function relativeToEvents(atUnixMs: number, events: readonly ChaosEvent[], originUnixMs: number): string {
+  const before = events.filter((e) => e.atUnixMs <= atUnixMs && e.kind !== "note").at(-1);
+  const offset = (ms: number) => `${ms >= 0 ? "+" : "−"}${(Math.abs(ms) / 1000).toFixed(1)} s`;
+  return before
+    ? `${offset(atUnixMs - before.atUnixMs)} after “${before.label}”`
+    : `${offset(atUnixMs - originUnixMs)} after the traffic started`;
+}
+
+/** Failures by kind, e.g. "refused=12, timeout=3". */
+export function describeKinds(kinds: Readonly<Record<string, number>>): string {
+  return (
+    Object.entries(kinds)
+      .map(([kind, count]) => `${kind}=${count}`)
+      .join(", ") || "none"
+  );
+}
