@@ -9,6 +9,7 @@ import {
   setDefaultTimeout,
   setParallelCanAssign,
 } from "@cucumber/cucumber";
+import { processAlive, undoOutstandingFaults } from "./cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./cluster/health.ts";
 import { kubeconfigPath } from "./cluster/kind.ts";
 import { demoImageName } from "./cluster/stages.ts";
@@ -46,6 +47,14 @@ BeforeAll(async () => {
   kube = await connectKube(kubeconfigPath);
   workload = { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) };
   if (worker === "0") {
+    // Faults a crashed or killed run left behind (a stopped node, kube-proxy removed) are undone before anything runs.
+    const leftovers = await undoOutstandingFaults((entry) => !processAlive(entry.ownerPid));
+    if (leftovers.undone.length > 0)
+      console.error(
+        `[kubequake] undid ${leftovers.undone.length} fault(s) left by interrupted runs: ${leftovers.undone.map((e) => e.description).join("; ")}`,
+      );
+    if (leftovers.failed.length > 0)
+      throw new AggregateError(leftovers.failed, "faults left by earlier runs could not be undone");
     const swept = await sweepLeftoverNamespaces(kube, runId);
     if (swept.length > 0)
       console.error(`[kubequake] removed ${swept.length} namespace(s) left by interrupted runs: ${swept.join(", ")}`);
@@ -59,6 +68,7 @@ Before(async function (this: KubequakeWorld, { pickle }) {
     scenario: pickle.name,
   });
   active.add(this.scenario);
+  this.tags = pickle.tags.map((tag) => tag.name);
 });
 
 /** Points `source` at the running step's docstring (its first content line), for errors about inline manifests. */
@@ -95,7 +105,13 @@ AfterAll(async () => {
 if (isMainThread) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      void connectKube(kubeconfigPath)
+      // Cluster-level faults first (a stopped node, the API server parked): namespaces cannot be deleted without them.
+      void undoOutstandingFaults((entry) => entry.ownerPid === runOwnerPid())
+        .then(({ undone, failed }) => {
+          if (undone.length > 0) console.error(`[kubequake] ${signal}: undid ${undone.length} fault(s)`);
+          for (const error of failed) console.error(`[kubequake] ${signal}: ${error.message}`);
+        })
+        .then(() => connectKube(kubeconfigPath))
         .then((client) => deleteNamespacesOwnedBy(client, runOwnerPid()))
         .then((names) => console.error(`[kubequake] ${signal}: removing ${names.length} scenario namespace(s)`))
         .catch((error) => console.error(`[kubequake] ${signal}: could not remove the run's namespaces: ${error}`))

@@ -15,6 +15,8 @@ export class KubequakeWorld extends World {
   readonly watchers = new Map<string, EndpointWatcher>();
   /** "features/x.feature:12" of the running scenario, for error messages about its inline manifests. */
   source = "";
+  /** The running scenario's tags (e.g. @serial), for steps whose safety depends on them. */
+  tags: readonly string[] = [];
 
   constructor(options: IWorldOptions) {
     super(options);

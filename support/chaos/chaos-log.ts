@@ -1,4 +1,4 @@
-import { type LedgerEntry, recordFault, settleFault } from "./ledger.ts";
+import { type LedgerEntry, recordFault, settleFault } from "../cluster/fault-ledger.ts";
 
 /** Something chaos did or undid, stamped when the cluster accepted it (the API answered, docker returned). */
 export interface ChaosEvent {

@@ -8,6 +8,7 @@ import { cacheRoot } from "./cache.ts";
 import { ensureHermeticDns } from "./coredns.ts";
 import { verifyClusterDns } from "./dns-check.ts";
 import { dockerAnswers } from "./docker.ts";
+import { processAlive, undoOutstandingFaults } from "./fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./health.ts";
 import {
   clusterName,
@@ -88,6 +89,7 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   const demoImage = resolved.get("demo-image")!.image!;
   if (online) await ensureImagePulled(nodeImage, log);
   await ensureSeal(log);
+  await undoLeftoverFaults(log);
 
   const started = performance.now();
   const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
@@ -112,6 +114,16 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   );
   log.info(`            use it: export KUBECONFIG=${kubeconfigPath}  (context kind-${clusterName})`);
   return { stages: stageReport, cluster: outcome, clusterSeconds, nodeImage, demoImage, kubeconfig: kubeconfigPath };
+}
+
+/**
+ * Faults a crashed run left on the cluster (a stopped or paused node, kube-proxy removed, the API server parked) are
+ * undone from the fault ledger, so such a cluster is repaired rather than judged broken and recreated.
+ */
+async function undoLeftoverFaults(log: Logger): Promise<void> {
+  const { undone, failed } = await undoOutstandingFaults((entry) => !processAlive(entry.ownerPid));
+  for (const entry of undone) log.info(`chaos       undid a fault an interrupted run left: ${entry.description}`);
+  for (const error of failed) log.warn(`chaos       ${error.message}`);
 }
 
 /** The kind network exists and is sealed before any node boots (see seal.ts for what it blocks and why). */

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cacheRoot } from "../cluster/cache.ts";
 import { runCommand } from "../process/command.ts";
+import { cacheRoot } from "./cache.ts";
 
 /**
  * The fault ledger: every fault that reaches beyond a scenario's namespace (a stopped node, a paused container, a
