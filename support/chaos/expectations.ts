@@ -1,0 +1,121 @@
+import type { ChaosEvent } from "./chaos-log.ts";
+import {
+  answersFromGonePods,
+  describeKinds,
+  failedPercent,
+  failureWindows,
+  latencyPercentile,
+  relativeToEvents,
+  type TrafficSample,
+} from "./verdicts.ts";
+
+/** What the steady traffic saw, with what the chaos did meanwhile. */
+export interface SteadyTrafficRecord {
+  readonly url: string;
+  readonly samples: readonly TrafficSample[];
+  readonly startedAtUnixMs: number;
+  readonly events: readonly ChaosEvent[];
+}
+
+/** A steady-traffic expectation that did not hold: expected vs. seen, and the figures to look at. */
+export class SteadyTrafficError extends Error {
+  constructor(expected: string, seen: string, record: SteadyTrafficRecord) {
+    super(`expected ${expected}, but ${seen}\n  ${summarizeRecord(record)}`);
+    this.name = "SteadyTrafficError";
+  }
+}
+
+/** One line of figures: requests, failures by kind, the longest failure window and where it lay. */
+export function summarizeRecord(record: SteadyTrafficRecord): string {
+  const failed = record.samples.filter((s) => !s.ok);
+  const kinds: Record<string, number> = {};
+  for (const sample of failed) kinds[sample.errorKind || "other"] = (kinds[sample.errorKind || "other"] ?? 0) + 1;
+  const [longest] = failureWindows(record.samples);
+  const window = longest
+    ? `; longest failure window ${((longest.endUnixMs - longest.startUnixMs) / 1000).toFixed(2)} s from ${relativeToEvents(longest.startUnixMs, record.events, record.startedAtUnixMs)}`
+    : "";
+  return `steady traffic to ${record.url}: ${record.samples.length} requests, ${failed.length} failed (${describeKinds(kinds)})${window}; p99 ${latencyPercentile(record.samples, 99).toFixed(1)} ms`;
+}
+
+function requireSamples(record: SteadyTrafficRecord): void {
+  if (record.samples.length === 0) {
+    throw new SteadyTrafficError("steady traffic to have sent requests", "it recorded none", record);
+  }
+}
+
+/** The error budget: at most `percent` % of the requests failed. */
+export function expectErrorBudget(record: SteadyTrafficRecord, percent: number): void {
+  requireSamples(record);
+  const failed = failedPercent(record.samples);
+  if (failed > percent) {
+    throw new SteadyTrafficError(
+      `at most ${percent}% of the steady traffic to fail`,
+      `${failed.toFixed(2)}% failed (${record.samples.filter((s) => !s.ok).length} of ${record.samples.length})`,
+      record,
+    );
+  }
+}
+
+/** Some requests failed: for scenarios that show a real failure window rather than hide it. */
+export function expectSomeFailures(record: SteadyTrafficRecord): void {
+  requireSamples(record);
+  if (record.samples.every((s) => s.ok)) {
+    throw new SteadyTrafficError(
+      "some of the steady traffic to fail (the scenario shows a failure window)",
+      `all ${record.samples.length} requests succeeded`,
+      record,
+    );
+  }
+}
+
+/** The longest stretch of failures lasted at most `seconds`. */
+export function expectLongestFailureWindow(record: SteadyTrafficRecord, seconds: number): void {
+  requireSamples(record);
+  const [longest] = failureWindows(record.samples);
+  const length = longest ? (longest.endUnixMs - longest.startUnixMs) / 1000 : 0;
+  if (longest && length > seconds) {
+    throw new SteadyTrafficError(
+      `the longest failure window of the steady traffic to last at most ${seconds} s`,
+      `it lasted ${length.toFixed(2)} s (${longest.failed} failed: ${describeKinds(longest.errorKinds)}), from ${relativeToEvents(longest.startUnixMs, record.events, record.startedAtUnixMs)}`,
+      record,
+    );
+  }
+}
+
+/** No request started after a pod was gone was answered by that pod. */
+export function expectNoAnswerFromGonePods(
+  record: SteadyTrafficRecord,
+  goneAtUnixMs: ReadonlyMap<string, number>,
+): void {
+  requireSamples(record);
+  const killedPods = record.events.flatMap((e) => e.pods);
+  if (killedPods.length === 0) {
+    throw new SteadyTrafficError(
+      "a pod to have been killed while the steady traffic ran (this check compares answers with kill times)",
+      "no pod was killed in this scenario",
+      record,
+    );
+  }
+  const ghosts = answersFromGonePods(record.samples, goneAtUnixMs);
+  if (ghosts.length > 0) {
+    const first = ghosts[0]!;
+    throw new SteadyTrafficError(
+      "no request to be answered by a pod after it was gone",
+      `${ghosts.length} were (first: request ${first.seq} of ${first.client} started ${((first.startUnixMs - goneAtUnixMs.get(first.pod)!) / 1000).toFixed(3)} s after ${first.pod} was gone, and ${first.pod} answered it)`,
+      record,
+    );
+  }
+}
+
+/** A latency percentile (from the scheduled time, failures included) stayed within `ms`. */
+export function expectLatencyPercentile(record: SteadyTrafficRecord, p: number, ms: number): void {
+  requireSamples(record);
+  const seen = latencyPercentile(record.samples, p);
+  if (seen > ms) {
+    throw new SteadyTrafficError(
+      `the steady traffic's p${p} latency to be at most ${ms} ms`,
+      `it was ${seen.toFixed(1)} ms`,
+      record,
+    );
+  }
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ChaosEvent } from "../../support/chaos/chaos-log.ts";
+import {
+  expectErrorBudget,
+  expectLongestFailureWindow,
+  expectNoAnswerFromGonePods,
+  expectSomeFailures,
+  type SteadyTrafficRecord,
+} from "../../support/chaos/expectations.ts";
+import {
+  answersFromGonePods,
+  failureWindows,
+  relativeToEvents,
+  type TrafficSample,
+} from "../../support/chaos/verdicts.ts";
+
+/** 10 requests a second for `seconds`, answered by pod "a", failing (refused) where `fails(t)` says so. */
+function traffic(seconds: number, fails: (t: number) => boolean, pod = (_t: number) => "a"): TrafficSample[] {
+  return Array.from({ length: seconds * 10 }, (_, seq) => {
+    const t = seq * 100;
+    const ok = !fails(t);
+    return {
+      client: "c",
+      seq,
+      scheduledUnixMs: t,
+      startUnixMs: t + 1,
+      latencyMs: 2,
+      ok,
+      status: ok ? 200 : 0,
+      errorKind: ok ? "" : "refused",
+      pod: ok ? pod(t) : "",
+    };
+  });
+}
+const kill: ChaosEvent = { atUnixMs: 2000, label: "a killed", kind: "chaos", pods: ["a"] };
+const record = (samples: TrafficSample[], events: ChaosEvent[] = [kill]): SteadyTrafficRecord => ({
+  url: "http://web",
+  samples,
+  startedAtUnixMs: 0,
+  events,
+});
+
+test("a failure window runs from the first failure to the next success; the longest comes first", () => {
+  const windows = failureWindows(traffic(10, (t) => (t >= 2000 && t < 3500) || t === 6000));
+  assert.equal(windows.length, 2);
+  assert.deepEqual([windows[0]!.startUnixMs, windows[0]!.endUnixMs, windows[0]!.failed], [2000, 3500, 15]);
+  assert.deepEqual(windows[0]!.errorKinds, { refused: 15 });
+  assert.deepEqual([windows[1]!.startUnixMs, windows[1]!.endUnixMs], [6000, 6100]);
+  assert.deepEqual(failureWindows(traffic(2, () => false)), []);
+});
+
+test("a failure window still open at the end ends with the last failure's answer", () => {
+  const [window] = failureWindows(traffic(1, (t) => t >= 800));
+  assert.deepEqual([window!.startUnixMs, window!.endUnixMs], [800, 902]);
+});
+
+test("moments are told relative to the chaos event before them", () => {
+  assert.equal(relativeToEvents(3500, [kill], 0), "+1.5 s after “a killed”");
+  assert.equal(relativeToEvents(500, [kill], 0), "+0.5 s after the traffic started");
+});
+
+test("the error budget fails with the share, the count and the longest window", () => {
+  const failing = record(traffic(10, (t) => t >= 2000 && t < 3000));
+  expectErrorBudget(failing, 10);
+  assert.throws(
+    () => expectErrorBudget(failing, 1),
+    /expected at most 1% of the steady traffic to fail, but 10\.00% failed \(10 of 100\)\n {2}steady traffic to http:\/\/web: 100 requests, 10 failed \(refused=10\); longest failure window 1\.00 s from \+0\.0 s after “a killed”/,
+  );
+  assert.throws(() => expectErrorBudget(record([]), 1), /but it recorded none/);
+});
+
+test("a window limit and a demand for failures both fail when the traffic says otherwise", () => {
+  const failing = record(traffic(10, (t) => t >= 2000 && t < 5000));
+  assert.throws(
+    () => expectLongestFailureWindow(failing, 2),
+    /to last at most 2 s, but it lasted 3\.00 s \(30 failed: refused=30\)/,
+  );
+  expectLongestFailureWindow(failing, 3);
+  assert.throws(() => expectSomeFailures(record(traffic(1, () => false))), /but all 10 requests succeeded/);
+});
+
+test("an answer from a pod after it was gone is caught; none is fine; no kill at all is an error", () => {
+  const samples = traffic(5, () => false);
+  assert.equal(answersFromGonePods(samples, new Map([["a", 4500]])).length, 5);
+  assert.throws(
+    () => expectNoAnswerFromGonePods(record(samples), new Map([["a", 4500]])),
+    /expected no request to be answered by a pod after it was gone, but 5 were \(first: request 45 of c started 0\.001 s after a was gone/,
+  );
+  expectNoAnswerFromGonePods(record(samples), new Map([["a", 9000]]));
+  assert.throws(
+    () => expectNoAnswerFromGonePods(record(samples, []), new Map()),
+    /but no pod was killed in this scenario/,
+  );
+});
