@@ -30,14 +30,33 @@ export interface KindNetwork {
   readonly ipv6: boolean;
 }
 
-/** The seal rules for a bridge, as `iptables` arguments after the chain name (order matters: LOG, then REJECTs). */
-export function sealRules(bridge: string): string[][] {
+/**
+ * Where each address family's rules go. IPv4: Docker's DOCKER-USER chain. IPv6: the host's FORWARD chain itself,
+ * because this Docker leaves ip6tables alone (no DOCKER-USER there) while the host forwards IPv6 and has an IPv6
+ * default route, so a kind network with an IPv6 subnet (kind adds one when it creates the network) needs it too.
+ */
+export interface SealTable {
+  readonly command: "iptables" | "ip6tables";
+  readonly chain: string;
+  readonly unreachable: string;
+}
+
+export const ipv4Table: SealTable = { command: "iptables", chain: "DOCKER-USER", unreachable: "icmp-port-unreachable" };
+export const ipv6Table: SealTable = { command: "ip6tables", chain: "FORWARD", unreachable: "icmp6-port-unreachable" };
+
+/** The tables a network needs sealed. */
+export function sealTables(network: KindNetwork): SealTable[] {
+  return network.ipv6 ? [ipv4Table, ipv6Table] : [ipv4Table];
+}
+
+/** The seal rules for a bridge, as arguments after the chain name (order matters: LOG, then REJECTs). */
+export function sealRules(bridge: string, table: SealTable = ipv4Table): string[][] {
   const leaving = ["-i", bridge, "!", "-o", bridge, "-m", "comment", "--comment", sealComment];
   return [
     // Rate-limited, so a runaway client cannot flood the kernel log; the counters below still count every packet.
     [...leaving, "-m", "limit", "--limit", "30/min", "--limit-burst", "30", "-j", "LOG", "--log-prefix", sealLogPrefix],
     [...leaving, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
-    [...leaving, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"],
+    [...leaving, "-j", "REJECT", "--reject-with", table.unreachable],
   ];
 }
 
@@ -63,8 +82,8 @@ export async function readKindNetwork(): Promise<KindNetwork | undefined> {
 
 /**
  * Creates the kind network the way kind does (bridge, IP masquerade, the default bridge's MTU), but IPv4 only, so
- * that the seal exists before the first node boots; kind reuses a network that already has its name. IPv4 only
- * because the seal is written with iptables, and this host's ip6tables DOCKER-USER chain is not usable.
+ * that the seal exists before the first node boots; kind reuses a network that already has its name. IPv4 only: one
+ * address family less to seal (a network kind made itself, with IPv6, is sealed in both).
  */
 export async function ensureKindNetwork(): Promise<{ network: KindNetwork; created: boolean }> {
   const existing = await readKindNetwork();
@@ -93,35 +112,36 @@ export async function ensureKindNetwork(): Promise<{ network: KindNetwork; creat
   return { network, created: true };
 }
 
-async function iptables(args: readonly string[], allowFailure = false) {
-  return runCommand("iptables", ["-w", "10", ...args], { allowFailure, timeoutMs: 30_000 });
+async function run(table: SealTable, args: readonly string[], allowFailure = false) {
+  return runCommand(table.command, ["-w", "10", ...args], { allowFailure, timeoutMs: 30_000 });
 }
 
-/** Installs the seal for the kind network's bridge at the top of DOCKER-USER; idempotent. Returns true if added. */
+/** Installs the seal for the kind network's bridge at the top of each family's chain; idempotent. True if added. */
 export async function installSeal(network: KindNetwork): Promise<boolean> {
   let added = false;
-  // Inserted in reverse at position 1, so they end up in order at the top of the chain.
-  for (const rule of sealRules(network.bridge).reverse()) {
-    const present = await iptables(["-C", "DOCKER-USER", ...rule], true);
-    if (present.exitCode === 0) continue;
-    await iptables(["-I", "DOCKER-USER", "1", ...rule]);
-    added = true;
+  for (const table of sealTables(network)) {
+    // Inserted in reverse at position 1, so they end up in order at the top of the chain.
+    for (const rule of sealRules(network.bridge, table).reverse()) {
+      const present = await run(table, ["-C", table.chain, ...rule], true);
+      if (present.exitCode === 0) continue;
+      await run(table, ["-I", table.chain, "1", ...rule]);
+      added = true;
+    }
   }
   return added;
 }
 
-/** Removes every seal rule (any bridge); returns how many were removed. */
+/** Removes every seal rule (any bridge, both families); returns how many were removed. */
 export async function removeSeal(): Promise<number> {
-  const rules = await sealRuleSpecs();
-  for (const spec of rules) await iptables(["-D", ...splitRuleSpec(spec).slice(1)], true);
-  return rules.length;
-}
-
-/** The seal's `-A DOCKER-USER …` lines as `iptables -S` prints them. */
-async function sealRuleSpecs(): Promise<string[]> {
-  const listed = await iptables(["-S", "DOCKER-USER"], true);
-  if (listed.exitCode !== 0) return [];
-  return listed.stdout.split("\n").filter((line) => line.includes(`--comment ${sealComment}`));
+  let removed = 0;
+  for (const table of [ipv4Table, ipv6Table]) {
+    const listed = await run(table, ["-S", table.chain], true);
+    const rules =
+      listed.exitCode === 0 ? listed.stdout.split("\n").filter((l) => l.includes(`--comment ${sealComment}`)) : [];
+    for (const spec of rules) await run(table, ["-D", ...splitRuleSpec(spec).slice(1)], true);
+    removed += rules.length;
+  }
+  return removed;
 }
 
 /** Splits an `iptables -S` line into arguments (quotes only appear around the log prefix). */
@@ -140,11 +160,17 @@ export interface SealState {
 export async function readSeal(): Promise<SealState> {
   const network = await readKindNetwork();
   if (!network) return { network, installed: false, rejected: 0 };
-  const rules = sealRules(network.bridge);
-  const checks = await Promise.all(rules.map((rule) => iptables(["-C", "DOCKER-USER", ...rule], true)));
-  const installed = checks.every((check) => check.exitCode === 0);
-  const counters = await iptables(["-L", "DOCKER-USER", "-v", "-n", "-x"], true);
-  return { network, installed, rejected: rejectedPackets(counters.stdout, network.bridge) };
+  let installed = true;
+  let rejected = 0;
+  for (const table of sealTables(network)) {
+    const checks = await Promise.all(
+      sealRules(network.bridge, table).map((rule) => run(table, ["-C", table.chain, ...rule], true)),
+    );
+    installed &&= checks.every((check) => check.exitCode === 0);
+    const counters = await run(table, ["-L", table.chain, "-v", "-n", "-x"], true);
+    rejected += rejectedPackets(counters.stdout, network.bridge);
+  }
+  return { network, installed, rejected };
 }
 
 /** Sums the packet counters of the seal's REJECT rules for `bridge` in `iptables -L DOCKER-USER -v -n -x` output. */

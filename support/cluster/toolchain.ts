@@ -22,7 +22,7 @@ import {
   nodeImages,
   workerCount,
 } from "./kind.ts";
-import { ensureKindNetwork, installSeal, kindNetworkName, readSeal, removeSeal } from "./seal.ts";
+import { ensureKindNetwork, installSeal, kindNetworkName, readSeal, removeSeal, sealTables } from "./seal.ts";
 import { isStageReady, resolveStages } from "./stages.ts";
 import { checkStagingMatches, loadVersions, type PinnedVersions, projectRoot, versionsFile } from "./versions.ts";
 
@@ -133,7 +133,11 @@ async function ensureSeal(log: Logger): Promise<void> {
     const added = await installSeal(network);
     if (created || added)
       log.info(
-        `network     "${network.bridge}" (${network.subnets.join(", ")}) sealed: traffic leaving the kind network for anywhere but this host is rejected (iptables DOCKER-USER)`,
+        `network     "${network.bridge}" (${network.subnets.join(", ")}) sealed: traffic leaving the kind network for anywhere but this host is rejected (${sealTables(
+          network,
+        )
+          .map((t) => `${t.command} ${t.chain}`)
+          .join(", ")})`,
       );
   } catch (error) {
     throw new UserError(

@@ -3,9 +3,11 @@ import { test } from "node:test";
 import {
   accountStoppedPackets,
   ipv4InCidr,
+  ipv6Table,
   parseStoppedPackets,
   rejectedPackets,
   sealRules,
+  sealTables,
   splitRuleSpec,
 } from "../../support/cluster/seal.ts";
 
@@ -21,6 +23,20 @@ test("the seal logs, then rejects TCP with a reset and everything else with ICMP
     ["LOG", "REJECT", "REJECT"],
   );
   assert.equal(rules[1]!.at(-1), "tcp-reset");
+  assert.equal(rules[2]!.at(-1), "icmp-port-unreachable");
+  assert.equal(sealRules("br-1", ipv6Table)[2]!.at(-1), "icmp6-port-unreachable");
+});
+
+test("a network with an IPv6 subnet is sealed in both families: Docker's DOCKER-USER and the host's ip6 FORWARD", () => {
+  const network = { id: "x", bridge: "br-1", subnets: [], ipv6: true };
+  assert.deepEqual(
+    sealTables(network).map((t) => `${t.command} ${t.chain}`),
+    ["iptables DOCKER-USER", "ip6tables FORWARD"],
+  );
+  assert.deepEqual(
+    sealTables({ ...network, ipv6: false }).map((t) => t.command),
+    ["iptables"],
+  );
 });
 
 test("rule specs from iptables -S split into arguments, quoted log prefixes included", () => {
