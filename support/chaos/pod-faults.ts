@@ -74,8 +74,7 @@ export async function killPods(
   );
   const names = pods.map((p) => p.name);
   const verb = how === "graceful" ? "killed" : how === "force" ? "force-deleted" : "SIGKILLed";
-  context.chaos.note(`${names.join(", ")} ${verb}`, "chaos", names);
-  context.recordAction(how === "force" ? "force-deleted" : "killed", `${count} pod(s) of ${backend} ${verb}`, names);
+  context.recordAction(how === "force" ? "force-deleted" : "killed", `${names.join(", ")} ${verb}`, names);
   return names;
 }
 
@@ -127,7 +126,6 @@ export async function rollingRestart(context: ScenarioContext, deployment: strin
       },
     ],
   });
-  context.chaos.note(`rolling restart of ${deployment}`);
   context.recordAction("scaled", `rolling restart of ${deployment}`);
 }
 

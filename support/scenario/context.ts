@@ -74,6 +74,8 @@ export class ScenarioContext {
 
   recordAction(kind: Action["kind"], description: string, pods: readonly string[] = []): Action {
     this.lastAction = { kind, description, atUnixMs: Date.now(), pods };
+    // Every action is a point on the chaos timeline too, so the traffic chart and checks see it.
+    this.chaos.note(description, "chaos", pods);
     this.transcript.push(
       `${new Date().toISOString()} action: ${description}${pods.length ? ` (${pods.join(", ")})` : ""}`,
     );
