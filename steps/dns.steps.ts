@@ -1,5 +1,11 @@
 import { Then } from "@cucumber/cucumber";
-import { expectResolves, expectResolvesToPods, expectSrvRecords } from "../support/dns/expectations.ts";
+import {
+  expectLookupsFail,
+  expectResolves,
+  expectResolvesToClusterIP,
+  expectResolvesToPods,
+  expectSrvRecords,
+} from "../support/dns/expectations.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /** A records (from a client pod, via cluster DNS) equal the IPs of the backend's N ready pods. */
@@ -39,5 +45,21 @@ Then(
   "within {int} second(s) the SRV records of {string} name port {int} on each of the {int} ready pod(s) of {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, port: number, count: number, backend: string) {
     await expectSrvRecords(this, { name, port, count, backend, seconds });
+  },
+);
+
+/** Lookups fail outright (timeouts, refused: cluster DNS is down), not NXDOMAIN. */
+Then(
+  "within {int} second(s) lookups of {string} fail",
+  async function (this: KubequakeWorld, seconds: number, name: string) {
+    await expectLookupsFail(this, { name, seconds });
+  },
+);
+
+/** The name answers with the Service's ClusterIP (e.g. once cluster DNS is back). */
+Then(
+  "within {int} second(s) {string} resolves to the ClusterIP of {string}",
+  async function (this: KubequakeWorld, seconds: number, name: string, service: string) {
+    await expectResolvesToClusterIP(this, { name, service, seconds });
   },
 );

@@ -10,3 +10,13 @@ defineParameterType({
 });
 defineParameterType({ name: "labels", regexp: /"([^"]*)"/, transformer: (s: string) => parseLabels(s) });
 defineParameterType({ name: "podFate", regexp: /killed|force-deleted|unready/, transformer: (s: string) => s });
+defineParameterType({
+  name: "nodeFault",
+  regexp: /stopped|paused|cut off from the other nodes/,
+  transformer: (s: string) => s,
+});
+defineParameterType({
+  name: "podKill",
+  regexp: /killed|force-deleted|SIGKILLed/,
+  transformer: (s: string) => (s === "killed" ? "graceful" : s === "force-deleted" ? "force" : "sigkill"),
+});

@@ -17,7 +17,8 @@ interface Undo {
 
 /**
  * One scenario's chaos: a timeline of events (for the report's chart and the traffic checks) and an undo log run
- * in reverse at the end of the scenario, after a failed step too. Faults beyond the namespace are also written to
+ * in reverse at the end of the scenario, after a failed step too. The scenario's action log (`recordAction`) adds
+ * each applied fault to the timeline, stamped when the cluster accepted it. Faults beyond the namespace are also written to
  * the on-disk fault ledger before they are applied, so an interrupted run can still be undone by someone else.
  */
 export class ChaosLog {
@@ -46,16 +47,24 @@ export class ChaosLog {
     fault: () => Promise<void>,
     undo: () => Promise<void>,
     dockerUndo?: readonly string[],
-  ): Promise<ChaosEvent> {
+  ): Promise<void> {
     const ledger = dockerUndo ? recordFault(this.#ownerPid, label, dockerUndo) : undefined;
     this.#undos.push({ description: label, run: undo, ledger });
     await fault();
-    return this.note(label, "chaos");
   }
 
   /** Faults applied and not undone yet, oldest first. */
   get pending(): readonly string[] {
     return this.#undos.map((u) => u.description);
+  }
+
+  /** Undoes the newest pending fault now (a fault with a stated duration ends itself this way). */
+  async undoLatest(): Promise<void> {
+    const undo = this.#undos.pop();
+    if (!undo) return;
+    await undo.run();
+    if (undo.ledger) settleFault(undo.ledger);
+    this.note(`undo: ${undo.description}`, "undo");
   }
 
   /**

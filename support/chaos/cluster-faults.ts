@@ -20,14 +20,16 @@ const noProxyLabel = "kubequake.dev/chaos-no-kube-proxy";
 const apiServerManifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
 const apiServerParked = "/etc/kubernetes/kube-apiserver.yaml.kubequake-parked";
 
-/** Node and component faults act on the whole cluster; they refuse to run where they could break someone else. */
-export function assertClusterChaosAllowed(tags: readonly string[], step: string): void {
-  if (!tags.includes("@serial")) {
-    throw new UserError(
-      `"${step}" breaks more than the scenario's namespace, but the scenario is not tagged @serial, so a scenario running in parallel could fail because of it.`,
-      "tag the scenario @serial (and @chaos): it then runs alone, and the next one starts only when the cluster is whole again.",
-    );
-  }
+/** Applies a fault through the chaos log, then records it in the action log (the moment docker/the API accepted it). */
+async function applyFault(
+  context: ScenarioContext,
+  label: string,
+  fault: () => Promise<void>,
+  undo: () => Promise<void>,
+  dockerUndo: readonly string[],
+): Promise<void> {
+  await applyFault(context, label, fault, undo, dockerUndo);
+  context.recordAction("fault", label);
 }
 
 async function docker(args: readonly string[], timeoutMs = 120_000) {
@@ -52,17 +54,29 @@ export type NodeFault = "stopped" | "paused" | "cut off from the other nodes";
 export async function breakNode(context: ScenarioContext, node: string, fault: NodeFault): Promise<void> {
   const name = await nodeContainer(node);
   if (fault === "stopped") {
-    await context.chaos.apply(
+    await applyFault(
+      context,
       `node ${name} stopped`,
       () => docker(["stop", "-t", "0", name]).then(() => undefined),
-      () => docker(["start", name]).then(() => waitUntilWhole(context.kube, 180)),
+      async () => {
+        const started = Date.now();
+        await docker(["start", name]);
+        await waitForHeartbeat(context.kube, name, started, 180);
+        await waitUntilWhole(context.kube, 180);
+      },
       ["start", name],
     );
   } else if (fault === "paused") {
-    await context.chaos.apply(
+    await applyFault(
+      context,
       `node ${name} paused`,
       () => docker(["pause", name]).then(() => undefined),
-      () => docker(["unpause", name]).then(() => waitUntilWhole(context.kube, 180)),
+      async () => {
+        const resumed = Date.now();
+        await docker(["unpause", name]);
+        await waitForHeartbeat(context.kube, name, resumed, 180);
+        await waitUntilWhole(context.kube, 180);
+      },
       ["unpause", name],
     );
   } else {
@@ -75,7 +89,8 @@ export async function breakNode(context: ScenarioContext, node: string, fault: N
       ["OUTPUT", "-d", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
     ]);
     const undoScript = rules.map((r) => `iptables -D ${r.join(" ")} 2>/dev/null`).join("; ");
-    await context.chaos.apply(
+    await applyFault(
+      context,
       `node ${name} cut off from ${peers.join(", ")}`,
       async () => {
         for (const rule of rules) await docker(["exec", name, "iptables", "-I", ...rule]);
@@ -111,7 +126,8 @@ export async function stopKubeProxy(context: ScenarioContext): Promise<void> {
     "-p",
     JSON.stringify({ spec: { template: { spec: { nodeSelector: { [noProxyLabel]: value } } } } }),
   ];
-  await context.chaos.apply(
+  await applyFault(
+    context,
     "kube-proxy stopped on every node",
     async () => {
       await docker(patch("true"));
@@ -145,7 +161,8 @@ export async function stopCoreDns(context: ScenarioContext): Promise<void> {
     "coredns",
     `--replicas=${n}`,
   ];
-  await context.chaos.apply(
+  await applyFault(
+    context,
     `CoreDNS scaled from ${replicas} to 0`,
     async () => {
       await docker(scale(0));
@@ -180,7 +197,8 @@ export async function stopApiServerFor(context: ScenarioContext, seconds: number
     "-c",
     `[ ! -f ${apiServerParked} ] || mv ${apiServerParked} ${apiServerManifest}`,
   ];
-  await context.chaos.apply(
+  await applyFault(
+    context,
     `API server stopped for ${seconds} s`,
     async () => {
       await docker(["exec", controlPlane, "mv", apiServerManifest, apiServerParked]);
@@ -192,15 +210,14 @@ export async function stopApiServerFor(context: ScenarioContext, seconds: number
         },
         { timeoutMs: 60_000, intervalMs: 500 },
       );
-      // The fault's duration is what the scenario states; the traffic runs in the background meanwhile.
-      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-      await docker(restore);
-      await waitUntilWhole(context.kube, 180);
-      context.chaos.note("API server back", "undo");
     },
     () => docker(restore).then(() => waitUntilWhole(context.kube, 180)),
     restore,
   );
+  // The fault lasts as long as the scenario says; the steady traffic runs in the background meanwhile.
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  await context.chaos.undoLatest();
+  context.recordAction("undone", "API server back");
 }
 
 async function apiAnswers(kube: Kube): Promise<boolean> {
@@ -210,6 +227,26 @@ async function apiAnswers(kube: Kube): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Waits until a node's kubelet renewed its lease after `sinceUnixMs`: a node that was stopped for a moment still
+ * looks Ready (the node controller waits for the grace period), so Ready alone does not prove the kubelet is back.
+ */
+async function waitForHeartbeat(kube: Kube, node: string, sinceUnixMs: number, seconds: number): Promise<void> {
+  await eventually(
+    `the kubelet of ${node} renews its lease again`,
+    async () => {
+      const lease = (await kube.objects.read({
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: node, namespace: "kube-node-lease" },
+      })) as { spec?: { renewTime?: string | Date } };
+      const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
+      return { satisfied: renewed > sinceUnixMs, value: `last renewed ${new Date(renewed).toISOString()}` };
+    },
+    { timeoutMs: seconds * 1000, intervalMs: 1000 },
+  );
 }
 
 /**

@@ -150,3 +150,10 @@ export async function waitForRollout(context: ScenarioContext, deployment: strin
     { timeoutMs: seconds * 1000, intervalMs: 500 },
   );
 }
+
+/** Runs the scenario's undo log now and records it, so waits after it report how long recovery took. */
+export async function undoFaults(context: ScenarioContext): Promise<void> {
+  const pending = context.chaos.pending;
+  await context.chaos.undoAll();
+  context.recordAction("undone", pending.length > 0 ? `undone: ${pending.join("; ")}` : "nothing to undo");
+}

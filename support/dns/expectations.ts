@@ -118,3 +118,36 @@ export async function expectSrvRecords(
     Date.now(),
   );
 }
+
+/** Waits until lookups of `name` fail (no answer at all: e.g. cluster DNS is down), and reports how they failed. */
+export async function expectLookupsFail(host: DnsHost, options: { name: string; seconds: number }): Promise<void> {
+  const context = host.scenario;
+  await eventually(
+    `lookups of ${options.name} fail`,
+    async () => {
+      const lookup = await resolveName(context, options.name, "A");
+      return { satisfied: !lookup.ok && lookup.errorKind !== "nxdomain", value: describeLookup(lookup) };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 200 },
+  );
+  await attachTiming(host, `lookups of ${options.name} failed`, Date.now());
+}
+
+/** Waits until `name` resolves to the ClusterIP of the Service `service` (e.g. after cluster DNS came back). */
+export async function expectResolvesToClusterIP(
+  host: DnsHost,
+  options: { name: string; service: string; seconds: number },
+): Promise<void> {
+  const context = host.scenario;
+  const service = await context.kube.core.readNamespacedService({ name: options.service, namespace: context.name });
+  const clusterIP = service.spec?.clusterIP ?? "(none)";
+  await eventually(
+    `${options.name} resolves to the ClusterIP of ${options.service} (${clusterIP})`,
+    async () => {
+      const lookup = await resolveName(context, options.name, "A");
+      return { satisfied: lookup.ok && (lookup.answers ?? []).join() === clusterIP, value: describeLookup(lookup) };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 200 },
+  );
+  await attachTiming(host, `${options.name} resolved to ${clusterIP}`, Date.now());
+}

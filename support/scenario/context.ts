@@ -13,7 +13,7 @@ export interface DemoWorkload {
 /** The last thing a scenario did to the cluster, so waits can report how long the cluster took to follow. */
 export interface Action {
   /** What happened to `pods`, for steps that refer back to them ("the killed pod"). */
-  readonly kind: "killed" | "force-deleted" | "unready" | "ready" | "scaled" | "affinity";
+  readonly kind: "killed" | "force-deleted" | "unready" | "ready" | "scaled" | "affinity" | "fault" | "undone";
   readonly description: string;
   readonly atUnixMs: number;
   /** Pods the action acted on (killed, made unready), by name. */
@@ -75,7 +75,7 @@ export class ScenarioContext {
   recordAction(kind: Action["kind"], description: string, pods: readonly string[] = []): Action {
     this.lastAction = { kind, description, atUnixMs: Date.now(), pods };
     // Every action is a point on the chaos timeline too, so the traffic chart and checks see it.
-    this.chaos.note(description, "chaos", pods);
+    this.chaos.note(description, kind === "undone" ? "undo" : "chaos", pods);
     this.transcript.push(
       `${new Date().toISOString()} action: ${description}${pods.length ? ` (${pods.join(", ")})` : ""}`,
     );

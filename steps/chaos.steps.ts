@@ -1,0 +1,85 @@
+import { Then, When } from "@cucumber/cucumber";
+import {
+  breakNode,
+  type NodeFault,
+  stopApiServerFor,
+  stopCoreDns,
+  stopKubeProxy,
+} from "../support/chaos/cluster-faults.ts";
+import {
+  killPods,
+  killPodsOnSchedule,
+  type PodKill,
+  rollingRestart,
+  undoFaults,
+  waitForRollout,
+} from "../support/chaos/pod-faults.ts";
+import { assertChaosAllowed, assertClusterChaosAllowed } from "../support/chaos/safety.ts";
+import type { KubequakeWorld } from "../support/world.ts";
+
+/** SIGKILLs the main process of ready pods' containers in place: the pods stay and the kubelet restarts them. */
+When(
+  "{int} pod(s) of {string} is/are SIGKILLed",
+  async function (this: KubequakeWorld, count: number, backend: string) {
+    assertChaosAllowed(this.scenario.kube, "SIGKILL pods");
+    await killPods(this.scenario, backend, count, "sigkill");
+  },
+);
+
+/** Kills pods on a fixed schedule (the first round at once), e.g. while steady traffic runs. */
+When(
+  "{int} pod(s) of {string} is/are {podKill} every {int} second(s), {int} time(s)",
+  async function (
+    this: KubequakeWorld,
+    count: number,
+    backend: string,
+    how: PodKill,
+    periodSeconds: number,
+    times: number,
+  ) {
+    assertChaosAllowed(this.scenario.kube, "kill pods on a schedule");
+    await killPodsOnSchedule(this.scenario, backend, { count, periodSeconds, times, how });
+  },
+);
+
+/** Restarts every pod of a Deployment as `kubectl rollout restart` does (a new pod-template annotation). */
+When("a rolling restart of {string} begins", async function (this: KubequakeWorld, deployment: string) {
+  await rollingRestart(this.scenario, deployment);
+});
+
+/** Every replica of the Deployment is updated and available, and no old pod is left. */
+Then(
+  "within {int} second(s) the rollout of {string} completes",
+  async function (this: KubequakeWorld, seconds: number, deployment: string) {
+    await waitForRollout(this.scenario, deployment, seconds);
+  },
+);
+
+/** A kind node (a Docker container) is stopped, paused or cut off; undone at the end of the scenario. Needs @serial. */
+When("the node {string} is {nodeFault}", async function (this: KubequakeWorld, node: string, fault: NodeFault) {
+  assertClusterChaosAllowed(this.scenario.kube, this.tags, `the node is ${fault}`);
+  await breakNode(this.scenario, node, fault);
+});
+
+/** kube-proxy leaves every node (its iptables rules stay behind); back at the end of the scenario. Needs @serial. */
+When("kube-proxy is stopped on every node", async function (this: KubequakeWorld) {
+  assertClusterChaosAllowed(this.scenario.kube, this.tags, "kube-proxy is stopped");
+  await stopKubeProxy(this.scenario);
+});
+
+/** CoreDNS is scaled to zero until the end of the scenario (or "the faults are undone"). Needs @serial. */
+When("CoreDNS is down", async function (this: KubequakeWorld) {
+  assertClusterChaosAllowed(this.scenario.kube, this.tags, "CoreDNS is down");
+  await stopCoreDns(this.scenario);
+});
+
+/** The API server is stopped for N seconds, then brought back and waited for; the data plane keeps its rules. */
+When("the API server is down for {int} second(s)", async function (this: KubequakeWorld, seconds: number) {
+  assertClusterChaosAllowed(this.scenario.kube, this.tags, "the API server is down");
+  await stopApiServerFor(this.scenario, seconds);
+});
+
+/** Runs the scenario's undo log now, newest fault first, and waits until the cluster is whole again. */
+When("the faults are undone", async function (this: KubequakeWorld) {
+  await undoFaults(this.scenario);
+});

@@ -1,0 +1,31 @@
+import { clusterName } from "../cluster/kind.ts";
+import { UserError } from "../errors/user-error.ts";
+import type { Kube } from "../kube/client.ts";
+
+/**
+ * Chaos breaks things on purpose, so it runs only where breaking things is fine: the kubequake kind cluster, or a
+ * context listed in KUBEQUAKE_CHAOS_CONTEXTS (comma-separated), which says someone decided that cluster is disposable.
+ */
+export function assertChaosAllowed(kube: Kube, step: string): void {
+  const context = kube.config.getCurrentContext();
+  const allowed = [`kind-${clusterName}`, ...(process.env.KUBEQUAKE_CHAOS_CONTEXTS ?? "").split(",")]
+    .map((c) => c.trim())
+    .filter(Boolean);
+  if (!allowed.includes(context)) {
+    throw new UserError(
+      `"${step}" is chaos, and the context "${context}" is not a cluster kubequake may break (allowed: ${allowed.join(", ")})`,
+      `run it on the kubequake kind cluster, or, if "${context}" is disposable, set KUBEQUAKE_CHAOS_CONTEXTS=${context}.`,
+    );
+  }
+}
+
+/** Node and component faults act on the whole cluster; they refuse to run where they could break someone else. */
+export function assertClusterChaosAllowed(kube: Kube, tags: readonly string[], step: string): void {
+  assertChaosAllowed(kube, step);
+  if (!tags.includes("@serial")) {
+    throw new UserError(
+      `"${step}" breaks more than the scenario's namespace, but the scenario is not tagged @serial, so a scenario running in parallel could fail because of it.`,
+      "tag the scenario @serial (and @chaos): it then runs alone, and the next one starts only when the cluster is whole again.",
+    );
+  }
+}
