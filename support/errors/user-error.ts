@@ -9,6 +9,8 @@ export class UserError extends Error {
     super(`${message}\n  what to do: ${fix}`, options);
     this.name = "UserError";
     this.fix = fix;
+    // A user's mistake needs the message, not our call stack; KUBEQUAKE_VERBOSE=1 keeps it for debugging kubequake.
+    if (!process.env.KUBEQUAKE_VERBOSE) this.stack = `${this.name}: ${this.message}`;
   }
 }
 
