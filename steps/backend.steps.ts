@@ -45,6 +45,25 @@ Given(
   },
 );
 
+/**
+ * As above, with a graceful shutdown: on SIGTERM a pod keeps serving for N seconds (while the endpoint change reaches
+ * every node), then exits. This is what a preStop delay gives a real workload.
+ */
+Given(
+  "the demo backend runs {int} replica(s) behind the {serviceType} Service {string}, draining for {int} second(s) on shutdown",
+  async function (this: KubequakeWorld, replicas: number, type: string, service: string, seconds: number) {
+    await deployBehindService(this, { service, replicas, type, shutdownDelaySeconds: seconds });
+  },
+);
+
+/** As above, spread evenly over the schedulable nodes (the workers), so a node fault takes a known share away. */
+Given(
+  "the demo backend runs {int} replica(s) spread over the nodes behind the {serviceType} Service {string}",
+  async function (this: KubequakeWorld, replicas: number, type: string, service: string) {
+    await deployBehindService(this, { service, replicas, type, spreadOverNodes: true });
+  },
+);
+
 /** Deploys the demo backend as a Deployment named <name> (pods labelled app=<name>), without a Service. */
 Given(
   "the demo backend {string} runs {int} replica(s)",

@@ -38,6 +38,8 @@ export interface BackendOptions {
   readonly shutdownDelaySeconds?: number;
   readonly kind?: "Deployment" | "StatefulSet";
   readonly serviceName?: string;
+  /** Spread the replicas evenly over the schedulable nodes (at most one more on any node than on another). */
+  readonly spreadOverNodes?: boolean;
 }
 
 /** The demo backend as a Deployment (or StatefulSet): pods answer with their name, IP, node and the client's IP. */
@@ -52,6 +54,18 @@ export function backendWorkload(options: BackendOptions): KubernetesObject {
       spec: {
         terminationGracePeriodSeconds: (options.shutdownDelaySeconds ?? 0) + 5,
         containers: [demoContainer(options.image, "backend", env)],
+        ...(options.spreadOverNodes
+          ? {
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: "kubernetes.io/hostname",
+                  whenUnsatisfiable: "DoNotSchedule",
+                  labelSelector: { matchLabels: { app: options.name } },
+                },
+              ],
+            }
+          : {}),
       },
     },
   };
@@ -63,7 +77,8 @@ export function backendWorkload(options: BackendOptions): KubernetesObject {
     spec:
       kind === "StatefulSet"
         ? { ...spec, serviceName: options.serviceName ?? options.name, podManagementPolicy: "Parallel" }
-        : { ...spec, strategy: { type: "RollingUpdate" } },
+        : // A new pod must be ready before an old one goes: a rolling update never lowers the ready count.
+          { ...spec, strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } },
   } as KubernetesObject;
 }
 

@@ -1,7 +1,13 @@
 import type { V1Service } from "@kubernetes/client-node";
 import { postToPod } from "../kube/client.ts";
 import { deletePod, listPods, type PodSummary, waitForReadyPods } from "../kube/pods.ts";
-import { backendWorkload, frontendWorkload, type ServiceOptions, serviceManifest } from "../kube/workloads.ts";
+import {
+  type BackendOptions,
+  backendWorkload,
+  frontendWorkload,
+  type ServiceOptions,
+  serviceManifest,
+} from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 
 /** Pods become Ready within this on a warm cluster (image preloaded); generous for a loaded 2-core machine. */
@@ -12,7 +18,7 @@ export async function deployBackend(
   context: ScenarioContext,
   name: string,
   replicas: number,
-  options: { kind?: "Deployment" | "StatefulSet"; serviceName?: string } = {},
+  options: Pick<BackendOptions, "kind" | "serviceName" | "shutdownDelaySeconds" | "spreadOverNodes"> = {},
 ): Promise<PodSummary[]> {
   await context.namespace.apply(backendWorkload({ name, image: context.image, replicas, ...options }));
   return waitForReadyPods(context.kube, context.name, { app: name }, replicas, readyTimeoutMs);

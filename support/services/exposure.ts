@@ -1,7 +1,7 @@
 import { EndpointWatcher } from "../endpoints/watcher.ts";
 import { listPods } from "../kube/pods.ts";
 import { probeDns, probeHttp } from "../kube/prober.ts";
-import type { ServiceOptions } from "../kube/workloads.ts";
+import type { BackendOptions, ServiceOptions } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { createService, deployBackend } from "./backends.ts";
@@ -70,10 +70,11 @@ export async function deployBehindService(
   options: { service: string; replicas: number; type: string } & Pick<
     ServiceOptions,
     "sessionAffinity" | "affinityTimeoutSeconds"
-  >,
+  > &
+    Pick<BackendOptions, "shutdownDelaySeconds" | "spreadOverNodes">,
 ): Promise<void> {
-  const { service, replicas, type, ...affinity } = options;
-  await deployBackend(registry.scenario, service, replicas);
+  const { service, replicas, type, shutdownDelaySeconds, spreadOverNodes, ...affinity } = options;
+  await deployBackend(registry.scenario, service, replicas, { shutdownDelaySeconds, spreadOverNodes });
   await exposeBackend(registry, { name: service, selector: { app: service }, type, ...affinity });
   await waitUntilServing(registry, service, replicas, type === "headless");
 }
