@@ -1,4 +1,4 @@
-import { Then, When } from "@cucumber/cucumber";
+import { Given, Then, When } from "@cucumber/cucumber";
 import {
   breakNode,
   type NodeFault,
@@ -15,6 +15,7 @@ import {
   waitForRollout,
 } from "../support/chaos/pod-faults.ts";
 import { assertChaosAllowed, assertClusterChaosAllowed } from "../support/chaos/safety.ts";
+import { establishSteadyState, restoreSteadyState } from "../support/chaos/steady-state.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /** SIGKILLs the main process of ready pods' containers in place: the pods stay and the kubelet restarts them. */
@@ -83,3 +84,24 @@ When("the API server is down for {int} second(s)", async function (this: Kubequa
 When("the faults are undone", async function (this: KubequakeWorld) {
   await undoFaults(this.scenario);
 });
+
+/**
+ * The steady-state hypothesis (as in Chaos Toolkit): checked now, before any chaos (for up to 30 s, while a new
+ * Service settles), and again after the faults are undone.
+ */
+Given(
+  "the steady state is that {int} requests to {string} all succeed, answered by at least {int} different pod(s)",
+  async function (this: KubequakeWorld, count: number, url: string, minimumPods: number) {
+    const description = `${count} requests to ${url} all succeed, answered by at least ${minimumPods} different pod(s)`;
+    await establishSteadyState(this.scenario, { description, url, count, minimumPods }, 30);
+  },
+);
+
+/** Undoes every fault (newest first), then waits until the steady state holds again; reports the recovery time. */
+Then(
+  "within {int} second(s) of undoing the faults the steady state holds again",
+  async function (this: KubequakeWorld, seconds: number) {
+    const recoveryMs = await restoreSteadyState(this.scenario, seconds);
+    await this.attachText("steady-state.txt", `restored ${(recoveryMs / 1000).toFixed(3)} s after the undo`);
+  },
+);

@@ -1,4 +1,5 @@
 import { ChaosLog } from "../chaos/chaos-log.ts";
+import type { SteadyState } from "../chaos/steady-state.ts";
 import type { Kube } from "../kube/client.ts";
 import { runOwnerPid, ScenarioNamespace } from "../kube/namespace.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
@@ -35,6 +36,8 @@ export class ScenarioContext {
   lastAction: Action | undefined;
   /** Chaos events and the undo log; undone first at cleanup, so the cluster is whole before anything is deleted. */
   readonly chaos = new ChaosLog(runOwnerPid());
+  /** The scenario's steady-state hypothesis, checked before the chaos and after the undo. */
+  steadyState: SteadyState | undefined;
   readonly onCleanup: (() => Promise<void>)[] = [];
 
   private constructor(kube: Kube, namespace: ScenarioNamespace, workload: DemoWorkload) {
