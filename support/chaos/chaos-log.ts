@@ -1,4 +1,4 @@
-import { type LedgerEntry, recordFault, settleFault } from "../cluster/fault-ledger.ts";
+import { type LedgerEntry, markApplied, recordFault, settleFault } from "../cluster/fault-ledger.ts";
 
 /** Something chaos did or undid, stamped when the cluster accepted it (the API answered, docker returned). */
 export interface ChaosEvent {
@@ -12,7 +12,7 @@ export interface ChaosEvent {
 interface Undo {
   readonly description: string;
   readonly run: () => Promise<void>;
-  readonly ledger: LedgerEntry | undefined;
+  ledger: LedgerEntry | undefined;
 }
 
 /**
@@ -46,11 +46,15 @@ export class ChaosLog {
     label: string,
     fault: () => Promise<void>,
     undo: () => Promise<void>,
-    dockerUndo?: readonly string[],
+    dockerUndo?: { readonly command: readonly string[]; readonly alreadyUndone?: string },
   ): Promise<void> {
-    const ledger = dockerUndo ? recordFault(this.#ownerPid, label, dockerUndo) : undefined;
-    this.#undos.push({ description: label, run: undo, ledger });
+    const ledger = dockerUndo
+      ? recordFault(this.#ownerPid, label, dockerUndo.command, dockerUndo.alreadyUndone)
+      : undefined;
+    const entry = { description: label, run: undo, ledger };
+    this.#undos.push(entry);
     await fault();
+    if (ledger) entry.ledger = markApplied(ledger);
   }
 
   /** Faults applied and not undone yet, oldest first. */

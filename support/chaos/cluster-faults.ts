@@ -27,8 +27,9 @@ async function applyFault(
   fault: () => Promise<void>,
   undo: () => Promise<void>,
   dockerUndo: readonly string[],
+  alreadyUndone?: string,
 ): Promise<void> {
-  await applyFault(context, label, fault, undo, dockerUndo);
+  await context.chaos.apply(label, fault, undo, { command: dockerUndo, alreadyUndone });
   context.recordAction("fault", label);
 }
 
@@ -78,6 +79,7 @@ export async function breakNode(context: ScenarioContext, node: string, fault: N
         await waitUntilWhole(context.kube, 180);
       },
       ["unpause", name],
+      "is not paused",
     );
   } else {
     // Drops everything between this node and the other nodes, in the node's own network namespace; the host (and

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand } from "../process/command.ts";
+import { eventually } from "../wait/eventually.ts";
 import { cacheRoot } from "./cache.ts";
 
 /**
@@ -19,20 +20,44 @@ export interface LedgerEntry {
   readonly description: string;
   /** Arguments of the `docker` command that undoes the fault; running it twice must be harmless. */
   readonly undo: readonly string[];
+  /** Docker's error when there is nothing to undo (e.g. "is not paused"): the undo then counts as done. */
+  readonly alreadyUndone?: string;
+  /** False while the fault is being applied: an undo must wait for it, or the fault would land after the undo. */
+  readonly applied: boolean;
   readonly appliedAtUnixMs: number;
 }
 
 let sequence = 0;
 
 /** Records a fault before it is applied; returns the entry to settle after the undo ran. */
-export function recordFault(ownerPid: number, description: string, undo: readonly string[]): LedgerEntry {
+export function recordFault(
+  ownerPid: number,
+  description: string,
+  undo: readonly string[],
+  alreadyUndone?: string,
+): LedgerEntry {
   mkdirSync(ledgerDir, { recursive: true });
   sequence += 1;
   // Time first, so that sorting file names sorts faults by when they were applied.
   const id = `${Date.now().toString().padStart(15, "0")}-${ownerPid}-${process.pid}-${sequence}`;
-  const entry: LedgerEntry = { id, ownerPid, description, undo, appliedAtUnixMs: Date.now() };
+  const entry: LedgerEntry = {
+    id,
+    ownerPid,
+    description,
+    undo,
+    alreadyUndone,
+    applied: false,
+    appliedAtUnixMs: Date.now(),
+  };
   writeFileSync(join(ledgerDir, `${id}.json`), JSON.stringify(entry));
   return entry;
+}
+
+/** Marks a fault as fully applied (its command returned), so an undo no longer has to wait for it. */
+export function markApplied(entry: LedgerEntry): LedgerEntry {
+  const applied = { ...entry, applied: true, appliedAtUnixMs: Date.now() };
+  writeFileSync(join(ledgerDir, `${entry.id}.json`), JSON.stringify(applied));
+  return applied;
 }
 
 /** Forgets a fault whose undo has run. */
@@ -60,7 +85,8 @@ export function outstandingFaults(): LedgerEntry[] {
 /** Runs the undo of one fault and settles it; throws with the fault's description when the undo fails. */
 export async function undoFault(entry: LedgerEntry): Promise<void> {
   const result = await runCommand("docker", entry.undo, { allowFailure: true, timeoutMs: 120_000 });
-  if (result.exitCode !== 0) {
+  const nothingToUndo = entry.alreadyUndone !== undefined && result.stderr.includes(entry.alreadyUndone);
+  if (result.exitCode !== 0 && !nothingToUndo) {
     throw new Error(
       `undoing "${entry.description}" failed: docker ${entry.undo.join(" ")} exited ${result.exitCode}: ${result.stderr.trim().slice(0, 300)}`,
     );
@@ -77,6 +103,7 @@ export async function undoOutstandingFaults(
 ): Promise<{ undone: LedgerEntry[]; failed: Error[] }> {
   const undone: LedgerEntry[] = [];
   const failed: Error[] = [];
+  await waitWhileApplying(owned);
   for (const entry of outstandingFaults().filter(owned).reverse()) {
     try {
       await undoFault(entry);
@@ -86,6 +113,21 @@ export async function undoOutstandingFaults(
     }
   }
   return { undone, failed };
+}
+
+/**
+ * Waits (at most 60 s) until no selected fault is still being applied by a live process: a `docker pause` that is
+ * still running when Ctrl-C arrives would otherwise pause the node after its undo ran.
+ */
+async function waitWhileApplying(owned: (entry: LedgerEntry) => boolean): Promise<void> {
+  await eventually(
+    "faults being applied have landed",
+    async () => {
+      const applying = outstandingFaults().filter((e) => owned(e) && !e.applied && processAlive(e.ownerPid));
+      return { satisfied: applying.length === 0, value: applying.map((e) => e.description) };
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  ).catch(() => undefined); // undo what can be undone even so: a fault that never lands is reported by its undo
 }
 
 /** Whether a process is alive (a ledger entry whose owner is gone is a leftover to undo). */

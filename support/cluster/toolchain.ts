@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { CommandError, runCommand } from "../process/command.ts";
+import { eventually } from "../wait/eventually.ts";
 import { buildStages, formatDuration, location, logDir, type StageOutcome, seconds } from "./build.ts";
 import { cacheRoot } from "./cache.ts";
 import { ensureHermeticDns } from "./coredns.ts";
@@ -186,7 +187,7 @@ async function ensureCluster(
         );
       }
     }
-    if (!repairReason) repairReason = healthProblem(await readClusterHealth(kubeconfigPath), expectedNodes);
+    if (!repairReason) repairReason = await healthProblemAfterGrace(log);
     if (!repairReason) {
       if (await ensureHermeticDns(kubeconfigPath))
         log.info("cluster     CoreDNS no longer forwards names outside the cluster");
@@ -218,6 +219,27 @@ async function ensureCluster(
   return repairReason ? "recreated" : "created";
 }
 
+/**
+ * A cluster whose node containers all run is given time before it is judged broken: a node just unpaused or
+ * restarted, or an API server slow on a loaded machine, becomes healthy again by itself, and recreating a busy
+ * cluster for being slow would destroy what runs there. Only a problem that lasts the whole grace is returned.
+ */
+async function healthProblemAfterGrace(log: Logger): Promise<string | undefined> {
+  const first = healthProblem(await readClusterHealth(kubeconfigPath), expectedNodes);
+  if (!first) return undefined;
+  log.info(`cluster     not healthy yet (${first}); giving it up to 2 minutes before recreating it`);
+  let last: string | undefined = first;
+  await eventually(
+    "the cluster becomes healthy again",
+    async () => {
+      last = healthProblem(await readClusterHealth(kubeconfigPath), expectedNodes);
+      return { satisfied: last === undefined, value: last ?? "healthy" };
+    },
+    { timeoutMs: 120_000, intervalMs: 2000 },
+  ).catch(() => undefined);
+  return last;
+}
+
 function containerProblem(
   containers: readonly { name: string; state: string; image: string; role: string }[],
   nodeImage: string,
@@ -232,7 +254,6 @@ function containerProblem(
 }
 
 async function waitForHealthyCluster(log: Logger, done: string): Promise<void> {
-  const { eventually } = await import("../wait/eventually.ts");
   await eventually(
     `${expectedNodes} nodes are Ready and CoreDNS has ready endpoints`,
     async () => {
