@@ -32,3 +32,10 @@ export const fixtures = {
   format: ["summary", `message:${reports}/fixtures/cucumber-messages.ndjson`],
   parallel: 0,
 };
+
+/** `kubequake run` checks paths, parsing, tags and step definitions with a dry run before it touches the cluster. */
+export const preflight = {
+  import: common.import,
+  format: [],
+  dryRun: true,
+};

@@ -5,36 +5,29 @@ import { UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 import { generateAllureReport } from "../support/reports/allure.ts";
 import { readScenarioOutcomes } from "../support/reports/messages.ts";
+import { preflight } from "./preflight.ts";
 
 const help = `kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX] [--no-cluster-up]
 
 Ensures the kind cluster (reusing it when healthy), runs the features with cucumber-js and writes reports:
   reports/cucumber.html, reports/junit/cucumber.xml, reports/allure-results/, reports/allure-report/index.html
   (KUBEQUAKE_REPORTS=DIR writes them under DIR instead)
-  (KUBEQUAKE_REPORTS=DIR writes them under DIR instead)
 Default paths: features/. Default parallel: 2 workers (scenarios tagged @serial run alone).
 Exit code: 0 when every scenario passed, 1 otherwise, 130 when interrupted.`;
 
 /** `kubequake run`: the nightly job. */
 export async function runCommandLine(argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      tags: { type: "string" },
-      parallel: { type: "string" },
-      name: { type: "string" },
-      "no-cluster-up": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parseRunArguments(argv);
   if (values.help) {
     console.log(help);
     return 0;
   }
   const parallel = values.parallel ?? "2";
-  if (!/^\d+$/.test(parallel))
-    throw new UserError(`--parallel expects a whole number of workers, saw "${parallel}"`, "e.g. --parallel 2");
+  if (!/^\d+$/.test(parallel) || Number(parallel) < 1)
+    throw new UserError(
+      `--parallel expects a whole number of workers of at least 1, saw "${parallel}"`,
+      "e.g. --parallel 2 (scenarios tagged @serial still run alone).",
+    );
   if (!existsSync("cucumber.js")) {
     throw new UserError(
       `no cucumber.js in ${process.cwd()}: kubequake run reads the project's configuration from its root.`,
@@ -42,6 +35,11 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
     );
   }
   const log = createLogger("run");
+  const checkStarted = performance.now();
+  const scenarios = await preflight({ paths: positionals, tags: values.tags, name: values.name });
+  log.info(
+    `${scenarios} scenario(s) found, every step defined (checked in ${((performance.now() - checkStarted) / 1000).toFixed(1)} s)`,
+  );
   if (!values["no-cluster-up"]) {
     const { clusterUp } = await import("../support/cluster/toolchain.ts");
     await clusterUp({ signal }, createLogger("cluster"));
@@ -103,4 +101,26 @@ function explainOutcomes(messagesFile: string): string[] {
         `unknown step at ${o.uri}:${step.line}: "${step.text}" matches no step definition.\n  what to do: pick a phrase from docs/STEPS.md (or \`npx kubequake steps\`); parameters in {braces} there take numbers or "quoted" text.`,
     ),
   );
+}
+
+function parseRunArguments(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        tags: { type: "string" },
+        parallel: { type: "string" },
+        name: { type: "string" },
+        "no-cluster-up": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    // Node's parser words it for programmers ("argument is ambiguous"); say what kubequake expects instead.
+    throw new UserError(
+      `kubequake run: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
+      `the options are:\n${help}`,
+    );
+  }
 }

@@ -1,0 +1,104 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UserError } from "../support/errors/user-error.ts";
+import { readScenarioOutcomes } from "../support/reports/messages.ts";
+
+/**
+ * Everything about a run that can be wrong without a cluster is checked before the cluster is touched, in a
+ * second or two: the paths exist, the feature files parse, the tag expression parses, something matches, and every
+ * step has a definition. Cucumber's own dry run does the parsing and matching (no step runs, no hook runs).
+ */
+export async function preflight(options: { paths: readonly string[]; tags?: string; name?: string }): Promise<number> {
+  const missing = options.paths.filter((path) => !existsSync(path.replace(/:\d+(:\d+)*$/, "")));
+  if (missing.length > 0) {
+    throw new UserError(
+      `no such feature file or folder: ${missing.join(", ")}`,
+      "give paths relative to the project root, e.g. features/routing or features/routing/clusterip-routing.feature:12.",
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), "kubequake-preflight-"));
+  try {
+    const messages = join(dir, "messages.ndjson");
+    const args = [
+      "node_modules/@cucumber/cucumber/bin/cucumber.js",
+      "-p",
+      "preflight",
+      "--format",
+      `message:${messages}`,
+    ];
+    if (options.tags) args.push("--tags", options.tags);
+    if (options.name) args.push("--name", options.name);
+    args.push(...options.paths);
+    const { code, output } = await runQuietly(args);
+    if (/could not be parsed|Expected operand/.test(output) || (code !== 0 && !existsSync(messages)))
+      throw new UserError(cucumberComplaint(output, options.tags), fixFor(output));
+    const outcomes = existsSync(messages) ? readScenarioOutcomes(messages) : [];
+    const parseError = /Parse error in "([^"]+)" \((\d+):(\d+)\): (.*)/.exec(output);
+    if (parseError) {
+      throw new UserError(
+        `${parseError[1]}:${parseError[2]}: the feature file does not parse: ${parseError[4]}`,
+        "fix that line: every line of a scenario starts with a keyword (Given, When, Then, And, But), a table row, or a docstring.",
+      );
+    }
+    const undefinedSteps = outcomes.flatMap((o) => o.undefinedSteps.map((s) => `${o.uri}:${s.line}: "${s.text}"`));
+    if (undefinedSteps.length > 0) {
+      const unique = [...new Set(undefinedSteps)];
+      throw new UserError(
+        `${unique.length} step(s) match no step definition:\n${unique
+          .slice(0, 10)
+          .map((s) => `    ${s}`)
+          .join("\n")}${unique.length > 10 ? `\n    … and ${unique.length - 10} more` : ""}`,
+        'pick a phrase from docs/STEPS.md (or `npx kubequake steps`); parameters in {braces} there take numbers or "quoted" text, and {serviceType}-like ones list their accepted words.',
+      );
+    }
+    if (outcomes.length === 0) {
+      throw new UserError(
+        `no scenario matches ${[options.paths.length > 0 ? `the paths ${options.paths.join(", ")}` : "features/", options.tags ? `the tags ${options.tags}` : "", options.name ? `the name /${options.name}/` : ""].filter(Boolean).join(" and ")}`,
+        "check the paths, --tags and --name (a nightly run of nothing is a failure, so kubequake refuses it).",
+      );
+    }
+    return outcomes.length;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runQuietly(args: readonly string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** Cucumber's own words for a mistake it stopped on, without its stack trace. */
+function cucumberComplaint(output: string, tags: string | undefined): string {
+  const tagError = /Tag expression "([^"]*)" could not be parsed because of syntax error: (.*)/.exec(output);
+  if (tagError) return `--tags "${tags ?? tagError[1]}" is not a tag expression: ${tagError[2]}`;
+  if (tags && /Expected operand|Unexpected token|could not be parsed/.test(output))
+    return `--tags "${tags}" is not a tag expression: ${firstLine(output)}`;
+  return `cucumber-js refused the run before any scenario started: ${firstLine(output)}`;
+}
+
+function fixFor(output: string): string {
+  return /tag expression|Expected operand|could not be parsed/i.test(output)
+    ? 'write tags like "@smoke", "@chaos and not @serial" or "(@a or @b) and not @slow".'
+    : "read the message above; run `npx cucumber-js --dry-run` for cucumber's full output.";
+}
+
+function firstLine(output: string): string {
+  return (
+    output
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => l && !l.startsWith("at ")) ?? "no output"
+  );
+}
