@@ -12,6 +12,7 @@ Usage:
                                   build what is missing (offline) and create or reuse the "kubequake" cluster
   kubequake cluster down          delete the cluster (build caches are kept)
   kubequake cluster status        show engine, cluster, nodes, images and caches; changes nothing
+  kubequake conformance [--wide]  run Kubernetes' own Services + DNS conformance tests (e2e.test) against the cluster
   kubequake steps [--out FILE]    print the step catalog (Markdown) generated from the step definitions
   kubequake help [command]        this text
 
@@ -50,13 +51,17 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { runCommandLine } = await import("./run.ts");
         return await runCommandLine(rest, stop.signal);
       }
+      case "conformance": {
+        const { conformanceCommand } = await import("./conformance.ts");
+        return await conformanceCommand(rest, stop.signal);
+      }
       case "steps": {
         const { stepsCommand } = await import("./steps.ts");
         return await stepsCommand(rest);
       }
       default:
         throw new UserError(
-          `unknown command "${command}"; expected run, cluster, steps or help.`,
+          `unknown command "${command}"; expected run, cluster, conformance, steps or help.`,
           "see `npx kubequake --help`.",
         );
     }

@@ -30,13 +30,16 @@ function checkDisk(path: string, neededBytes: number, purpose: string): void {
   }
 }
 
-/** Builds every stage that is not cached yet, in dependency order; independent stages run two at a time. */
+/**
+ * Builds every stage that is not cached yet, in dependency order; independent stages run two at a time.
+ * `only` limits the build to those stages and what they need; it is also the only way to build on-demand stages.
+ */
 export async function buildStages(
   versions: PinnedVersions,
   log: Logger,
   only?: readonly string[],
 ): Promise<StageOutcome[]> {
-  const resolved = resolveStages(versions);
+  const resolved = resolveStages(versions, { includeOnDemand: only !== undefined });
   const wanted = only ? closure(resolved, only) : [...resolved.values()];
   const report: StageOutcome[] = [];
   const ready = new Set<string>();
@@ -126,6 +129,7 @@ function explainBuildFailure(stage: ResolvedStage, versions: PinnedVersions, log
 function relevantVersions(stage: string, versions: PinnedVersions): string {
   const keys: Record<string, (keyof PinnedVersions)[]> = {
     kubernetes: ["KUBERNETES_VERSION", "KUBERNETES_STAGING_VERSION"],
+    "e2e-tests": ["KUBERNETES_VERSION", "KUBERNETES_STAGING_VERSION"],
     kind: ["KIND_VERSION"],
     etcd: ["ETCD_VERSION"],
     coredns: ["COREDNS_VERSION"],

@@ -142,6 +142,39 @@ export const stages: readonly Stage[] = [
   },
 ];
 
+/**
+ * Kubernetes' conformance tests and what they run (cluster/build/e2e-tests.sh, e2e-images.sh). Built only when asked
+ * for by name (`buildStages(…, ["e2e-images"])`), never by a plain `cluster up`: they take minutes to build and only
+ * `kubequake conformance` needs them.
+ */
+export const conformanceStages: readonly Stage[] = [
+  {
+    name: "e2e-tests",
+    summary: "Kubernetes' conformance tooling (e2e.test, agnhost, kubectl, ginkgo)",
+    needs: [],
+    inputs: (v) => [v.KUBERNETES_VERSION, v.KUBERNETES_STAGING_VERSION, fileDigest(script("e2e-tests.sh"))],
+    build: async (c) => {
+      await shellStage(c, "e2e-tests.sh", [c.outputDir, join(c.outputDir, ".work")]);
+      await runCommand("rm", ["-rf", join(c.outputDir, ".work")]);
+    },
+  },
+  {
+    name: "e2e-images",
+    summary: "the image e2e.test runs (agnhost on Debian with curl, nc, dig …), under the names it expects",
+    needs: ["e2e-tests", "coredns"],
+    inputs: (v) => [v.DEBIAN_SUITE, fileDigest(script("e2e-images.sh"))],
+    image: (_v, key) => `kubequake.local/e2e-base:${key}`,
+    build: (c) =>
+      shellStage(c, "e2e-images.sh", [
+        c.outputDir,
+        join(c.outputDir, ".work"),
+        c.dirOf("e2e-tests"),
+        c.dirOf("coredns"),
+        c.imageOf("e2e-images"),
+      ]).then(() => undefined),
+  },
+];
+
 function rootfs(name: string, summary: string, flavour: "node" | "component"): Stage {
   return {
     name,
@@ -163,8 +196,14 @@ export interface ResolvedStage {
   readonly image: string | undefined;
 }
 
-/** Computes every stage's key; a stage's key covers its own inputs and the keys of the stages it needs. */
-export function resolveStages(versions: PinnedVersions): Map<string, ResolvedStage> {
+/**
+ * Computes every stage's key; a stage's key covers its own inputs and the keys of the stages it needs.
+ * On-demand stages are left out unless `includeOnDemand` is set, so `cluster up` and `cluster status` never see them.
+ */
+export function resolveStages(
+  versions: PinnedVersions,
+  options: { readonly includeOnDemand?: boolean } = {},
+): Map<string, ResolvedStage> {
   const resolved = new Map<string, ResolvedStage>();
   const resolve = (stage: Stage): ResolvedStage => {
     const done = resolved.get(stage.name);
@@ -176,11 +215,12 @@ export function resolveStages(versions: PinnedVersions): Map<string, ResolvedSta
     return result;
   };
   for (const stage of stages) resolve(stage);
+  if (options.includeOnDemand) for (const stage of conformanceStages) resolve(stage);
   return resolved;
 }
 
 export function stageNamed(name: string): Stage {
-  const stage = stages.find((candidate) => candidate.name === name);
+  const stage = [...stages, ...conformanceStages].find((candidate) => candidate.name === name);
   if (!stage) throw new Error(`unknown build stage "${name}"`);
   return stage;
 }

@@ -1,0 +1,55 @@
+import { parseArgs } from "node:util";
+import { createLogger } from "../support/log/logger.ts";
+
+const help = `kubequake conformance [--wide] [--no-cluster-up]
+
+Runs Kubernetes' own e2e tests (e2e.test of KUBERNETES_VERSION in cluster/versions.env) against the kubequake
+cluster and prints pass/fail/skip with each test's time; every skip carries its reason.
+
+  (default)   the 25 [Conformance] tests of Services and DNS: \\[sig-network\\] (Services|DNS) .*\\[Conformance\\]
+  --wide      every Services, DNS and "Networking Granular Checks: Services" test that this 3-node, single-stack,
+              cloud-less cluster can run side by side: no Serial, Disruptive, Slow, LoadBalancer, Feature, IPv6, SCTP
+              (80 tests; several sleep 60-125 s by design, so it takes about half an hour)
+
+The first run builds e2e.test, agnhost and kubectl from the Go module proxy and the test image (cached like every
+other stage, under KUBEQUAKE_CACHE), then loads the image into every node; later runs reuse both.
+Ensures the cluster first (cluster up reuses a healthy one in seconds) unless --no-cluster-up is given.
+Writes reports/conformance/<set>/junit_01.xml and e2e.log (KUBEQUAKE_REPORTS=DIR writes them under DIR instead).
+Exit code: 0 when no test failed, 1 otherwise (also when tests are missing from the report), 130 when interrupted.`;
+
+/** `kubequake conformance`: Kubernetes' own Services and DNS tests against the cluster. */
+export async function conformanceCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      wide: { type: "boolean" },
+      "no-cluster-up": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  const { conformanceSelection, wideSelection } = await import("../support/conformance/selections.ts");
+  const { runConformance } = await import("../support/conformance/run.ts");
+  const { formatResultTable, formatTally, progressPrinter } = await import("../support/conformance/summary.ts");
+  const log = createLogger("conformance");
+  if (!values["no-cluster-up"]) {
+    const { clusterUp } = await import("../support/cluster/toolchain.ts");
+    await clusterUp({ signal }, createLogger("cluster"));
+  }
+  const selection = values.wide ? wideSelection : conformanceSelection;
+  const run = await runConformance({
+    selection,
+    reportsDir: `${process.env.KUBEQUAKE_REPORTS ?? "reports"}/conformance/${selection.name}`,
+    log,
+    signal,
+    onProgress: progressPrinter((line) => log.info(line)),
+    timeoutMinutes: values.wide ? 90 : 30,
+  });
+  console.log(formatResultTable(run).join("\n"));
+  console.log(`JUnit: ${run.junitPath}\nfull output: ${run.logPath}`);
+  console.log(formatTally(run));
+  return run.failed === 0 && run.missing === 0 && run.exitCode === 0 ? 0 : 1;
+}

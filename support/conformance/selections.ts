@@ -1,0 +1,36 @@
+/** Which of e2e.test's specs a run selects (Ginkgo focus and skip regexps over the spec's full text). */
+export interface TestSelection {
+  readonly name: string;
+  readonly description: string;
+  readonly focus: string;
+  readonly skip?: string;
+  /** How many tests the selection holds in e2e.test v1.34.4 (`--ginkgo.dry-run`); a run of fewer says so. */
+  readonly expectedTests?: number;
+}
+
+/**
+ * The Services and DNS tests of the Conformance profile: what every conformant cluster must pass.
+ * https://github.com/kubernetes/kubernetes/blob/master/test/conformance/testdata/conformance.yaml
+ */
+export const conformanceSelection: TestSelection = {
+  name: "conformance",
+  description: "[Conformance] Services + DNS",
+  focus: String.raw`\[sig-network\] (Services|DNS) .*\[Conformance\]`,
+  expectedTests: 25,
+};
+
+/**
+ * Every Services, DNS and "Networking Granular Checks: Services" test this 3-node, single-stack, cloud-less cluster
+ * can run side by side: Serial and Disruptive tests would disturb each other, Slow ones take minutes each, and
+ * LoadBalancer, IPv6, SCTP and [Feature:…] tests need what the cluster lacks (a load-balancer controller, a second
+ * IP family, the SCTP module, feature gates that are off).
+ */
+export const wideSelection: TestSelection = {
+  name: "wide",
+  description:
+    'Services + DNS + "Networking Granular Checks: Services" (no Serial, Disruptive, Slow, LoadBalancer, Feature, IPv6, SCTP)',
+  focus: String.raw`\[sig-network\] (Services|DNS|Networking Granular Checks: Services) `,
+  // Kubernetes writes a spec's labels into its text too ("… [Slow] [Feature:OffByDefault]"), so the skip regexp sees them.
+  skip: String.raw`\[(Serial|Disruptive|Slow)\]|\[Feature:|LoadBalancer|IPv6|SCTP`,
+  expectedTests: 80,
+};
