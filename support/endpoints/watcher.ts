@@ -101,11 +101,16 @@ export function firstSatisfying(
   return timeline[breaking + 1];
 }
 
-export function describeEndpoints(endpoints: readonly EndpointAddress[]): string {
+/** Endpoints in one line; a long list is summarized (counts, then the first few), so a message stays readable. */
+export function describeEndpoints(endpoints: readonly EndpointAddress[], limit = 12): string {
   if (endpoints.length === 0) return "no endpoints";
-  return endpoints
-    .map((e) => `${e.pod || e.ip}(${e.ready ? "ready" : e.terminating ? "terminating" : "not ready"})`)
-    .join(", ");
+  const state = (e: EndpointAddress) => (e.ready ? "ready" : e.terminating ? "terminating" : "not ready");
+  const listed = endpoints.slice(0, limit).map((e) => `${e.pod || e.ip}(${state(e)})`);
+  if (endpoints.length <= limit) return listed.join(", ");
+  const counts = new Map<string, number>();
+  for (const e of endpoints) counts.set(state(e), (counts.get(state(e)) ?? 0) + 1);
+  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+  return `${endpoints.length} endpoints (${summary}); first ${limit}: ${listed.join(", ")}, …`;
 }
 
 function formatOffset(ms: number): string {

@@ -1,4 +1,5 @@
 import type { KubernetesObject, V1Container, V1EnvVar, V1Pod, V1Service } from "@kubernetes/client-node";
+import { UserError } from "../errors/user-error.ts";
 
 /** Labels every object kubequake creates carries, so a sweep can find leftovers of crashed runs. */
 export const managedByLabel = { "app.kubernetes.io/managed-by": "kubequake" };
@@ -42,8 +43,32 @@ export interface BackendOptions {
   readonly spreadOverNodes?: boolean;
 }
 
+/**
+ * More replicas than this need KUBEQUAKE_MAX_REPLICAS: on a 2-core machine 500 demo pods took the load average past
+ * 100 and ended in a timeout, so a typo (500 for 5) should be caught before it costs minutes.
+ */
+export const defaultMaxReplicas = 50;
+
+/** Checks a replica count before anything is sent to the cluster. */
+export function checkReplicas(name: string, replicas: number): void {
+  const max = Number(process.env.KUBEQUAKE_MAX_REPLICAS ?? defaultMaxReplicas);
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw new UserError(
+      `"${name}" cannot run ${replicas} replicas: a replica count is a whole number of 0 or more`,
+      "write 0 to scale a workload away, or a positive number.",
+    );
+  }
+  if (replicas > max) {
+    throw new UserError(
+      `"${name}" asks for ${replicas} replicas, more than kubequake allows without an explicit opt-in (${max})`,
+      `if you mean it, set KUBEQUAKE_MAX_REPLICAS=${replicas} (and expect minutes on a small machine); otherwise check the number.`,
+    );
+  }
+}
+
 /** The demo backend as a Deployment (or StatefulSet): pods answer with their name, IP, node and the client's IP. */
 export function backendWorkload(options: BackendOptions): KubernetesObject {
+  checkReplicas(options.name, options.replicas);
   const labels = { app: options.name, ...options.labels };
   const env = [{ name: "SHUTDOWN_DELAY", value: `${options.shutdownDelaySeconds ?? 0}s` }];
   const spec = {

@@ -4,6 +4,7 @@ import { deletePod, listPods, type PodSummary, waitForReadyPods } from "../kube/
 import {
   type BackendOptions,
   backendWorkload,
+  checkReplicas,
   frontendWorkload,
   type ServiceOptions,
   serviceManifest,
@@ -41,6 +42,7 @@ export function backendPods(context: ScenarioContext, name: string): Promise<Pod
 
 /** Sets the replica count of a backend Deployment or StatefulSet. */
 export async function scaleBackend(context: ScenarioContext, name: string, replicas: number): Promise<void> {
+  checkReplicas(name, replicas);
   const patch = [{ op: "replace", path: "/spec/replicas", value: replicas }];
   const kind = (await context.kube.apps.listNamespacedStatefulSet({ namespace: context.name })).items.some(
     (s) => s.metadata?.name === name,

@@ -31,3 +31,12 @@ test("endpoints are described with their state", () => {
     "a(ready), b(terminating), c(not ready)",
   );
 });
+
+test("a long endpoint list is summarized with counts and the first few", () => {
+  const many = Array.from({ length: 173 }, (_, i) => endpoint(`web-${String(i).padStart(3, "0")}`, i % 2 === 0));
+  const text = describeEndpoints(many, 3);
+  assert.equal(
+    text,
+    "173 endpoints (87 ready, 86 not ready); first 3: web-000(ready), web-001(not ready), web-002(ready), …",
+  );
+});
