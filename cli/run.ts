@@ -2,8 +2,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { UserError } from "../support/errors/user-error.ts";
-import { createLogger } from "../support/log/logger.ts";
+import { createLogger, type Logger } from "../support/log/logger.ts";
 import { generateAllureReport } from "../support/reports/allure.ts";
+import { lockReports } from "../support/reports/lock.ts";
 import { readScenarioOutcomes } from "../support/reports/messages.ts";
 import { preflight } from "./preflight.ts";
 
@@ -45,16 +46,34 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
     await clusterUp({ signal }, createLogger("cluster"));
   }
   const reports = process.env.KUBEQUAKE_REPORTS ?? "reports";
+  const releaseReports = await lockReports(reports, log, signal);
+  try {
+    return await runFeatures(
+      { reports, parallel, tags: values.tags, name: values.name, paths: positionals },
+      log,
+      signal,
+    );
+  } finally {
+    releaseReports();
+  }
+}
+
+async function runFeatures(
+  options: { reports: string; parallel: string; tags?: string; name?: string; paths: readonly string[] },
+  log: Logger,
+  signal: AbortSignal,
+): Promise<number> {
+  const { reports, parallel } = options;
   for (const stale of ["allure-results", "cucumber-messages.ndjson"]) {
     rmSync(`${reports}/${stale}`, { recursive: true, force: true });
   }
   mkdirSync(`${reports}/junit`, { recursive: true });
   const args = ["node_modules/@cucumber/cucumber/bin/cucumber.js", "--parallel", parallel];
-  if (values.tags) args.push("--tags", values.tags);
-  if (values.name) args.push("--name", values.name);
-  args.push(...positionals);
+  if (options.tags) args.push("--tags", options.tags);
+  if (options.name) args.push("--name", options.name);
+  args.push(...options.paths);
   const runId = process.env.KUBEQUAKE_RUN_ID ?? Date.now().toString(36);
-  log.info(`running features (run ${runId}, ${parallel} worker(s))${values.tags ? ` tagged ${values.tags}` : ""}`);
+  log.info(`running features (run ${runId}, ${parallel} worker(s))${options.tags ? ` tagged ${options.tags}` : ""}`);
   const started = performance.now();
   const code = await new Promise<number>((resolve) => {
     // Its own process group, so a signal we forward reaches cucumber however it came to us (Ctrl-C in a terminal,
