@@ -8,8 +8,9 @@ const usage = `kubequake — declarative tests and chaos scenarios for Kubernete
 Usage:
   kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX]
                                   ensure the cluster, run the features, write reports under reports/
-  kubequake cluster up [--node-image IMAGE] [--kubernetes-version V]
+  kubequake cluster up [--node-image IMAGE] [--kubernetes-version V] [--recreate]
                                   build what is missing (offline) and create or reuse the "kubequake" cluster
+                                  (--recreate: delete and create it even if it looks healthy)
   kubequake cluster down          delete the cluster (build caches are kept)
   kubequake cluster status        show engine, cluster, nodes, images and caches; changes nothing
   kubequake conformance [--wide]  run Kubernetes' own Services + DNS conformance tests (e2e.test) against the cluster
@@ -82,6 +83,7 @@ async function clusterCommand(argv: readonly string[], signal: AbortSignal): Pro
     options: {
       "node-image": { type: "string" },
       "kubernetes-version": { type: "string" },
+      recreate: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -91,7 +93,12 @@ async function clusterCommand(argv: readonly string[], signal: AbortSignal): Pro
     case "up": {
       const started = performance.now();
       await toolchain.clusterUp(
-        { nodeImage: values["node-image"], kubernetesVersion: values["kubernetes-version"], signal },
+        {
+          nodeImage: values["node-image"],
+          kubernetesVersion: values["kubernetes-version"],
+          recreate: values.recreate,
+          signal,
+        },
         log,
       );
       const { formatDuration } = await import("../support/cluster/build.ts");

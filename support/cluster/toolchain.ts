@@ -34,6 +34,8 @@ export interface UpOptions {
   readonly nodeImage?: string;
   /** Refuse to run unless the pinned Kubernetes version is this one. */
   readonly kubernetesVersion?: string;
+  /** Delete and create the cluster even if it looks healthy (when something is wrong that no check sees). */
+  readonly recreate?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -93,6 +95,10 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   await undoLeftoverFaults(log);
 
   const started = performance.now();
+  if (options.recreate && (await listNodeContainers()).length > 0) {
+    log.info(`cluster     --recreate: deleting "${clusterName}" first`);
+    await deleteCluster(kind);
+  }
   const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
   await ensureImageLoaded(kind, demoImage, log);
   if (outcome !== "reused") {
