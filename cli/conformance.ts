@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
+import { UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 
-const help = `kubequake conformance [--wide] [--no-cluster-up]
+const help = `kubequake conformance [--wide] [--procs N] [--no-cluster-up]
 
 Runs Kubernetes' own e2e tests (e2e.test of KUBERNETES_VERSION in cluster/versions.env) against the kubequake
 cluster and prints pass/fail/skip with each test's time; every skip carries its reason.
@@ -11,10 +12,13 @@ cluster and prints pass/fail/skip with each test's time; every skip carries its 
               cloud-less cluster can run side by side: no Serial, Disruptive, Slow, LoadBalancer, Feature, IPv6, SCTP
               (80 tests; several sleep 60-125 s by design, so it takes about half an hour)
 
+  --procs N   run N specs at a time (the ginkgo CLI's --procs; default 1, and 3 with --wide)
+
 The first run builds e2e.test, agnhost and kubectl from the Go module proxy and the test image (cached like every
 other stage, under KUBEQUAKE_CACHE), then loads the image into every node; later runs reuse both.
 Ensures the cluster first (cluster up reuses a healthy one in seconds) unless --no-cluster-up is given.
-Writes reports/conformance/<set>/junit_01.xml and e2e.log (KUBEQUAKE_REPORTS=DIR writes them under DIR instead).
+Writes reports/conformance/<set>/junit_01.xml (e2e.test's own, every spec) and e2e.log (its full output), and
+reports/junit/conformance-<set>.xml (only the tests that ran). KUBEQUAKE_REPORTS=DIR writes them under DIR instead.
 Exit code: 0 when no test failed, 1 otherwise (also when tests are missing from the report), 130 when interrupted.`;
 
 /** `kubequake conformance`: Kubernetes' own Services and DNS tests against the cluster. */
@@ -23,6 +27,7 @@ export async function conformanceCommand(argv: readonly string[], signal: AbortS
     args: [...argv],
     options: {
       wide: { type: "boolean" },
+      procs: { type: "string" },
       "no-cluster-up": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -30,6 +35,10 @@ export async function conformanceCommand(argv: readonly string[], signal: AbortS
   if (values.help) {
     console.log(help);
     return 0;
+  }
+  const procs = values.procs ?? (values.wide ? "3" : "1");
+  if (!/^[1-9]\d*$/.test(procs)) {
+    throw new UserError(`--procs expects a whole number of at least 1, saw "${procs}"`, "e.g. --procs 3");
   }
   const { conformanceSelection, wideSelection } = await import("../support/conformance/selections.ts");
   const { runConformance } = await import("../support/conformance/run.ts");
@@ -40,12 +49,15 @@ export async function conformanceCommand(argv: readonly string[], signal: AbortS
     await clusterUp({ signal }, createLogger("cluster"));
   }
   const selection = values.wide ? wideSelection : conformanceSelection;
+  const reports = process.env.KUBEQUAKE_REPORTS ?? "reports";
   const run = await runConformance({
     selection,
-    reportsDir: `${process.env.KUBEQUAKE_REPORTS ?? "reports"}/conformance/${selection.name}`,
+    reportsDir: `${reports}/conformance/${selection.name}`,
+    summaryJUnitPath: `${reports}/junit/conformance-${selection.name}.xml`,
     log,
     signal,
     onProgress: progressPrinter((line) => log.info(line)),
+    procs: Number(procs),
     timeoutMinutes: values.wide ? 90 : 30,
   });
   console.log(formatResultTable(run).join("\n"));

@@ -25,7 +25,9 @@ root=$work/root
 echo "debootstrap $DEBIAN_SUITE (e2e test image) from $mirror"
 debootstrap --variant=minbase --include="$packages" "$DEBIAN_SUITE" "$root" "$mirror" > "$work/debootstrap.log" 2>&1 \
   || { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
-rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
+# Documentation and translations are a fifth of the rootfs, and the image is streamed into every node.
+rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"* \
+  "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale" "$root/usr/share/info"
 
 # The layout of test/images/agnhost/Dockerfile: /agnhost and its agnhost-2 link (entrypoint tests), /uploads
 # (netexec), porter's certificate in / , /coredns (DNS tests start it from this image), and a uid 1000 user in a
@@ -55,3 +57,5 @@ for name in agnhost jessie-dnsutils busybox pause; do
     || { echo "e2e.test --list-images names no $registry/$name image; it listed:" >&2; cat "$out/images.txt" >&2; exit 1; }
 done
 while read -r image; do docker tag "$base" "$image"; echo "image $image"; done < "$out/images.txt"
+# Images of earlier recipes are no longer named by anything; each is 260 MB.
+docker images --format '{{.Repository}}:{{.Tag}}' "${base%:*}" | grep -vxF "$base" | xargs -r docker rmi >/dev/null || true

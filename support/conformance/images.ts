@@ -35,29 +35,31 @@ export async function ensureImagesOnNodes(
 ): Promise<string[]> {
   for (const name of names) await runCommand("docker", ["tag", baseImage, name], { timeoutMs: 30_000 });
   const wantedId = await dockerImageId(baseImage);
-  const loaded: string[] = [];
-  for (const node of nodes) {
-    const present = await imagesOnNode(node);
-    const missing = names.filter(
-      (name) => !present.some((image) => image.id === wantedId && image.repoTags.includes(name)),
-    );
-    if (missing.length === 0) continue;
-    const started = performance.now();
-    await runCommand(
-      "bash",
-      [
-        "-c",
-        'set -euo pipefail; node=$1; shift; docker save "$@" | docker exec -i "$node" ctr -n k8s.io images import -',
-        "load-images",
-        node,
-        ...names,
-      ],
-      { timeoutMs: 5 * 60_000 },
-    );
-    log.info(
-      `images      loaded ${missing.length} test image name(s) into ${node} in ${((performance.now() - started) / 1000).toFixed(1)}s`,
-    );
-    loaded.push(node);
-  }
-  return loaded;
+  // Nodes are loaded side by side: each load is a stream from Docker into one node's containerd.
+  const loaded = await Promise.all(
+    nodes.map(async (node) => {
+      const present = await imagesOnNode(node);
+      const missing = names.filter(
+        (name) => !present.some((image) => image.id === wantedId && image.repoTags.includes(name)),
+      );
+      if (missing.length === 0) return undefined;
+      const started = performance.now();
+      await runCommand(
+        "bash",
+        [
+          "-c",
+          'set -euo pipefail; node=$1; shift; docker save "$@" | docker exec -i "$node" ctr -n k8s.io images import -',
+          "load-images",
+          node,
+          ...names,
+        ],
+        { timeoutMs: 5 * 60_000 },
+      );
+      log.info(
+        `images      loaded ${missing.length} test image name(s) into ${node} in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+      );
+      return node;
+    }),
+  );
+  return loaded.filter((node) => node !== undefined);
 }

@@ -19,11 +19,14 @@ const trailingLabels = / \[sig-[^\]]*\]$/;
 /**
  * Turns Ginkgo's verbose output, line by line, into started/finished events for progress display. It is only for
  * showing progress: the JUnit report is what counts. In a serial run Ginkgo prints a delimiter, then the spec's text
- * and its source location, then the spec's timeline, then one completion line.
+ * and its source location, then the spec's timeline, then one completion line. In a parallel run (the ginkgo CLI
+ * with --procs) nothing is printed when a spec starts; when it ends, the delimiter comes first, then the completion
+ * line, then the spec's text.
  */
 export class GinkgoProgressReader {
   private afterDelimiter = false;
   private current: string | undefined;
+  private finishedAwaitingName: { status: "passed" | "failed" | "skipped"; seconds: number } | undefined;
   private pending = "";
 
   /** Feeds a chunk of output; returns the events completed by it. */
@@ -44,12 +47,21 @@ export class GinkgoProgressReader {
     const plan = planned.exec(line);
     if (plan) return [{ kind: "planned", tests: Number(plan[1]), ofSpecs: Number(plan[2]) }];
     const done = finished.exec(line);
-    if (done && this.current !== undefined) {
-      const name = this.current;
-      this.current = undefined;
-      const state = done[2];
-      const status = done[1] === "S" ? "skipped" : state === undefined ? "passed" : "failed";
-      return [{ kind: "finished", name, status, seconds: Number(done[3]) }];
+    if (done) {
+      const status = done[1] === "S" ? "skipped" : done[2] === undefined ? "passed" : "failed";
+      const seconds = Number(done[3]);
+      if (this.current !== undefined) {
+        const name = this.current;
+        this.current = undefined;
+        return [{ kind: "finished", name, status, seconds }];
+      }
+      if (wasAfterDelimiter) this.finishedAwaitingName = { status, seconds };
+      return [];
+    }
+    if (line.startsWith("[sig-") && this.finishedAwaitingName !== undefined) {
+      const { status, seconds } = this.finishedAwaitingName;
+      this.finishedAwaitingName = undefined;
+      return [{ kind: "finished", name: line.replace(trailingLabels, "").trim(), status, seconds }];
     }
     if (wasAfterDelimiter && line.startsWith("[sig-")) {
       this.current = line.replace(trailingLabels, "").trim();

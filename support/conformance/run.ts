@@ -8,7 +8,7 @@ import { loadVersions } from "../cluster/versions.ts";
 import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { ensureImagesOnNodes } from "./images.ts";
-import { type ConformanceTestResult, parseJUnit } from "./junit.ts";
+import { type ConformanceTestResult, parseJUnit, writeJUnitSummary } from "./junit.ts";
 import { GinkgoProgressReader, type ProgressEvent } from "./progress.ts";
 import type { TestSelection } from "./selections.ts";
 
@@ -16,9 +16,16 @@ export interface ConformanceOptions {
   readonly selection: TestSelection;
   /** Where e2e.test writes its JUnit report (`junit_01.xml`) and where its full output goes (`e2e.log`). */
   readonly reportsDir: string;
+  /** Also write a JUnit file with only the tests that ran here (for CI's reports/junit/). */
+  readonly summaryJUnitPath?: string;
   readonly log: Logger;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Ginkgo processes running specs side by side (the ginkgo CLI's --procs); 1 runs e2e.test directly. Specs not
+   * marked [Serial] are written to run in parallel, and many of them spend most of their time waiting.
+   */
+  readonly procs?: number;
   /** Ginkgo's limit for the whole run; the JUnit report is still written when it is reached. Minutes. */
   readonly timeoutMinutes?: number;
 }
@@ -71,22 +78,32 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const junitPath = join(reportsDir, "junit_01.xml");
   const logPath = join(reportsDir, "e2e.log");
   rmSync(junitPath, { force: true });
-  const args = [
+  const e2eArgs = [
     "--provider=skeleton",
     `--kubeconfig=${kubeconfigPath}`,
     `--kubectl-path=${join(tools, "kubectl")}`,
     `--kube-test-repo-list=${join(imageStage.entry.path, "repo-list.yaml")}`,
     `--report-dir=${reportsDir}`,
-    `--ginkgo.focus=${selection.focus}`,
-    ...(selection.skip ? [`--ginkgo.skip=${selection.skip}`] : []),
-    `--ginkgo.timeout=${options.timeoutMinutes ?? 60}m`,
-    "--ginkgo.v",
-    "--ginkgo.no-color",
-    "--ginkgo.silence-skips",
   ];
-  log.info(`running e2e.test: ${selection.description} (full output: ${logPath})`);
+  const ginkgoArgs = [
+    `--focus=${selection.focus}`,
+    ...(selection.skip ? [`--skip=${selection.skip}`] : []),
+    `--timeout=${options.timeoutMinutes ?? 60}m`,
+    "--v",
+    "--no-color",
+    "--silence-skips",
+  ];
+  const procs = options.procs ?? 1;
+  // e2e.test takes Ginkgo's flags with a "ginkgo." prefix; the ginkgo CLI takes them plain, and e2e.test's after "--".
+  const [program, args] =
+    procs > 1
+      ? [join(tools, "ginkgo"), [`--procs=${procs}`, ...ginkgoArgs, join(tools, "e2e.test"), "--", ...e2eArgs]]
+      : [join(tools, "e2e.test"), [...e2eArgs, ...ginkgoArgs.map((flag) => flag.replace(/^--/, "--ginkgo."))]];
+  log.info(
+    `running e2e.test: ${selection.description}${procs > 1 ? `, ${procs} specs at a time` : ""} (full output: ${logPath})`,
+  );
   const runStarted = performance.now();
-  const exitCode = await runE2E(join(tools, "e2e.test"), args, reportsDir, logPath, options);
+  const exitCode = await runE2E(program, args, reportsDir, logPath, options);
   const runSeconds = (performance.now() - runStarted) / 1000;
   options.signal?.throwIfAborted();
   if (!existsSync(junitPath)) {
@@ -96,6 +113,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     );
   }
   const results = parseJUnit(readFileSync(junitPath, "utf8"));
+  if (options.summaryJUnitPath) {
+    writeJUnitSummary(results, `Kubernetes e2e: ${selection.description}`, logPath, options.summaryJUnitPath);
+  }
   const count = (status: ConformanceTestResult["status"]) => results.filter((r) => r.status === status).length;
   const ran = results.filter((r) => r.name.startsWith("[sig-")).length;
   return {
