@@ -1,6 +1,9 @@
 // `node bench/timeline.ts`: how long the timeline attachments take for a long, busy scenario (target ≤ 2 s for
 // 60 s × 1000 req/s = 60,000 samples): summary and buckets, the ECharts SVG, the resvg PNG, and the CSV. Prints
 // the figures; not a timed test. Runs without a cluster (synthetic failover samples).
+//   --demo FILE.png  also writes the demo chart (60 s at 300 req/s, a 4 s refused-then-reset window after a pod
+//                    kill, an undo) to FILE.png, with FILE.svg, FILE.csv and FILE.json beside it, to look at.
+import { writeFileSync } from "node:fs";
 import { syntheticFailover } from "../support/chaos/timeline-synthetic.ts";
 
 // Loaded here rather than imported statically so that loading ECharts and resvg is measured too.
@@ -58,3 +61,27 @@ console.log(
 console.log(
   `  sizes: SVG ${(sizes.svg / 1024).toFixed(0)} KiB, PNG ${(sizes.png / 1024).toFixed(0)} KiB, CSV ${(sizes.csv / 1024 / 1024).toFixed(1)} MiB`,
 );
+
+const demoAt = process.argv.indexOf("--demo");
+if (demoAt !== -1) {
+  const file = process.argv[demoAt + 1] ?? "/tmp/timeline-demo.png";
+  const demo = syntheticFailover({
+    seconds: 60,
+    ratePerSecond: 300,
+    killAtS: 20,
+    failureS: 4,
+    failingShare: 1,
+    undoAtS: 45,
+  });
+  const out = renderTimeline({
+    scenario: "A pod killed under steady traffic fails over to the survivors",
+    ...demo,
+    requestedRatePerSecond: 300,
+  });
+  const base = file.replace(/\.png$/, "");
+  writeFileSync(file, out.png);
+  writeFileSync(`${base}.svg`, out.svg);
+  writeFileSync(`${base}.csv`, out.csv);
+  writeFileSync(`${base}.json`, out.json);
+  console.log(`  demo chart: ${file} (+ .svg, .csv, .json)`);
+}

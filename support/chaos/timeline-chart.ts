@@ -104,11 +104,12 @@ export function timelineChartOption(summary: TimelineSummary, width = 1200): ECh
 
   const grid = { left: 64, right: 78 };
   const titleBottom = 60;
-  const rows = labelRows(
+  const places = labelRows(
     summary.events,
     (s) => grid.left + ((s - xMin) / (xMax - xMin)) * (width - grid.left - grid.right),
+    width - 8,
   );
-  const rowCount = Math.max(1, ...[...rows.values()].map((r) => r + 1));
+  const rowCount = Math.max(1, ...[...places.values()].map((p) => p.row + 1));
   const gridTop = titleBottom + rowCount * labelRowPx + 6;
   const eventStyle = {
     chaos: [chaosColour, "solid"],
@@ -122,24 +123,29 @@ export function timelineChartOption(summary: TimelineSummary, width = 1200): ECh
     data: summary.events
       .map((e, index) => ({ e, index }))
       .filter(({ e }) => e.kind === kind)
-      .map(({ e, index }) => ({
-        name: e.label,
-        xAxis: seconds(e.offsetMs),
-        label: {
-          show: true,
-          position: "end" as const,
-          align: "left" as const,
-          // Row 0 sits just above the plot; later rows stack upwards towards the title.
-          distance: [0, 2 + (rows.get(index) ?? 0) * labelRowPx],
-          // Shifted left by half the ▼ so it points at the line.
-          offset: [-4, 0],
-          color: kind === "note" ? "#555555" : eventStyle[kind][0],
-          fontFamily,
-          fontSize: 12,
-          fontWeight: kind === "chaos" ? ("bold" as const) : ("normal" as const),
-          formatter: `${kind === "note" ? "" : "▼ "}${e.label}`,
-        },
-      })),
+      .map(({ e, index }) => {
+        const place = places.get(index) ?? { row: 0, alignRight: false };
+        // Notes are context, not causes: no pointer, grey.
+        const pointer = kind === "note" ? "" : "▼";
+        return {
+          name: e.label,
+          xAxis: seconds(e.offsetMs),
+          label: {
+            show: true,
+            position: "end" as const,
+            align: place.alignRight ? ("right" as const) : ("left" as const),
+            // Row 0 sits just above the plot; later rows stack upwards towards the title.
+            distance: [0, 2 + place.row * labelRowPx],
+            // Shifted by half the ▼ so that it points at the line.
+            offset: [pointer ? (place.alignRight ? 4 : -4) : 0, 0],
+            color: kind === "note" ? "#555555" : eventStyle[kind][0],
+            fontFamily,
+            fontSize: 12,
+            fontWeight: kind === "chaos" ? ("bold" as const) : ("normal" as const),
+            formatter: place.alignRight ? `${e.label} ${pointer}` : `${pointer} ${e.label}`,
+          },
+        };
+      }),
   });
 
   const window = summary.longestFailureWindow;
@@ -275,27 +281,40 @@ export function timelineChartOption(summary: TimelineSummary, width = 1200): ECh
   };
 }
 
+/** Where an event's label goes: its row above the plot (0 nearest), and whether it ends at its line. */
+export interface LabelPlace {
+  readonly row: number;
+  /** The label would run off the right edge, so it ends at its line instead of starting there. */
+  readonly alignRight: boolean;
+}
+
 /**
- * Rows for the event labels (0 nearest the plot): each label goes in the lowest row where it does not run into the
- * label before it. `x` maps seconds to pixels; widths come from ECharts' own text measure.
+ * Places the event labels (keyed by index in `events`): each goes in the lowest row where it does not run into a
+ * label before it. `x` maps seconds to pixels; a label that would pass `maxX` (px) is drawn leftwards from its
+ * line. Widths come from ECharts' own text measure, the one its layout uses.
  */
 export function labelRows(
   events: readonly { readonly offsetMs: number; readonly label: string; readonly kind: string }[],
   x: (seconds: number) => number,
-): Map<number, number> {
-  const rows = new Map<number, number>();
+  maxX = Number.POSITIVE_INFINITY,
+): Map<number, LabelPlace> {
+  const places = new Map<number, LabelPlace>();
   const rightEnds: number[] = [];
   events
-    .map((e, index) => ({ index, left: x(Math.round(e.offsetMs) / 1000), text: `▼ ${e.label}` }))
+    .map((e, index) => {
+      const at = x(Math.round(e.offsetMs) / 1000);
+      const width = echarts.format.getTextRect(`▼ ${e.label}`, `bold ${labelFont}`).width + 8;
+      const alignRight = at + width > maxX;
+      return { index, alignRight, left: alignRight ? at - width : at, right: alignRight ? at : at + width };
+    })
     .sort((a, b) => a.left - b.left)
-    .forEach(({ index, left, text }) => {
-      const right = left + echarts.format.getTextRect(text, `bold ${labelFont}`).width + 8;
+    .forEach(({ index, alignRight, left, right }) => {
       let row = rightEnds.findIndex((end) => end <= left);
       if (row === -1) row = rightEnds.length;
       rightEnds[row] = right;
-      rows.set(index, row);
+      places.set(index, { row, alignRight });
     });
-  return rows;
+  return places;
 }
 
 function latencyLine(

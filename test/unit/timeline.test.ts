@@ -194,14 +194,20 @@ test("event labels close together go to different rows; far apart ones share the
     { offsetMs: 100, label: "second", kind: "note" },
     { offsetMs: 200, label: "third", kind: "undo" },
     { offsetMs: 50_000, label: "far away", kind: "undo" },
+    { offsetMs: 59_000, label: "near the right edge", kind: "undo" },
   ];
-  const rows = labelRows(events, (s) => s * 20);
-  assert.deepEqual([...rows.entries()].sort(), [
-    [0, 0],
-    [1, 1],
-    [2, 2],
-    [3, 0],
-  ]);
+  const places = labelRows(events, (s) => s * 20, 1200);
+  assert.deepEqual(
+    [...places.entries()].sort(([a], [b]) => a - b).map(([, p]) => [p.row, p.alignRight]),
+    [
+      [0, false],
+      [1, false],
+      [2, false],
+      [0, false],
+      // would pass x = 1200, so it ends at its line; it then runs into "far away" (1000 px onwards)
+      [1, true],
+    ],
+  );
 });
 
 test("the SVG is drawn by ECharts and holds the title, the figures and every event label", () => {
