@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ChaosLog } from "../../support/chaos/chaos-log.ts";
 import {
   bucketSamples,
   csvColumns,
@@ -17,6 +18,7 @@ import {
   timelineChartOption,
 } from "../../support/chaos/timeline-chart.ts";
 import { syntheticFailover } from "../../support/chaos/timeline-synthetic.ts";
+import type { TrafficSample } from "../../support/chaos/verdicts.ts";
 
 const origin = 1_700_000_000_000;
 
@@ -269,4 +271,13 @@ test("text is rasterised: the PNG font ships with the project, so labels never c
   };
   assert.equal(inked(""), 0);
   assert.ok(inked("pod web-a killed") > 100, `only ${inked("pod web-a killed")} dark pixels`);
+});
+
+test("the load engine's samples and the chaos log's events fit the timeline as they are", () => {
+  const recorded: TrafficSample[] = [sample(0), failed(100, "refused")];
+  const log = new ChaosLog(process.pid);
+  log.note("web-a killed", "chaos", ["web-a"]);
+  const summary = summarizeTimeline({ scenario: "s", samples: recorded, events: log.events });
+  assert.equal(summary.events[0]!.label, "web-a killed");
+  assert.equal(summary.failed, 1);
 });
