@@ -19,7 +19,7 @@ const usageText = `usage: demo <role> [flags]
 roles:
   backend     serve pod identity as JSON, with /healthz, /readyz and /admin toggles
   frontend    call BACKEND_URL on every request and relay its answer
-  prober      HTTP API: POST /probe/http, POST /probe/dns
+  prober      HTTP API: POST /probe/http, POST /probe/dns, POST /load/start (background load, vegeta)
   probe-http  one-shot HTTP probe: --url U --count N [--concurrency C]
   probe-dns   one-shot DNS probe: --name N --type A|AAAA|SRV|CNAME [--count N]
   version     print the version

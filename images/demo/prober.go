@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -284,8 +285,13 @@ func fillFromAnswer(res *httpProbeResult, body []byte) {
 }
 
 func newProberHandler(health *healthState, resolver dnsResolver) http.Handler {
+	loads := newLoadRegistry()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if health.serveHealthRoutes(w, r, false) {
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/load/") {
+			loads.ServeHTTP(w, r)
 			return
 		}
 		switch r.URL.Path {
@@ -319,7 +325,7 @@ func newProberHandler(health *healthState, resolver dnsResolver) http.Handler {
 			writeJSON(w, http.StatusOK, runDNSProbe(r.Context(), resolver, req))
 		default:
 			writeJSONError(w, http.StatusNotFound,
-				fmt.Sprintf("unknown path %q: expected POST /probe/http, POST /probe/dns, GET /healthz or GET /readyz", r.URL.Path))
+				fmt.Sprintf("unknown path %q: expected POST /probe/http, POST /probe/dns, %s, GET /healthz or GET /readyz", r.URL.Path, loadRoutes))
 		}
 	})
 }
