@@ -1,3 +1,4 @@
+import { UserError } from "../errors/user-error.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { sendTraffic } from "../traffic/client.ts";
 import { describeDistribution } from "../traffic/statistics.ts";
@@ -40,8 +41,9 @@ export async function establishSteadyState(context: ScenarioContext, state: Stea
 export async function restoreSteadyState(context: ScenarioContext, seconds: number): Promise<number> {
   const state = context.steadyState;
   if (!state) {
-    throw new Error(
-      'no steady state was declared in this scenario: add a step like Given the steady state is that 30 requests to "http://web" all succeed, answered by at least 2 different pods',
+    throw new UserError(
+      "no steady state was declared in this scenario, so there is nothing to restore",
+      'declare it before the chaos, e.g. Given the steady state is that 30 requests to "http://web" all succeed, answered by at least 2 different pods',
     );
   }
   await undoFaults(context);

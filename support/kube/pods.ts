@@ -1,4 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node";
+import { UserError } from "../errors/user-error.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { Kube } from "./client.ts";
 
@@ -11,6 +12,8 @@ export interface PodSummary {
   readonly ready: boolean;
   readonly terminating: boolean;
   readonly labels: Record<string, string>;
+  /** Why a container is not running, as the kubelet says (e.g. ErrImageNeverPull: message), if it says. */
+  readonly waiting: string;
 }
 
 export function summarizePod(pod: V1Pod): PodSummary {
@@ -22,8 +25,23 @@ export function summarizePod(pod: V1Pod): PodSummary {
     ready: pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
     terminating: pod.metadata?.deletionTimestamp !== undefined,
     labels: pod.metadata?.labels ?? {},
+    waiting: waitingReason(pod),
   };
 }
+
+/** The first reason a pod's containers are not running: waiting reasons, an unschedulable pod, a crash. */
+function waitingReason(pod: V1Pod): string {
+  for (const status of pod.status?.containerStatuses ?? []) {
+    const waiting = status.state?.waiting;
+    if (waiting?.reason && waiting.reason !== "ContainerCreating")
+      return `${status.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ""}`;
+  }
+  const unschedulable = pod.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
+  return unschedulable ? `unschedulable: ${unschedulable.message ?? unschedulable.reason}` : "";
+}
+
+/** Waiting reasons that do not go away by waiting longer: the pod will never be Ready as it is. */
+const hopeless = /ErrImageNeverPull|InvalidImageName|ErrImagePull|ImagePullBackOff|CreateContainerConfigError/;
 
 export function selectorString(selector: Record<string, string>): string {
   return Object.entries(selector)
@@ -49,6 +67,8 @@ export async function waitForReadyPods(
     `${count} pod(s) matching ${selectorString(selector)} in ${namespace} are Ready`,
     async () => {
       const pods = await listPods(kube, namespace, selector);
+      const stuck = pods.find((p) => hopeless.test(p.waiting));
+      if (stuck) throw new PodCannotStartError(stuck);
       ready = pods.filter((p) => p.ready && !p.terminating);
       return {
         satisfied: ready.length === count && pods.length === count,
@@ -61,7 +81,19 @@ export async function waitForReadyPods(
 }
 
 export function describePod(pod: PodSummary): string {
-  return `${pod.name} ${pod.phase}${pod.ready ? " Ready" : " NotReady"}${pod.terminating ? " Terminating" : ""} ${pod.ip || "(no IP)"} on ${pod.node || "(unscheduled)"}`;
+  return `${pod.name} ${pod.phase}${pod.ready ? " Ready" : " NotReady"}${pod.terminating ? " Terminating" : ""} ${pod.ip || "(no IP)"} on ${pod.node || "(unscheduled)"}${pod.waiting ? ` (${pod.waiting})` : ""}`;
+}
+
+/** A pod that will not start however long one waits (its image cannot be pulled, its config is invalid). */
+export class PodCannotStartError extends UserError {
+  constructor(pod: PodSummary) {
+    super(
+      `pod ${pod.name} cannot start: ${pod.waiting}`,
+      /ErrImageNeverPull|ErrImagePull|ImagePullBackOff/.test(pod.waiting)
+        ? "the image is not on the node and no registry is reachable here: use kubequake.local/demo:current (loaded by cluster up), or load your image with `kind load docker-image IMAGE --name kubequake`."
+        : "fix the pod spec named above (kubectl describe pod shows the same reason).",
+    );
+  }
 }
 
 /** Deletes a pod gracefully (its terminationGracePeriodSeconds) or forcibly (grace 0). */

@@ -1,3 +1,5 @@
+import { UserError } from "../errors/user-error.ts";
+
 /** Options of a named wait. Milliseconds. */
 export interface EventuallyOptions {
   readonly timeoutMs: number;
@@ -31,7 +33,8 @@ export class EventuallyTimeoutError<T> extends Error {
 
 /**
  * Polls `observe` until it reports `satisfied`, and returns that observation with the time it took.
- * A poll that throws counts as "not yet"; its error is reported if the wait times out.
+ * A poll that throws counts as "not yet"; its error is reported if the wait times out. A {@link UserError} ends the
+ * wait at once: it says something is wrong that waiting cannot fix.
  */
 export async function eventually<T>(
   description: string,
@@ -50,6 +53,8 @@ export async function eventually<T>(
       lastError = undefined;
       if (observation.satisfied) return { value: observation.value, elapsedMs: performance.now() - started };
     } catch (error) {
+      // A user's mistake (an image that cannot be pulled, say) does not go away by waiting: report it now.
+      if (error instanceof UserError) throw error;
       lastError = error;
     }
     const elapsed = performance.now() - started;

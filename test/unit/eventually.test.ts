@@ -73,3 +73,19 @@ test("consistently fails at the first observation that breaks the condition", as
     "ok",
   );
 });
+
+test("a user's mistake ends the wait at once instead of at the timeout", async () => {
+  const { UserError } = await import("../../support/errors/user-error.ts");
+  const started = performance.now();
+  await assert.rejects(
+    eventually(
+      "a pod starts",
+      async () => {
+        throw new UserError("pod web cannot start: backend: ErrImageNeverPull", "load the image");
+      },
+      { timeoutMs: 5000, intervalMs: 10 },
+    ),
+    /pod web cannot start: backend: ErrImageNeverPull/,
+  );
+  assert.ok(performance.now() - started < 1000);
+});

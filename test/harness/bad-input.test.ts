@@ -1,0 +1,92 @@
+// Every mistake gets a clear answer: CLI mistakes are caught before the cluster is touched (and quickly), and
+// scenario mistakes fail with a message that says what was expected, what was seen and what to do — never a raw
+// API dump or stack trace — and leak nothing.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
+
+const cliMistakes: { args: string[]; message: RegExp; cwd?: string }[] = [
+  { args: ["run", "--parallel", "0"], message: /--parallel expects a whole number of workers of at least 1, saw "0"/ },
+  { args: ["run", "--parallel", "-1"], message: /kubequake run: .*--parallel.*\n {2}what to do: the options are:/ },
+  {
+    args: ["run", "--parallel", "two"],
+    message: /--parallel expects a whole number of workers of at least 1, saw "two"/,
+  },
+  { args: ["run", "--tags", "@smoke and"], message: /--tags "@smoke and" is not a tag expression: Expected operand/ },
+  { args: ["run", "--tags", "(@a or @b"], message: /--tags "\(@a or @b" is not a tag expression/ },
+  { args: ["run", "--tags", "@no-such-tag"], message: /no scenario matches features\/ and the tags @no-such-tag/ },
+  { args: ["run", "features/nope.feature"], message: /no such feature file or folder: features\/nope\.feature/ },
+  {
+    args: ["run", "test/fixtures/malformed"],
+    message:
+      /test\/fixtures\/malformed\/broken\.feature:5: the feature file does not parse: .*got 'this line is neither a step nor a keyword'/,
+  },
+  {
+    args: ["run", "test/fixtures/failing"],
+    message:
+      /1 step\(s\) match no step definition:\n {4}test\/fixtures\/failing\/must-fail\.feature:\d+: "the moon turns blue"/,
+  },
+  { args: ["run", "--name", "^no scenario is called this$"], message: /no scenario matches features\/ and the name/ },
+  { args: ["run", "--bogus"], message: /kubequake run: Unknown option '--bogus'/ },
+  {
+    args: ["frobnicate"],
+    message: /unknown command "frobnicate"; expected run, cluster, (conformance, )?steps or help/,
+  },
+  { args: ["cluster", "sideways"], message: /unknown cluster subcommand "sideways"; expected up, down or status/ },
+  {
+    args: ["cluster", "up", "--kubernetes-version", "v1.99.0"],
+    message: /Kubernetes v1\.99\.0 is not pinned: .*versions\.env pins KUBERNETES_VERSION=v1\.34\.4/,
+  },
+];
+
+for (const mistake of cliMistakes) {
+  test(`kubequake ${mistake.args.join(" ")}: a clear error, exit 1, before the cluster is touched`, async () => {
+    const started = performance.now();
+    const run = await runNode(
+      ["bin/kubequake.js", ...mistake.args, "--no-cluster-up"].filter(
+        (a, i, all) => a !== "--no-cluster-up" || all[0] === "run",
+      ),
+      {},
+    );
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(run.code, 1, `exit code; output:\n${run.output}`);
+    assert.match(run.output, mistake.message);
+    assert.doesNotMatch(run.output, /^\s+at .*\(.*:\d+:\d+\)$/m, "no stack trace");
+    assert.doesNotMatch(run.output, /\[cluster\]/, "the cluster was not touched");
+    assert.ok(seconds < 10, `answered in ${seconds.toFixed(1)} s`);
+  });
+}
+
+const scenarioMistakes: Record<string, RegExp> = {
+  "A negative replica count":
+    /"web" cannot run -1 replicas: a replica count is a whole number of 0 or more\n {2}what to do:/,
+  "A replica count far beyond the machine":
+    /"web" asks for 500 replicas, more than kubequake allows without an explicit opt-in \(50\)\n {2}what to do: if you mean it, set KUBEQUAKE_MAX_REPLICAS=500/,
+  "Scaling to a negative count": /"web" cannot run -2 replicas/,
+  "A node fault in a scenario that is not @serial":
+    /"the node is paused" breaks more than the scenario's namespace, but the scenario is not tagged @serial.*\n {2}what to do: tag the scenario @serial/,
+  "A node that does not exist":
+    /no node "kubequake-worker9" in the kubequake cluster\n {2}what to do: use one of: .*kubequake-control-plane \(control-plane\)/,
+  "Killing more pods than are ready": /cannot kill 2 pod\(s\) of "web": only 1 are ready \(web-/,
+  "Restoring a steady state that was never declared":
+    /no steady state was declared in this scenario, so there is nothing to restore\n {2}what to do: declare it before the chaos/,
+};
+
+test("scenario mistakes fail with clear messages, no stack trace, and leak no namespace", async () => {
+  const runId = newRunId("bad");
+  const run = await runNode([cucumberBin, "-p", "fixtures", "test/fixtures/bad-input"], {
+    KUBEQUAKE_RUN_ID: runId,
+    KUBEQUAKE_REPORTS: "reports/harness/bad-input",
+  });
+  assert.equal(run.code, 1, run.output.slice(-2000));
+  const outcomes = readScenarioOutcomes("reports/harness/bad-input/fixtures/cucumber-messages.ndjson");
+  assert.deepEqual(outcomes.map((o) => o.name).sort(), Object.keys(scenarioMistakes).sort());
+  for (const outcome of outcomes) {
+    assert.equal(outcome.status, "FAILED", outcome.name);
+    assert.match(outcome.message, scenarioMistakes[outcome.name]!, outcome.name);
+    assert.doesNotMatch(outcome.message, /^\s+at .*:\d+:\d+\)?$/m, `${outcome.name}: no stack trace`);
+    assert.doesNotMatch(outcome.message, /HTTP-Code|Headers:/, `${outcome.name}: no raw API dump`);
+  }
+  assert.deepEqual(await liveNamespacesOfRun(runId), [], "every scenario namespace is deleted after the run");
+});
