@@ -417,7 +417,10 @@ func (r *loadRun) status(since, limit int) loadStatus {
 			end = r.pacingEnded
 			st.PacingEndedUnixMs = unixMs(end)
 		}
-		window := end.Sub(r.began)
+		// Whole slots only: each slot of the schedule ends with its request,
+		// so the part of a slot before a stop (or before now) would count
+		// time without its request and understate a rate that was held.
+		window := end.Sub(r.began) / r.interval * r.interval
 		if window > 0 {
 			st.AchievedRate = roundMicro(float64(st.Started) / window.Seconds())
 		}

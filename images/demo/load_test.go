@@ -372,3 +372,26 @@ func TestLoadRunsAreBoundedPerProber(t *testing.T) {
 		postURL(t, prober.URL+"/load/"+id+"/stop", "")
 	}
 }
+
+func TestLoadStoppedBetweenSlotsStillHoldsTheRate(t *testing.T) {
+	backend, _ := startBackend(t, testIdentity)
+	guard, err := parseGuard(loopbackOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := loadStartRequest{URL: backend.URL, Rate: 10, DurationMs: 60000}
+	if err := req.normalize(); err != nil {
+		t.Fatal(err)
+	}
+	run := newLoadRun("load-test", req, guard)
+	run.start()
+	// Requests go at 100 and 200 ms; the stop comes halfway through the third slot, whose
+	// half must not count as time without a request.
+	time.Sleep(250 * time.Millisecond)
+	run.stop()
+	<-run.done
+	st := run.status(0, 0)
+	if st.Started != 2 || st.AchievedRate != 10 {
+		t.Errorf("started %d at %.3f req/s, want 2 at exactly 10", st.Started, st.AchievedRate)
+	}
+}
