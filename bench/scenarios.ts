@@ -1,6 +1,7 @@
 // `npm run bench`: harness figures on a warm cluster (prints them; not a timed test).
 //   per-scenario overhead: namespace → demo backend Ready → teardown, median of 7
 //   prober throughput: requests/s with a new connection per request, and timestamp resolution
+//   background load (bench/load.ts): achieved rate and schedule accuracy at 100, 300 and 1000 requests/s
 //   the four features: wall time of `kubequake run` with 2 workers
 import { spawnSync } from "node:child_process";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
@@ -13,6 +14,7 @@ import { ScenarioContext } from "../support/scenario/context.ts";
 import { deployBackend } from "../support/services/backends.ts";
 import { deployBehindService } from "../support/services/exposure.ts";
 import { percentile } from "../support/traffic/statistics.ts";
+import { benchLoad } from "./load.ts";
 
 const kube = await connectKube(kubeconfigPath);
 const workload = { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) };
@@ -61,6 +63,7 @@ try {
 } finally {
   await context.cleanup();
 }
+figures.push(...(await benchLoad(kube, workload, runId)));
 
 const started = performance.now();
 const run = spawnSync(process.execPath, ["bin/kubequake.js", "run", "--no-cluster-up"], {

@@ -46,25 +46,44 @@ export async function connectKube(kubeconfigPath: string): Promise<Kube> {
  * POSTs JSON to a port of a pod through the API server's pod proxy, so the caller needs no route into the
  * pod network. Returns the parsed JSON answer; an HTTP error carries the status and body in the message.
  */
-export async function postToPod<T>(
+export function postToPod<T>(
   kube: Kube,
   target: { namespace: string; pod: string; port: number; path: string },
   body: unknown,
   timeoutMs: number,
 ): Promise<T> {
+  return callPod<T>(kube, "POST", target, JSON.stringify(body), timeoutMs);
+}
+
+/** GETs JSON from a port of a pod through the API server's pod proxy; `path` may carry a query. As {@link postToPod}. */
+export function getFromPod<T>(
+  kube: Kube,
+  target: { namespace: string; pod: string; port: number; path: string },
+  timeoutMs: number,
+): Promise<T> {
+  return callPod<T>(kube, "GET", target, undefined, timeoutMs);
+}
+
+async function callPod<T>(
+  kube: Kube,
+  method: "GET" | "POST",
+  target: { namespace: string; pod: string; port: number; path: string },
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<T> {
   const url = `${kube.server}/api/v1/namespaces/${target.namespace}/pods/${target.pod}:${target.port}/proxy${target.path}`;
   const response = await request(url, {
-    method: "POST",
+    method,
     dispatcher: kube.agent,
-    headers: { ...kube.headers, "content-type": "application/json" },
-    body: JSON.stringify(body),
+    headers: { ...kube.headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
   const text = await response.body.text();
   if (response.statusCode >= 300) {
     throw new Error(
-      `POST ${target.path} to pod ${target.namespace}/${target.pod} answered ${response.statusCode}: ${text.slice(0, 500)}`,
+      `${method} ${target.path} to pod ${target.namespace}/${target.pod} answered ${response.statusCode}: ${text.slice(0, 500)}`,
     );
   }
   return JSON.parse(text) as T;
