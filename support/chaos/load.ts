@@ -393,7 +393,12 @@ export class BackgroundLoad {
   async #finish(how: "done" | "stopped"): Promise<LoadResult> {
     // A page holds at most 50000 samples; fetch the rest.
     for (const run of this.#runs) {
-      while (run.status && run.samples.length < run.status.completed) await this.#fetch(run, "GET");
+      while (run.status && run.samples.length < run.status.completed) {
+        const before = run.samples.length;
+        await this.#fetch(run, "GET");
+        // A page without new samples would never end this loop; buildLoadResult reports the shortfall instead.
+        if (run.samples.length === before) break;
+      }
     }
     const result = buildLoadResult(
       this.request.url,
