@@ -355,12 +355,12 @@ func (r *loadRun) internPod(name string) uint32 {
 // started outside the window and does not count towards the rate. A run that
 // ended by itself counts every request: its last one may start a few µs
 // after the pacer decided to end.
-func (r *loadRun) startedBy(end time.Time) uint64 {
-	if r.stopReason != "stopped" {
-		return uint64(len(r.samples))
+func (snap *loadSnapshot) startedBy(end time.Time, stopReason string) uint64 {
+	if stopReason != "stopped" {
+		return uint64(len(snap.samples))
 	}
 	var started uint64
-	for _, sample := range r.samples {
+	for _, sample := range snap.samples {
 		if sample.startNs <= end.UnixNano() {
 			started++
 		}
@@ -368,8 +368,16 @@ func (r *loadRun) startedBy(end time.Time) uint64 {
 	return started
 }
 
-func (r *loadRun) scheduled(seq uint64) time.Time {
-	return r.began.Add(time.Duration(seq+1) * r.interval)
+// loadSnapshot is what status reads of a run, taken under the run's lock.
+type loadSnapshot struct {
+	began    time.Time
+	interval time.Duration
+	samples  []loadSample
+	podNames []string
+}
+
+func (snap *loadSnapshot) scheduled(seq uint64) time.Time {
+	return snap.began.Add(time.Duration(seq+1) * snap.interval)
 }
 
 func (r *loadRun) finished() bool {
@@ -386,8 +394,10 @@ func (r *loadRun) status(since, limit int) loadStatus {
 	finished := r.finished()
 	now := time.Now()
 	r.mu.Lock()
-	defer r.mu.Unlock()
-
+	// Samples and pod names only ever grow and a written entry never
+	// changes, so the snapshot is read after unlocking: the sort and the
+	// JSON below must not hold up collect (and so vegeta's workers).
+	snap := loadSnapshot{began: r.began, interval: r.interval, samples: r.samples, podNames: r.podNames}
 	st := loadStatus{
 		ID:            r.id,
 		URL:           r.req.URL,
@@ -406,21 +416,24 @@ func (r *loadRun) status(since, limit int) loadStatus {
 		ErrorExamples: maps.Clone(r.errorExamples),
 		Samples:       []loadSampleJSON{},
 	}
+	pacingEnded := r.pacingEnded
+	r.mu.Unlock()
+
 	if finished {
 		st.State = "done"
-		st.Started = r.startedBy(r.pacingEnded)
+		st.Started = snap.startedBy(pacingEnded, st.StopReason)
 	}
-	if !r.began.IsZero() {
-		st.BeganUnixMs = unixMs(r.began)
+	if !snap.began.IsZero() {
+		st.BeganUnixMs = unixMs(snap.began)
 		end := now
-		if !r.pacingEnded.IsZero() {
-			end = r.pacingEnded
+		if !pacingEnded.IsZero() {
+			end = pacingEnded
 			st.PacingEndedUnixMs = unixMs(end)
 		}
 		// Whole slots only: each slot of the schedule ends with its request,
 		// so the part of a slot before a stop (or before now) would count
 		// time without its request and understate a rate that was held.
-		window := end.Sub(r.began) / r.interval * r.interval
+		window := end.Sub(snap.began) / snap.interval * snap.interval
 		if window > 0 {
 			st.AchievedRate = roundMicro(float64(st.Started) / window.Seconds())
 		}
@@ -430,12 +443,12 @@ func (r *loadRun) status(since, limit int) loadStatus {
 		st.RateProblems = []string{}
 	}
 	st.RateHeld = len(st.RateProblems) == 0
-	st.ScheduleLagMs = r.lagSummary()
+	st.ScheduleLagMs = snap.lagSummary()
 
-	since = min(max(since, 0), len(r.samples))
-	end := min(since+limit, len(r.samples))
-	for _, sample := range r.samples[since:end] {
-		st.Samples = append(st.Samples, r.sampleJSON(sample))
+	since = min(max(since, 0), len(snap.samples))
+	end := min(since+limit, len(snap.samples))
+	for _, sample := range snap.samples[since:end] {
+		st.Samples = append(st.Samples, snap.sampleJSON(sample))
 	}
 	st.Next = end
 	return st
@@ -456,13 +469,13 @@ func assessRate(requested, achieved float64, window time.Duration, peakWorkers i
 	return problems
 }
 
-func (r *loadRun) lagSummary() lagSummary {
-	if len(r.samples) == 0 || r.began.IsZero() {
+func (snap *loadSnapshot) lagSummary() lagSummary {
+	if len(snap.samples) == 0 || snap.began.IsZero() {
 		return lagSummary{}
 	}
-	lags := make([]float64, len(r.samples))
-	for i, sample := range r.samples {
-		lags[i] = float64(sample.startNs-r.scheduled(sample.seq).UnixNano()) / 1e6
+	lags := make([]float64, len(snap.samples))
+	for i, sample := range snap.samples {
+		lags[i] = float64(sample.startNs-snap.scheduled(sample.seq).UnixNano()) / 1e6
 	}
 	slices.Sort(lags)
 	at := func(q float64) float64 {
@@ -471,8 +484,8 @@ func (r *loadRun) lagSummary() lagSummary {
 	return lagSummary{P50: at(0.50), P99: at(0.99), Max: roundMicro(lags[len(lags)-1])}
 }
 
-func (r *loadRun) sampleJSON(s loadSample) loadSampleJSON {
-	scheduled := r.scheduled(s.seq)
+func (snap *loadSnapshot) sampleJSON(s loadSample) loadSampleJSON {
+	scheduled := snap.scheduled(s.seq)
 	start := time.Unix(0, s.startNs)
 	end := start.Add(time.Duration(s.serviceNs))
 	kind := loadErrorKinds[s.errorKind]
@@ -485,8 +498,8 @@ func (r *loadRun) sampleJSON(s loadSample) loadSampleJSON {
 		OK:              kind == "",
 		Status:          int(s.status),
 		ErrorKind:       kind,
-		Pod:             r.podNames[s.pod],
-		FrontendPod:     r.podNames[s.frontendPod],
+		Pod:             snap.podNames[s.pod],
+		FrontendPod:     snap.podNames[s.frontendPod],
 	}
 }
 

@@ -2,15 +2,19 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // startLoad posts /load/start and returns the run id.
@@ -393,5 +397,48 @@ func TestLoadStoppedBetweenSlotsStillHoldsTheRate(t *testing.T) {
 	st := run.status(0, 0)
 	if st.Started != 2 || st.AchievedRate != 10 {
 		t.Errorf("started %d at %.3f req/s, want 2 at exactly 10", st.Started, st.AchievedRate)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// The kinds no loopback test can produce (a DNS failure needs a resolver) are
+// checked at the transport, where vegeta's seq ties them to the result.
+func TestLoadTransportKeepsEachErrorKindBySeq(t *testing.T) {
+	transport := newLoadTransport(&destinationGuard{}, time.Second)
+	errs := map[string]error{
+		"1": &url.Error{Op: "Get", URL: "http://web/", Err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "web", IsNotFound: true}}},
+		"2": fmt.Errorf("dial tcp 10.96.0.9:80: %w", syscall.ECONNREFUSED),
+		"3": errors.New("something else"),
+	}
+	transport.inner = roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		return nil, errs[req.Header.Get(vegetaSeqHeader)]
+	})
+	for seq := range errs {
+		req := httptest.NewRequest(http.MethodGet, "http://web/", nil)
+		req.Header.Set(vegetaSeqHeader, seq)
+		if _, err := transport.RoundTrip(req); err == nil {
+			t.Fatalf("seq %s: no error", seq)
+		}
+	}
+	for seq, want := range map[uint64]string{1: kindDNS, 2: kindRefused, 3: kindOther} {
+		if got, ok := transport.takeKind(seq); !ok || got != want {
+			t.Errorf("seq %d: kind %q (recorded %v), want %q", seq, got, ok, want)
+		}
+		if _, again := transport.takeKind(seq); again {
+			t.Errorf("seq %d: kind still kept after it was taken", seq)
+		}
+	}
+	if busy := transport.inFlight.Load(); busy != 0 {
+		t.Errorf("%d requests still counted in flight after their errors", busy)
+	}
+}
+
+// A 60 s run at 1000 req/s keeps 60k samples: 40 bytes each is 2.4 MB.
+func TestLoadSampleStaysCompact(t *testing.T) {
+	if size := unsafe.Sizeof(loadSample{}); size > 40 {
+		t.Errorf("a sample takes %d bytes, want at most 40", size)
 	}
 }
