@@ -39,3 +39,10 @@ export const preflight = {
   format: [],
   dryRun: true,
 };
+
+/** Chaos fixtures that must fail: also loads the fixture-only steps that inject defects. */
+export const chaosFixtures = {
+  ...fixtures,
+  import: [...common.import, "test/fixtures/steps/**/*.ts"],
+  format: ["summary", `message:${reports}/chaos-fixtures/cucumber-messages.ndjson`],
+};

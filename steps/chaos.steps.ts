@@ -1,4 +1,5 @@
 import { Given, Then, When } from "@cucumber/cucumber";
+import { attachTrafficEvidence } from "../support/chaos/attachments.ts";
 import {
   breakNode,
   type NodeFault,
@@ -6,6 +7,13 @@ import {
   stopCoreDns,
   stopKubeProxy,
 } from "../support/chaos/cluster-faults.ts";
+import {
+  expectErrorBudget,
+  expectLatencyPercentile,
+  expectLongestFailureWindow,
+  expectNoAnswerFromGonePods,
+  expectSomeFailures,
+} from "../support/chaos/expectations.ts";
 import {
   killPods,
   killPodsOnSchedule,
@@ -16,6 +24,14 @@ import {
 } from "../support/chaos/pod-faults.ts";
 import { assertChaosAllowed, assertClusterChaosAllowed } from "../support/chaos/safety.ts";
 import { establishSteadyState, restoreSteadyState } from "../support/chaos/steady-state.ts";
+import {
+  expectSteadyRateHeld,
+  podDisappearances,
+  startSteadyTraffic,
+  steadyTrafficRecord,
+  stopSteadyTraffic,
+  type TrafficTarget,
+} from "../support/chaos/steady-traffic.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /** SIGKILLs the main process of ready pods' containers in place: the pods stay and the kubelet restarts them. */
@@ -105,3 +121,77 @@ Then(
     await this.attachText("steady-state.txt", `restored ${(recoveryMs / 1000).toFixed(3)} s after the undo`);
   },
 );
+
+/**
+ * Open-loop steady traffic from a client pod: N requests per second, each on a new connection, whatever the
+ * answers' speed, until "the steady traffic stops" (at most 5 minutes). The target is a URL ("http://web") or
+ * `the ClusterIP of "web"` (no DNS lookup per request, like a client that resolved once).
+ */
+Given(
+  "steady traffic of {int} requests per second to {trafficTarget}",
+  async function (this: KubequakeWorld, rate: number, target: TrafficTarget) {
+    await startSteadyTraffic(this.scenario, target, { rate });
+  },
+);
+
+/** As above, the rate split over several client pods (each its own source IP). */
+Given(
+  "steady traffic of {int} requests per second to {trafficTarget} from {int} client pod(s)",
+  async function (this: KubequakeWorld, rate: number, target: TrafficTarget, clients: number) {
+    await startSteadyTraffic(this.scenario, target, { rate, clients });
+  },
+);
+
+/** As above, from one client pod pinned to a node (e.g. the node that a node fault spares). */
+Given(
+  "steady traffic of {int} requests per second to {trafficTarget} from a client pod on node {string}",
+  async function (this: KubequakeWorld, rate: number, target: TrafficTarget, node: string) {
+    await startSteadyTraffic(this.scenario, target, { rate, node });
+  },
+);
+
+/**
+ * Stops the steady traffic and attaches its timeline chart (requests per second, failures by kind, latency, every
+ * chaos event), the samples as CSV and a summary; fails if the requested rate was not held (skewed figures).
+ */
+When("the steady traffic stops", async function (this: KubequakeWorld) {
+  const evidence = await stopSteadyTraffic(this.scenario, this.scenarioName);
+  await attachTrafficEvidence(this, evidence);
+  expectSteadyRateHeld(this.scenario);
+});
+
+/** No request of the steady traffic failed. */
+Then("none of the steady traffic failed", function (this: KubequakeWorld) {
+  expectErrorBudget(steadyTrafficRecord(this.scenario), 0);
+});
+
+/** At least one request failed: for scenarios that show a real failure window rather than hide it. */
+Then("some of the steady traffic failed", function (this: KubequakeWorld) {
+  expectSomeFailures(steadyTrafficRecord(this.scenario));
+});
+
+/** The error budget: at most N% of the steady traffic's requests failed. */
+Then("at most {float}% of the steady traffic failed", function (this: KubequakeWorld, percent: number) {
+  expectErrorBudget(steadyTrafficRecord(this.scenario), percent);
+});
+
+/** The failover gap: the longest run of consecutive failed requests lasted at most N seconds. */
+Then(
+  "the steady traffic's longest failure window was at most {float} second(s)",
+  function (this: KubequakeWorld, seconds: number) {
+    expectLongestFailureWindow(steadyTrafficRecord(this.scenario), seconds);
+  },
+);
+
+/** A latency percentile of the steady traffic (from each request's scheduled time, failures included). */
+Then(
+  "the steady traffic's p{int} latency was at most {int} ms",
+  function (this: KubequakeWorld, percentile: number, ms: number) {
+    expectLatencyPercentile(steadyTrafficRecord(this.scenario), percentile, ms);
+  },
+);
+
+/** No request that started after a killed pod was gone (its object deleted) was answered by that pod. */
+Then("no request was answered by a pod after it was killed", function (this: KubequakeWorld) {
+  expectNoAnswerFromGonePods(steadyTrafficRecord(this.scenario), podDisappearances(this.scenario));
+});

@@ -9,6 +9,8 @@ import {
   setDefaultTimeout,
   setParallelCanAssign,
 } from "@cucumber/cucumber";
+import { attachTrafficEvidence } from "./chaos/attachments.ts";
+import { stopSteadyTraffic } from "./chaos/steady-traffic.ts";
 import { processAlive, undoOutstandingFaults } from "./cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./cluster/health.ts";
 import { kubeconfigPath } from "./cluster/kind.ts";
@@ -61,14 +63,18 @@ BeforeAll(async () => {
   }
 });
 
-Before(async function (this: KubequakeWorld, { pickle }) {
+Before(async function (this: KubequakeWorld, { pickle, testCaseStartedId }) {
   this.scenario = await ScenarioContext.start(kube, workload, {
     run: runId,
     worker: `w${worker}`,
     scenario: pickle.name,
+    // Unique per pickle (each Scenario Outline row is one) and per attempt (a retry must not meet the namespace
+    // its failed attempt is still deleting).
+    key: `${pickle.uri}:${pickle.id}:${testCaseStartedId}`,
   });
   active.add(this.scenario);
   this.tags = pickle.tags.map((tag) => tag.name);
+  this.scenarioName = pickle.name;
 });
 
 /** Points `source` at the running step's docstring (its first content line), for errors about inline manifests. */
@@ -86,6 +92,12 @@ BeforeStep(function (this: KubequakeWorld, { gherkinDocument, pickle, pickleStep
 After(async function (this: KubequakeWorld, { result }) {
   if (!this.hasScenario) return;
   const context = this.scenario;
+  // Steady traffic a failed step left running still gets its timeline: it shows what the failure looked like.
+  if (context.steadyTraffic && !context.steadyTraffic.result) {
+    await stopSteadyTraffic(context, this.scenarioName)
+      .then((evidence) => attachTrafficEvidence(this, evidence))
+      .catch((error: unknown) => this.attachText("traffic-timeline-error.txt", String(error)));
+  }
   // Evidence first: cleanup would delete the pods, logs and events that explain the failure.
   if (result?.status === Status.FAILED) {
     await this.attachText("diagnostics.txt", formatDiagnostics(await collectDiagnostics(kube, context.name)));

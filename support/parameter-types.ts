@@ -20,3 +20,9 @@ defineParameterType({
   regexp: /killed|force-deleted|SIGKILLed/,
   transformer: (s: string) => (s === "killed" ? "graceful" : s === "force-deleted" ? "force" : "sigkill"),
 });
+defineParameterType({
+  name: "trafficTarget",
+  regexp: /the ClusterIP of "([^"]*)"|"([^"]*)"/,
+  transformer: (service: string | undefined, url: string | undefined) =>
+    service !== undefined ? { clusterIPOf: service } : { url: url ?? "" },
+});

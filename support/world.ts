@@ -17,6 +17,8 @@ export class KubequakeWorld extends World {
   source = "";
   /** The running scenario's tags (e.g. @serial), for steps whose safety depends on them. */
   tags: readonly string[] = [];
+  /** The running scenario's name, for report titles. */
+  scenarioName = "";
 
   constructor(options: IWorldOptions) {
     super(options);
@@ -55,9 +57,22 @@ export class KubequakeWorld extends World {
     return watcher;
   }
 
+  /**
+   * Attaches text to the report. Long text goes in as bytes: the console then shows one line for it
+   * ("Embedding name [text/plain N bytes]") while the reports keep all of it, so a step's console output stays short.
+   */
   async attachText(name: string, text: string): Promise<void> {
-    await this.attach(text, { mediaType: "text/plain", fileName: name });
+    if (text.length <= consoleTextLimit) await this.attach(text, { mediaType: "text/plain", fileName: name });
+    else await this.attachFile(name, Buffer.from(text), "text/plain");
+  }
+
+  /** Attaches data (a PNG chart, a CSV) with its media type; the console shows its name and size only. */
+  async attachFile(name: string, data: Buffer | string, mediaType: string): Promise<void> {
+    await this.attach(typeof data === "string" ? Buffer.from(data) : data, { mediaType, fileName: name });
   }
 }
+
+/** Text attachments longer than this (characters) are not printed on the console, only kept in the reports. */
+const consoleTextLimit = 4000;
 
 setWorldConstructor(KubequakeWorld);

@@ -76,7 +76,7 @@ export function expectLongestFailureWindow(record: SteadyTrafficRecord, seconds:
   if (longest && length > seconds) {
     throw new SteadyTrafficError(
       `the longest failure window of the steady traffic to last at most ${seconds} s`,
-      `it lasted ${length.toFixed(2)} s (${longest.failed} failed: ${describeKinds(longest.errorKinds)}), from ${relativeToEvents(longest.startUnixMs, record.events, record.startedAtUnixMs)}`,
+      `it lasted ${length.toFixed(2)} s (${longest.failed} of ${longest.requests} requests in it failed: ${describeKinds(longest.errorKinds)}), from ${relativeToEvents(longest.startUnixMs, record.events, record.startedAtUnixMs)}`,
       record,
     );
   }

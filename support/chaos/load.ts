@@ -295,7 +295,9 @@ export class BackgroundLoad {
     this.#note = note;
     // Generous: the schedule, the last requests' timeout, and room for a slow API server.
     const timeoutMs = request.durationMs + (request.timeoutMs ?? 2000) + 60_000;
-    this.#polling = Promise.all(
+    // allSettled, not all: when one client's polling ends (stopped, failed), another's GET may still be in flight,
+    // and a stop that fetched meanwhile would read the same samples twice.
+    this.#polling = Promise.allSettled(
       runs.map((run) =>
         eventually(
           `the load ${run.id} from ${run.client} to ${request.url} is done`,
@@ -309,7 +311,10 @@ export class BackgroundLoad {
           { timeoutMs, intervalMs: pollIntervalMs, signal: this.#abort.signal },
         ),
       ),
-    ).then(() => undefined);
+    ).then((settled) => {
+      const failed = settled.find((s) => s.status === "rejected");
+      if (failed) throw failed.reason;
+    });
     // Observed by done() or stop(); until then a failed poll must not surface as an unhandled rejection.
     this.#polling.catch(() => undefined);
   }

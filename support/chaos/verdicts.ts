@@ -23,37 +23,54 @@ export interface FailureWindow {
   readonly startUnixMs: number;
   readonly endUnixMs: number;
   readonly failed: number;
+  /** Every request scheduled within the window, failed or not (when only some pods fail, others still answer). */
+  readonly requests: number;
   readonly errorKinds: Readonly<Record<string, number>>;
 }
 
 /**
- * Stretches of consecutive failed requests, in scheduled order. A window runs from the first failed request's
- * scheduled time to the next successful request's scheduled time (the moment service was seen again), or to the
- * last failure's answer when no success followed. Longest first.
+ * Stretches of time in which requests failed: failures less than `mergeGapMs` apart (by scheduled time) belong to
+ * one window, which runs from the first one's scheduled time to the last one's end (its error or timeout). When a
+ * killed pod takes a third of the traffic down, its window is the time that third failed, even though the other
+ * pods' answers are interleaved. Longest first.
  */
-export function failureWindows(samples: readonly TrafficSample[]): FailureWindow[] {
+export function failureWindows(samples: readonly TrafficSample[], mergeGapMs = 1000): FailureWindow[] {
   const ordered = [...samples].sort((a, b) => a.scheduledUnixMs - b.scheduledUnixMs);
-  const windows: FailureWindow[] = [];
-  let open: { start: number; last: number; failed: number; kinds: Record<string, number> } | undefined;
+  const windows: {
+    start: number;
+    lastScheduled: number;
+    end: number;
+    failed: number;
+    kinds: Record<string, number>;
+  }[] = [];
   for (const sample of ordered) {
-    if (!sample.ok) {
-      open ??= { start: sample.scheduledUnixMs, last: sample.scheduledUnixMs, failed: 0, kinds: {} };
+    if (sample.ok) continue;
+    const open = windows.at(-1);
+    const kind = sample.errorKind || "other";
+    if (open && sample.scheduledUnixMs - open.lastScheduled < mergeGapMs) {
+      open.lastScheduled = sample.scheduledUnixMs;
+      open.end = Math.max(open.end, sample.scheduledUnixMs + sample.latencyMs);
       open.failed += 1;
-      open.last = Math.max(open.last, sample.scheduledUnixMs + sample.latencyMs);
-      open.kinds[sample.errorKind || "other"] = (open.kinds[sample.errorKind || "other"] ?? 0) + 1;
-    } else if (open) {
+      open.kinds[kind] = (open.kinds[kind] ?? 0) + 1;
+    } else {
       windows.push({
-        startUnixMs: open.start,
-        endUnixMs: sample.scheduledUnixMs,
-        failed: open.failed,
-        errorKinds: open.kinds,
+        start: sample.scheduledUnixMs,
+        lastScheduled: sample.scheduledUnixMs,
+        end: sample.scheduledUnixMs + sample.latencyMs,
+        failed: 1,
+        kinds: { [kind]: 1 },
       });
-      open = undefined;
     }
   }
-  if (open)
-    windows.push({ startUnixMs: open.start, endUnixMs: open.last, failed: open.failed, errorKinds: open.kinds });
-  return windows.sort((a, b) => b.endUnixMs - b.startUnixMs - (a.endUnixMs - a.startUnixMs));
+  return windows
+    .map((w) => ({
+      startUnixMs: w.start,
+      endUnixMs: w.end,
+      failed: w.failed,
+      requests: ordered.filter((s) => s.scheduledUnixMs >= w.start && s.scheduledUnixMs <= w.lastScheduled).length,
+      errorKinds: w.kinds,
+    }))
+    .sort((a, b) => b.endUnixMs - b.startUnixMs - (a.endUnixMs - a.startUnixMs));
 }
 
 /** Successful answers from a pod after that pod was gone (its object deleted: the container had exited). */

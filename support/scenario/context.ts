@@ -1,5 +1,6 @@
 import { ChaosLog } from "../chaos/chaos-log.ts";
 import type { SteadyState } from "../chaos/steady-state.ts";
+import type { SteadyTrafficState } from "../chaos/steady-traffic.ts";
 import type { Kube } from "../kube/client.ts";
 import { runOwnerPid, ScenarioNamespace } from "../kube/namespace.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
@@ -11,14 +12,32 @@ export interface DemoWorkload {
   readonly allowedNetworks: string;
 }
 
-/** The last thing a scenario did to the cluster, so waits can report how long the cluster took to follow. */
+/** Something a scenario did to the cluster, so waits can report how long the cluster took to follow. */
 export interface Action {
   /** What happened to `pods`, for steps that refer back to them ("the killed pod"). */
   readonly kind: "killed" | "force-deleted" | "unready" | "ready" | "scaled" | "affinity" | "fault" | "undone";
   readonly description: string;
+  /**
+   * When the API accepted the action: stamped right after the call that made it returned (for several pods, after
+   * the last one). One rule for every action, so times measured from it compare across kinds of action.
+   */
   readonly atUnixMs: number;
   /** Pods the action acted on (killed, made unready), by name. */
   readonly pods: readonly string[];
+  /** The backend or Service acted on, when there is one ("web"), so later steps can check they mean the same. */
+  readonly target?: string;
+}
+
+/**
+ * "1.234 s after: <action>", or for a change seen before the action was stamped "-0.120 s after: <action> (the change
+ * was seen before the action was recorded)". Never clamped: a negative time is evidence (the change arrived while
+ * the API call was still returning, or the stamp is late), and hiding it as 0 would make it look instant.
+ */
+export function describeAfterAction(ms: number, action: string): string {
+  const seconds = `${(ms / 1000).toFixed(3)} s`;
+  return ms < 0
+    ? `${seconds} after: ${action} (the change was seen before the action was recorded)`
+    : `${seconds} after: ${action}`;
 }
 
 /**
@@ -33,11 +52,14 @@ export class ScenarioContext {
   readonly allowedNetworks: string;
   readonly transcript: string[] = [];
   readonly #clients = new Map<string, Promise<string>>();
-  lastAction: Action | undefined;
+  /** Every action of the scenario, oldest first. */
+  readonly actions: Action[] = [];
   /** Chaos events and the undo log; undone first at cleanup, so the cluster is whole before anything is deleted. */
   readonly chaos = new ChaosLog(runOwnerPid());
   /** The scenario's steady-state hypothesis, checked before the chaos and after the undo. */
   steadyState: SteadyState | undefined;
+  /** The scenario's background load, while it runs and after it stopped. */
+  steadyTraffic: SteadyTrafficState | undefined;
   readonly onCleanup: (() => Promise<void>)[] = [];
 
   private constructor(kube: Kube, namespace: ScenarioNamespace, workload: DemoWorkload) {
@@ -47,8 +69,17 @@ export class ScenarioContext {
     this.allowedNetworks = workload.allowedNetworks;
   }
 
-  static async start(kube: Kube, workload: DemoWorkload, ids: { run: string; worker: string; scenario: string }) {
-    return new ScenarioContext(kube, await ScenarioNamespace.create(kube, ids.run, ids.worker, ids.scenario), workload);
+  /**
+   * Creates the scenario's namespace. `ids.key` makes the name unique per pickle (and per attempt): Scenario Outline
+   * rows share a name, so the key must tell them apart; without one a random key is used.
+   */
+  static async start(
+    kube: Kube,
+    workload: DemoWorkload,
+    ids: { run: string; worker: string; scenario: string; key?: string },
+  ) {
+    const namespace = await ScenarioNamespace.create(kube, ids.run, ids.worker, ids.scenario, ids.key);
+    return new ScenarioContext(kube, namespace, workload);
   }
 
   get name(): string {
@@ -75,14 +106,29 @@ export class ScenarioContext {
     return Promise.all(Array.from({ length: count }, (_, index) => this.client(index)));
   }
 
-  recordAction(kind: Action["kind"], description: string, pods: readonly string[] = []): Action {
-    this.lastAction = { kind, description, atUnixMs: Date.now(), pods };
+  /** The newest action, which waits measure from; undefined before the first. */
+  get lastAction(): Action | undefined {
+    return this.actions.at(-1);
+  }
+
+  /** The newest action of one of `kinds` (e.g. the last "unready" or "ready"), however many others came after it. */
+  lastActionOf(...kinds: Action["kind"][]): Action | undefined {
+    return this.actions.findLast((action) => kinds.includes(action.kind));
+  }
+
+  /**
+   * Records an action, stamped now: call it right after the API call that made the action returned (the moment the
+   * API accepted it), never before, so every kind of action is timed by the same rule.
+   */
+  recordAction(kind: Action["kind"], description: string, pods: readonly string[] = [], target?: string): Action {
+    const action: Action = { kind, description, atUnixMs: Date.now(), pods, ...(target ? { target } : {}) };
+    this.actions.push(action);
     // Every action is a point on the chaos timeline too, so the traffic chart and checks see it.
     this.chaos.note(description, kind === "undone" ? "undo" : "chaos", pods);
     this.transcript.push(
-      `${new Date().toISOString()} action: ${description}${pods.length ? ` (${pods.join(", ")})` : ""}`,
+      `${new Date(action.atUnixMs).toISOString()} action: ${description}${pods.length ? ` (${pods.join(", ")})` : ""}`,
     );
-    return this.lastAction;
+    return action;
   }
 
   note(line: string): void {

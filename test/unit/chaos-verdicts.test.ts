@@ -41,18 +41,25 @@ const record = (samples: TrafficSample[], events: ChaosEvent[] = [kill]): Steady
   events,
 });
 
-test("a failure window runs from the first failure to the next success; the longest comes first", () => {
+test("a failure window runs from the first failure to the last one's end; the longest comes first", () => {
   const windows = failureWindows(traffic(10, (t) => (t >= 2000 && t < 3500) || t === 6000));
   assert.equal(windows.length, 2);
-  assert.deepEqual([windows[0]!.startUnixMs, windows[0]!.endUnixMs, windows[0]!.failed], [2000, 3500, 15]);
+  assert.deepEqual([windows[0]!.startUnixMs, windows[0]!.endUnixMs, windows[0]!.failed], [2000, 3402, 15]);
   assert.deepEqual(windows[0]!.errorKinds, { refused: 15 });
-  assert.deepEqual([windows[1]!.startUnixMs, windows[1]!.endUnixMs], [6000, 6100]);
+  assert.deepEqual([windows[1]!.startUnixMs, windows[1]!.endUnixMs, windows[1]!.failed], [6000, 6002, 1]);
   assert.deepEqual(failureWindows(traffic(2, () => false)), []);
 });
 
-test("a failure window still open at the end ends with the last failure's answer", () => {
-  const [window] = failureWindows(traffic(1, (t) => t >= 800));
-  assert.deepEqual([window!.startUnixMs, window!.endUnixMs], [800, 902]);
+test("failures interleaved with answers from other pods make one window, with the share that failed", () => {
+  // One pod of three is gone for 1.5 s: every third request fails, the others are answered.
+  const [window, ...others] = failureWindows(traffic(10, (t) => t >= 4000 && t < 5500 && (t / 100) % 3 === 1));
+  assert.deepEqual(others, []);
+  assert.deepEqual([window!.startUnixMs, window!.endUnixMs, window!.failed, window!.requests], [4000, 5202, 5, 13]);
+});
+
+test("failures further apart than the merge gap are separate windows", () => {
+  const windows = failureWindows(traffic(5, (t) => t === 1000 || t === 2500));
+  assert.deepEqual(windows.map((w) => w.startUnixMs).sort(), [1000, 2500]);
 });
 
 test("moments are told relative to the chaos event before them", () => {
@@ -65,7 +72,7 @@ test("the error budget fails with the share, the count and the longest window", 
   expectErrorBudget(failing, 10);
   assert.throws(
     () => expectErrorBudget(failing, 1),
-    /expected at most 1% of the steady traffic to fail, but 10\.00% failed \(10 of 100\)\n {2}steady traffic to http:\/\/web: 100 requests, 10 failed \(refused=10\); longest failure window 1\.00 s from \+0\.0 s after “a killed”/,
+    /expected at most 1% of the steady traffic to fail, but 10\.00% failed \(10 of 100\)\n {2}steady traffic to http:\/\/web: 100 requests, 10 failed \(refused=10\); longest failure window 0\.90 s from \+0\.0 s after “a killed”/,
   );
   assert.throws(() => expectErrorBudget(record([]), 1), /but it recorded none/);
 });
@@ -74,7 +81,7 @@ test("a window limit and a demand for failures both fail when the traffic says o
   const failing = record(traffic(10, (t) => t >= 2000 && t < 5000));
   assert.throws(
     () => expectLongestFailureWindow(failing, 2),
-    /to last at most 2 s, but it lasted 3\.00 s \(30 failed: refused=30\)/,
+    /to last at most 2 s, but it lasted 2\.90 s \(30 of 30 requests in it failed: refused=30\)/,
   );
   expectLongestFailureWindow(failing, 3);
   assert.throws(() => expectSomeFailures(record(traffic(1, () => false))), /but all 10 requests succeeded/);

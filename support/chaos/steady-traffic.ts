@@ -1,0 +1,160 @@
+import { UserError } from "../errors/user-error.ts";
+import { listPods } from "../kube/pods.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import type { SteadyTrafficRecord } from "./expectations.ts";
+import { BackgroundLoad, expectRateHeld, type LoadResult, summarizeLoad } from "./load.ts";
+import { PodDisappearances } from "./pod-faults.ts";
+import { renderTimeline, type TimelineArtifacts } from "./timeline.ts";
+
+/**
+ * Steady traffic: open-loop background load that runs while the scenario's next steps break things, and the
+ * evidence it leaves (every request, a timeline chart with every chaos event marked). One per scenario.
+ */
+
+/** Steady traffic stops by itself after this long, so a scenario that never stops it still ends its load. */
+const maxSteadyTrafficMs = 300_000;
+
+/** Where the steady traffic goes: a URL as given, or the ClusterIP of a Service (no DNS lookup per request). */
+export type TrafficTarget = { readonly url: string } | { readonly clusterIPOf: string };
+
+/** The scenario's steady traffic, running or finished. */
+export interface SteadyTrafficState {
+  readonly load: BackgroundLoad;
+  readonly url: string;
+  readonly gone: PodDisappearances;
+  result?: LoadResult;
+}
+
+async function resolveTarget(context: ScenarioContext, target: TrafficTarget): Promise<string> {
+  if ("url" in target) return target.url;
+  const service = await context.kube.core.readNamespacedService({ name: target.clusterIPOf, namespace: context.name });
+  const ip = service.spec?.clusterIP;
+  if (!ip || ip === "None") {
+    throw new UserError(
+      `the Service "${target.clusterIPOf}" has no ClusterIP (${ip ?? "none"}), so traffic cannot be sent to it`,
+      'send the traffic to a URL instead, e.g. "http://web", or give the Service a ClusterIP.',
+    );
+  }
+  return `http://${ip}:${service.spec?.ports?.[0]?.port ?? 80}/`;
+}
+
+/**
+ * Starts `rate` requests per second to the target from `clients` client pods (or one pinned to `node`), each a new
+ * TCP connection, and returns at once. Pod disappearances are watched from now on, for the killed-pod check.
+ */
+export async function startSteadyTraffic(
+  context: ScenarioContext,
+  target: TrafficTarget,
+  options: { rate: number; clients?: number; node?: string },
+): Promise<void> {
+  if (context.steadyTraffic && !context.steadyTraffic.result) {
+    throw new UserError(
+      "steady traffic is already running in this scenario",
+      'stop it first ("When the steady traffic stops"); a scenario has one steady traffic at a time.',
+    );
+  }
+  const url = await resolveTarget(context, target);
+  const gone = await PodDisappearances.start(context);
+  const clients = options.node ? [await context.client(0, options.node)] : await context.clients(options.clients ?? 1);
+  const load = await BackgroundLoad.start(
+    context.kube,
+    context.name,
+    clients,
+    { url, rate: options.rate, durationMs: maxSteadyTrafficMs },
+    { note: (line) => context.note(line) },
+  );
+  context.steadyTraffic = { load, url, gone };
+  context.chaos.note(`steady traffic: ${options.rate} req/s to ${url}`, "note");
+  // Deleting the namespace ends the load anyway; a stop that fails at cleanup must not hide the scenario's result.
+  context.onCleanup.push(() =>
+    load.stop().then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+}
+
+/** The finished traffic's timeline chart, samples and summary, for the report. */
+export interface SteadyTrafficEvidence {
+  readonly result: LoadResult;
+  readonly artifacts: TimelineArtifacts;
+}
+
+/**
+ * Stops the steady traffic (requests in flight finish) and renders its timeline with every chaos event. Fails when
+ * the requested rate was not held: the figures would then be skewed, and a check on them could pass falsely.
+ */
+export async function stopSteadyTraffic(
+  context: ScenarioContext,
+  scenarioName: string,
+): Promise<SteadyTrafficEvidence> {
+  const traffic = requireTraffic(context);
+  traffic.result ??= await traffic.load.stop();
+  context.chaos.note("steady traffic stopped", "note");
+  const artifacts = renderTimeline({
+    scenario: scenarioName,
+    samples: traffic.result.samples,
+    events: context.chaos.events,
+    requestedRatePerSecond: traffic.result.requestedRate,
+  });
+  return { result: traffic.result, artifacts };
+}
+
+/** Checks the rate was held; a separate step so the evidence is attached before the check can fail. */
+export function expectSteadyRateHeld(context: ScenarioContext): void {
+  const result = requireTraffic(context).result;
+  if (result) expectRateHeld(result);
+}
+
+/** What the (stopped) steady traffic saw, for the `Then` checks. */
+export function steadyTrafficRecord(context: ScenarioContext): SteadyTrafficRecord {
+  const traffic = requireTraffic(context);
+  if (!traffic.result) {
+    throw new UserError(
+      "the steady traffic is still running, so its requests cannot be judged yet",
+      'add "When the steady traffic stops" before the checks on it.',
+    );
+  }
+  return {
+    url: traffic.url,
+    samples: traffic.result.samples,
+    startedAtUnixMs: traffic.result.startedAtUnixMs,
+    events: context.chaos.events,
+  };
+}
+
+/** When each pod the scenario saw disappeared (the killed-pod check compares answers with these). */
+export function podDisappearances(context: ScenarioContext): ReadonlyMap<string, number> {
+  return requireTraffic(context).gone.goneAtUnixMs;
+}
+
+/** One line about the traffic, for the transcript and messages. */
+export function describeSteadyTraffic(context: ScenarioContext): string {
+  const result = context.steadyTraffic?.result;
+  return result ? summarizeLoad(result) : "steady traffic still running";
+}
+
+function requireTraffic(context: ScenarioContext): SteadyTrafficState {
+  if (!context.steadyTraffic) {
+    throw new UserError(
+      "no steady traffic was started in this scenario",
+      'start it before the chaos, e.g. Given steady traffic of 50 requests per second to "http://web".',
+    );
+  }
+  return context.steadyTraffic;
+}
+
+/**
+ * For the harness's must-fail fixtures only: records a ready pod of `backend` as killed and gone now, without
+ * touching it, as a harness whose kill silently failed would. The killed-pod check must then catch its answers.
+ */
+export async function injectGhostPod(context: ScenarioContext, backend: string): Promise<string> {
+  const traffic = requireTraffic(context);
+  const [pod] = (await listPods(context.kube, context.name, { app: backend })).filter((p) => p.ready);
+  if (!pod) throw new Error(`no ready pod of ${backend} to record as gone`);
+  context.recordAction("killed", `${pod.name} recorded as killed (not really: a fixture's injected defect)`, [
+    pod.name,
+  ]);
+  traffic.gone.goneAtUnixMs.set(pod.name, Date.now());
+  return pod.name;
+}
