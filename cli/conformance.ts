@@ -12,7 +12,8 @@ cluster and prints pass/fail/skip with each test's time; every skip carries its 
               cloud-less cluster can run side by side: no Serial, Disruptive, Slow, LoadBalancer, Feature, IPv6, SCTP
               (80 tests; several sleep 60-125 s by design, so it takes about half an hour)
 
-  --procs N   run N specs at a time (the ginkgo CLI's --procs; default 1, and 3 with --wide)
+  --procs N   run N specs at a time (the ginkgo CLI's --procs; default 3; 1 runs e2e.test alone and streams each
+              spec's start as well as its end)
 
 The first run builds e2e.test, agnhost and kubectl from the Go module proxy and the test image (cached like every
 other stage, under KUBEQUAKE_CACHE), then loads the image into every node; later runs reuse both.
@@ -36,7 +37,7 @@ export async function conformanceCommand(argv: readonly string[], signal: AbortS
     console.log(help);
     return 0;
   }
-  const procs = values.procs ?? (values.wide ? "3" : "1");
+  const procs = values.procs ?? "3";
   if (!/^[1-9]\d*$/.test(procs)) {
     throw new UserError(`--procs expects a whole number of at least 1, saw "${procs}"`, "e.g. --procs 3");
   }

@@ -120,6 +120,40 @@ async function accountForTheSeal() {
   record("network-seal", { passed: ok ? 1 : 0, failed: ok ? 0 : 1 }, 0);
 }
 
+/**
+ * Kubernetes' own [Conformance] Services + DNS tests (`kubequake conformance`): each of the 25 counts once. A skip
+ * counts as a failure, since a conformance test must run on a conformant cluster, and so does a test missing from the
+ * report. When nothing could run (a build failure, no report) that is one failure with the reason.
+ */
+async function conformanceTests() {
+  console.log("\n== conformance: Kubernetes' e2e.test, [Conformance] Services + DNS (npm run conformance)");
+  try {
+    const { runConformance } = await import("../support/conformance/run.ts");
+    const { conformanceSelection } = await import("../support/conformance/selections.ts");
+    const { formatResultTable, formatTally, progressPrinter } = await import("../support/conformance/summary.ts");
+    const { createLogger } = await import("../support/log/logger.ts");
+    const run = await runConformance({
+      selection: conformanceSelection,
+      reportsDir: "reports/conformance/conformance",
+      summaryJUnitPath: "reports/junit/conformance.xml",
+      log: createLogger("conformance"),
+      onProgress: progressPrinter((line) => console.log(line)),
+      procs: 3,
+      timeoutMinutes: 15,
+    });
+    console.log(formatResultTable(run).join("\n"));
+    console.log(formatTally(run));
+    for (const result of run.results.filter((r) => r.status !== "passed")) {
+      failures.push(`conformance: ${result.status}: ${result.name}${result.reason ? ` (${result.reason})` : ""}`);
+    }
+    if (run.missing > 0) failures.push(`conformance: ${run.missing} test(s) missing from ${run.junitPath}`);
+    record("conformance", { passed: run.passed, failed: run.failed + run.skipped + run.missing }, 0);
+  } catch (error) {
+    console.log(`conformance tests did not run: ${error instanceof Error ? error.message : String(error)}`);
+    record("conformance", { passed: 0, failed: 1 }, 1);
+  }
+}
+
 await check("lint", "node_modules/.bin/biome", ["check", "."]);
 await check("typecheck", "node_modules/.bin/tsc", ["--noEmit", "-p", "."]);
 await check("step-catalog", process.execPath, ["bin/kubequake.js", "steps", "--check", "docs/STEPS.md"]);
@@ -128,6 +162,7 @@ await nodeTests("unit", "test/unit/**/*.test.ts");
 const clusterReady = await check("cluster-up", process.execPath, ["bin/kubequake.js", "cluster", "up"]);
 if (clusterReady) {
   await nodeTests("cluster-e2e", "test/cluster/**/*.test.ts");
+  await conformanceTests();
   await nodeTests("harness", "test/harness/**/*.test.ts");
   await accountForTheSeal();
 } else {

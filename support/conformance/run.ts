@@ -9,6 +9,7 @@ import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { ensureImagesOnNodes } from "./images.ts";
 import { type ConformanceTestResult, parseJUnit, writeJUnitSummary } from "./junit.ts";
+import { schedulableNodeCount } from "./nodes.ts";
 import { GinkgoProgressReader, type ProgressEvent } from "./progress.ts";
 import type { TestSelection } from "./selections.ts";
 
@@ -84,6 +85,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     `--kubectl-path=${join(tools, "kubectl")}`,
     `--kube-test-repo-list=${join(imageStage.entry.path, "repo-list.yaml")}`,
     `--report-dir=${reportsDir}`,
+    `--num-nodes=${await schedulableNodeCount(kubeconfigPath)}`,
   ];
   const ginkgoArgs = [
     `--focus=${selection.focus}`,
@@ -91,7 +93,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     `--timeout=${options.timeoutMinutes ?? 60}m`,
     "--v",
     "--no-color",
-    "--silence-skips",
   ];
   const procs = options.procs ?? 1;
   // e2e.test takes Ginkgo's flags with a "ginkgo." prefix; the ginkgo CLI takes them plain, and e2e.test's after "--".

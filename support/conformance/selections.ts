@@ -23,7 +23,7 @@ export const conformanceSelection: TestSelection = {
  * Every Services, DNS and "Networking Granular Checks: Services" test this 3-node, single-stack, cloud-less cluster
  * can run side by side: Serial and Disruptive tests would disturb each other, Slow ones take minutes each, and
  * LoadBalancer, IPv6, SCTP and [Feature:…] tests need what the cluster lacks (a load-balancer controller, a second
- * IP family, the SCTP module, feature gates that are off).
+ * IP family, the SCTP module, feature gates that are off, a cloud provider).
  */
 export const wideSelection: TestSelection = {
   name: "wide",
@@ -31,6 +31,6 @@ export const wideSelection: TestSelection = {
     'Services + DNS + "Networking Granular Checks: Services" (no Serial, Disruptive, Slow, LoadBalancer, Feature, IPv6, SCTP)',
   focus: String.raw`\[sig-network\] (Services|DNS|Networking Granular Checks: Services) `,
   // Kubernetes writes a spec's labels into its text too ("… [Slow] [Feature:OffByDefault]"), so the skip regexp sees them.
-  skip: String.raw`\[(Serial|Disruptive|Slow)\]|\[Feature:|LoadBalancer|IPv6|SCTP`,
-  expectedTests: 80,
+  skip: String.raw`\[(Serial|Disruptive|Slow)\]|\[Feature:|\[Provider:|LoadBalancer|IPv6|SCTP`,
+  expectedTests: 79,
 };
