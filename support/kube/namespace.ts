@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { apiStatus, type Kube } from "./client.ts";
 import { ResourceTracker } from "./tracker.ts";
@@ -21,9 +22,19 @@ export class ScenarioNamespace {
     this.name = name;
   }
 
-  /** Creates `<run>-<worker>-<slug>` (DNS-1123, ≤ 63 chars) labelled with the run id for the leftover sweep. */
-  static async create(kube: Kube, runId: string, worker: string, scenario: string): Promise<ScenarioNamespace> {
-    const name = namespaceName(runId, worker, scenario);
+  /**
+   * Creates `kq-<run>-<worker>-<slug>-<hash of key>` (see {@link namespaceName}) labelled with the run id for the
+   * leftover sweep. The name is new for every pickle and attempt (a random key when none is given), so it never
+   * meets a namespace that is still being deleted.
+   */
+  static async create(
+    kube: Kube,
+    runId: string,
+    worker: string,
+    scenario: string,
+    key: string = randomUUID(),
+  ): Promise<ScenarioNamespace> {
+    const name = namespaceName(runId, worker, scenario, key);
     await kube.core.createNamespace({
       body: {
         metadata: {
@@ -67,13 +78,31 @@ export class ScenarioNamespace {
   }
 }
 
-export function namespaceName(runId: string, worker: string, scenario: string): string {
-  const slug = scenario
+/** Kubernetes' limit for a namespace name (a DNS-1123 label). */
+const maxNamespaceLength = 63;
+const suffixLength = 6;
+
+/**
+ * A readable, unique namespace name: `kq-<run>-<worker>-<scenario slug>-<suffix>`, a DNS-1123 label of at most 63
+ * characters. The slug is cut to fit; the suffix (6 base-36 characters of a SHA-256 of `key`) is what makes the name
+ * unique, so `key` must differ for every pickle of the run: the Before hook passes the pickle's uri, id and attempt,
+ * which tells apart Scenario Outline rows and scenarios whose names share a long prefix.
+ */
+export function namespaceName(runId: string, worker: string, scenario: string, key: string): string {
+  const digest = BigInt(`0x${createHash("sha256").update(key).digest("hex").slice(0, 16)}`);
+  const suffix = digest.toString(36).padStart(suffixLength, "0").slice(-suffixLength);
+  const prefix = `kq-${slugify(runId) || "run"}-${slugify(worker) || "w"}`.slice(0, 40).replace(/-+$/, "");
+  const room = maxNamespaceLength - prefix.length - suffix.length - 2;
+  const slug = slugify(scenario).slice(0, room).replace(/-+$/, "") || "scenario".slice(0, room);
+  return [prefix, slug, suffix].filter(Boolean).join("-");
+}
+
+/** Lowercase letters, digits and single dashes, no dash at either end: the alphabet of a DNS-1123 label. */
+function slugify(text: string): string {
+  return text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  const prefix = `kq-${runId}-${worker}-`;
-  return `${prefix}${slug}`.slice(0, 63).replace(/-+$/, "") || `${prefix}scenario`;
 }
 
 /** The run's owner: the `kubequake run` process (passed to cucumber workers), else this process. */
