@@ -1,9 +1,8 @@
-import assert from "node:assert/strict";
 import { Given, Then, When } from "@cucumber/cucumber";
 import {
-  backendPods,
   deployBackend,
   deployFrontend,
+  expectUnreadyPodsRunning,
   killBackendPods,
   makePodsReadyAgain,
   makePodsUnready,
@@ -115,14 +114,10 @@ When("the unready pod(s) turn(s) ready again", async function (this: KubequakeWo
   await makePodsReadyAgain(this.scenario);
 });
 
-/** Checks that pods made unready were not deleted or restarted: they are still Running and not terminating. */
+/**
+ * Checks that the pods made unready by an earlier "turn(s) unready" step on this backend were not deleted or restarted:
+ * they are still Running and not terminating. Without such a step it fails: there would be nothing to check.
+ */
 Then("the unready pod(s) of {string} is/are still running", async function (this: KubequakeWorld, name: string) {
-  const unready = this.scenario.lastAction?.pods ?? [];
-  const running = (await backendPods(this.scenario, name)).filter((p) => p.phase === "Running" && !p.terminating);
-  const gone = unready.filter((pod) => !running.some((p) => p.name === pod));
-  assert.deepEqual(
-    gone,
-    [],
-    `expected ${unready.join(", ")} to keep running; running: ${running.map((p) => p.name).join(", ")}`,
-  );
+  await expectUnreadyPodsRunning(this.scenario, name);
 });

@@ -1,7 +1,7 @@
 import { Then, When } from "@cucumber/cucumber";
 import { readyPodsOf } from "../support/services/backends.ts";
 import { attachTraffic } from "../support/traffic/attachments.ts";
-import { sendTraffic, sendTrafficFromClients } from "../support/traffic/client.ts";
+import { sendPacedTraffic, sendTraffic, sendTrafficFromClients } from "../support/traffic/client.ts";
 import { trafficReachesExactly, trafficSpreadsOver, trafficSticksToOnePod } from "../support/traffic/convergence.ts";
 import {
   expectAllRefused,
@@ -37,15 +37,20 @@ When(
 When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number) {
-    const intervalMs = seconds * 1000;
+    this.lastTraffic = [await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds })];
+    await attachTraffic(this, this.lastTraffic);
+  },
+);
+
+/**
+ * Paced requests with a time limit: the client starts no request after M seconds, and the requests it did not start
+ * are reported as not sent (every check of them then fails, naming how many).
+ */
+When(
+  "a client pod sends {int} request(s) to {string}, {int} second(s) apart, for at most {int} second(s)",
+  async function (this: KubequakeWorld, count: number, url: string, seconds: number, limit: number) {
     this.lastTraffic = [
-      await sendTraffic(this.scenario, {
-        url,
-        count,
-        concurrency: 1,
-        intervalMs,
-        maxDurationMs: count * intervalMs + 5000,
-      }),
+      await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds, budgetSeconds: limit }),
     ];
     await attachTraffic(this, this.lastTraffic);
   },

@@ -16,8 +16,12 @@ Feature: ClientIP session affinity pins a client to one backend pod
     And each client was answered by a single pod
     And the requests were answered by at least 2 different pods
 
+  # Moving after the timeout proves something only if the client was pinned before it: without the first check, a
+  # Service whose affinity was never applied would pass too.
   Scenario: After the affinity timeout expires a client may move to another pod
     Given the demo backend runs 3 replicas behind the ClusterIP Service "sticky" with ClientIP session affinity of 2 seconds
+    When a client pod sends 20 requests to "http://sticky"
+    Then every request was answered by the same pod
     When a client pod sends 8 requests to "http://sticky", 3 seconds apart
     Then every request succeeds
     And the requests were answered by at least 2 different pods

@@ -1,5 +1,5 @@
 import type { EndpointAddress } from "../kube/endpoints.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
 import type { EndpointWatcher } from "./watcher.ts";
 
 /** The World's view needed here: the scenario, its watched Services and report attachments. */
@@ -11,7 +11,8 @@ export interface EndpointWaitHost {
 
 /**
  * Waits until the watched endpoints of `service` satisfy `condition`, then attaches the EndpointSlice timeline and
- * how long after the scenario's last action the change arrived. Seconds in, milliseconds measured.
+ * how long after the scenario's last action the change arrived (negative when it was seen before the action's stamp).
+ * Seconds in, milliseconds measured.
  */
 export async function waitForEndpoints(
   host: EndpointWaitHost,
@@ -25,10 +26,12 @@ export async function waitForEndpoints(
   const since = action?.atUnixMs ?? watcher.timeline[0]?.atUnixMs ?? Date.now();
   try {
     const change = await watcher.waitFor(`Service ${service} has ${expectation}`, condition, seconds * 1000);
-    const afterMs = action ? Math.max(0, change.atUnixMs - action.atUnixMs) : undefined;
-    const headline = action
-      ? `Service ${service} had ${expectation} ${(afterMs! / 1000).toFixed(3)} s after: ${action.description}`
-      : `Service ${service} had ${expectation}`;
+    // Not clamped: a change seen before the action's stamp is reported as a negative time (see describeAfterAction).
+    const afterMs = action ? change.atUnixMs - action.atUnixMs : undefined;
+    const headline =
+      action && afterMs !== undefined
+        ? `Service ${service} had ${expectation} ${describeAfterAction(afterMs, action.description)}`
+        : `Service ${service} had ${expectation}`;
     host.scenario.note(headline);
     await host.attachText(
       `endpoints-${service}.txt`,

@@ -18,7 +18,8 @@ export function parseManifests(text: string, source: string, firstLine = 1): Sou
   const documents = parseAllDocuments(text, { lineCounter });
   const objects: SourcedObject[] = [];
   for (const document of documents) {
-    const line = firstLine - 1 + lineCounter.linePos(document.range[0]).line;
+    // The object's own first line: a document's range starts at its `---` marker (or a leading comment).
+    const line = firstLine - 1 + lineCounter.linePos(document.contents?.range[0] ?? document.range[0]).line;
     if (document.errors.length > 0) {
       const first = document.errors[0]!;
       const errorLine = firstLine - 1 + (first.linePos?.[0]?.line ?? line);

@@ -14,13 +14,16 @@ export interface HttpProbeResult {
   readonly clientIP: string;
   readonly frontendPod?: string;
   readonly error: string;
-  readonly errorKind: "" | "refused" | "timeout" | "dns" | "reset" | "http" | "other";
+  /** "blocked": the prober's destination guard refused an address outside the cluster before a packet was sent. */
+  readonly errorKind: "" | "refused" | "timeout" | "dns" | "reset" | "http" | "blocked" | "other";
 }
 
 export interface HttpProbe {
   readonly url: string;
   readonly startedAt: string;
+  /** The requests the prober started, in sequence order (always a prefix of the requested ones). */
   readonly results: HttpProbeResult[];
+  /** Requests never started because the time budget (`maxDurationMs`) ran out first. */
   readonly notSent: number;
 }
 
@@ -36,12 +39,21 @@ export interface DnsProbeResult {
 
 export interface HttpProbeRequest {
   readonly url: string;
+  /** 1 to {@link maxHttpProbeCount}; the prober answers 400 to anything else. */
   readonly count: number;
   readonly concurrency?: number;
+  /** Per request, milliseconds (prober default 2000). */
   readonly timeoutMs?: number;
+  /** Request i starts no earlier than i × intervalMs after the first. Milliseconds. */
   readonly intervalMs?: number;
+  /** The prober starts no request after this many milliseconds (default {@link defaultProbeBudgetMs}). */
   readonly maxDurationMs?: number;
 }
+
+/** The prober's limit on `count` (images/demo/prober.go, maxHTTPCount). */
+export const maxHttpProbeCount = 100_000;
+/** The prober's time budget when a request names none (images/demo/prober.go, defaultMaxDurationMs). */
+export const defaultProbeBudgetMs = 60_000;
 
 const proberPort = 8080;
 
@@ -52,7 +64,7 @@ export async function probeHttp(
   prober: string,
   request: HttpProbeRequest,
 ): Promise<HttpProbe> {
-  const budget = (request.maxDurationMs ?? 60_000) + (request.timeoutMs ?? 2000) + 15_000;
+  const budget = (request.maxDurationMs ?? defaultProbeBudgetMs) + (request.timeoutMs ?? 2000) + 15_000;
   return postToPod<HttpProbe>(kube, { namespace, pod: prober, port: proberPort, path: "/probe/http" }, request, budget);
 }
 

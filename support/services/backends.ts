@@ -1,4 +1,5 @@
 import type { V1Service } from "@kubernetes/client-node";
+import { UserError } from "../errors/user-error.ts";
 import { postToPod } from "../kube/client.ts";
 import { deletePod, listPods, type PodSummary, waitForReadyPods } from "../kube/pods.ts";
 import {
@@ -9,7 +10,7 @@ import {
   type ServiceOptions,
   serviceManifest,
 } from "../kube/workloads.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import type { Action, ScenarioContext } from "../scenario/context.ts";
 
 /** Pods become Ready within this on a warm cluster (image preloaded); generous for a loaded 2-core machine. */
 const readyTimeoutMs = 120_000;
@@ -54,7 +55,7 @@ export async function scaleBackend(context: ScenarioContext, name: string, repli
   } else {
     await context.kube.apps.patchNamespacedDeployment({ name, namespace: context.name, body: patch });
   }
-  context.recordAction("scaled", `${name} scaled to ${replicas} replicas`);
+  context.recordAction("scaled", `${name} scaled to ${replicas} replicas`, [], name);
 }
 
 /**
@@ -75,12 +76,13 @@ export async function killBackendPods(
   }
   const victims = candidates.slice(0, count);
   const kind = mode === "force" ? "force-deleted" : "killed";
+  await Promise.all(victims.map((pod) => deletePod(context.kube, context.name, pod.name, mode)));
   context.recordAction(
     kind,
     `${count} pod(s) of ${name} ${kind}`,
     victims.map((p) => p.name),
+    name,
   );
-  await Promise.all(victims.map((pod) => deletePod(context.kube, context.name, pod.name, mode)));
   return victims;
 }
 
@@ -99,26 +101,61 @@ export async function makePodsUnready(context: ScenarioContext, name: string, co
   const candidates = (await backendPods(context, name)).filter((p) => p.ready && !p.terminating).slice(0, count);
   if (candidates.length < count)
     throw new Error(`cannot make ${count} pod(s) of ${name} unready: only ${candidates.length} are ready`);
+  for (const pod of candidates) await setPodReadiness(context, pod.name, false);
   context.recordAction(
     "unready",
     `${count} pod(s) of ${name} turned unready`,
     candidates.map((p) => p.name),
+    name,
   );
-  for (const pod of candidates) await setPodReadiness(context, pod.name, false);
   return candidates;
 }
 
-/** Makes the pods the last action made unready ready again. */
-export async function makePodsReadyAgain(context: ScenarioContext): Promise<readonly string[]> {
-  const pods = context.lastAction?.kind === "unready" ? context.lastAction.pods : [];
-  if (pods.length === 0) {
-    throw new Error(
-      `no pod was made unready just before this step (the last action was: ${context.lastAction?.description ?? "none"})`,
+/**
+ * The scenario's newest "turned unready" action whose pods are still unready (no "turned ready again" since), for
+ * steps about "the unready pods". `backend` narrows it to one backend. A clear error when there is none: a check of
+ * "the unready pods" with no unready pods would otherwise pass without checking anything.
+ */
+export function unreadyAction(context: ScenarioContext, backend?: string): Action {
+  const action = context.lastActionOf("unready", "ready");
+  const of = backend ? ` of ${backend}` : "";
+  const example = `When 1 pod of "${backend ?? "web"}" turns unready`;
+  if (action?.kind !== "unready") {
+    throw new UserError(
+      `this step is about the unready pods${of}, but no pod${of} was made unready earlier in this scenario (${action ? `the last readiness change was: ${action.description}` : "no pod was made unready at all"})`,
+      `make pods unready first, with a step like: ${example}.`,
     );
   }
-  context.recordAction("ready", `${pods.join(", ")} turned ready again`, pods);
+  if (backend !== undefined && action.target !== backend) {
+    throw new UserError(
+      `this step is about the unready pods of ${backend}, but the pods made unready were of ${action.target ?? "another backend"} (${action.pods.join(", ")})`,
+      `name the backend whose pods were made unready, or add a step like: ${example}.`,
+    );
+  }
+  return action;
+}
+
+/** Makes the pods of the newest "turned unready" action ready again; returns them. */
+export async function makePodsReadyAgain(context: ScenarioContext): Promise<readonly string[]> {
+  const { pods, target } = unreadyAction(context);
   for (const pod of pods) await setPodReadiness(context, pod, true);
+  context.recordAction("ready", `${pods.join(", ")} turned ready again`, pods, target);
   return pods;
+}
+
+/**
+ * Checks that the pods made unready (the newest "turned unready" action on `backend`) were neither deleted nor
+ * restarted into new pods: each is still Running and not terminating. Fails clearly when no pod was made unready.
+ */
+export async function expectUnreadyPodsRunning(context: ScenarioContext, backend: string): Promise<void> {
+  const { pods: unready } = unreadyAction(context, backend);
+  const running = (await backendPods(context, backend)).filter((p) => p.phase === "Running" && !p.terminating);
+  const gone = unready.filter((pod) => !running.some((p) => p.name === pod));
+  if (gone.length > 0) {
+    throw new Error(
+      `expected the unready pod(s) ${unready.join(", ")} of ${backend} to keep running, but ${gone.join(", ")} did not; running: ${running.map((p) => p.name).join(", ") || "none"}. Look at the pods' events in the diagnostics (a failing liveness probe or an eviction restarts or removes a pod).`,
+    );
+  }
 }
 
 /** Switches a Service's session affinity (with an optional ClientIP timeout in seconds). */
@@ -141,6 +178,8 @@ export async function setSessionAffinity(
   context.recordAction(
     "affinity",
     `Service ${service} switched to session affinity ${affinity}${timeoutSeconds ? ` (${timeoutSeconds} s)` : ""}`,
+    [],
+    service,
   );
 }
 

@@ -1,3 +1,4 @@
+import { describeAfterAction } from "../scenario/context.ts";
 import type { TrafficResult } from "./client.ts";
 import type { Convergence } from "./convergence.ts";
 import { formatDistribution } from "./statistics.ts";
@@ -14,9 +15,9 @@ export async function attachTraffic(host: Attacher, results: readonly TrafficRes
 
 export async function attachConvergence(host: Attacher, convergence: Convergence): Promise<void> {
   const timing =
-    convergence.afterActionMs === undefined
+    convergence.afterActionMs === undefined || convergence.action === undefined
       ? "no earlier action in this scenario"
-      : `traffic matched ${(convergence.afterActionMs / 1000).toFixed(3)} s after the last action`;
+      : `traffic matched ${describeAfterAction(convergence.afterActionMs, convergence.action.description)}`;
   await host.attachText(
     "traffic-convergence.txt",
     `${timing} (${convergence.batches} batch(es) sent)\n\n${formatDistribution(convergence.result.summary)}`,

@@ -1,14 +1,20 @@
-import type { ScenarioContext } from "../scenario/context.ts";
+import type { Action, ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { attachConvergence } from "./attachments.ts";
-import { sendTraffic, type TrafficResult } from "./client.ts";
+import { assertRequestCount, sendTraffic, type TrafficResult } from "./client.ts";
+import { describeMissingRequests } from "./expectations.ts";
 import { describeDistribution } from "./statistics.ts";
 
 /** When traffic first matched the expectation, measured from the scenario's last action. */
 export interface Convergence {
   readonly result: TrafficResult;
-  /** From the last action to the start of the first batch that satisfied the expectation. Milliseconds. */
+  /**
+   * From the last action to the start of the first batch that satisfied the expectation. Milliseconds; negative when
+   * the batch started before the action was stamped (never clamped).
+   */
   readonly afterActionMs: number | undefined;
+  /** The action `afterActionMs` is measured from. */
+  readonly action: Action | undefined;
   readonly batches: number;
 }
 
@@ -22,6 +28,8 @@ export async function trafficConverges<T>(
   expected: () => Promise<T>,
   satisfied: (batch: TrafficResult, expected: T) => boolean,
 ): Promise<Convergence> {
+  // Checked here, not in the poll: eventually() would treat the user's mistake as "not yet" until the timeout.
+  assertRequestCount(options.count, options.url);
   let batches = 0;
   const { value } = await eventually(
     options.description,
@@ -29,10 +37,14 @@ export async function trafficConverges<T>(
       const want = await expected();
       const result = await sendTraffic(context, { url: options.url, count: options.count, timeoutMs: 1000 });
       batches += 1;
-      const ok = satisfied(result, want);
+      // A batch cut short proves nothing about the requests that were never sent.
+      const missing = describeMissingRequests(result);
+      const ok = missing === undefined && satisfied(result, want);
       return {
         satisfied: ok,
-        value: ok ? result : `${describeDistribution(result.summary)} (expected ${JSON.stringify(want)})`,
+        value: ok
+          ? result
+          : `${describeDistribution(result.summary)}${missing ? `; ${missing}` : ""} (expected ${JSON.stringify(want)})`,
       };
     },
     { timeoutMs: options.timeoutMs, intervalMs: 100 },
@@ -42,7 +54,8 @@ export async function trafficConverges<T>(
   const action = context.lastAction;
   return {
     result,
-    afterActionMs: action && firstStart !== undefined ? Math.max(0, firstStart - action.atUnixMs) : undefined,
+    afterActionMs: action && firstStart !== undefined ? firstStart - action.atUnixMs : undefined,
+    action,
     batches,
   };
 }

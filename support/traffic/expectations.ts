@@ -4,18 +4,51 @@ import { describeDistribution, evenSplit, unexpectedPods } from "./statistics.ts
 /** Failure of a traffic expectation: expected vs. seen, with the distribution. */
 export class TrafficExpectationError extends Error {
   constructor(expected: string, seen: string, result?: TrafficResult) {
-    super(
-      `expected ${expected}, but ${seen}${result ? ` (${result.summary.total} requests from ${result.client} to ${result.url}: ${describeDistribution(result.summary)})` : ""}`,
-    );
+    super(`expected ${expected}, but ${seen}${result ? ` (${describeTraffic(result)})` : ""}`);
     this.name = "TrafficExpectationError";
   }
 }
 
+/** "30 requests from client-0 to http://web: web-a=12, …", or "3 of 10 requests …" when some were not sent. */
+function describeTraffic(result: TrafficResult): string {
+  const recorded = result.summary.total;
+  const count = recorded === result.requested ? `${recorded}` : `${recorded} of ${result.requested}`;
+  return `${count} requests from ${result.client} to ${result.url}: ${describeDistribution(result.summary)}`;
+}
+
+/**
+ * Why fewer requests were recorded than requested ("only 3 of 10 requests were sent: 7 were not sent because …"),
+ * or undefined when every requested one was. A check over fewer requests than asked for proves less than it says:
+ * requests cut off by the prober's time budget must not vanish from the verdict.
+ */
+export function describeMissingRequests(result: TrafficResult): string | undefined {
+  const recorded = result.probe.results.length;
+  if (recorded >= result.requested) return undefined;
+  const { notSent } = result.probe;
+  const unaccounted = result.requested - recorded - notSent;
+  const reasons = [
+    notSent > 0
+      ? `${notSent} were not sent because the prober's time budget of ${(result.budgetMs / 1000).toFixed(1)} s ran out first (send fewer requests or allow more time)`
+      : "",
+    unaccounted > 0 ? `${unaccounted} are missing from the prober's answer (see the prober's log)` : "",
+  ].filter(Boolean);
+  return `only ${recorded} of ${result.requested} requests were sent: ${reasons.join("; ")}`;
+}
+
+/** Every traffic check starts here: it fails, naming its own expectation, when requests were not all sent. */
+function expectAllRecorded(result: TrafficResult, expected: string): void {
+  const missing = describeMissingRequests(result);
+  if (missing) throw new TrafficExpectationError(expected, missing, result);
+}
+
+/** Every requested request was sent and answered with 2xx. */
 export function expectAllSucceeded(result: TrafficResult): void {
+  const expected = "every request to succeed";
+  expectAllRecorded(result, expected);
   if (result.summary.failed > 0) {
     const first = result.probe.results.find((r) => !r.ok);
     throw new TrafficExpectationError(
-      "every request to succeed",
+      expected,
       `${result.summary.failed} of ${result.summary.total} failed (first: ${first?.errorKind} ${first?.error})`,
       result,
     );
@@ -24,76 +57,90 @@ export function expectAllSucceeded(result: TrafficResult): void {
 
 /** A Service without ready endpoints is REJECTed by kube-proxy: the client sees "connection refused" at once. */
 export function expectAllRefused(result: TrafficResult): void {
+  const expected = "every request to be refused (connection refused, not a timeout)";
+  expectAllRecorded(result, expected);
   const notRefused = result.probe.results.filter((r) => r.errorKind !== "refused");
   if (notRefused.length > 0) {
+    const first = notRefused[0]!;
     throw new TrafficExpectationError(
-      "every request to be refused (connection refused, not a timeout)",
-      `${notRefused.length} of ${result.summary.total} were not refused (first: ${notRefused[0]!.ok ? `answered by ${notRefused[0]!.pod}` : `${notRefused[0]!.errorKind} ${notRefused[0]!.error}`})`,
+      expected,
+      `${notRefused.length} of ${result.summary.total} were not refused (first: ${first.ok ? `answered by ${first.pod}` : `${first.errorKind} ${first.error}`})`,
       result,
     );
   }
 }
 
+/** Each of `pods` answered at least `minimum` of the requests. */
 export function expectEveryPodAnswered(result: TrafficResult, pods: readonly string[], minimum: number): void {
+  const expected = `each of the ${pods.length} ready pods (${pods.join(", ")}) to answer at least ${minimum} requests`;
+  expectAllRecorded(result, expected);
   const short = pods.filter((pod) => (result.summary.byPod[pod] ?? 0) < minimum);
   if (short.length > 0) {
     throw new TrafficExpectationError(
-      `each of the ${pods.length} ready pods (${pods.join(", ")}) to answer at least ${minimum} requests`,
+      expected,
       `${short.map((p) => `${p} answered ${result.summary.byPod[p] ?? 0}`).join(", ")}`,
       result,
     );
   }
 }
 
+/** No pod of `pods` is more than `tolerancePercent` away from an even share (silent pods count as 0). */
 export function expectEvenSplit(result: TrafficResult, pods: readonly string[], tolerancePercent: number): void {
   const split = evenSplit(result.summary.byPod, pods);
+  const expected = `an even split over ${pods.length} pods (${split.expected.toFixed(1)} each) within ${tolerancePercent}%`;
+  expectAllRecorded(result, expected);
   if (split.worstDeviationPercent > tolerancePercent) {
     throw new TrafficExpectationError(
-      `an even split over ${pods.length} pods (${split.expected.toFixed(1)} each) within ${tolerancePercent}%`,
+      expected,
       `${split.worstPod} answered ${result.summary.byPod[split.worstPod] ?? 0}, ${split.worstDeviationPercent.toFixed(1)}% off`,
       result,
     );
   }
 }
 
+/** Only `pods` answered, and at least one request was answered. */
 export function expectOnlyPods(result: TrafficResult, pods: readonly string[], owner: string): void {
+  const expected = `only pods of ${owner} (${pods.join(", ")}) to answer`;
+  expectAllRecorded(result, expected);
   const strangers = unexpectedPods(result.summary.byPod, pods);
   if (strangers.length > 0 || result.summary.succeeded === 0) {
     throw new TrafficExpectationError(
-      `only pods of ${owner} (${pods.join(", ")}) to answer`,
+      expected,
       strangers.length > 0 ? `${strangers.join(", ")} answered too` : "no request was answered",
       result,
     );
   }
 }
 
+/** Stickiness: one pod answered every request, and none failed. */
 export function expectSinglePod(result: TrafficResult): void {
+  const expected = "every request to be answered by the same pod";
+  expectAllRecorded(result, expected);
   const pods = Object.keys(result.summary.byPod);
   if (pods.length !== 1 || result.summary.failed > 0) {
-    throw new TrafficExpectationError(
-      "every request to be answered by the same pod",
-      `${pods.length} pods answered`,
-      result,
-    );
+    const failed = result.summary.failed > 0 ? ` and ${result.summary.failed} failed` : "";
+    throw new TrafficExpectationError(expected, `${pods.length} pods answered${failed}`, result);
   }
 }
 
+/** Spread: at least `minimum` different pods answered. */
 export function expectAtLeastPods(result: TrafficResult, minimum: number): void {
+  const expected = `the requests to be answered by at least ${minimum} different pods`;
+  expectAllRecorded(result, expected);
   const pods = Object.keys(result.summary.byPod);
   if (pods.length < minimum) {
-    throw new TrafficExpectationError(
-      `the requests to be answered by at least ${minimum} different pods`,
-      `only ${pods.length} answered`,
-      result,
-    );
+    throw new TrafficExpectationError(expected, `only ${pods.length} answered`, result);
   }
 }
 
+/** Per-client stickiness: each client's requests were all answered, by a single pod. */
 export function expectEachClientSticky(results: readonly TrafficResult[]): void {
+  const expected = "each client to be answered by a single pod";
+  for (const result of results) expectAllRecorded(result, expected);
   const wandering = results.filter((r) => Object.keys(r.summary.byPod).length !== 1 || r.summary.failed > 0);
   if (wandering.length > 0) {
     throw new TrafficExpectationError(
-      "each client to be answered by a single pod",
+      expected,
       wandering.map((r) => `${r.client} was answered by ${describeDistribution(r.summary)}`).join("; "),
     );
   }

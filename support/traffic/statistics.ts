@@ -11,7 +11,7 @@ export interface TrafficSummary {
   readonly total: number;
   readonly succeeded: number;
   readonly failed: number;
-  /** Failed requests per error kind (refused, timeout, dns, reset, http, other). */
+  /** Failed requests per error kind (refused, timeout, dns, reset, http, blocked, other). */
   readonly errorKinds: Readonly<Record<string, number>>;
   /** Successful requests per answering pod, pods sorted by name. */
   readonly byPod: Readonly<Record<string, number>>;
