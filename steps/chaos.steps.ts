@@ -31,6 +31,7 @@ import {
   steadyTrafficRecord,
   stopSteadyTraffic,
   type TrafficTarget,
+  waitForSteadyTrafficRecovery,
 } from "../support/chaos/steady-traffic.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
@@ -158,6 +159,15 @@ When("the steady traffic stops", async function (this: KubequakeWorld) {
   const evidence = await stopSteadyTraffic(this.scenario, this.scenarioName);
   await attachTrafficEvidence(this, evidence);
   expectSteadyRateHeld(this.scenario);
+});
+
+/**
+ * While the steady traffic runs: waits until every request of its latest second succeeds; reports how long after
+ * the last chaos event service came back.
+ */
+Then("within {int} second(s) the steady traffic recovers", async function (this: KubequakeWorld, seconds: number) {
+  const recoveryMs = await waitForSteadyTrafficRecovery(this.scenario, seconds);
+  await this.attachText("traffic-recovery.txt", `recovered ${(recoveryMs / 1000).toFixed(1)} s after the last fault`);
 });
 
 /** No request of the steady traffic failed. */

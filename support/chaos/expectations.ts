@@ -22,6 +22,8 @@ export class SteadyTrafficError extends Error {
   constructor(expected: string, seen: string, record: SteadyTrafficRecord) {
     super(`expected ${expected}, but ${seen}\n  ${summarizeRecord(record)}`);
     this.name = "SteadyTrafficError";
+    // The figures say what happened; our call stack would not help a QA engineer (KUBEQUAKE_VERBOSE=1 keeps it).
+    if (!process.env.KUBEQUAKE_VERBOSE) this.stack = `${this.name}: ${this.message}`;
   }
 }
 

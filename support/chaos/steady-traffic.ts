@@ -1,10 +1,12 @@
 import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { eventually } from "../wait/eventually.ts";
 import type { SteadyTrafficRecord } from "./expectations.ts";
 import { BackgroundLoad, expectRateHeld, type LoadResult, summarizeLoad } from "./load.ts";
 import { PodDisappearances } from "./pod-faults.ts";
 import { renderTimeline, type TimelineArtifacts } from "./timeline.ts";
+import type { TrafficSample } from "./verdicts.ts";
 
 /**
  * Steady traffic: open-loop background load that runs while the scenario's next steps break things, and the
@@ -157,4 +159,45 @@ export async function injectGhostPod(context: ScenarioContext, backend: string):
   ]);
   traffic.gone.goneAtUnixMs.set(pod.name, Date.now());
   return pod.name;
+}
+
+/**
+ * Waits until the running steady traffic has recovered: every request of its latest second of received samples
+ * succeeded (and there are enough of them to tell). Returns the recovery time in milliseconds, measured from the
+ * last chaos event to the start of that second, so the report says how long service was degraded.
+ */
+export async function waitForSteadyTrafficRecovery(context: ScenarioContext, seconds: number): Promise<number> {
+  const traffic = requireTraffic(context);
+  if (traffic.result) {
+    throw new UserError(
+      "the steady traffic has already stopped, so it cannot recover any more",
+      'check recovery before "When the steady traffic stops".',
+    );
+  }
+  const rate = traffic.load.request.rate;
+  const { value } = await eventually(
+    "the steady traffic recovers (every request of its latest second succeeds)",
+    async () => {
+      const recent = latestSecond(traffic.load.samplesSoFar());
+      const failed = recent.filter((s) => !s.ok).length;
+      return {
+        satisfied: recent.length >= Math.min(5, rate) && failed === 0,
+        value: {
+          latestSecond: `${recent.length - failed} of ${recent.length} succeeded`,
+          since: recent[0]?.scheduledUnixMs ?? 0,
+        },
+      };
+    },
+    { timeoutMs: seconds * 1000, intervalMs: 500 },
+  );
+  const lastChaos = context.chaos.events.filter((e) => e.kind === "chaos").at(-1);
+  const recoveryMs = lastChaos ? value.since - lastChaos.atUnixMs : 0;
+  context.note(`steady traffic recovered ${(recoveryMs / 1000).toFixed(1)} s after ${lastChaos?.label ?? "the start"}`);
+  return recoveryMs;
+}
+
+/** The samples scheduled within the last second before the latest scheduled one. */
+function latestSecond(samples: readonly TrafficSample[]): TrafficSample[] {
+  const latest = samples.reduce((max, s) => Math.max(max, s.scheduledUnixMs), 0);
+  return samples.filter((s) => s.scheduledUnixMs > latest - 1000).sort((a, b) => a.scheduledUnixMs - b.scheduledUnixMs);
 }

@@ -86,6 +86,8 @@ export function backendWorkload(options: BackendOptions): KubernetesObject {
                   maxSkew: 1,
                   topologyKey: "kubernetes.io/hostname",
                   whenUnsatisfiable: "DoNotSchedule",
+                  // Tainted nodes (the control plane) take no pods, so they must not count as empty domains.
+                  nodeTaintsPolicy: "Honor",
                   labelSelector: { matchLabels: { app: options.name } },
                 },
               ],

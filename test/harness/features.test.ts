@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { readScenarioOutcomes } from "../../support/reports/messages.ts";
-import { liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
+import { liveNamespacesOfRun, newRunId, readAttachments, runNode } from "./run-cucumber.ts";
 
 test("every feature passes on the real cluster via `kubequake run`, with reports and no leaked namespace", async () => {
   const runId = newRunId("ft");
@@ -39,10 +39,7 @@ test("every feature passes on the real cluster via `kubequake run`, with reports
 });
 
 test("the reports carry the measurements: per-pod distributions and endpoint timings", () => {
-  const attachments = readFileSync("reports/cucumber-messages.ndjson", "utf8")
-    .split("\n")
-    .filter((line) => line.includes('"attachment"'))
-    .map((line) => JSON.parse(line).attachment as { fileName?: string; body: string });
+  const attachments = readAttachments("reports/cucumber-messages.ndjson");
   const distribution = attachments.find(
     (a) => a.fileName === "traffic-distribution.txt" && a.body.includes("300 requests"),
   );

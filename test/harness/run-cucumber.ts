@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { kubeconfigPath } from "../../support/cluster/kind.ts";
 import { connectKube, type Kube } from "../../support/kube/client.ts";
 import { runLabel } from "../../support/kube/namespace.ts";
@@ -45,4 +46,23 @@ export async function clusterKube(): Promise<Kube> {
 export async function liveNamespacesOfRun(runId: string): Promise<string[]> {
   const list = await (await clusterKube()).core.listNamespace({ labelSelector: `${runLabel}=${runId}` });
   return list.items.filter((ns) => ns.status?.phase !== "Terminating").map((ns) => ns.metadata!.name!);
+}
+
+/** A report attachment with its body as text (long text is attached base64-encoded to keep the console short). */
+export interface Attachment {
+  readonly fileName?: string;
+  readonly mediaType: string;
+  readonly body: string;
+}
+
+/** Every attachment of a Cucumber messages file, text bodies decoded. */
+export function readAttachments(messagesFile: string): Attachment[] {
+  return readFileSync(messagesFile, "utf8")
+    .split("\n")
+    .filter((line) => line.includes('"attachment"'))
+    .map((line) => {
+      const attachment = JSON.parse(line).attachment as Attachment & { contentEncoding?: string };
+      const text = attachment.contentEncoding === "BASE64" && attachment.mediaType.startsWith("text/");
+      return { ...attachment, body: text ? Buffer.from(attachment.body, "base64").toString("utf8") : attachment.body };
+    });
 }

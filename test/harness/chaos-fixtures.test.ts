@@ -1,0 +1,42 @@
+// The chaos checks catch what they are for: fixture scenarios that must fail (an error budget exceeded, an answer
+// from a pod that was recorded as killed, a steady state the undo does not restore), each with its message checked.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
+
+const mustFail: Record<string, RegExp> = {
+  "An error budget that the traffic exceeded":
+    /expected at most 1% of the steady traffic to fail, but \d+\.\d\d% failed \(\d+ of \d+\)\n {2}steady traffic to http:\/\/web: \d+ requests, \d+ failed \((refused|timeout)=\d+/,
+  "A request answered by a pod after it was killed":
+    /expected no request to be answered by a pod after it was gone, but \d+ were \(first: request \d+ of client-0 started \d+\.\d{3} s after web-[a-z0-9-]+ was gone, and web-[a-z0-9-]+ answered it\)/,
+  "A steady state that the undo does not restore":
+    /timed out after 5\.\d s waiting until the steady state holds again after the faults were undone: 30 requests to http:\/\/web all succeed, answered by at least 3 different pod\(s\); last observed: web-[a-z0-9-]+=30/,
+};
+
+test("chaos checks that must fail do fail, each with the expected message, and attach the traffic timeline", async () => {
+  const runId = newRunId("cfx");
+  const run = await runNode([cucumberBin, "-p", "chaosFixtures", "test/fixtures/chaos-failing"], {
+    KUBEQUAKE_RUN_ID: runId,
+    KUBEQUAKE_REPORTS: "reports/harness",
+  });
+  assert.equal(run.code, 1, `cucumber should exit 1 when scenarios fail; output:\n${run.output.slice(-2000)}`);
+  const messages = "reports/harness/chaos-fixtures/cucumber-messages.ndjson";
+  const outcomes = readScenarioOutcomes(messages);
+  assert.deepEqual(outcomes.map((o) => o.name).sort(), Object.keys(mustFail).sort());
+  for (const outcome of outcomes) {
+    assert.equal(outcome.status, "FAILED", `${outcome.name}: status`);
+    assert.match(outcome.message, mustFail[outcome.name]!, `${outcome.name}: message`);
+  }
+  const charts = readFileSync(messages, "utf8")
+    .split("\n")
+    .filter((line) => line.includes('"traffic-timeline.png"'))
+    .map((line) => JSON.parse(line).attachment as { mediaType: string; body: string });
+  assert.equal(charts.length, 2, "a timeline chart for each scenario with steady traffic");
+  for (const chart of charts) {
+    assert.equal(chart.mediaType, "image/png");
+    assert.deepEqual([...Buffer.from(chart.body, "base64").subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
+  }
+  assert.deepEqual(await liveNamespacesOfRun(runId), [], "every scenario namespace is deleted after the run");
+});
