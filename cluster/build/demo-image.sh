@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the demo backend/frontend/prober image (one static Go binary, stdlib only) FROM scratch: $1 = image, $2 = scratch dir.
+# Builds the demo backend/frontend/prober image (one static Go binary; vegeta's library for load) FROM scratch: $1 = image, $2 = scratch dir.
 set -euo pipefail
 image=$1 work=$2
 src=$(cd "$(dirname "$0")/../../images/demo" && pwd)
