@@ -162,9 +162,10 @@ export async function injectGhostPod(context: ScenarioContext, backend: string):
 }
 
 /**
- * Waits until the running steady traffic has recovered: every request of its latest second of received samples
- * succeeded (and there are enough of them to tell). Returns the recovery time in milliseconds, measured from the
- * last chaos event to the start of that second, so the report says how long service was degraded.
+ * Waits until the running steady traffic has recovered: every request of a whole second after the last chaos event
+ * succeeded. The second judged ends one request timeout before the newest request, so that the requests in it have
+ * all ended (a request to a dead pod fails only at its timeout, after later ones have already succeeded). Returns
+ * the recovery time in milliseconds: from the last chaos event to the start of the first healthy second.
  */
 export async function waitForSteadyTrafficRecovery(context: ScenarioContext, seconds: number): Promise<number> {
   const traffic = requireTraffic(context);
@@ -174,30 +175,41 @@ export async function waitForSteadyTrafficRecovery(context: ScenarioContext, sec
       'check recovery before "When the steady traffic stops".',
     );
   }
-  const rate = traffic.load.request.rate;
+  const { rate, timeoutMs = 2000 } = traffic.load.request;
+  const lastChaos = context.chaos.events.filter((e) => e.kind === "chaos").at(-1);
+  const after = lastChaos?.atUnixMs ?? 0;
   const { value } = await eventually(
-    "the steady traffic recovers (every request of its latest second succeeds)",
+    "the steady traffic recovers (every request of a whole second after the last fault succeeds)",
     async () => {
-      const recent = latestSecond(traffic.load.samplesSoFar());
-      const failed = recent.filter((s) => !s.ok).length;
+      const window = settledSecondAfter(traffic.load.samplesSoFar(), after, timeoutMs);
+      const failed = window.samples.filter((s) => !s.ok).length;
       return {
-        satisfied: recent.length >= Math.min(5, rate) && failed === 0,
+        satisfied: window.samples.length >= Math.max(1, Math.floor(rate * 0.8)) && failed === 0,
         value: {
-          latestSecond: `${recent.length - failed} of ${recent.length} succeeded`,
-          since: recent[0]?.scheduledUnixMs ?? 0,
+          judgedSecond: `${window.samples.length - failed} of ${window.samples.length} succeeded`,
+          startUnixMs: window.startUnixMs,
         },
       };
     },
     { timeoutMs: seconds * 1000, intervalMs: 500 },
   );
-  const lastChaos = context.chaos.events.filter((e) => e.kind === "chaos").at(-1);
-  const recoveryMs = lastChaos ? value.since - lastChaos.atUnixMs : 0;
+  const recoveryMs = lastChaos ? value.startUnixMs - lastChaos.atUnixMs : 0;
   context.note(`steady traffic recovered ${(recoveryMs / 1000).toFixed(1)} s after ${lastChaos?.label ?? "the start"}`);
   return recoveryMs;
 }
 
-/** The samples scheduled within the last second before the latest scheduled one. */
-function latestSecond(samples: readonly TrafficSample[]): TrafficSample[] {
-  const latest = samples.reduce((max, s) => Math.max(max, s.scheduledUnixMs), 0);
-  return samples.filter((s) => s.scheduledUnixMs > latest - 1000).sort((a, b) => a.scheduledUnixMs - b.scheduledUnixMs);
+/**
+ * The latest whole second of requests that have all had time to end (it ends `timeoutMs` before the newest
+ * request's scheduled time) and that starts after `afterUnixMs`; empty when there is none yet.
+ */
+export function settledSecondAfter(
+  samples: readonly TrafficSample[],
+  afterUnixMs: number,
+  timeoutMs: number,
+): { startUnixMs: number; samples: TrafficSample[] } {
+  const newest = samples.reduce((max, s) => Math.max(max, s.scheduledUnixMs), 0);
+  const end = newest - timeoutMs;
+  const start = end - 1000;
+  if (start < afterUnixMs) return { startUnixMs: start, samples: [] };
+  return { startUnixMs: start, samples: samples.filter((s) => s.scheduledUnixMs > start && s.scheduledUnixMs <= end) };
 }

@@ -100,3 +100,15 @@ test("an answer from a pod after it was gone is caught; none is fine; no kill at
     /but no pod was killed in this scenario/,
   );
 });
+
+test("recovery is judged on a whole second whose requests have all ended, after the last fault", async () => {
+  const { settledSecondAfter } = await import("../../support/chaos/steady-traffic.ts");
+  // 10 s of traffic; requests scheduled 4–6 s fail (their timeouts arrive later than newer successes).
+  const samples = traffic(10, (t) => t >= 4000 && t < 6000);
+  const early = settledSecondAfter(samples.slice(0, 60), 3000, 2000);
+  assert.deepEqual([early.startUnixMs, early.samples.length, early.samples.filter((s) => !s.ok).length], [2900, 0, 0]);
+  const during = settledSecondAfter(samples.slice(0, 75), 3000, 2000);
+  assert.deepEqual([during.startUnixMs, during.samples.filter((s) => !s.ok).length], [4400, 10]);
+  const after = settledSecondAfter(samples, 3000, 2000);
+  assert.deepEqual([after.startUnixMs, after.samples.length, after.samples.filter((s) => !s.ok).length], [6900, 10, 0]);
+});
