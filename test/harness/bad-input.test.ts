@@ -43,12 +43,9 @@ const cliMistakes: { args: string[]; message: RegExp; cwd?: string }[] = [
 for (const mistake of cliMistakes) {
   test(`kubequake ${mistake.args.join(" ")}: a clear error, exit 1, before the cluster is touched`, async () => {
     const started = performance.now();
-    const run = await runNode(
-      ["bin/kubequake.js", ...mistake.args, "--no-cluster-up"].filter(
-        (a, i, all) => a !== "--no-cluster-up" || all[0] === "run",
-      ),
-      {},
-    );
+    // --no-cluster-up too: the check must come first anyway, and a cluster up would hide that it did not.
+    const args = mistake.args[0] === "run" ? [...mistake.args, "--no-cluster-up"] : mistake.args;
+    const run = await runNode(["bin/kubequake.js", ...args], {});
     const seconds = (performance.now() - started) / 1000;
     assert.equal(run.code, 1, `exit code; output:\n${run.output}`);
     assert.match(run.output, mistake.message);
