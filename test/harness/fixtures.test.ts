@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readScenarioOutcomes } from "../../support/reports/messages.ts";
 import { eventually } from "../../support/wait/eventually.ts";
-import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
+import { cucumberBin, liveNamespacesOfRun, newRunId, readAttachments, runNode } from "./run-cucumber.ts";
 
 const mustFail: Record<string, { status: string; message: RegExp }> = {
   "A Service with the wrong selector never gets endpoints": {
@@ -31,6 +31,27 @@ const mustFail: Record<string, { status: string; message: RegExp }> = {
       /test\/fixtures\/failing\/must-fail\.feature:27: Deployment is missing metadata\.name; saw keys apiVersion, kind, metadata\n {2}what to do: /,
   },
   "A step that does not exist is reported as undefined": { status: "UNDEFINED", message: /^$/ },
+  // Requests 0–2 (or 0–3: the 4th is due exactly when the limit runs out) are sent; the rest must not vanish.
+  "Requests cut off by the time limit fail the check and are counted as not sent": {
+    status: "FAILED",
+    message:
+      /expected every request to be refused \(connection refused, not a timeout\), but only ([34]) of 10 requests were sent: ([67]) were not sent because the prober's time budget of 3\.0 s ran out first \(send fewer requests or allow more time\) \(\1 of 10 requests from client-0 to http:\/\/nobody: refused=\1\)/,
+  },
+  "The unready pods cannot be checked when no pod was made unready": {
+    status: "FAILED",
+    message:
+      /^UserError: this step is about the unready pods of web, but no pod of web was made unready earlier in this scenario \(no pod was made unready at all\)\n {2}what to do: make pods unready first, with a step like: When 1 pod of "web" turns unready\.$/,
+  },
+  "A Service without affinity fails the stickiness that must hold before the affinity timeout": {
+    status: "FAILED",
+    message:
+      /^TrafficExpectationError: expected every request to be answered by the same pod, but [23] pods answered \(20 requests from client-0 to http:\/\/unpinned: unpinned-/,
+  },
+  "Sending 0 requests is a user error raised before anything is sent": {
+    status: "FAILED",
+    message:
+      /^UserError: cannot send 0 request\(s\) to http:\/\/nobody: a client sends between 1 and 100000 requests, so nothing was sent\n {2}what to do: ask for at least 1 request, e\.g\. When a client pod sends 100 requests to "http:\/\/nobody"\.$/,
+  },
 };
 
 test("fixture scenarios that must fail do fail, each with the expected message, and leak no namespace", async () => {
@@ -50,14 +71,18 @@ test("fixture scenarios that must fail do fail, each with the expected message, 
   const undefinedStep = outcomes.find((o) => o.status === "UNDEFINED")!;
   assert.deepEqual(undefinedStep.undefinedSteps, [{ text: "the moon turns blue", line: 35 }]);
   assert.deepEqual(await liveNamespacesOfRun(runId), [], "every scenario namespace is deleted after the run");
+  const notSent = outcomes.find((o) => o.name.startsWith("Requests cut off"))!;
+  const [, sent, unsent] = /only (\d+) of 10 requests were sent: (\d+) were not sent/.exec(notSent.message) ?? [];
+  assert.equal(Number(sent) + Number(unsent), 10, "sent + not sent = requested");
+  assert.doesNotMatch(
+    outcomes.find((o) => o.name.startsWith("Sending 0 requests"))!.message,
+    /answered 400/,
+    "the user error comes before the prober is asked",
+  );
 });
 
 test("failure diagnostics (Service, EndpointSlices, pods, events, logs, probe transcript) are attached", async () => {
-  const messages = (await import("node:fs")).readFileSync("reports/harness/fixtures/cucumber-messages.ndjson", "utf8");
-  const attachments = messages
-    .split("\n")
-    .filter((line) => line.includes('"attachment"'))
-    .map((line) => JSON.parse(line).attachment as { fileName?: string; body: string });
+  const attachments = readAttachments("reports/harness/fixtures/cucumber-messages.ndjson");
   const diagnostics = attachments.filter((a) => a.fileName === "diagnostics.txt");
   assert.ok(diagnostics.length >= 4, `one diagnostics attachment per failed scenario, saw ${diagnostics.length}`);
   const loose = diagnostics.find((a) => a.body.includes("loose:"))?.body ?? "";
@@ -70,6 +95,47 @@ test("failure diagnostics (Service, EndpointSlices, pods, events, logs, probe tr
       (a) => a.fileName === "probe-transcript.txt" && /client-0 → http:\/\/loose: 30 requests/.test(a.body),
     ),
   );
+});
+
+test("`kubequake run --parallel 2`: each row of a 4-row Scenario Outline gets its own namespace, and all pass", async () => {
+  const runId = newRunId("ol");
+  const seen = new Set<string>();
+  let exited = false;
+  // Namespaces live for the length of a scenario (seconds); collecting them while the run goes shows every name used.
+  const watching = eventually(
+    "the Scenario Outline run has exited",
+    async () => {
+      for (const name of await liveNamespacesOfRun(runId)) seen.add(name);
+      return { satisfied: exited, value: [...seen] };
+    },
+    { timeoutMs: 300_000, intervalMs: 200 },
+  );
+  const run = await runNode(
+    [
+      "bin/kubequake.js",
+      "run",
+      "test/fixtures/passing/outline-namespaces.feature",
+      "--no-cluster-up",
+      "--parallel",
+      "2",
+    ],
+    { KUBEQUAKE_RUN_ID: runId, KUBEQUAKE_REPORTS: "reports/harness/outline" },
+  );
+  exited = true;
+  await watching;
+  assert.equal(run.code, 0, `every row passes; output:\n${run.output.slice(-3000)}`);
+  const outcomes = readScenarioOutcomes("reports/harness/outline/cucumber-messages.ndjson");
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ["PASSED", "PASSED", "PASSED", "PASSED"],
+  );
+  const names = [...seen];
+  assert.equal(names.length, 4, `one namespace per row, saw ${names.join(", ")}`);
+  for (const name of names) {
+    assert.match(name, new RegExp(`^kq-${runId}-w[01]-each-row-gets-its-own-namespace-[a-z0-9]{6}$`));
+    assert.ok(name.length <= 63);
+  }
+  assert.deepEqual(await liveNamespacesOfRun(runId), [], "every row's namespace is deleted after the run");
 });
 
 test("a malformed feature file is reported with its file and line, and nothing runs", async () => {
