@@ -54,6 +54,8 @@ export interface HttpProbeRequest {
 export const maxHttpProbeCount = 100_000;
 /** The prober's time budget when a request names none (images/demo/prober.go, defaultMaxDurationMs). */
 export const defaultProbeBudgetMs = 60_000;
+/** The longest time budget the prober accepts (images/demo/prober.go, maxMaxDurationMs). */
+export const maxProbeBudgetMs = 600_000;
 
 const proberPort = 8080;
 

@@ -4,6 +4,7 @@ import {
   type HttpProbe,
   type HttpProbeRequest,
   maxHttpProbeCount,
+  maxProbeBudgetMs,
   probeHttp,
 } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
@@ -57,15 +58,16 @@ export async function sendTraffic(
  * every request (count × interval, plus 5 s of slack); with `budgetSeconds` the prober starts no request after that
  * long, and the rest are reported as not sent.
  */
-export function sendPacedTraffic(
+export async function sendPacedTraffic(
   context: ScenarioContext,
   request: { url: string; count: number; intervalSeconds: number; budgetSeconds?: number },
 ): Promise<TrafficResult> {
   const intervalMs = request.intervalSeconds * 1000;
-  if (request.budgetSeconds !== undefined && request.budgetSeconds < 1) {
+  const { budgetSeconds } = request;
+  if (budgetSeconds !== undefined && (budgetSeconds < 1 || budgetSeconds * 1000 > maxProbeBudgetMs)) {
     throw new UserError(
-      `cannot send requests to ${request.url} for at most ${request.budgetSeconds} s: the time limit must be at least 1 second, so nothing was sent`,
-      "give a limit of 1 second or more, or leave the limit out to wait for every request.",
+      `cannot send requests to ${request.url} for at most ${budgetSeconds} s: the time limit must be between 1 and ${maxProbeBudgetMs / 1000} seconds, so nothing was sent`,
+      `give a limit from 1 to ${maxProbeBudgetMs / 1000} seconds, or leave the limit out to wait for every request.`,
     );
   }
   return sendTraffic(context, {
@@ -73,8 +75,11 @@ export function sendPacedTraffic(
     count: request.count,
     concurrency: 1,
     intervalMs,
+    // Without a limit, room for every request, within the most the prober accepts (beyond it, the rest are not sent).
     maxDurationMs:
-      request.budgetSeconds === undefined ? request.count * intervalMs + 5000 : request.budgetSeconds * 1000,
+      budgetSeconds === undefined
+        ? Math.min(maxProbeBudgetMs, request.count * intervalMs + 5000)
+        : budgetSeconds * 1000,
   });
 }
 
