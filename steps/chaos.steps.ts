@@ -14,6 +14,7 @@ import {
   expectNoAnswerFromGonePods,
   expectSomeFailures,
 } from "../support/chaos/expectations.ts";
+import { dropPackets, limitBandwidth, refuseAddedLatency } from "../support/chaos/network-faults.ts";
 import {
   killPods,
   killPodsOnSchedule,
@@ -26,6 +27,7 @@ import { assertChaosAllowed, assertClusterChaosAllowed } from "../support/chaos/
 import { establishSteadyState, restoreSteadyState } from "../support/chaos/steady-state.ts";
 import {
   expectSteadyRateHeld,
+  keepSteadyTrafficRunning,
   podDisappearances,
   startSteadyTraffic,
   steadyTrafficRecord,
@@ -170,6 +172,11 @@ Then("within {int} second(s) the steady traffic recovers", async function (this:
   await this.attachText("traffic-recovery.txt", `recovered ${(recoveryMs / 1000).toFixed(1)} s after the last fault`);
 });
 
+/** Keeps the steady traffic running for a stated time, e.g. to measure a fault's effect over it. */
+When("the steady traffic runs for {int} more second(s)", async function (this: KubequakeWorld, seconds: number) {
+  await keepSteadyTrafficRunning(this.scenario, seconds);
+});
+
 /** No request of the steady traffic failed. */
 Then("none of the steady traffic failed", function (this: KubequakeWorld) {
   expectErrorBudget(steadyTrafficRecord(this.scenario), 0);
@@ -205,3 +212,29 @@ Then(
 Then("no request was answered by a pod after it was killed", function (this: KubequakeWorld) {
   expectNoAnswerFromGonePods(steadyTrafficRecord(this.scenario), podDisappearances(this.scenario));
 });
+
+/** Drops a share of the packets arriving at every ready pod of a backend (iptables in the pods' network namespaces). */
+When(
+  "{int}% of packets to the pods of {string} are dropped",
+  async function (this: KubequakeWorld, percent: number, backend: string) {
+    assertChaosAllowed(this.scenario.kube, "drop packets");
+    await dropPackets(this.scenario, backend, percent);
+  },
+);
+
+/** Caps what every ready pod of a backend sends, in kbit/s (a tbf qdisc on the pod's interface). */
+When(
+  "the pods of {string} are limited to {int} kbit\\/s",
+  async function (this: KubequakeWorld, backend: string, kbitPerSecond: number) {
+    assertChaosAllowed(this.scenario.kube, "limit bandwidth");
+    await limitBandwidth(this.scenario, backend, kbitPerSecond);
+  },
+);
+
+/** Refused with the reason: these hosts' kernels have no netem, and no latency proxy is in the path yet. */
+When(
+  "{int} ms of latency are added to the pods of {string}",
+  function (this: KubequakeWorld, _ms: number, _backend: string) {
+    refuseAddedLatency();
+  },
+);

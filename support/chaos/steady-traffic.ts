@@ -176,7 +176,8 @@ export async function waitForSteadyTrafficRecovery(context: ScenarioContext, sec
     );
   }
   const { rate, timeoutMs = 2000 } = traffic.load.request;
-  const lastChaos = context.chaos.events.filter((e) => e.kind === "chaos").at(-1);
+  // The last fault or undo: after an undo, recovery is measured from the undo.
+  const lastChaos = context.chaos.events.filter((e) => e.kind !== "note").at(-1);
   const after = lastChaos?.atUnixMs ?? 0;
   const { value } = await eventually(
     "the steady traffic recovers (every request of a whole second after the last fault succeeds)",
@@ -212,4 +213,27 @@ export function settledSecondAfter(
   const start = end - 1000;
   if (start < afterUnixMs) return { startUnixMs: start, samples: [] };
   return { startUnixMs: start, samples: samples.filter((s) => s.scheduledUnixMs > start && s.scheduledUnixMs <= end) };
+}
+
+/**
+ * Lets the running steady traffic run for `seconds` more (a fault's effect is measured over a stated time, not
+ * slept through): waits until requests scheduled that far ahead have been received.
+ */
+export async function keepSteadyTrafficRunning(context: ScenarioContext, seconds: number): Promise<void> {
+  const traffic = requireTraffic(context);
+  if (traffic.result) {
+    throw new UserError("the steady traffic has already stopped", 'let it run before "When the steady traffic stops".');
+  }
+  const until = Date.now() + seconds * 1000;
+  await eventually(
+    `the steady traffic runs for ${seconds} more second(s)`,
+    async () => {
+      const newest = traffic.load.samplesSoFar().reduce((max, s) => Math.max(max, s.scheduledUnixMs), 0);
+      return {
+        satisfied: newest >= until,
+        value: `newest request scheduled ${((until - newest) / 1000).toFixed(1)} s short`,
+      };
+    },
+    { timeoutMs: seconds * 1000 + 30_000, intervalMs: 250 },
+  );
 }

@@ -66,6 +66,8 @@ const scenarioMistakes: Record<string, RegExp> = {
   "A node that does not exist":
     /no node "kubequake-worker9" in the kubequake cluster\n {2}what to do: use one of: .*kubequake-control-plane \(control-plane\)/,
   "Killing more pods than are ready": /cannot kill 2 pod\(s\) of "web": only 1 are ready \(web-/,
+  "Added latency, which this kernel cannot produce":
+    /added latency cannot be produced here: the host kernel has no netem qdisc .*\n {2}what to do: test packet loss/,
   "Restoring a steady state that was never declared":
     /no steady state was declared in this scenario, so there is nothing to restore\n {2}what to do: declare it before the chaos/,
 };

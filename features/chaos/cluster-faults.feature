@@ -1,0 +1,66 @@
+@chaos @epic:chaos
+Feature: Services under node and cluster-component faults
+
+  These faults reach beyond a scenario's namespace, so each scenario is @serial: it runs alone, and the next one
+  starts only when the cluster is whole again (every node Ready, kube-proxy on every node, CoreDNS at full strength).
+  Every fault is undone at the end of the scenario, after a failed step and on Ctrl-C too.
+
+  @serial
+  Scenario: Losing a worker takes away only its endpoints, once the node controller notices
+    A stopped node does not tell anyone: the node lifecycle controller marks it NotReady after its grace period (about
+    40-50 s), and only then are its pods' endpoints made not ready. Until then, requests that kube-proxy sends to the
+    lost node's pods fail (here: time out, half the traffic). The window is measured and charted; the other worker's
+    pods answer throughout.
+    Given the demo backend runs 4 replicas spread over the nodes behind the ClusterIP Service "web"
+    And steady traffic of 50 requests per second to the ClusterIP of "web" from a client pod on node "kubequake-worker"
+    When the node "kubequake-worker2" is stopped
+    Then within 120 seconds the steady traffic recovers
+    And within 5 seconds the Service "web" has 2 ready endpoints
+    When the steady traffic stops
+    Then some of the steady traffic failed
+    And the steady traffic's longest failure window was at most 90 seconds
+
+  @serial
+  Scenario: With kube-proxy gone, existing Services keep serving and a new Service waits for it
+    kube-proxy does not remove its iptables rules when it stops, so existing Services keep working. A Service created
+    meanwhile has a ClusterIP but no rules: its requests are refused (the network seal rejects them at the host), until
+    kube-proxy is back and programs it.
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And steady traffic of 50 requests per second to "http://web"
+    When kube-proxy is stopped on every node
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: late
+      spec:
+        selector: {app: web}
+        ports: [{port: 80, targetPort: 8080}]
+      """
+    And a client pod sends 3 requests to "http://late"
+    Then every request is refused
+    When the faults are undone
+    Then within 60 seconds 20 requests to "http://late" are answered by exactly the ready pods of "web"
+    When the steady traffic stops
+    Then none of the steady traffic failed
+
+  @serial
+  Scenario: During a CoreDNS outage resolved clients keep working, new lookups fail, and DNS comes back
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And steady traffic of 50 requests per second to the ClusterIP of "web"
+    When CoreDNS is down
+    Then within 30 seconds lookups of "web" fail
+    When the faults are undone
+    Then within 60 seconds "web" resolves to the ClusterIP of "web"
+    When the steady traffic stops
+    Then none of the steady traffic failed
+
+  @serial
+  Scenario: With the API server down for 20 seconds, traffic through existing Services keeps succeeding
+    The data plane does not need the control plane: kube-proxy's rules and CoreDNS's cache keep serving.
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And steady traffic of 50 requests per second to "http://web"
+    When the API server is down for 20 seconds
+    And the steady traffic stops
+    Then none of the steady traffic failed

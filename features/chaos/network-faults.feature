@@ -1,0 +1,29 @@
+@chaos @epic:chaos
+Feature: Network faults on a Service's pods
+
+  These hosts' kernels have no netem, so the network faults are what iptables and tbf can do inside a pod's own
+  network namespace: drop a share of packets, cap bandwidth. With a new connection per request, a dropped SYN is
+  sent again by the client's kernel after a second, so packet loss shows first as slow requests, and as timeouts
+  (2 s here) when the retry is lost too. A capped pod queues its answers until they time out. Added latency is
+  refused with the reason, never faked.
+
+  Scenario: Dropping 30% of the packets to a backend makes requests slow and some time out, until it is undone
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And steady traffic of 50 requests per second to the ClusterIP of "web"
+    When 30% of packets to the pods of "web" are dropped
+    And the steady traffic runs for 10 more seconds
+    And the faults are undone
+    Then within 15 seconds the steady traffic recovers
+    When the steady traffic stops
+    Then some of the steady traffic failed
+    And at most 30% of the steady traffic failed
+
+  Scenario: A backend capped at 16 kbit/s cannot keep up with 50 requests per second, until the cap is lifted
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And steady traffic of 50 requests per second to the ClusterIP of "web"
+    When the pods of "web" are limited to 16 kbit/s
+    And the steady traffic runs for 10 more seconds
+    And the faults are undone
+    Then within 15 seconds the steady traffic recovers
+    When the steady traffic stops
+    Then some of the steady traffic failed

@@ -1,0 +1,44 @@
+@chaos @epic:chaos
+Feature: Pods killed while steady traffic flows
+
+  When a pod is deleted, Kubernetes marks its endpoint as terminating at once, but every node's kube-proxy learns it a
+  little later. A backend that keeps serving for a few seconds after SIGTERM (a preStop delay, or a graceful shutdown
+  that drains) covers that gap, and no request fails. A backend that exits as soon as it gets SIGTERM leaves new
+  connections refused until every node has caught up. Both are real: this feature measures both, under an open-loop
+  load of 100 requests per second from two client pods, each request on a new connection.
+
+  Scenario: A backend that drains on shutdown survives repeated kills without a failed request
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "web", draining for 4 seconds on shutdown
+    And steady traffic of 100 requests per second to "http://web" from 2 client pods
+    When 1 pod of "web" is killed every 5 seconds, 4 times
+    And the steady traffic stops
+    Then none of the steady traffic failed
+    And no request was answered by a pod after it was killed
+
+  Scenario: A backend that exits at once on SIGTERM loses requests until the endpoints catch up
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
+    And steady traffic of 100 requests per second to "http://web" from 2 client pods
+    When 1 pod of "web" is killed every 5 seconds, 4 times
+    And the steady traffic stops
+    Then some of the steady traffic failed
+    And the steady traffic's longest failure window was at most 3 seconds
+    And no request was answered by a pod after it was killed
+
+  Scenario: A container killed in place is restarted by the kubelet, and traffic keeps within its error budget
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
+    And the steady state is that 30 requests to "http://web" all succeed, answered by at least 3 different pods
+    And steady traffic of 50 requests per second to "http://web"
+    When 1 pod of "web" is SIGKILLed
+    Then within 60 seconds the Service "web" has 3 ready endpoints
+    When the steady traffic stops
+    Then at most 5% of the steady traffic failed
+    And within 30 seconds of undoing the faults the steady state holds again
+
+  Scenario: A rolling restart with maxUnavailable 0 keeps every request
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "web", draining for 4 seconds on shutdown
+    And steady traffic of 100 requests per second to "http://web"
+    When a rolling restart of "web" begins
+    Then within 120 seconds the rollout of "web" completes
+    When the steady traffic stops
+    Then none of the steady traffic failed
+    And the steady traffic's p99 latency was at most 500 ms

@@ -1,0 +1,116 @@
+import { UserError } from "../errors/user-error.ts";
+import { listPods } from "../kube/pods.ts";
+import { runCommand } from "../process/command.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+
+/**
+ * Network faults inside pods' own network namespaces, applied from the node they run on (kind nodes are containers;
+ * `nsenter` enters the pod's namespace by its main process). These hosts' kernels have no netem, so what can be
+ * done is what iptables and tbf do: drop a share of packets (iptables `statistic`), cap bandwidth (a tbf qdisc).
+ * Added latency would need netem or a proxy in the path, which kubequake does not provide yet, so it is refused.
+ */
+
+/** The node and main PID of each ready pod of a backend, for nsenter. */
+async function podNamespaces(context: ScenarioContext, backend: string) {
+  const pods = (await listPods(context.kube, context.name, { app: backend })).filter((p) => p.ready);
+  if (pods.length === 0) {
+    throw new UserError(
+      `no ready pod of "${backend}" to put a network fault on`,
+      "deploy it first and wait until it is ready.",
+    );
+  }
+  return Promise.all(
+    pods.map(async (pod) => {
+      const read = await context.kube.core.readNamespacedPod({ name: pod.name, namespace: context.name });
+      const containerId = read.status?.containerStatuses?.[0]?.containerID?.replace(/^\w+:\/\//, "") ?? "";
+      const inspect = await runCommand(
+        "docker",
+        ["exec", pod.node, "crictl", "inspect", "--output", "go-template", "--template", "{{.info.pid}}", containerId],
+        { timeoutMs: 30_000 },
+      );
+      return { pod: pod.name, node: pod.node, pid: inspect.stdout.trim() };
+    }),
+  );
+}
+
+async function inPodNetwork(target: { node: string; pid: string }, command: readonly string[]) {
+  return runCommand("docker", ["exec", target.node, "nsenter", "-t", target.pid, "-n", ...command], {
+    timeoutMs: 30_000,
+  });
+}
+
+/**
+ * Drops `percent` % of the packets arriving at every ready pod of a backend (iptables `statistic` in the pod's
+ * namespace). Undone at the end of the scenario; a pod that is replaced meanwhile takes its rule with it.
+ */
+export async function dropPackets(context: ScenarioContext, backend: string, percent: number): Promise<void> {
+  if (!(percent > 0 && percent <= 100)) {
+    throw new UserError(`cannot drop ${percent}% of packets`, "give a share between 1 and 100 percent.");
+  }
+  const targets = await podNamespaces(context, backend);
+  const rule = ["INPUT", "-m", "statistic", "--mode", "random", "--probability", String(percent / 100), "-j", "DROP"];
+  await context.chaos.apply(
+    `${percent}% of packets to ${targets.map((t) => t.pod).join(", ")} dropped`,
+    async () => {
+      for (const target of targets) await inPodNetwork(target, ["iptables", "-I", ...rule]);
+    },
+    async () => {
+      for (const target of targets) await inPodNetwork(target, ["iptables", "-D", ...rule]).catch(() => undefined);
+    },
+  );
+  context.recordAction(
+    "fault",
+    `${percent}% of packets to the pods of ${backend} dropped`,
+    targets.map((t) => t.pod),
+  );
+}
+
+/** Caps the bandwidth every ready pod of a backend sends with (a tbf qdisc on its eth0). Kilobits per second. */
+export async function limitBandwidth(context: ScenarioContext, backend: string, kbitPerSecond: number): Promise<void> {
+  if (!(Number.isInteger(kbitPerSecond) && kbitPerSecond >= 8)) {
+    throw new UserError(
+      `cannot limit bandwidth to ${kbitPerSecond} kbit/s`,
+      "give a whole number of at least 8 kbit/s.",
+    );
+  }
+  const targets = await podNamespaces(context, backend);
+  await context.chaos.apply(
+    `bandwidth of ${targets.map((t) => t.pod).join(", ")} limited to ${kbitPerSecond} kbit/s`,
+    async () => {
+      for (const target of targets) {
+        await inPodNetwork(target, [
+          "tc",
+          "qdisc",
+          "replace",
+          "dev",
+          "eth0",
+          "root",
+          "tbf",
+          "rate",
+          `${kbitPerSecond}kbit`,
+          "burst",
+          "16kbit",
+          "latency",
+          "400ms",
+        ]);
+      }
+    },
+    async () => {
+      for (const target of targets)
+        await inPodNetwork(target, ["tc", "qdisc", "del", "dev", "eth0", "root"]).catch(() => undefined);
+    },
+  );
+  context.recordAction(
+    "fault",
+    `bandwidth of the pods of ${backend} limited to ${kbitPerSecond} kbit/s`,
+    targets.map((t) => t.pod),
+  );
+}
+
+/** Added latency needs netem, which these kernels lack; say so instead of pretending. */
+export function refuseAddedLatency(): never {
+  throw new UserError(
+    'added latency cannot be produced here: the host kernel has no netem qdisc (tc says "Specified qdisc kind is unknown"), and kubequake has no latency proxy in the traffic path yet',
+    'test packet loss ("N% of packets to the pods of X are dropped") or a bandwidth cap instead; latency through a proxy such as toxiproxy is planned.',
+  );
+}
