@@ -103,7 +103,7 @@ export function expectNoAnswerFromGonePods(
     const first = ghosts[0]!;
     throw new SteadyTrafficError(
       "no request to be answered by a pod after it was gone",
-      `${ghosts.length} were (first: request ${first.seq} of ${first.client} started ${((first.startUnixMs - goneAtUnixMs.get(first.pod)!) / 1000).toFixed(3)} s after ${first.pod} was gone, and ${first.pod} answered it)`,
+      `${ghosts.length} ${ghosts.length === 1 ? "was" : "were"} (first: request ${first.seq} of ${first.client} started ${((first.startUnixMs - goneAtUnixMs.get(first.pod)!) / 1000).toFixed(3)} s after ${first.pod} was gone, and ${first.pod} answered it)`,
       record,
     );
   }
