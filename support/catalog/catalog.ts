@@ -66,6 +66,9 @@ export const DEFAULT_PARAMETER_TYPES: readonly ParameterTypeInfo[] = [
   { name: "killMode", regexps: [/killed|force-deleted/] },
   { name: "labels", regexps: [/"([^"]*)"/] },
   { name: "podFate", regexps: [/killed|force-deleted|unready/] },
+  { name: "nodeFault", regexps: [/stopped|paused|cut off from the other nodes/] },
+  { name: "podKill", regexps: [/killed|force-deleted|SIGKILLed/] },
+  { name: "trafficTarget", regexps: [/the ClusterIP of "([^"]*)"|"([^"]*)"/] },
 ];
 
 const stepKeywords: ReadonlySet<string> = new Set(["Given", "When", "Then"]);
