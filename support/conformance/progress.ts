@@ -13,8 +13,14 @@ const delimiter = /^-{30}$/;
 const planned = /^Will run (\d+) of (\d+) specs/;
 // "• [12.345 seconds]", "• [FAILED] [60.1 seconds]", "S [SKIPPED] [0.2 seconds]"; suite nodes start with "[".
 const finished = /^(•|S)(?: \[([A-Z]+)\])? \[(\d+(?:\.\d+)?) seconds\]$/;
-// The header of a spec ends with its labels, "[sig-network, Conformance]"; the labels are in the text already.
+// The header of a spec ends with its labels, "[sig-network, Conformance]"; the labels are in the text already. A failed
+// spec's header also marks the node that failed ("Services [It] should …"), which is not part of its name.
 const trailingLabels = / \[sig-[^\]]*\]$/;
+const failedNodeMarker = / \[(It|BeforeEach|AfterEach|JustBeforeEach|JustAfterEach|DeferCleanup \([^)]*\))\] /;
+
+function specName(header: string): string {
+  return header.replace(trailingLabels, "").replace(failedNodeMarker, " ").trim();
+}
 
 /**
  * Turns Ginkgo's verbose output, line by line, into started/finished events for progress display. It is only for
@@ -61,10 +67,10 @@ export class GinkgoProgressReader {
     if (line.startsWith("[sig-") && this.finishedAwaitingName !== undefined) {
       const { status, seconds } = this.finishedAwaitingName;
       this.finishedAwaitingName = undefined;
-      return [{ kind: "finished", name: line.replace(trailingLabels, "").trim(), status, seconds }];
+      return [{ kind: "finished", name: specName(line), status, seconds }];
     }
     if (wasAfterDelimiter && line.startsWith("[sig-")) {
-      this.current = line.replace(trailingLabels, "").trim();
+      this.current = specName(line);
       return [{ kind: "started", name: this.current }];
     }
     return [];

@@ -105,6 +105,9 @@ test("in a parallel run the completion line comes before the spec's text", () =>
       "• [4.700 seconds]",
       "[sig-network] Services should be able to create a functioning NodePort service [Conformance] [sig-network, Conformance]",
       "k8s.io/kubernetes@v1.34.4/test/e2e/network/service.go:1191",
+      "------------------------------",
+      "• [FAILED] [194.700 seconds]",
+      "[sig-network] Services [It] should have session affinity timeout work for service with type clusterIP [LinuxOnly] [sig-network]",
       "",
     ].join("\n"),
   );
@@ -114,6 +117,12 @@ test("in a parallel run the completion line comes before the spec's text", () =>
       name: "[sig-network] Services should be able to create a functioning NodePort service [Conformance]",
       status: "passed",
       seconds: 4.7,
+    },
+    {
+      kind: "finished",
+      name: "[sig-network] Services should have session affinity timeout work for service with type clusterIP [LinuxOnly]",
+      status: "failed",
+      seconds: 194.7,
     },
   ]);
 });
