@@ -4,8 +4,10 @@ Feature: Pods killed while steady traffic flows
   When a pod is deleted, Kubernetes marks its endpoint as terminating at once, but every node's kube-proxy learns it a
   little later. A backend that keeps serving for a few seconds after SIGTERM (a preStop delay, or a graceful shutdown
   that drains) covers that gap, and no request fails. A backend that exits as soon as it gets SIGTERM leaves new
-  connections refused until every node has caught up. Both are real: this feature measures both, under an open-loop
-  load of 100 requests per second from two client pods, each request on a new connection.
+  connections failing until every node has caught up: refused while the pod's address still exists, timing out (2 s
+  here) once it is gone, so a failure window lasts the catch-up time plus a timeout, a few seconds at most. Both are
+  real: this feature measures both, under an open-loop load of 100 requests per second from two client pods, each
+  request on a new connection.
 
   Scenario: A backend that drains on shutdown survives repeated kills without a failed request
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web", draining for 4 seconds on shutdown
@@ -21,7 +23,7 @@ Feature: Pods killed while steady traffic flows
     When 1 pod of "web" is killed every 5 seconds, 4 times
     And the steady traffic stops
     Then some of the steady traffic failed
-    And the steady traffic's longest failure window was at most 3 seconds
+    And the steady traffic's longest failure window was at most 6 seconds
     And no request was answered by a pod after it was killed
 
   Scenario: A container killed in place is restarted by the kubelet, and traffic keeps within its error budget

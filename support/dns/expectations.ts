@@ -1,4 +1,4 @@
-import type { ScenarioContext } from "../scenario/context.ts";
+import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
 import { backendPods } from "../services/backends.ts";
 import { eventually } from "../wait/eventually.ts";
 import { describeLookup, resolveName } from "./lookup.ts";
@@ -8,11 +8,14 @@ interface DnsHost {
   attachText(name: string, text: string): Promise<void>;
 }
 
-/** Reports how long after the last action the DNS answer matched; attached to the step. */
-async function attachTiming(host: DnsHost, what: string, reachedAtMs: number) {
+/**
+ * Reports how long after the last action the DNS answer matched, from the start of the lookup that first showed it
+ * (not the moment the poll returned); never clamped: a negative time says the answer came before the action's stamp.
+ */
+async function attachTiming(host: DnsHost, what: string, lookupStartedAtMs: number) {
   const action = host.scenario.lastAction;
   const line = action
-    ? `${what} ${(Math.max(0, reachedAtMs - action.atUnixMs) / 1000).toFixed(3)} s after: ${action.description}`
+    ? `${what} ${describeAfterAction(lookupStartedAtMs - action.atUnixMs, action.description)}`
     : what;
   host.scenario.note(line);
   await host.attachText("dns.txt", line);
@@ -25,6 +28,7 @@ export async function expectResolvesToPods(
 ): Promise<void> {
   const context = host.scenario;
   const which = options.includeUnready ? "all" : "ready";
+  let startedAt = Date.now();
   await eventually<unknown>(
     `${options.name} resolves to the IPs of the ${options.count} ${which} pods of ${options.backend}`,
     async () => {
@@ -33,6 +37,7 @@ export async function expectResolvesToPods(
       );
       const expected = pods.map((p) => p.ip).sort();
       const lookup = await resolveName(context, options.name, "A");
+      startedAt = lookup.startUnixMs;
       const answers = [...(lookup.answers ?? [])].sort();
       const satisfied = pods.length === options.count && lookup.ok && answers.join() === expected.join();
       return {
@@ -45,7 +50,7 @@ export async function expectResolvesToPods(
   await attachTiming(
     host,
     `${options.name} resolved to the ${options.count} ${which} pod IPs of ${options.backend}`,
-    Date.now(),
+    startedAt,
   );
 }
 
@@ -55,12 +60,14 @@ export async function expectResolves(
   options: { name: string; seconds: number; pod: string | undefined },
 ) {
   const context = host.scenario;
+  let startedAt = Date.now();
   await eventually<unknown>(
     options.pod
       ? `${options.name} resolves to the IP of pod ${options.pod}`
       : `${options.name} does not resolve (NXDOMAIN)`,
     async () => {
       const lookup = await resolveName(context, options.name, "A");
+      startedAt = lookup.startUnixMs;
       if (!options.pod)
         return { satisfied: !lookup.ok && lookup.errorKind === "nxdomain", value: describeLookup(lookup) };
       const pod = await context.kube.core.readNamespacedPod({ name: options.pod, namespace: context.name });
@@ -75,7 +82,7 @@ export async function expectResolves(
   await attachTiming(
     host,
     options.pod ? `${options.name} resolved to pod ${options.pod}` : `${options.name} did not resolve`,
-    Date.now(),
+    startedAt,
   );
 }
 
@@ -88,11 +95,13 @@ export async function expectSrvRecords(
   options: { name: string; port: number; count: number; backend: string; seconds: number },
 ): Promise<void> {
   const context = host.scenario;
+  let startedAt = Date.now();
   await eventually<unknown>(
     `the SRV records of ${options.name} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend}`,
     async () => {
       const ready = (await backendPods(context, options.backend)).filter((p) => p.ready && !p.terminating);
       const srv = await resolveName(context, options.name, "SRV");
+      startedAt = srv.startUnixMs;
       const records = (srv.answers ?? []).map((answer) => {
         const [priority, weight, port, target] = answer.split(" ");
         return { priority, weight, port: Number(port), target: target ?? "" };
@@ -115,22 +124,24 @@ export async function expectSrvRecords(
   await attachTiming(
     host,
     `SRV ${options.name} listed port ${options.port} on the ${options.count} ready pods`,
-    Date.now(),
+    startedAt,
   );
 }
 
 /** Waits until lookups of `name` fail (no answer at all: e.g. cluster DNS is down), and reports how they failed. */
 export async function expectLookupsFail(host: DnsHost, options: { name: string; seconds: number }): Promise<void> {
   const context = host.scenario;
+  let startedAt = Date.now();
   await eventually(
     `lookups of ${options.name} fail`,
     async () => {
       const lookup = await resolveName(context, options.name, "A");
+      startedAt = lookup.startUnixMs;
       return { satisfied: !lookup.ok && lookup.errorKind !== "nxdomain", value: describeLookup(lookup) };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
-  await attachTiming(host, `lookups of ${options.name} failed`, Date.now());
+  await attachTiming(host, `lookups of ${options.name} failed`, startedAt);
 }
 
 /** Waits until `name` resolves to the ClusterIP of the Service `service` (e.g. after cluster DNS came back). */
@@ -141,13 +152,15 @@ export async function expectResolvesToClusterIP(
   const context = host.scenario;
   const service = await context.kube.core.readNamespacedService({ name: options.service, namespace: context.name });
   const clusterIP = service.spec?.clusterIP ?? "(none)";
+  let startedAt = Date.now();
   await eventually(
     `${options.name} resolves to the ClusterIP of ${options.service} (${clusterIP})`,
     async () => {
       const lookup = await resolveName(context, options.name, "A");
+      startedAt = lookup.startUnixMs;
       return { satisfied: lookup.ok && (lookup.answers ?? []).join() === clusterIP, value: describeLookup(lookup) };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
-  await attachTiming(host, `${options.name} resolved to ${clusterIP}`, Date.now());
+  await attachTiming(host, `${options.name} resolved to ${clusterIP}`, startedAt);
 }
