@@ -3,7 +3,14 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
-import { accountStoppedPackets, readSeal, stoppedPacketsSince, uptimeSeconds } from "../support/cluster/seal.ts";
+import {
+  accountStoppedPackets,
+  hostResolvers,
+  kernelLogNow,
+  readSeal,
+  type StoppedPacket,
+  stoppedPacketsSince,
+} from "../support/cluster/seal.ts";
 import { connectKube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 
@@ -82,7 +89,7 @@ function readFileOr(path: string): string {
 
 /** Where the seal's counter and the kernel log stood when this run began, for the leak accounting at the end. */
 const sealAtStart = {
-  uptime: uptimeSeconds(),
+  logSeconds: await kernelLogNow(),
   rejected: await readSeal().then(
     (s) => s.rejected,
     () => 0,
@@ -97,11 +104,12 @@ const sealAtStart = {
 async function accountForTheSeal() {
   console.log("\n== network-seal: packets stopped at the host during this run");
   const seal = await readSeal();
-  const packets = await stoppedPacketsSince(sealAtStart.uptime);
+  const packets = await stoppedPacketsSince(sealAtStart.logSeconds);
   const expected = JSON.parse(readFileOr("reports/seal/seal-test-destinations.json") || "[]") as string[];
   const networks = await connectKube(kubeconfigPath).then(clusterNetworks, () => "");
   const serviceCidr = networks.split(",")[1] ?? "10.96.0.0/16";
-  const account = accountStoppedPackets(packets, expected, serviceCidr);
+  const resolvers = hostResolvers();
+  const account = accountStoppedPackets(packets, expected, serviceCidr, resolvers);
   const stopped = seal.rejected - sealAtStart.rejected;
   console.log(
     `seal ${seal.installed ? "in place" : "MISSING"} on ${seal.network?.bridge ?? "no kind network"}: ${stopped} packet(s) stopped during this run (${packets.length} logged; the log is rate-limited, the counter is exact)`,
@@ -110,12 +118,19 @@ async function accountForTheSeal() {
   console.log(
     `  to Service IPs without rules (${serviceCidr}; tests that check a Service is down): ${account.toServiceIPs}`,
   );
+  const show = (packets: readonly StoppedPacket[]) => {
+    for (const packet of packets.slice(0, 20)) {
+      console.log(
+        `    ${packet.protocol} ${packet.source} → ${packet.destination}:${packet.destinationPort} at ${packet.atUptimeSeconds.toFixed(1)} s (kernel log clock)`,
+      );
+    }
+  };
+  console.log(
+    `  outside-name lookups that Docker's embedded DNS forwarded from a node to the host's resolvers (${resolvers.join(", ") || "none"}), refused: ${account.outsideLookups.length}`,
+  );
+  show(account.outsideLookups);
   console.log(`  unexpected: ${account.unexpected.length}`);
-  for (const packet of account.unexpected.slice(0, 20)) {
-    console.log(
-      `    ${packet.protocol} ${packet.source} → ${packet.destination}:${packet.destinationPort} at ${packet.atUptimeSeconds.toFixed(1)} s after boot`,
-    );
-  }
+  show(account.unexpected);
   const ok = seal.installed && account.unexpected.length === 0;
   record("network-seal", { passed: ok ? 1 : 0, failed: ok ? 0 : 1 }, 0);
 }

@@ -179,24 +179,36 @@ export async function waitForSteadyTrafficRecovery(context: ScenarioContext, sec
   // The last fault or undo: after an undo, recovery is measured from the undo.
   const lastChaos = context.chaos.events.filter((e) => e.kind !== "note").at(-1);
   const after = lastChaos?.atUnixMs ?? 0;
-  const { value } = await eventually(
+  await eventually(
     "the steady traffic recovers (every request of a whole second after the last fault succeeds)",
     async () => {
       const window = settledSecondAfter(traffic.load.samplesSoFar(), after, timeoutMs);
       const failed = window.samples.filter((s) => !s.ok).length;
       return {
         satisfied: window.samples.length >= Math.max(1, Math.floor(rate * 0.8)) && failed === 0,
-        value: {
-          judgedSecond: `${window.samples.length - failed} of ${window.samples.length} succeeded`,
-          startUnixMs: window.startUnixMs,
-        },
+        value: `the latest settled second: ${window.samples.length - failed} of ${window.samples.length} succeeded`,
       };
     },
     { timeoutMs: seconds * 1000, intervalMs: 500 },
   );
-  const recoveryMs = lastChaos ? value.startUnixMs - lastChaos.atUnixMs : 0;
+  const recoveredAt = recoveryMoment(traffic.load.samplesSoFar(), after);
+  const recoveryMs = recoveredAt - after;
   context.note(`steady traffic recovered ${(recoveryMs / 1000).toFixed(1)} s after ${lastChaos?.label ?? "the start"}`);
   return recoveryMs;
+}
+
+/**
+ * When service came back after `afterUnixMs`: the scheduled time of the first success after the last failure, or
+ * `afterUnixMs` itself when nothing failed after it.
+ */
+export function recoveryMoment(samples: readonly TrafficSample[], afterUnixMs: number): number {
+  const later = samples.filter((s) => s.scheduledUnixMs >= afterUnixMs);
+  const lastFailure = later.reduce((max, s) => (s.ok ? max : Math.max(max, s.scheduledUnixMs)), -Infinity);
+  if (lastFailure === -Infinity) return afterUnixMs;
+  const firstSuccess = later
+    .filter((s) => s.ok && s.scheduledUnixMs > lastFailure)
+    .reduce((min, s) => Math.min(min, s.scheduledUnixMs), Infinity);
+  return Number.isFinite(firstSuccess) ? firstSuccess : lastFailure;
 }
 
 /**

@@ -211,15 +211,29 @@ export function parseStoppedPackets(kernelLog: string): StoppedPacket[] {
   return packets;
 }
 
-/** Packets the seal logged since `sinceUptimeSeconds` (see {@link uptimeSeconds}); empty when dmesg is unreadable. */
-export async function stoppedPacketsSince(sinceUptimeSeconds: number): Promise<StoppedPacket[]> {
+/** Packets the seal logged after `afterLogSeconds` (see {@link kernelLogNow}); empty when dmesg is unreadable. */
+export async function stoppedPacketsSince(afterLogSeconds: number): Promise<StoppedPacket[]> {
   const log = await runCommand("dmesg", [], { allowFailure: true, timeoutMs: 30_000 });
-  return parseStoppedPackets(log.stdout).filter((p) => p.atUptimeSeconds >= sinceUptimeSeconds);
+  return parseStoppedPackets(log.stdout).filter((p) => p.atUptimeSeconds > afterLogSeconds);
 }
 
-/** Seconds since boot, the clock of the kernel log. */
-export function uptimeSeconds(): number {
-  return Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+/**
+ * The kernel log's own clock now: the time stamp of its newest line. /proc/uptime is not the same clock on these
+ * VMs (they are restored from snapshots), so a mark taken from it would drop or admit the wrong lines.
+ */
+export async function kernelLogNow(): Promise<number> {
+  const log = await runCommand("dmesg", [], { allowFailure: true, timeoutMs: 30_000 });
+  const stamps = [...log.stdout.matchAll(/^\[\s*([\d.]+)\]/gm)].map((m) => Number(m[1]));
+  return stamps.at(-1) ?? 0;
+}
+
+/** The host's DNS servers (/etc/resolv.conf): Docker's embedded DNS forwards nodes' outside lookups to them. */
+export function hostResolvers(): string[] {
+  try {
+    return [...readFileSync("/etc/resolv.conf", "utf8").matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]!);
+  } catch {
+    return [];
+  }
 }
 
 /** Where the packets the seal stopped during a run were going, and which of them nobody expected. */
@@ -228,6 +242,11 @@ export interface SealAccount {
   readonly byTheSealTest: number;
   /** To a Service IP that has no rules (a test checking that a Service is down): the seal turned it into "refused". */
   readonly toServiceIPs: number;
+  /**
+   * Lookups of outside names that Docker's embedded DNS forwarded from a node towards the host's resolvers (a pod
+   * with dnsPolicy Default, or the node itself): refused, so the lookup fails fast here instead of leaving.
+   */
+  readonly outsideLookups: readonly StoppedPacket[];
   /** Anything else: a leak that the seal stopped, to be found and fixed. */
   readonly unexpected: readonly StoppedPacket[];
 }
@@ -237,16 +256,19 @@ export function accountStoppedPackets(
   packets: readonly StoppedPacket[],
   expectedDestinations: readonly string[],
   serviceCidr: string,
+  resolvers: readonly string[] = [],
 ): SealAccount {
   let byTheSealTest = 0;
   let toServiceIPs = 0;
+  const outsideLookups: StoppedPacket[] = [];
   const unexpected: StoppedPacket[] = [];
   for (const packet of packets) {
     if (expectedDestinations.includes(packet.destination)) byTheSealTest += 1;
     else if (ipv4InCidr(packet.destination, serviceCidr)) toServiceIPs += 1;
+    else if (resolvers.includes(packet.destination) && packet.destinationPort === "53") outsideLookups.push(packet);
     else unexpected.push(packet);
   }
-  return { byTheSealTest, toServiceIPs, unexpected };
+  return { byTheSealTest, toServiceIPs, outsideLookups, unexpected };
 }
 
 /** Whether a dotted IPv4 address lies in an IPv4 CIDR; false for anything that is not IPv4. */

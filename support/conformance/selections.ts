@@ -28,7 +28,7 @@ export const conformanceSelection: TestSelection = {
 export const wideSelection: TestSelection = {
   name: "wide",
   description:
-    'Services + DNS + "Networking Granular Checks: Services" (no Serial, Disruptive, Slow, LoadBalancer, Feature, IPv6, SCTP)',
+    'Services + DNS + "Networking Granular Checks: Services" (no Serial, Disruptive, Slow, LoadBalancer, Feature, Provider, IPv6, SCTP)',
   focus: String.raw`\[sig-network\] (Services|DNS|Networking Granular Checks: Services) `,
   // Kubernetes writes a spec's labels into its text too ("… [Slow] [Feature:OffByDefault]"), so the skip regexp sees them.
   skip: String.raw`\[(Serial|Disruptive|Slow)\]|\[Feature:|\[Provider:|LoadBalancer|IPv6|SCTP`,

@@ -112,3 +112,10 @@ test("recovery is judged on a whole second whose requests have all ended, after 
   const after = settledSecondAfter(samples, 3000, 2000);
   assert.deepEqual([after.startUnixMs, after.samples.length, after.samples.filter((s) => !s.ok).length], [6900, 10, 0]);
 });
+
+test("service came back at the first success after the last failure that followed the fault", async () => {
+  const { recoveryMoment } = await import("../../support/chaos/steady-traffic.ts");
+  const samples = traffic(10, (t) => t === 2500 || t === 3100);
+  assert.equal(recoveryMoment(samples, 2000), 3200);
+  assert.equal(recoveryMoment(samples, 5000), 5000, "nothing failed after the fault: recovered at once");
+});

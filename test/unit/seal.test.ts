@@ -90,11 +90,17 @@ test("stopped packets are read from the kernel log and sorted by who sent them",
     protocol: "TCP",
     destinationPort: "80",
   });
-  const account = accountStoppedPackets(packets, ["192.0.2.1"], "10.96.0.0/16");
+  const account = accountStoppedPackets(packets, ["192.0.2.1"], "10.96.0.0/16", ["203.0.113.9"]);
   assert.equal(account.byTheSealTest, 1);
   assert.equal(account.toServiceIPs, 1);
   assert.deepEqual(
-    account.unexpected.map((p) => `${p.source}→${p.destination}:${p.destinationPort}/${p.protocol}`),
+    account.outsideLookups.map((p) => p.destination),
+    ["203.0.113.9"],
+    "a DNS query to the host's resolver is an outside lookup",
+  );
+  const strict = accountStoppedPackets(packets, ["192.0.2.1"], "10.96.0.0/16");
+  assert.deepEqual(
+    strict.unexpected.map((p) => `${p.source}→${p.destination}:${p.destinationPort}/${p.protocol}`),
     ["172.18.0.2→203.0.113.9:53/UDP"],
   );
 });
