@@ -5,11 +5,11 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import {
   accountStoppedPackets,
+  followStoppedPackets,
   hostResolvers,
   kernelLogNow,
   readSeal,
   type StoppedPacket,
-  stoppedPacketsSince,
 } from "../support/cluster/seal.ts";
 import { connectKube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
@@ -88,8 +88,9 @@ function readFileOr(path: string): string {
 }
 
 /** Where the seal's counter and the kernel log stood when this run began, for the leak accounting at the end. */
+const logSecondsAtStart = await kernelLogNow();
+const sealLog = followStoppedPackets(logSecondsAtStart);
 const sealAtStart = {
-  logSeconds: await kernelLogNow(),
   rejected: await readSeal().then(
     (s) => s.rejected,
     () => 0,
@@ -104,7 +105,7 @@ const sealAtStart = {
 async function accountForTheSeal() {
   console.log("\n== network-seal: packets stopped at the host during this run");
   const seal = await readSeal();
-  const packets = await stoppedPacketsSince(sealAtStart.logSeconds);
+  const packets = sealLog.stop();
   const expected = JSON.parse(readFileOr("reports/seal/seal-test-destinations.json") || "[]") as string[];
   const networks = await connectKube(kubeconfigPath).then(clusterNetworks, () => "");
   const serviceCidr = networks.split(",")[1] ?? "10.96.0.0/16";
@@ -185,5 +186,6 @@ if (clusterReady) {
   total.failed += 1;
 }
 if (failures.length > 0) console.log(`failures:\n${failures.map((f) => `  - ${f}`).join("\n")}`);
+sealLog.stop(); // if the cluster never came up, the accounting did not run: end the kernel-log follower anyway
 console.log(`${total.passed} passed, ${total.failed} failed`);
 process.exitCode = total.failed === 0 ? 0 : 1;

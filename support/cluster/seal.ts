@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { runCommand } from "../process/command.ts";
 
@@ -211,10 +212,25 @@ export function parseStoppedPackets(kernelLog: string): StoppedPacket[] {
   return packets;
 }
 
-/** Packets the seal logged after `afterLogSeconds` (see {@link kernelLogNow}); empty when dmesg is unreadable. */
-export async function stoppedPacketsSince(afterLogSeconds: number): Promise<StoppedPacket[]> {
-  const log = await runCommand("dmesg", [], { allowFailure: true, timeoutMs: 30_000 });
-  return parseStoppedPackets(log.stdout).filter((p) => p.atUptimeSeconds > afterLogSeconds);
+/**
+ * Collects the seal's kernel log lines from now on, as they are written (`dmesg --follow`): the kernel's ring buffer
+ * is small, and on a busy run the lines of the first minutes are overwritten long before the end. `stop` ends the
+ * follower and returns the packets it saw after `afterLogSeconds`.
+ */
+export function followStoppedPackets(afterLogSeconds: number): { stop(): StoppedPacket[] } {
+  let text = "";
+  const follower = spawn("dmesg", ["--follow"], { stdio: ["ignore", "pipe", "ignore"] });
+  follower.on("error", () => undefined);
+  follower.stdout.on("data", (chunk: Buffer) => {
+    // Keep only the seal's lines; a whole run's kernel log would be large.
+    for (const line of chunk.toString().split("\n")) if (line.includes(sealLogPrefix)) text += `${line}\n`;
+  });
+  return {
+    stop() {
+      follower.kill();
+      return parseStoppedPackets(text).filter((p) => p.atUptimeSeconds > afterLogSeconds);
+    },
+  };
 }
 
 /**
