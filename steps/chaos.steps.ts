@@ -169,7 +169,10 @@ When("the steady traffic stops", async function (this: KubequakeWorld) {
  */
 Then("within {int} second(s) the steady traffic recovers", async function (this: KubequakeWorld, seconds: number) {
   const recoveryMs = await waitForSteadyTrafficRecovery(this.scenario, seconds);
-  await this.attachText("traffic-recovery.txt", `recovered ${(recoveryMs / 1000).toFixed(1)} s after the last fault`);
+  await this.attachText(
+    "traffic-recovery.txt",
+    `recovered ${(recoveryMs / 1000).toFixed(1)} s after the last fault or undo`,
+  );
 });
 
 /** Keeps the steady traffic running for a stated time, e.g. to measure a fault's effect over it. */

@@ -21,6 +21,20 @@ Feature: Services under node and cluster-component faults
     And the steady traffic's longest failure window was at most 90 seconds
 
   @serial
+  Scenario: A worker cut off from the other nodes for a few seconds fails its share, and traffic recovers when it is back
+    Dropping everything between a worker and the other nodes (iptables in the node's own network namespace) makes
+    the requests that kube-proxy sends to that worker's pods time out; the node controller has no time to notice.
+    Given the demo backend runs 4 replicas spread over the nodes behind the ClusterIP Service "web"
+    And steady traffic of 50 requests per second to the ClusterIP of "web" from a client pod on node "kubequake-worker"
+    When the node "kubequake-worker2" is cut off from the other nodes
+    And the steady traffic runs for 5 more seconds
+    And the faults are undone
+    Then within 30 seconds the steady traffic recovers
+    When the steady traffic stops
+    Then some of the steady traffic failed
+    And at most 60% of the steady traffic failed
+
+  @serial
   Scenario: With kube-proxy gone, existing Services keep serving and a new Service waits for it
     kube-proxy does not remove its iptables rules when it stops, so existing Services keep working. A Service created
     meanwhile has a ClusterIP but no rules: its requests are refused (the network seal rejects them at the host), until

@@ -193,7 +193,9 @@ export async function waitForSteadyTrafficRecovery(context: ScenarioContext, sec
   );
   const recoveredAt = recoveryMoment(traffic.load.samplesSoFar(), after);
   const recoveryMs = recoveredAt - after;
-  context.note(`steady traffic recovered ${(recoveryMs / 1000).toFixed(1)} s after ${lastChaos?.label ?? "the start"}`);
+  context.note(
+    `steady traffic recovered ${(recoveryMs / 1000).toFixed(1)} s after “${lastChaos?.label ?? "the start"}”`,
+  );
   return recoveryMs;
 }
 
