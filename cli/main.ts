@@ -21,6 +21,9 @@ Environment:
   KUBEQUAKE_CACHE       build cache (default ~/.cache/kubequake)
   KUBEQUAKE_KUBECONFIG  kubeconfig written by cluster up (default ~/.kube/kubequake.config)
   KUBEQUAKE_DEBUG       comma-separated logger namespaces to show debug output for ("*" for all)
+  KUBEQUAKE_VERBOSE     1: show kubequake's stack traces and causes with user errors (for debugging kubequake)
+  KUBEQUAKE_CHAOS_CONTEXTS  comma-separated kubeconfig contexts besides kind-kubequake where chaos may run
+  KUBEQUAKE_MAX_REPLICAS    allow more than 50 replicas per workload
 
 Versions of everything built are pinned in cluster/versions.env.`;
 

@@ -3,7 +3,7 @@ import { listPods } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { SteadyTrafficRecord } from "./expectations.ts";
-import { BackgroundLoad, expectRateHeld, type LoadResult, summarizeLoad } from "./load.ts";
+import { BackgroundLoad, expectRateHeld, type LoadResult, splitRate, summarizeLoad } from "./load.ts";
 import { PodDisappearances } from "./pod-faults.ts";
 import { renderTimeline, type TimelineArtifacts } from "./timeline.ts";
 import type { TrafficSample } from "./verdicts.ts";
@@ -55,6 +55,8 @@ export async function startSteadyTraffic(
       'stop it first ("When the steady traffic stops"); a scenario has one steady traffic at a time.',
     );
   }
+  // A rate no client can send is a mistake to report before any pod is created.
+  splitRate(options.rate, options.node ? 1 : (options.clients ?? 1));
   const url = await resolveTarget(context, target);
   const gone = await PodDisappearances.start(context);
   const clients = options.node ? [await context.client(0, options.node)] : await context.clients(options.clients ?? 1);

@@ -6,7 +6,8 @@ export class UserError extends Error {
   readonly fix: string;
   constructor(message: string, fix: string, options?: { cause?: unknown }) {
     // The fix is part of the message so that every report (Cucumber, JUnit, Allure) shows it too.
-    super(`${message}\n  what to do: ${fix}`, options);
+    // Cucumber prints a cause's whole stack ("Caused by: …"): keep the cause only when debugging kubequake.
+    super(`${message}\n  what to do: ${fix}`, process.env.KUBEQUAKE_VERBOSE ? options : undefined);
     this.name = "UserError";
     this.fix = fix;
     // A user's mistake needs the message, not our call stack; KUBEQUAKE_VERBOSE=1 keeps it for debugging kubequake.

@@ -94,3 +94,21 @@ export function apiStatus(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "number" ? code : undefined;
 }
+
+/** The API server's own words for a failed call, in one line: "HTTP 409: services \"web\" already exists". */
+export function apiErrorMessage(error: unknown): string {
+  const status = apiStatus(error);
+  const body = (error as { body?: unknown } | null)?.body;
+  let message: string | undefined;
+  if (typeof body === "string") {
+    try {
+      message = (JSON.parse(body) as { message?: string }).message;
+    } catch {
+      message = body.slice(0, 300);
+    }
+  } else if (body && typeof body === "object") {
+    message = (body as { message?: string }).message;
+  }
+  message ??= error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+  return status ? `HTTP ${status}: ${message}` : message;
+}

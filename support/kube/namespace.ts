@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { apiStatus, type Kube } from "./client.ts";
+import { UserError } from "../errors/user-error.ts";
+import { apiErrorMessage, apiStatus, type Kube } from "./client.ts";
 import { ResourceTracker } from "./tracker.ts";
 import { managedByLabel } from "./workloads.ts";
 
@@ -54,7 +55,12 @@ export class ScenarioNamespace {
   /** Creates an object in this namespace and tracks it; returns the object as the API server stored it. */
   async apply<T extends KubernetesObject>(object: T): Promise<T> {
     const body = { ...object, metadata: { ...object.metadata, namespace: this.name } } as T;
-    const created = (await this.kube.objects.create(body)) as T;
+    let created: T;
+    try {
+      created = (await this.kube.objects.create(body)) as T;
+    } catch (error) {
+      throw new ApiRejection(object, this.name, error);
+    }
     const description = `${object.kind} ${this.name}/${object.metadata?.name}`;
     this.tracker.track(description, () =>
       this.kube.objects.delete(
@@ -88,6 +94,29 @@ const suffixLength = 6;
  * unique, so `key` must differ for every pickle of the run: the Before hook passes the pickle's uri, id and attempt,
  * which tells apart Scenario Outline rows and scenarios whose names share a long prefix.
  */
+/** The API server refused to create an object: its own message in one line, and what to do about it. */
+export class ApiRejection extends UserError {
+  readonly status: number | undefined;
+  readonly apiMessage: string;
+  constructor(object: KubernetesObject, namespace: string, error: unknown) {
+    const status = apiStatus(error);
+    const apiMessage = apiErrorMessage(error);
+    super(
+      `the API server rejected ${object.kind} "${object.metadata?.name}" in ${namespace}: ${apiMessage}`,
+      status === 409
+        ? `a ${object.kind} of that name already exists in this scenario: give the new one another name (each scenario starts with an empty namespace).`
+        : status === 422 || status === 400
+          ? "the object is invalid as the message says: fix that field (kubectl explain shows the expected fields)."
+          : "read the API server's message above; the scenario's diagnostics show the namespace's objects and events.",
+      { cause: error },
+    );
+    this.name = "ApiRejection";
+    this.status = status;
+    this.apiMessage = apiMessage;
+    if (!process.env.KUBEQUAKE_VERBOSE) this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
 export function namespaceName(runId: string, worker: string, scenario: string, key: string): string {
   const digest = BigInt(`0x${createHash("sha256").update(key).digest("hex").slice(0, 16)}`);
   const suffix = digest.toString(36).padStart(suffixLength, "0").slice(-suffixLength);

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { EndpointWatcher } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { parseManifests, type SourcedObject } from "../kube/manifests.ts";
+import { ApiRejection } from "../kube/namespace.ts";
 import type { WatchRegistry } from "./exposure.ts";
 
 /**
@@ -29,31 +30,61 @@ export async function applyManifestFile(registry: WatchRegistry, path: string): 
   await applyManifestText(registry, text, path);
 }
 
+/**
+ * Kinds that live outside any namespace: a scenario may not create them, because deleting its namespace (on a
+ * failure, on Ctrl-C, by the next run's sweep) would not remove them, and they would outlive the run.
+ */
+const clusterScopedKinds = new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "StorageClass",
+  "PriorityClass",
+  "IngressClass",
+  "RuntimeClass",
+  "CSIDriver",
+  "APIService",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+]);
+
+/** Refuses what a scenario's namespace could not clean up: cluster-scoped kinds and other namespaces. */
+function checkScope(item: SourcedObject, namespace: string): void {
+  const { object } = item;
+  const where = `${item.source}:${item.line}`;
+  if (clusterScopedKinds.has(object.kind ?? "")) {
+    throw new UserError(
+      `${where}: ${object.kind} "${object.metadata?.name}" is cluster-scoped; a scenario creates objects only in its own namespace, which is removed after it (even on Ctrl-C), and a cluster-scoped object would outlive the run`,
+      "use a namespaced kind (a Role and RoleBinding instead of ClusterRole and ClusterRoleBinding), or create the object outside kubequake before the run.",
+    );
+  }
+  const asked = object.metadata?.namespace;
+  if (asked && asked !== namespace) {
+    throw new UserError(
+      `${where}: ${object.kind} "${object.metadata?.name}" asks for namespace "${asked}", but a scenario's objects go in its own namespace (${namespace})`,
+      "remove metadata.namespace: kubequake puts the object in the scenario's namespace and removes it afterwards.",
+    );
+  }
+}
+
 async function applyOne(registry: WatchRegistry, item: SourcedObject): Promise<void> {
   const { object } = item;
+  checkScope(item, registry.scenario.name);
   try {
     await registry.scenario.namespace.apply(object);
   } catch (error) {
-    const body = (error as { body?: unknown }).body;
-    const message =
-      typeof body === "string" ? safeMessage(body) : error instanceof Error ? error.message : String(error);
-    throw new UserError(
-      `${item.source}:${item.line}: the API server rejected ${object.kind} "${object.metadata?.name}" (${object.apiVersion}): ${message}`,
-      "fix the manifest; `kubectl explain` shows the expected fields.",
-    );
+    if (!(error instanceof ApiRejection)) throw error;
+    throw new UserError(`${item.source}:${item.line}: ${error.message.split("\n")[0]}`, error.fix, { cause: error });
   }
   if (object.kind === "Service" && object.apiVersion === "v1") {
     registry.watchers.set(
       object.metadata!.name!,
       await EndpointWatcher.start(registry.scenario, object.metadata!.name!),
     );
-  }
-}
-
-function safeMessage(body: string): string {
-  try {
-    return (JSON.parse(body) as { message?: string }).message ?? body;
-  } catch {
-    return body;
   }
 }

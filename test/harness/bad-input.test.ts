@@ -68,6 +68,16 @@ const scenarioMistakes: Record<string, RegExp> = {
   "Killing more pods than are ready": /cannot kill 2 pod\(s\) of "web": only 1 are ready \(web-/,
   "Added latency, which this kernel cannot produce":
     /added latency cannot be produced here: the host kernel has no netem qdisc .*\n {2}what to do: test packet loss/,
+  "The same Service declared twice":
+    /the API server rejected Deployment "web" in kq-[a-z0-9-]+: HTTP 409: deployments\.apps "web" already exists\n {2}what to do: a Deployment of that name already exists in this scenario/,
+  "A manifest for another namespace":
+    /mistakes\.feature:\d+: ConfigMap "settings" asks for namespace "default", but a scenario's objects go in its own namespace \(kq-[a-z0-9-]+\)\n {2}what to do: remove metadata\.namespace/,
+  "A cluster-scoped manifest":
+    /mistakes\.feature:\d+: ClusterRole "reader" is cluster-scoped; .*\n {2}what to do: use a namespaced kind/,
+  "Steady traffic of no requests":
+    /cannot send 0 requests\/s from 1 client\(s\): each client sends a whole number of requests\/s between 1 and 5000, so nothing was sent/,
+  "Dropping more packets than there are":
+    /cannot drop 150% of packets\n {2}what to do: give a share between 1 and 100 percent/,
   "Restoring a steady state that was never declared":
     /no steady state was declared in this scenario, so there is nothing to restore\n {2}what to do: declare it before the chaos/,
 };
