@@ -9,12 +9,14 @@ import {
 } from "../support/chaos/cluster-faults.ts";
 import {
   expectErrorBudget,
+  expectLatencyAtLeast,
   expectLatencyPercentile,
   expectLongestFailureWindow,
   expectNoAnswerFromGonePods,
   expectSomeFailures,
 } from "../support/chaos/expectations.ts";
-import { dropPackets, limitBandwidth, refuseAddedLatency } from "../support/chaos/network-faults.ts";
+import { addLatency } from "../support/chaos/latency.ts";
+import { dropPackets, limitBandwidth } from "../support/chaos/network-faults.ts";
 import {
   killPods,
   killPodsOnSchedule,
@@ -211,6 +213,14 @@ Then(
   },
 );
 
+/** A latency percentile at least N ms, e.g. to show that added latency really was in the path. */
+Then(
+  "the steady traffic's p{int} latency was at least {int} ms",
+  function (this: KubequakeWorld, percentile: number, ms: number) {
+    expectLatencyAtLeast(steadyTrafficRecord(this.scenario), percentile, ms);
+  },
+);
+
 /** No request that started after a killed pod was gone (its object deleted) was answered by that pod. */
 Then("no request was answered by a pod after it was killed", function (this: KubequakeWorld) {
   expectNoAnswerFromGonePods(steadyTrafficRecord(this.scenario), podDisappearances(this.scenario));
@@ -234,10 +244,14 @@ When(
   },
 );
 
-/** Refused with the reason: these hosts' kernels have no netem, and no latency proxy is in the path yet. */
+/**
+ * Adds latency to every answer of a Service: Toxiproxy pods (from the demo image) go between the Service and its
+ * backends (these kernels have no netem). The client address the backends see becomes the proxies' meanwhile.
+ */
 When(
-  "{int} ms of latency are added to the pods of {string}",
-  function (this: KubequakeWorld, _ms: number, _backend: string) {
-    refuseAddedLatency();
+  "{int} ms of latency are added to the Service {string}",
+  async function (this: KubequakeWorld, latencyMs: number, service: string) {
+    assertChaosAllowed(this.scenario.kube, "add latency");
+    await addLatency(this.scenario, service, latencyMs);
   },
 );

@@ -22,6 +22,7 @@ roles:
   prober      HTTP API: POST /probe/http, POST /probe/dns, POST /load/start (background load, vegeta)
   probe-http  one-shot HTTP probe: --url U --count N [--concurrency C]
   probe-dns   one-shot DNS probe: --name N --type A|AAAA|SRV|CNAME [--count N]
+  latency-proxy  Toxiproxy with a latency toxic: LISTEN, UPSTREAM=host:port, LATENCY_MS
   version     print the version
 
 Run "demo <role> -h" for the flags of a role.
@@ -46,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runProberRole(rest)
 	case "probe-http":
 		return runProbeHTTPCLI(rest, stdout, stderr)
+	case "latency-proxy":
+		return runLatencyProxyRole(rest)
 	case "probe-dns":
 		return runProbeDNSCLI(rest, stdout, stderr)
 	case "version", "-version", "--version":

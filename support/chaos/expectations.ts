@@ -121,3 +121,16 @@ export function expectLatencyPercentile(record: SteadyTrafficRecord, p: number, 
     );
   }
 }
+
+/** A latency percentile reached at least `ms` (added latency really was in the path). */
+export function expectLatencyAtLeast(record: SteadyTrafficRecord, p: number, ms: number): void {
+  requireSamples(record);
+  const seen = latencyPercentile(record.samples, p);
+  if (seen < ms) {
+    throw new SteadyTrafficError(
+      `the steady traffic's p${p} latency to be at least ${ms} ms`,
+      `it was ${seen.toFixed(1)} ms`,
+      record,
+    );
+  }
+}

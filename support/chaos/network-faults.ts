@@ -7,7 +7,7 @@ import type { ScenarioContext } from "../scenario/context.ts";
  * Network faults inside pods' own network namespaces, applied from the node they run on (kind nodes are containers;
  * `nsenter` enters the pod's namespace by its main process). These hosts' kernels have no netem, so what can be
  * done is what iptables and tbf do: drop a share of packets (iptables `statistic`), cap bandwidth (a tbf qdisc).
- * Added latency would need netem or a proxy in the path, which kubequake does not provide yet, so it is refused.
+ * Added latency needs something in the traffic path instead: see latency.ts.
  */
 
 /** The node and main PID of each ready pod of a backend, for nsenter. */
@@ -104,13 +104,5 @@ export async function limitBandwidth(context: ScenarioContext, backend: string, 
     "fault",
     `bandwidth of the pods of ${backend} limited to ${kbitPerSecond} kbit/s`,
     targets.map((t) => t.pod),
-  );
-}
-
-/** Added latency needs netem, which these kernels lack; say so instead of pretending. */
-export function refuseAddedLatency(): never {
-  throw new UserError(
-    'added latency cannot be produced here: the host kernel has no netem qdisc (tc says "Specified qdisc kind is unknown"), and kubequake has no latency proxy in the traffic path yet',
-    'test packet loss ("N% of packets to the pods of X are dropped") or a bandwidth cap instead; latency through a proxy such as toxiproxy is planned.',
   );
 }

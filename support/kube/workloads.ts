@@ -196,3 +196,50 @@ export function proberPod(name: string, image: string, allowedNetworks: string, 
     env: [{ name: "ALLOWED_NETWORKS", value: allowedNetworks }],
   });
 }
+
+/**
+ * Pods that add latency in front of a Service's backends (the demo image's latency-proxy role: Toxiproxy with a
+ * latency toxic). They listen on `port` (the Service's targetPort) and forward to `upstream` (host:port).
+ */
+export function latencyProxyWorkload(options: {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  upstream: string;
+  latencyMs: number;
+  port: number;
+  replicas: number;
+}): KubernetesObject {
+  const labels = { ...options.labels, ...managedByLabel };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: options.name, labels },
+    spec: {
+      replicas: options.replicas,
+      selector: { matchLabels: options.labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: "latency-proxy",
+              image: options.image,
+              imagePullPolicy: "IfNotPresent",
+              args: ["latency-proxy"],
+              env: [
+                { name: "LISTEN", value: `0.0.0.0:${options.port}` },
+                { name: "UPSTREAM", value: options.upstream },
+                { name: "LATENCY_MS", value: String(options.latencyMs) },
+              ],
+              ports: [{ containerPort: options.port }],
+              // A TCP check: an HTTP one would go through the proxy and wait out the latency it adds.
+              readinessProbe: { tcpSocket: { port: options.port }, periodSeconds: 1, failureThreshold: 1 },
+              resources: { requests: { cpu: "10m", memory: "16Mi" } },
+            },
+          ],
+        },
+      },
+    },
+  } as KubernetesObject;
+}

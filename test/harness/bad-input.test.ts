@@ -66,8 +66,8 @@ const scenarioMistakes: Record<string, RegExp> = {
   "A node that does not exist":
     /no node "kubequake-worker9" in the kubequake cluster\n {2}what to do: use one of: .*kubequake-control-plane \(control-plane\)/,
   "Killing more pods than are ready": /cannot kill 2 pod\(s\) of "web": only 1 are ready \(web-/,
-  "Added latency, which this kernel cannot produce":
-    /added latency cannot be produced here: the host kernel has no netem qdisc .*\n {2}what to do: test packet loss/,
+  "No latency at all":
+    /cannot add 0 ms of latency\n {2}what to do: give a whole number of milliseconds from 1 to 60000/,
   "The same Service declared twice":
     /the API server rejected Deployment "web" in kq-[a-z0-9-]+: HTTP 409: deployments\.apps "web" already exists\n {2}what to do: a Deployment of that name already exists in this scenario/,
   "A manifest for another namespace":

@@ -1,0 +1,106 @@
+import type { V1Service } from "@kubernetes/client-node";
+import { UserError } from "../errors/user-error.ts";
+import { waitForReadyPods } from "../kube/pods.ts";
+import { latencyProxyWorkload, managedByLabel } from "../kube/workloads.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { eventually } from "../wait/eventually.ts";
+
+/**
+ * Added latency without netem: Toxiproxy (embedded in the demo image) goes into the Service's path. A second Service,
+ * `<name>-direct`, selects the original backends; latency-proxy pods forward to it, adding the latency to every
+ * answer; and the Service is switched to select the proxy pods. The undo switches its selector back. The backends
+ * then see the proxies' addresses as the client's (so ClientIP affinity and source-IP checks do not apply meanwhile).
+ */
+export async function addLatency(context: ScenarioContext, serviceName: string, latencyMs: number): Promise<void> {
+  if (!(Number.isInteger(latencyMs) && latencyMs >= 1 && latencyMs <= 60_000)) {
+    throw new UserError(
+      `cannot add ${latencyMs} ms of latency`,
+      "give a whole number of milliseconds from 1 to 60000.",
+    );
+  }
+  const service = await context.kube.core.readNamespacedService({ name: serviceName, namespace: context.name });
+  const selector = service.spec?.selector;
+  const port = service.spec?.ports?.[0];
+  const targetPort = typeof port?.targetPort === "number" ? port.targetPort : Number(port?.targetPort ?? port?.port);
+  if (!selector || !port || !Number.isInteger(targetPort) || service.spec?.clusterIP === "None") {
+    throw new UserError(
+      `cannot add latency to the Service "${serviceName}": it needs a selector, a ClusterIP and a numeric targetPort`,
+      "add latency to a ClusterIP Service that selects its pods by label, with targetPort given as a number.",
+    );
+  }
+  const direct = await context.namespace.apply<V1Service>({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: `${serviceName}-direct`, labels: managedByLabel },
+    spec: { selector, ports: [{ port: port.port, targetPort, protocol: "TCP" }] },
+  });
+  const proxyLabels = { "kubequake.dev/latency-for": serviceName };
+  await context.namespace.apply(
+    latencyProxyWorkload({
+      name: `${serviceName}-latency`,
+      image: context.image,
+      labels: proxyLabels,
+      upstream: `${direct.spec?.clusterIP}:${port.port}`,
+      latencyMs,
+      port: targetPort,
+      replicas: 2,
+    }),
+  );
+  const proxies = await waitForReadyPods(context.kube, context.name, proxyLabels, 2, 120_000);
+  const setSelector = async (value: Record<string, string>) => {
+    await context.kube.core.patchNamespacedService({
+      name: serviceName,
+      namespace: context.name,
+      body: [{ op: "replace", path: "/spec/selector", value }],
+    });
+  };
+  await context.chaos.apply(
+    `${latencyMs} ms of latency added to the Service ${serviceName}`,
+    async () => {
+      await setSelector(proxyLabels);
+      await waitForEndpointsOf(
+        context,
+        serviceName,
+        proxies.map((p) => p.name),
+      );
+    },
+    async () => {
+      await setSelector(selector);
+      await eventually(
+        `the Service ${serviceName} selects its backends again`,
+        async () => {
+          const pods = await endpointPods(context, serviceName);
+          return {
+            satisfied: pods.length > 0 && pods.every((p) => !p.startsWith(`${serviceName}-latency`)),
+            value: pods,
+          };
+        },
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+    },
+  );
+  context.recordAction("fault", `${latencyMs} ms of latency added to the Service ${serviceName}`, []);
+}
+
+async function endpointPods(context: ScenarioContext, service: string): Promise<string[]> {
+  const slices = await context.kube.discovery.listNamespacedEndpointSlice({
+    namespace: context.name,
+    labelSelector: `kubernetes.io/service-name=${service}`,
+  });
+  return slices.items
+    .flatMap((s) =>
+      (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => e.targetRef?.name ?? ""),
+    )
+    .sort();
+}
+
+async function waitForEndpointsOf(context: ScenarioContext, service: string, pods: readonly string[]): Promise<void> {
+  await eventually(
+    `the Service ${service} sends its traffic through the latency proxies (${pods.join(", ")})`,
+    async () => {
+      const ready = await endpointPods(context, service);
+      return { satisfied: ready.join() === [...pods].sort().join(), value: ready };
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+}
