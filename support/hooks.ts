@@ -11,7 +11,7 @@ import {
 } from "@cucumber/cucumber";
 import { attachTrafficEvidence } from "./chaos/attachments.ts";
 import { stopSteadyTraffic } from "./chaos/steady-traffic.ts";
-import { processAlive, undoOutstandingFaults } from "./cluster/fault-ledger.ts";
+import { undoOutstandingFaults } from "./cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./cluster/health.ts";
 import { kubeconfigPath } from "./cluster/kind.ts";
 import { demoImageName } from "./cluster/stages.ts";
@@ -21,6 +21,7 @@ import { UserError } from "./errors/user-error.ts";
 import { connectKube, type Kube } from "./kube/client.ts";
 import { deleteNamespacesOwnedBy, runOwnerPid, sweepLeftoverNamespaces } from "./kube/namespace.ts";
 import { clusterNetworks } from "./kube/networks.ts";
+import { processAlive } from "./process/liveness.ts";
 import { type DemoWorkload, ScenarioContext } from "./scenario/context.ts";
 import { canStartInParallel } from "./scheduling/serial.ts";
 import type { KubequakeWorld } from "./world.ts";

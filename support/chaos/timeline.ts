@@ -2,28 +2,10 @@
 // numbers come from here (pure, unit-tested); the picture is drawn by timeline-chart.ts with ECharts.
 import { percentile } from "../traffic/statistics.ts";
 import { renderTimelineChart, type TimelineChartOptions } from "./timeline-chart.ts";
-import { failureWindows } from "./verdicts.ts";
+import { failureWindows, type TrafficSample } from "./verdicts.ts";
 
-/**
- * One request of the background traffic (the load engine's record satisfies it structurally). Times are Unix epoch
- * milliseconds.
- */
-export interface TimelineSample {
-  readonly client: string;
-  readonly seq: number;
-  /** When the open-loop schedule said the request should start. */
-  readonly scheduledUnixMs: number;
-  readonly startUnixMs: number;
-  /** Milliseconds from the scheduled time to the answer or the error (no coordinated omission). */
-  readonly latencyMs: number;
-  readonly ok: boolean;
-  /** HTTP status; 0 when no answer came. */
-  readonly status: number;
-  /** "" when ok; refused, reset, timeout, dns, blocked, http or other. */
-  readonly errorKind: string;
-  /** The pod that answered ("" when none did). */
-  readonly pod: string;
-}
+/** One request of the background traffic: the same record the steady-traffic checks read (verdicts.ts). */
+export type TimelineSample = TrafficSample;
 
 /** Something the scenario did while the traffic ran (a ChaosLog event satisfies it). Unix epoch milliseconds. */
 export interface TimelineEvent {

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCommand } from "../process/command.ts";
+import { processAlive } from "../process/liveness.ts";
 import { eventually } from "../wait/eventually.ts";
 import { cacheRoot } from "./cache.ts";
 
@@ -128,15 +129,4 @@ async function waitWhileApplying(owned: (entry: LedgerEntry) => boolean): Promis
     },
     { timeoutMs: 60_000, intervalMs: 100 },
   ).catch(() => undefined); // undo what can be undone even so: a fault that never lands is reported by its undo
-}
-
-/** Whether a process is alive (a ledger entry whose owner is gone is a leftover to undo). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -3,13 +3,14 @@ import { join } from "node:path";
 import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { CommandError, runCommand } from "../process/command.ts";
+import { processAlive } from "../process/liveness.ts";
 import { eventually } from "../wait/eventually.ts";
 import { buildStages, formatDuration, location, logDir, type StageOutcome, seconds } from "./build.ts";
 import { cacheRoot } from "./cache.ts";
 import { ensureHermeticDns } from "./coredns.ts";
 import { verifyClusterDns } from "./dns-check.ts";
 import { dockerAnswers } from "./docker.ts";
-import { processAlive, undoOutstandingFaults } from "./fault-ledger.ts";
+import { undoOutstandingFaults } from "./fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./health.ts";
 import {
   clusterName,

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
+import { processAlive } from "../process/liveness.ts";
 import { apiErrorMessage, apiStatus, type Kube } from "./client.ts";
 import { ResourceTracker } from "./tracker.ts";
 import { managedByLabel } from "./workloads.ts";
@@ -139,16 +140,6 @@ export function runOwnerPid(): number {
   return Number(process.env.KUBEQUAKE_RUN_OWNER_PID ?? process.pid);
 }
 
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Deletes namespaces left by runs whose owning process is gone (crashed, killed, interrupted); concurrent runs on
  * this machine keep theirs. Returns the names deleted.
@@ -157,7 +148,7 @@ export async function sweepLeftoverNamespaces(kube: Kube, currentRunId: string):
   const list = await kube.core.listNamespace({ labelSelector: runLabel });
   const leftovers = list.items
     .filter((ns) => ns.metadata?.labels?.[runLabel] !== currentRunId && ns.status?.phase !== "Terminating")
-    .filter((ns) => !isAlive(Number(ns.metadata?.annotations?.[ownerAnnotation] ?? 0)))
+    .filter((ns) => !processAlive(Number(ns.metadata?.annotations?.[ownerAnnotation] ?? 0)))
     .map((ns) => ns.metadata!.name!);
   for (const name of leftovers) {
     await kube.core.deleteNamespace({ name }).catch((error) => {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { processAlive } from "../cluster/fault-ledger.ts";
 import type { Logger } from "../log/logger.ts";
+import { processAlive } from "../process/liveness.ts";
 import { eventually } from "../wait/eventually.ts";
 
 /**
