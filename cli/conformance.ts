@@ -10,7 +10,7 @@ cluster and prints pass/fail/skip with each test's time; every skip carries its 
   (default)   the 25 [Conformance] tests of Services and DNS: \\[sig-network\\] (Services|DNS) .*\\[Conformance\\]
   --wide      every Services, DNS and "Networking Granular Checks: Services" test that this 3-node, single-stack,
               cloud-less cluster can run side by side: no Serial, Disruptive, Slow, LoadBalancer, Feature, Provider,
-              IPv6, SCTP (79 tests; several wait minutes by design: about 15 minutes at --procs 3)
+              IPv6, SCTP (79 tests; several wait minutes by design: about 10 minutes at --procs 3)
 
   --procs N   run N specs at a time (the ginkgo CLI's --procs; default 3; 1 runs e2e.test alone and streams each
               spec's start as well as its end)
