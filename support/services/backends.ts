@@ -186,11 +186,3 @@ export async function setSessionAffinity(
 export async function readyPodsOf(context: ScenarioContext, name: string): Promise<PodSummary[]> {
   return (await backendPods(context, name)).filter((p) => p.ready && !p.terminating);
 }
-
-export async function waitForBackendReady(
-  context: ScenarioContext,
-  name: string,
-  count: number,
-): Promise<PodSummary[]> {
-  return waitForReadyPods(context.kube, context.name, { app: name }, count, readyTimeoutMs);
-}
