@@ -2,7 +2,7 @@
 //   per-scenario overhead: namespace → demo backend Ready → teardown, median of 7
 //   prober throughput: requests/s with a new connection per request, and timestamp resolution
 //   background load (bench/load.ts): achieved rate and schedule accuracy at 100, 300 and 1000 requests/s
-//   the four features: wall time of `kubequake run` with 2 workers
+//   every feature: wall time of `kubequake run` with 2 workers
 import { spawnSync } from "node:child_process";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { demoImageName } from "../support/cluster/stages.ts";
@@ -71,6 +71,6 @@ const run = spawnSync(process.execPath, ["bin/kubequake.js", "run", "--no-cluste
 });
 const summary = /(\d+ scenarios \([^)]*\))/.exec(run.stdout.toString())?.[1] ?? "no summary";
 figures.push(
-  `the four features with 2 workers: ${((performance.now() - started) / 1000).toFixed(1)} s, ${summary}, exit ${run.status}`,
+  `every feature with 2 workers: ${((performance.now() - started) / 1000).toFixed(1)} s, ${summary}, exit ${run.status}`,
 );
 console.log(figures.join("\n"));
