@@ -1,6 +1,5 @@
 import { UserError } from "../errors/user-error.ts";
 import { getFromPod, type Kube, postToPod } from "../kube/client.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { TrafficSample } from "./verdicts.ts";
 
@@ -437,29 +436,4 @@ export class BackgroundLoad {
     run.status = status;
     return status;
   }
-}
-
-/**
- * Starts background load from `clientCount` prober pods of the scenario (created if needed) and returns at once.
- * The scenario's cleanup stops it if no step did.
- */
-export async function startBackgroundLoad(
-  context: ScenarioContext,
-  request: LoadRequest,
-  clientCount = 1,
-): Promise<BackgroundLoad> {
-  validateRequest(request);
-  splitRate(request.rate, clientCount);
-  const clients = await context.clients(clientCount);
-  const load = await BackgroundLoad.start(context.kube, context.name, clients, request, {
-    note: (line) => context.note(line),
-  });
-  // Deleting the namespace ends the load anyway; a stop that fails here must not hide the scenario's own result.
-  context.onCleanup.push(() =>
-    load.stop().then(
-      () => undefined,
-      () => undefined,
-    ),
-  );
-  return load;
 }

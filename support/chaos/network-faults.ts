@@ -2,6 +2,7 @@ import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { containerMainProcess } from "./pod-faults.ts";
 
 /**
  * Network faults inside pods' own network namespaces, applied from the node they run on (kind nodes are containers;
@@ -19,18 +20,7 @@ async function podNamespaces(context: ScenarioContext, backend: string) {
       "deploy it first and wait until it is ready.",
     );
   }
-  return Promise.all(
-    pods.map(async (pod) => {
-      const read = await context.kube.core.readNamespacedPod({ name: pod.name, namespace: context.name });
-      const containerId = read.status?.containerStatuses?.[0]?.containerID?.replace(/^\w+:\/\//, "") ?? "";
-      const inspect = await runCommand(
-        "docker",
-        ["exec", pod.node, "crictl", "inspect", "--output", "go-template", "--template", "{{.info.pid}}", containerId],
-        { timeoutMs: 30_000 },
-      );
-      return { pod: pod.name, node: pod.node, pid: inspect.stdout.trim() };
-    }),
-  );
+  return Promise.all(pods.map((pod) => containerMainProcess(context, pod.name)));
 }
 
 async function inPodNetwork(target: { node: string; pid: string }, command: readonly string[]) {

@@ -78,12 +78,18 @@ export async function killPods(
   return names;
 }
 
-/** SIGKILLs the main process of a pod's first container, from the node it runs on (kind nodes are containers). */
-async function killMainProcess(context: ScenarioContext, pod: string): Promise<void> {
+/**
+ * The node a pod runs on and the host-side PID of its first container's main process, from the node's container
+ * runtime (kind nodes are containers): what `kill` and `nsenter` on the node need.
+ */
+export async function containerMainProcess(
+  context: ScenarioContext,
+  pod: string,
+): Promise<{ pod: string; node: string; pid: string }> {
   const read = await context.kube.core.readNamespacedPod({ namespace: context.name, name: pod });
   const node = read.spec?.nodeName;
   const containerId = read.status?.containerStatuses?.[0]?.containerID?.replace(/^\w+:\/\//, "");
-  if (!node || !containerId) throw new Error(`pod ${pod} has no running container to kill (node ${node ?? "none"})`);
+  if (!node || !containerId) throw new Error(`pod ${pod} has no running container (node ${node ?? "none"})`);
   const inspect = await runCommand(
     "docker",
     ["exec", node, "crictl", "inspect", "--output", "go-template", "--template", "{{.info.pid}}", containerId],
@@ -91,6 +97,12 @@ async function killMainProcess(context: ScenarioContext, pod: string): Promise<v
   );
   const pid = inspect.stdout.trim();
   if (!/^\d+$/.test(pid)) throw new Error(`crictl did not report the main PID of ${pod}'s container: "${pid}"`);
+  return { pod, node, pid };
+}
+
+/** SIGKILLs the main process of a pod's first container, from the node it runs on. */
+async function killMainProcess(context: ScenarioContext, pod: string): Promise<void> {
+  const { node, pid } = await containerMainProcess(context, pod);
   await runCommand("docker", ["exec", node, "kill", "-KILL", pid], { timeoutMs: 30_000 });
 }
 
