@@ -108,9 +108,9 @@ async function accountForTheSeal() {
   const packets = sealLog.stop();
   const expected = JSON.parse(readFileOr("reports/seal/seal-test-destinations.json") || "[]") as string[];
   const networks = await connectKube(kubeconfigPath).then(clusterNetworks, () => "");
-  const serviceCidr = networks.split(",")[1] ?? "10.96.0.0/16";
+  const [podCidr = "10.244.0.0/16", serviceCidr = "10.96.0.0/16"] = networks.split(",");
   const resolvers = hostResolvers();
-  const account = accountStoppedPackets(packets, expected, serviceCidr, resolvers);
+  const account = accountStoppedPackets(packets, expected, serviceCidr, resolvers, podCidr);
   const stopped = seal.rejected - sealAtStart.rejected;
   console.log(
     `seal ${seal.installed ? "in place" : "MISSING"} on ${seal.network?.bridge ?? "no kind network"}: ${stopped} packet(s) stopped during this run (${packets.length} logged; the log is rate-limited, the counter is exact)`,
@@ -130,6 +130,10 @@ async function accountForTheSeal() {
     `  outside-name lookups that Docker's embedded DNS forwarded from a node to the host's resolvers (${resolvers.join(", ") || "none"}), refused: ${account.outsideLookups.length}`,
   );
   show(account.outsideLookups);
+  console.log(
+    `  to pod IPs (${podCidr}) before flannel routed that pod's node, in the seconds after nodes start: ${account.toPodIPs.length}`,
+  );
+  show(account.toPodIPs);
   console.log(`  unexpected: ${account.unexpected.length}`);
   show(account.unexpected);
   const ok = seal.installed && account.unexpected.length === 0;

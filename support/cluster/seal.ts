@@ -263,6 +263,12 @@ export interface SealAccount {
    * with dnsPolicy Default, or the node itself): refused, so the lookup fails fast here instead of leaving.
    */
   readonly outsideLookups: readonly StoppedPacket[];
+  /**
+   * To a pod IP: a node answering a pod on another node before flannel had a route to that node's pod subnet, which
+   * happens in the seconds after nodes start (seen when `cluster up` revived a cluster whose containers had stopped).
+   * Without a route the reply takes the node's default route to the host, where the seal stops it.
+   */
+  readonly toPodIPs: readonly StoppedPacket[];
   /** Anything else: a leak that the seal stopped, to be found and fixed. */
   readonly unexpected: readonly StoppedPacket[];
 }
@@ -273,18 +279,21 @@ export function accountStoppedPackets(
   expectedDestinations: readonly string[],
   serviceCidr: string,
   resolvers: readonly string[] = [],
+  podCidr = "",
 ): SealAccount {
   let byTheSealTest = 0;
   let toServiceIPs = 0;
   const outsideLookups: StoppedPacket[] = [];
+  const toPodIPs: StoppedPacket[] = [];
   const unexpected: StoppedPacket[] = [];
   for (const packet of packets) {
     if (expectedDestinations.includes(packet.destination)) byTheSealTest += 1;
     else if (ipv4InCidr(packet.destination, serviceCidr)) toServiceIPs += 1;
     else if (resolvers.includes(packet.destination) && packet.destinationPort === "53") outsideLookups.push(packet);
+    else if (podCidr !== "" && ipv4InCidr(packet.destination, podCidr)) toPodIPs.push(packet);
     else unexpected.push(packet);
   }
-  return { byTheSealTest, toServiceIPs, outsideLookups, unexpected };
+  return { byTheSealTest, toServiceIPs, outsideLookups, toPodIPs, unexpected };
 }
 
 /** Whether a dotted IPv4 address lies in an IPv4 CIDR; false for anything that is not IPv4. */

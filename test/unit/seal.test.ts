@@ -80,9 +80,10 @@ test("stopped packets are read from the kernel log and sorted by who sent them",
   const log = `[  10.000001] something else
 [ 433.530718] kubequake-seal: IN=br-1 OUT=eth0 SRC=172.18.0.3 DST=192.0.2.1 LEN=60 PROTO=TCP SPT=40572 DPT=80 SYN
 [ 434.000000] kubequake-seal: IN=br-1 OUT=eth0 SRC=172.18.0.4 DST=10.96.14.2 LEN=60 PROTO=TCP SPT=1 DPT=80 SYN
-[ 435.500000] kubequake-seal: IN=br-1 OUT=eth0 SRC=172.18.0.2 DST=203.0.113.9 LEN=60 PROTO=UDP SPT=1 DPT=53`;
+[ 435.500000] kubequake-seal: IN=br-1 OUT=eth0 SRC=172.18.0.2 DST=203.0.113.9 LEN=60 PROTO=UDP SPT=1 DPT=53
+[ 436.000000] kubequake-seal: IN=br-1 OUT=eth0 SRC=172.18.0.2 DST=10.244.2.7 LEN=52 PROTO=TCP SPT=6443 DPT=54600 ACK`;
   const packets = parseStoppedPackets(log);
-  assert.equal(packets.length, 3);
+  assert.equal(packets.length, 4);
   assert.deepEqual(packets[0], {
     atUptimeSeconds: 433.530718,
     source: "172.18.0.3",
@@ -90,8 +91,14 @@ test("stopped packets are read from the kernel log and sorted by who sent them",
     protocol: "TCP",
     destinationPort: "80",
   });
-  const account = accountStoppedPackets(packets, ["192.0.2.1"], "10.96.0.0/16", ["203.0.113.9"]);
+  const account = accountStoppedPackets(packets, ["192.0.2.1"], "10.96.0.0/16", ["203.0.113.9"], "10.244.0.0/16");
   assert.equal(account.byTheSealTest, 1);
+  assert.deepEqual(
+    account.toPodIPs.map((p) => p.destination),
+    ["10.244.2.7"],
+    "a reply to a pod before flannel routed its node is counted apart",
+  );
+  assert.equal(account.unexpected.length, 0);
   assert.equal(account.toServiceIPs, 1);
   assert.deepEqual(
     account.outsideLookups.map((p) => p.destination),
@@ -101,7 +108,7 @@ test("stopped packets are read from the kernel log and sorted by who sent them",
   const strict = accountStoppedPackets(packets, ["192.0.2.1"], "10.96.0.0/16");
   assert.deepEqual(
     strict.unexpected.map((p) => `${p.source}→${p.destination}:${p.destinationPort}/${p.protocol}`),
-    ["172.18.0.2→203.0.113.9:53/UDP"],
+    ["172.18.0.2→203.0.113.9:53/UDP", "172.18.0.2→10.244.2.7:54600/TCP"],
   );
 });
 
