@@ -124,10 +124,7 @@ function table(rows: readonly Row[]): string[] {
 export async function benchLoad(kube: Kube, workload: DemoWorkload, runId: string): Promise<string[]> {
   const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: "load" });
   try {
-    await deployBehindService(
-      { scenario: context, watchers: new Map() },
-      { service: "web", replicas: 2, type: "ClusterIP" },
-    );
+    await deployBehindService(context, { service: "web", replicas: 2, type: "ClusterIP" });
     const clients = await context.clients(Math.max(...clientCounts));
     const rows: Row[] = [];
     for (const count of clientCounts) {

@@ -35,10 +35,7 @@ figures.push(
 
 const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: "prober" });
 try {
-  await deployBehindService(
-    { scenario: context, watchers: new Map() },
-    { service: "web", replicas: 2, type: "ClusterIP" },
-  );
+  await deployBehindService(context, { service: "web", replicas: 2, type: "ClusterIP" });
   const client = await context.client();
   for (const concurrency of [1, 8]) {
     const count = 3000;

@@ -18,7 +18,7 @@ import type { KubequakeWorld } from "../support/world.ts";
 Given(
   "the demo backend runs {int} replica(s) behind the {serviceType} Service {string}",
   async function (this: KubequakeWorld, replicas: number, type: string, service: string) {
-    await deployBehindService(this, { service, replicas, type });
+    await deployBehindService(this.scenario, { service, replicas, type });
   },
 );
 
@@ -26,7 +26,7 @@ Given(
 Given(
   "the demo backend runs {int} replica(s) behind the {serviceType} Service {string} with ClientIP session affinity",
   async function (this: KubequakeWorld, replicas: number, type: string, service: string) {
-    await deployBehindService(this, { service, replicas, type, sessionAffinity: "ClientIP" });
+    await deployBehindService(this.scenario, { service, replicas, type, sessionAffinity: "ClientIP" });
   },
 );
 
@@ -34,7 +34,7 @@ Given(
 Given(
   "the demo backend runs {int} replica(s) behind the {serviceType} Service {string} with ClientIP session affinity of {int} second(s)",
   async function (this: KubequakeWorld, replicas: number, type: string, service: string, seconds: number) {
-    await deployBehindService(this, {
+    await deployBehindService(this.scenario, {
       service,
       replicas,
       type,
@@ -51,7 +51,7 @@ Given(
 Given(
   "the demo backend runs {int} replica(s) behind the {serviceType} Service {string}, draining for {int} second(s) on shutdown",
   async function (this: KubequakeWorld, replicas: number, type: string, service: string, seconds: number) {
-    await deployBehindService(this, { service, replicas, type, shutdownDelaySeconds: seconds });
+    await deployBehindService(this.scenario, { service, replicas, type, shutdownDelaySeconds: seconds });
   },
 );
 
@@ -59,7 +59,7 @@ Given(
 Given(
   "the demo backend runs {int} replica(s) spread over the nodes behind the {serviceType} Service {string}",
   async function (this: KubequakeWorld, replicas: number, type: string, service: string) {
-    await deployBehindService(this, { service, replicas, type, spreadOverNodes: true });
+    await deployBehindService(this.scenario, { service, replicas, type, spreadOverNodes: true });
   },
 );
 
@@ -75,9 +75,9 @@ Given(
 Given(
   "the demo backend {string} runs {int} replica(s) as a StatefulSet behind the headless Service {string}",
   async function (this: KubequakeWorld, name: string, replicas: number, service: string) {
-    await exposeBackend(this, { name: service, selector: { app: name }, type: "headless" });
+    await exposeBackend(this.scenario, { name: service, selector: { app: name }, type: "headless" });
     await deployBackend(this.scenario, name, replicas, { kind: "StatefulSet", serviceName: service });
-    await waitUntilServing(this, service, replicas, true);
+    await waitUntilServing(this.scenario, service, replicas, true);
   },
 );
 
@@ -86,8 +86,8 @@ Given(
   "the demo frontend {string} calls {string}",
   async function (this: KubequakeWorld, name: string, backendUrl: string) {
     await deployFrontend(this.scenario, name, backendUrl);
-    await exposeBackend(this, { name, selector: { app: name }, type: "ClusterIP" });
-    await waitUntilServing(this, name, 1, false);
+    await exposeBackend(this.scenario, { name, selector: { app: name }, type: "ClusterIP" });
+    await waitUntilServing(this.scenario, name, 1, false);
   },
 );
 

@@ -161,7 +161,7 @@ Given(
  */
 When("the steady traffic stops", async function (this: KubequakeWorld) {
   const evidence = await stopSteadyTraffic(this.scenario, this.scenarioName);
-  await attachTrafficEvidence(this, evidence);
+  await attachTrafficEvidence(this.scenario, evidence);
   expectSteadyRateHeld(this.scenario);
 });
 

@@ -12,7 +12,7 @@ import type { KubequakeWorld } from "../support/world.ts";
 Then(
   "within {int} second(s) {string} resolves to the IPs of the {int} ready pod(s) of {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: string) {
-    await expectResolvesToPods(this, { name, backend, count, includeUnready: false, seconds });
+    await expectResolvesToPods(this.scenario, { name, backend, count, includeUnready: false, seconds });
   },
 );
 
@@ -20,7 +20,7 @@ Then(
 Then(
   "within {int} second(s) {string} resolves to the IPs of all {int} pod(s) of {string}, ready or not",
   async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: string) {
-    await expectResolvesToPods(this, { name, backend, count, includeUnready: true, seconds });
+    await expectResolvesToPods(this.scenario, { name, backend, count, includeUnready: true, seconds });
   },
 );
 
@@ -28,7 +28,7 @@ Then(
 Then(
   "within {int} second(s) {string} resolves to the IP of pod {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, pod: string) {
-    await expectResolves(this, { name, seconds, pod });
+    await expectResolves(this.scenario, { name, seconds, pod });
   },
 );
 
@@ -36,7 +36,7 @@ Then(
 Then(
   "within {int} second(s) {string} does not resolve",
   async function (this: KubequakeWorld, seconds: number, name: string) {
-    await expectResolves(this, { name, seconds, pod: undefined });
+    await expectResolves(this.scenario, { name, seconds, pod: undefined });
   },
 );
 
@@ -44,7 +44,7 @@ Then(
 Then(
   "within {int} second(s) the SRV records of {string} name port {int} on each of the {int} ready pod(s) of {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, port: number, count: number, backend: string) {
-    await expectSrvRecords(this, { name, port, count, backend, seconds });
+    await expectSrvRecords(this.scenario, { name, port, count, backend, seconds });
   },
 );
 
@@ -52,7 +52,7 @@ Then(
 Then(
   "within {int} second(s) lookups of {string} fail",
   async function (this: KubequakeWorld, seconds: number, name: string) {
-    await expectLookupsFail(this, { name, seconds });
+    await expectLookupsFail(this.scenario, { name, seconds });
   },
 );
 
@@ -60,6 +60,6 @@ Then(
 Then(
   "within {int} second(s) {string} resolves to the ClusterIP of {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, service: string) {
-    await expectResolvesToClusterIP(this, { name, service, seconds });
+    await expectResolvesToClusterIP(this.scenario, { name, service, seconds });
   },
 );

@@ -1,6 +1,6 @@
 import { Given, Then, When } from "@cucumber/cucumber";
 import { waitForEndpoints } from "../support/endpoints/expectations.ts";
-import type { Action } from "../support/scenario/context.ts";
+import type { Action, ScenarioContext } from "../support/scenario/context.ts";
 import { readyPodsOf, setSessionAffinity } from "../support/services/backends.ts";
 import { exposeSelected } from "../support/services/exposure.ts";
 import type { KubequakeWorld } from "../support/world.ts";
@@ -9,7 +9,7 @@ import type { KubequakeWorld } from "../support/world.ts";
 Given(
   "the {serviceType} Service {string} selects pods labelled {labels}",
   async function (this: KubequakeWorld, type: string, name: string, selector: Record<string, string>) {
-    await exposeSelected(this, { name, selector, type });
+    await exposeSelected(this.scenario, { name, selector, type });
   },
 );
 
@@ -17,7 +17,7 @@ Given(
 Given(
   "the headless Service {string} selects pods labelled {labels} and publishes not-ready addresses",
   async function (this: KubequakeWorld, name: string, selector: Record<string, string>) {
-    await exposeSelected(this, { name, selector, type: "headless", publishNotReadyAddresses: true });
+    await exposeSelected(this.scenario, { name, selector, type: "headless", publishNotReadyAddresses: true });
   },
 );
 
@@ -34,7 +34,7 @@ Then(
   "within {int} second(s) the Service {string} has {int} ready endpoint(s)",
   async function (this: KubequakeWorld, seconds: number, service: string, count: number) {
     await waitForEndpoints(
-      this,
+      this.scenario,
       service,
       seconds,
       `${count} ready endpoint(s)`,
@@ -47,8 +47,8 @@ Then(
 Then(
   "within {int} second(s) the Service {string} no longer lists the {podFate} pod(s) as ready",
   async function (this: KubequakeWorld, seconds: number, service: string, fate: Action["kind"]) {
-    const pods = podsThatWere(this, fate);
-    await waitForEndpoints(this, service, seconds, `none of ${pods.join(", ")} as a ready endpoint`, (e) =>
+    const pods = podsThatWere(this.scenario, fate);
+    await waitForEndpoints(this.scenario, service, seconds, `none of ${pods.join(", ")} as a ready endpoint`, (e) =>
       e.every((x) => !x.ready || !pods.includes(x.pod)),
     );
   },
@@ -60,7 +60,7 @@ Then(
   async function (this: KubequakeWorld, seconds: number, service: string, backend: string) {
     const ready = (await readyPodsOf(this.scenario, backend)).map((p) => p.name).sort();
     await waitForEndpoints(
-      this,
+      this.scenario,
       service,
       seconds,
       `exactly ${ready.join(", ")} as ready endpoints`,
@@ -74,8 +74,8 @@ Then(
   },
 );
 
-function podsThatWere(world: KubequakeWorld, fate: Action["kind"]): readonly string[] {
-  const action = world.scenario.lastAction;
+function podsThatWere(scenario: ScenarioContext, fate: Action["kind"]): readonly string[] {
+  const action = scenario.lastAction;
   if (action?.kind !== fate) {
     throw new Error(
       `expected the previous action to have ${fate} pods, but it was: ${action?.description ?? "nothing yet"}`,

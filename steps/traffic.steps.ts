@@ -20,7 +20,7 @@ When(
   "a client pod sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, count: number, url: string) {
     this.lastTraffic = [await sendTraffic(this.scenario, { url, count })];
-    await attachTraffic(this, this.lastTraffic);
+    await attachTraffic(this.scenario, this.lastTraffic);
   },
 );
 
@@ -29,7 +29,7 @@ When(
   "a client pod on node {string} sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, node: string, count: number, url: string) {
     this.lastTraffic = [await sendTraffic(this.scenario, { url, count }, 0, node)];
-    await attachTraffic(this, this.lastTraffic);
+    await attachTraffic(this.scenario, this.lastTraffic);
   },
 );
 
@@ -38,7 +38,7 @@ When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number) {
     this.lastTraffic = [await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds })];
-    await attachTraffic(this, this.lastTraffic);
+    await attachTraffic(this.scenario, this.lastTraffic);
   },
 );
 
@@ -52,7 +52,7 @@ When(
     this.lastTraffic = [
       await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds, budgetSeconds: limit }),
     ];
-    await attachTraffic(this, this.lastTraffic);
+    await attachTraffic(this.scenario, this.lastTraffic);
   },
 );
 
@@ -61,7 +61,7 @@ When(
   "{int} client pod(s) each send(s) {int} request(s) to {string}",
   async function (this: KubequakeWorld, clients: number, count: number, url: string) {
     this.lastTraffic = await sendTrafficFromClients(this.scenario, clients, { url, count });
-    await attachTraffic(this, this.lastTraffic);
+    await attachTraffic(this.scenario, this.lastTraffic);
   },
 );
 
@@ -131,7 +131,7 @@ Then(
   "within {int} second(s) {int} request(s) to {string} are answered by exactly the ready pods of {string}",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: string) {
     const readyPods = async () => (await readyPodsOf(this.scenario, backend)).map((p) => p.name);
-    await trafficReachesExactly(this, { seconds, count, url }, backend, readyPods);
+    await trafficReachesExactly(this.scenario, { seconds, count, url }, backend, readyPods);
   },
 );
 
@@ -139,7 +139,7 @@ Then(
 Then(
   "within {int} second(s) {int} request(s) to {string} are all answered by the same pod",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string) {
-    await trafficSticksToOnePod(this, { seconds, count, url });
+    await trafficSticksToOnePod(this.scenario, { seconds, count, url });
   },
 );
 
@@ -147,6 +147,6 @@ Then(
 Then(
   "within {int} second(s) {int} request(s) to {string} are answered by at least {int} different pod(s)",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, minimum: number) {
-    await trafficSpreadsOver(this, { seconds, count, url }, minimum);
+    await trafficSpreadsOver(this.scenario, { seconds, count, url }, minimum);
   },
 );

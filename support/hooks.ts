@@ -65,14 +65,19 @@ BeforeAll(async () => {
 });
 
 Before(async function (this: KubequakeWorld, { pickle, testCaseStartedId }) {
-  this.scenario = await ScenarioContext.start(kube, workload, {
-    run: runId,
-    worker: `w${worker}`,
-    scenario: pickle.name,
-    // Unique per pickle (each Scenario Outline row is one) and per attempt (a retry must not meet the namespace
-    // its failed attempt is still deleting).
-    key: `${pickle.uri}:${pickle.id}:${testCaseStartedId}`,
-  });
+  this.scenario = await ScenarioContext.start(
+    kube,
+    workload,
+    {
+      run: runId,
+      worker: `w${worker}`,
+      scenario: pickle.name,
+      // Unique per pickle (each Scenario Outline row is one) and per attempt (a retry must not meet the namespace
+      // its failed attempt is still deleting).
+      key: `${pickle.uri}:${pickle.id}:${testCaseStartedId}`,
+    },
+    this,
+  );
   active.add(this.scenario);
   this.tags = pickle.tags.map((tag) => tag.name);
   this.scenarioName = pickle.name;

@@ -1,18 +1,14 @@
 import { type IWorldOptions, setWorldConstructor, World } from "@cucumber/cucumber";
 import type { EndpointWatcher } from "./endpoints/watcher.ts";
-import type { DnsProbeResult } from "./kube/prober.ts";
-import type { ScenarioContext } from "./scenario/context.ts";
+import type { ScenarioContext, ScenarioReport } from "./scenario/context.ts";
 import { combineTraffic, type TrafficResult } from "./traffic/client.ts";
 
 /**
- * One scenario's state. The ScenarioContext owns everything on the cluster; the World keeps the results that
- * `Then` steps read: the last traffic (one entry per client) and the Services being watched.
+ * Cucumber's side of a scenario: it holds the one ScenarioContext (which owns the scenario's state, results and
+ * logs), what Cucumber knows about the running scenario (its file:line, tags and name), and the report to attach to.
  */
-export class KubequakeWorld extends World {
+export class KubequakeWorld extends World implements ScenarioReport {
   #scenario: ScenarioContext | undefined;
-  lastTraffic: TrafficResult[] = [];
-  lastLookup: DnsProbeResult | undefined;
-  readonly watchers = new Map<string, EndpointWatcher>();
   /** "features/x.feature:12" of the running scenario, for error messages about its inline manifests. */
   source = "";
   /** The running scenario's tags (e.g. @serial), for steps whose safety depends on them. */
@@ -37,6 +33,15 @@ export class KubequakeWorld extends World {
     return this.#scenario !== undefined;
   }
 
+  /** The scenario's last traffic, one entry per client. */
+  get lastTraffic(): TrafficResult[] {
+    return this.scenario.lastTraffic;
+  }
+
+  set lastTraffic(results: TrafficResult[]) {
+    this.scenario.lastTraffic = results;
+  }
+
   /** The last traffic, all clients together, for `Then` steps about "the requests". */
   get traffic(): TrafficResult {
     const [first, ...others] = this.lastTraffic;
@@ -49,12 +54,7 @@ export class KubequakeWorld extends World {
   }
 
   watcher(service: string): EndpointWatcher {
-    const watcher = this.watchers.get(service);
-    if (!watcher)
-      throw new Error(
-        `the Service "${service}" was not created by this scenario, so its endpoints are not watched (known: ${[...this.watchers.keys()].join(", ") || "none"})`,
-      );
-    return watcher;
+    return this.scenario.watcher(service);
   }
 
   /**

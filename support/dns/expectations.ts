@@ -3,30 +3,25 @@ import { backendPods } from "../services/backends.ts";
 import { eventually } from "../wait/eventually.ts";
 import { describeLookup, resolveName } from "./lookup.ts";
 
-interface DnsHost {
-  readonly scenario: ScenarioContext;
-  attachText(name: string, text: string): Promise<void>;
-}
-
 /**
  * Reports how long after the last action the DNS answer matched, from the start of the lookup that first showed it
  * (not the moment the poll returned); never clamped: a negative time says the answer came before the action's stamp.
  */
-async function attachTiming(host: DnsHost, what: string, lookupStartedAtMs: number) {
-  const action = host.scenario.lastAction;
+async function attachTiming(scenario: ScenarioContext, what: string, lookupStartedAtMs: number) {
+  const action = scenario.lastAction;
   const line = action
     ? `${what} ${describeAfterAction(lookupStartedAtMs - action.atUnixMs, action.description)}`
     : what;
-  host.scenario.note(line);
-  await host.attachText("dns.txt", line);
+  scenario.note(line);
+  await scenario.attachText("dns.txt", line);
 }
 
 /** Waits until the A records of `name` equal the IPs of `count` (ready, or all) pods of `backend`. */
 export async function expectResolvesToPods(
-  host: DnsHost,
+  scenario: ScenarioContext,
   options: { name: string; backend: string; count: number; includeUnready: boolean; seconds: number },
 ): Promise<void> {
-  const context = host.scenario;
+  const context = scenario;
   const which = options.includeUnready ? "all" : "ready";
   let startedAt = Date.now();
   await eventually<unknown>(
@@ -48,7 +43,7 @@ export async function expectResolvesToPods(
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
   await attachTiming(
-    host,
+    scenario,
     `${options.name} resolved to the ${options.count} ${which} pod IPs of ${options.backend}`,
     startedAt,
   );
@@ -56,10 +51,10 @@ export async function expectResolvesToPods(
 
 /** Waits until `name` resolves to exactly the IP of `pod`, or (pod undefined) does not resolve (NXDOMAIN). */
 export async function expectResolves(
-  host: DnsHost,
+  scenario: ScenarioContext,
   options: { name: string; seconds: number; pod: string | undefined },
 ) {
-  const context = host.scenario;
+  const context = scenario;
   let startedAt = Date.now();
   await eventually<unknown>(
     options.pod
@@ -80,7 +75,7 @@ export async function expectResolves(
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
   await attachTiming(
-    host,
+    scenario,
     options.pod ? `${options.name} resolved to pod ${options.pod}` : `${options.name} did not resolve`,
     startedAt,
   );
@@ -91,10 +86,10 @@ export async function expectResolves(
  * naming `port`, and every target resolves to one of those pods' IPs.
  */
 export async function expectSrvRecords(
-  host: DnsHost,
+  scenario: ScenarioContext,
   options: { name: string; port: number; count: number; backend: string; seconds: number },
 ): Promise<void> {
-  const context = host.scenario;
+  const context = scenario;
   let startedAt = Date.now();
   await eventually<unknown>(
     `the SRV records of ${options.name} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend}`,
@@ -122,15 +117,18 @@ export async function expectSrvRecords(
     { timeoutMs: options.seconds * 1000, intervalMs: 300 },
   );
   await attachTiming(
-    host,
+    scenario,
     `SRV ${options.name} listed port ${options.port} on the ${options.count} ready pods`,
     startedAt,
   );
 }
 
 /** Waits until lookups of `name` fail (no answer at all: e.g. cluster DNS is down), and reports how they failed. */
-export async function expectLookupsFail(host: DnsHost, options: { name: string; seconds: number }): Promise<void> {
-  const context = host.scenario;
+export async function expectLookupsFail(
+  scenario: ScenarioContext,
+  options: { name: string; seconds: number },
+): Promise<void> {
+  const context = scenario;
   let startedAt = Date.now();
   await eventually(
     `lookups of ${options.name} fail`,
@@ -141,15 +139,15 @@ export async function expectLookupsFail(host: DnsHost, options: { name: string; 
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
-  await attachTiming(host, `lookups of ${options.name} failed`, startedAt);
+  await attachTiming(scenario, `lookups of ${options.name} failed`, startedAt);
 }
 
 /** Waits until `name` resolves to the ClusterIP of the Service `service` (e.g. after cluster DNS came back). */
 export async function expectResolvesToClusterIP(
-  host: DnsHost,
+  scenario: ScenarioContext,
   options: { name: string; service: string; seconds: number },
 ): Promise<void> {
-  const context = host.scenario;
+  const context = scenario;
   const service = await context.kube.core.readNamespacedService({ name: options.service, namespace: context.name });
   const clusterIP = service.spec?.clusterIP ?? "(none)";
   let startedAt = Date.now();
@@ -162,5 +160,5 @@ export async function expectResolvesToClusterIP(
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
-  await attachTiming(host, `${options.name} resolved to ${clusterIP}`, startedAt);
+  await attachTiming(scenario, `${options.name} resolved to ${clusterIP}`, startedAt);
 }

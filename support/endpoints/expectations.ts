@@ -2,27 +2,20 @@ import type { EndpointAddress } from "../kube/endpoints.ts";
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
 import type { EndpointWatcher } from "./watcher.ts";
 
-/** The World's view needed here: the scenario, its watched Services and report attachments. */
-export interface EndpointWaitHost {
-  readonly scenario: ScenarioContext;
-  watcher(service: string): EndpointWatcher;
-  attachText(name: string, text: string): Promise<void>;
-}
-
 /**
  * Waits until the watched endpoints of `service` satisfy `condition`, then attaches the EndpointSlice timeline and
  * how long after the scenario's last action the change arrived (negative when it was seen before the action's stamp).
  * Seconds in, milliseconds measured.
  */
 export async function waitForEndpoints(
-  host: EndpointWaitHost,
+  scenario: ScenarioContext,
   service: string,
   seconds: number,
   expectation: string,
   condition: (endpoints: readonly EndpointAddress[]) => boolean,
 ): Promise<number | undefined> {
-  const watcher = host.watcher(service);
-  const action = host.scenario.lastAction;
+  const watcher = scenario.watcher(service);
+  const action = scenario.lastAction;
   const since = action?.atUnixMs ?? watcher.timeline[0]?.atUnixMs ?? Date.now();
   try {
     const change = await watcher.waitFor(`Service ${service} has ${expectation}`, condition, seconds * 1000);
@@ -32,14 +25,14 @@ export async function waitForEndpoints(
       action && afterMs !== undefined
         ? `Service ${service} had ${expectation} ${describeAfterAction(afterMs, action.description)}`
         : `Service ${service} had ${expectation}`;
-    host.scenario.note(headline);
-    await host.attachText(
+    scenario.note(headline);
+    await scenario.attachText(
       `endpoints-${service}.txt`,
       `${headline}\n\nEndpointSlice timeline (relative to the action):\n${watcher.formatTimeline(since)}`,
     );
     return afterMs;
   } catch (error) {
-    await host.attachText(
+    await scenario.attachText(
       `endpoints-${service}.txt`,
       `EndpointSlice timeline (relative to the action):\n${watcher.formatTimeline(since)}`,
     );

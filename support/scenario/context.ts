@@ -1,16 +1,30 @@
 import { ChaosLog } from "../chaos/chaos-log.ts";
 import type { SteadyState } from "../chaos/steady-state.ts";
 import type { SteadyTrafficState } from "../chaos/steady-traffic.ts";
+import type { EndpointWatcher } from "../endpoints/watcher.ts";
 import type { Kube } from "../kube/client.ts";
 import { runOwnerPid, ScenarioNamespace } from "../kube/namespace.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
 import { proberPod } from "../kube/workloads.ts";
+import type { TrafficResult } from "../traffic/client.ts";
 
 /** The demo image and the networks its clients may reach, shared by every scenario of a run. */
 export interface DemoWorkload {
   readonly image: string;
   readonly allowedNetworks: string;
 }
+
+/** Where a scenario's evidence goes: the running scenario's report (Cucumber's attach, handed over by the World). */
+export interface ScenarioReport {
+  attachText(name: string, text: string): Promise<void>;
+  attachFile(name: string, data: Buffer | string, mediaType: string): Promise<void>;
+}
+
+/** For runs without a report (the benchmarks): evidence is dropped, everything else behaves the same. */
+export const noReport: ScenarioReport = {
+  attachText: async () => {},
+  attachFile: async () => {},
+};
 
 /** Something a scenario did to the cluster, so waits can report how long the cluster took to follow. */
 export interface Action {
@@ -41,8 +55,9 @@ export function describeAfterAction(ms: number, action: string): string {
 }
 
 /**
- * Everything one scenario owns on the cluster: its namespace (and tracked objects), the demo image, its client
- * (prober) pods, the last action and a transcript of every probe for the failure diagnostics.
+ * One scenario, in one place: what it owns on the cluster (its namespace and tracked objects, client pods, the
+ * Services it watches), its action log and chaos undo log, its last results, a transcript of every probe for the
+ * failure diagnostics, and its report. Steps and the domain library take this and nothing else.
  */
 export class ScenarioContext {
   readonly kube: Kube;
@@ -61,12 +76,18 @@ export class ScenarioContext {
   /** The scenario's background load, while it runs and after it stopped. */
   steadyTraffic: SteadyTrafficState | undefined;
   readonly onCleanup: (() => Promise<void>)[] = [];
+  /** The EndpointSlice watch of each Service the scenario made, by Service name, for timing endpoint changes. */
+  readonly #watchers = new Map<string, EndpointWatcher>();
+  /** The last traffic sent, one entry per client, for `Then` steps about "the requests". */
+  lastTraffic: TrafficResult[] = [];
+  readonly #report: ScenarioReport;
 
-  private constructor(kube: Kube, namespace: ScenarioNamespace, workload: DemoWorkload) {
+  private constructor(kube: Kube, namespace: ScenarioNamespace, workload: DemoWorkload, report: ScenarioReport) {
     this.kube = kube;
     this.namespace = namespace;
     this.image = workload.image;
     this.allowedNetworks = workload.allowedNetworks;
+    this.#report = report;
   }
 
   /**
@@ -77,13 +98,42 @@ export class ScenarioContext {
     kube: Kube,
     workload: DemoWorkload,
     ids: { run: string; worker: string; scenario: string; key?: string },
+    report: ScenarioReport = noReport,
   ) {
     const namespace = await ScenarioNamespace.create(kube, ids.run, ids.worker, ids.scenario, ids.key);
-    return new ScenarioContext(kube, namespace, workload);
+    return new ScenarioContext(kube, namespace, workload, report);
   }
 
   get name(): string {
     return this.namespace.name;
+  }
+
+  /** Keeps the EndpointSlice watch of a Service this scenario made (replacing an earlier one of the same name). */
+  watch(service: string, watcher: EndpointWatcher): void {
+    this.#watchers.set(service, watcher);
+  }
+
+  /** The watch of a Service this scenario made; a clear error for any other name. */
+  watcher(service: string): EndpointWatcher {
+    const watcher = this.#watchers.get(service);
+    if (!watcher)
+      throw new Error(
+        `the Service "${service}" was not created by this scenario, so its endpoints are not watched (known: ${[...this.#watchers.keys()].join(", ") || "none"})`,
+      );
+    return watcher;
+  }
+
+  /** Names of the Services this scenario watches. */
+  get watchedServices(): string[] {
+    return [...this.#watchers.keys()];
+  }
+
+  attachText(name: string, text: string): Promise<void> {
+    return this.#report.attachText(name, text);
+  }
+
+  attachFile(name: string, data: Buffer | string, mediaType: string): Promise<void> {
+    return this.#report.attachFile(name, data, mediaType);
   }
 
   /** The pod name of client `index` (a prober), created on first use and awaited until Ready. */

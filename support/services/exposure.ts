@@ -6,21 +6,15 @@ import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { createService, deployBackend } from "./backends.ts";
 
-/** Anything that keeps a registry of watched Services (the World). */
-export interface WatchRegistry {
-  readonly scenario: ScenarioContext;
-  readonly watchers: Map<string, EndpointWatcher>;
-}
-
 /** Creates a Service of the given type and starts watching its EndpointSlices (for timing endpoint changes). */
 export async function exposeBackend(
-  registry: WatchRegistry,
+  scenario: ScenarioContext,
   options: Omit<ServiceOptions, "type" | "headless"> & { type: string },
 ): Promise<void> {
   const headless = options.type === "headless";
   const type = headless ? "ClusterIP" : (options.type as "ClusterIP" | "NodePort");
-  await createService(registry.scenario, { ...options, type, headless });
-  registry.watchers.set(options.name, await EndpointWatcher.start(registry.scenario, options.name));
+  await createService(scenario, { ...options, type, headless });
+  scenario.watch(options.name, await EndpointWatcher.start(scenario, options.name));
 }
 
 /**
@@ -29,10 +23,14 @@ export async function exposeBackend(
  * unless headless, a few requests through its ClusterIP answered (kube-proxy programs the nodes shortly after the
  * EndpointSlice changes; without this, a scenario's first requests could be refused).
  */
-export async function waitUntilServing(registry: WatchRegistry, service: string, replicas: number, headless: boolean) {
-  const watcher = registry.watchers.get(service);
-  if (!watcher) throw new Error(`Service ${service} is not watched`);
-  const context = registry.scenario;
+export async function waitUntilServing(
+  scenario: ScenarioContext,
+  service: string,
+  replicas: number,
+  headless: boolean,
+) {
+  const watcher = scenario.watcher(service);
+  const context = scenario;
   await watcher.waitFor(
     `Service ${service} has ${replicas} ready endpoints`,
     (e) => e.filter((x) => x.ready).length === replicas,
@@ -66,7 +64,7 @@ export async function waitUntilServing(registry: WatchRegistry, service: string,
 
 /** The demo backend `service` (pods app=<service>) behind a Service of the same name, in service when it returns. */
 export async function deployBehindService(
-  registry: WatchRegistry,
+  scenario: ScenarioContext,
   options: { service: string; replicas: number; type: string } & Pick<
     ServiceOptions,
     "sessionAffinity" | "affinityTimeoutSeconds"
@@ -74,19 +72,19 @@ export async function deployBehindService(
     Pick<BackendOptions, "shutdownDelaySeconds" | "spreadOverNodes">,
 ): Promise<void> {
   const { service, replicas, type, shutdownDelaySeconds, spreadOverNodes, ...affinity } = options;
-  await deployBackend(registry.scenario, service, replicas, { shutdownDelaySeconds, spreadOverNodes });
-  await exposeBackend(registry, { name: service, selector: { app: service }, type, ...affinity });
-  await waitUntilServing(registry, service, replicas, type === "headless");
+  await deployBackend(scenario, service, replicas, { shutdownDelaySeconds, spreadOverNodes });
+  await exposeBackend(scenario, { name: service, selector: { app: service }, type, ...affinity });
+  await waitUntilServing(scenario, service, replicas, type === "headless");
 }
 
 /** A Service selecting pods that already run; in service (as far as those pods are ready) when it returns. */
 export async function exposeSelected(
-  registry: WatchRegistry,
+  scenario: ScenarioContext,
   options: Omit<ServiceOptions, "type" | "headless"> & { type: string },
 ): Promise<void> {
-  await exposeBackend(registry, options);
-  const ready = (await listPods(registry.scenario.kube, registry.scenario.name, options.selector)).filter(
+  await exposeBackend(scenario, options);
+  const ready = (await listPods(scenario.kube, scenario.name, options.selector)).filter(
     (p) => p.ready && !p.terminating,
   );
-  await waitUntilServing(registry, options.name, ready.length, options.type === "headless");
+  await waitUntilServing(scenario, options.name, ready.length, options.type === "headless");
 }

@@ -4,19 +4,19 @@ import { EndpointWatcher } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { parseManifests, type SourcedObject } from "../kube/manifests.ts";
 import { ApiRejection } from "../kube/namespace.ts";
-import type { WatchRegistry } from "./exposure.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
 
 /**
  * Applies QA-provided YAML (one or more documents) into the scenario's namespace; Services get watched too.
  * `source` is "file" or "file:line" where line is the text's first line (a docstring's), so errors point at it.
  */
-export async function applyManifestText(registry: WatchRegistry, text: string, source: string): Promise<void> {
+export async function applyManifestText(scenario: ScenarioContext, text: string, source: string): Promise<void> {
   const match = /^(.*):(\d+)$/.exec(source);
   const [file, firstLine] = match ? [match[1]!, Number(match[2])] : [source, 1];
-  for (const item of parseManifests(text, file, firstLine)) await applyOne(registry, item);
+  for (const item of parseManifests(text, file, firstLine)) await applyOne(scenario, item);
 }
 
-export async function applyManifestFile(registry: WatchRegistry, path: string): Promise<void> {
+export async function applyManifestFile(scenario: ScenarioContext, path: string): Promise<void> {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -27,7 +27,7 @@ export async function applyManifestFile(registry: WatchRegistry, path: string): 
       "give a path relative to the project root, e.g. features/manifests/web.yaml.",
     );
   }
-  await applyManifestText(registry, text, path);
+  await applyManifestText(scenario, text, path);
 }
 
 /**
@@ -72,19 +72,16 @@ function checkScope(item: SourcedObject, namespace: string): void {
   }
 }
 
-async function applyOne(registry: WatchRegistry, item: SourcedObject): Promise<void> {
+async function applyOne(scenario: ScenarioContext, item: SourcedObject): Promise<void> {
   const { object } = item;
-  checkScope(item, registry.scenario.name);
+  checkScope(item, scenario.name);
   try {
-    await registry.scenario.namespace.apply(object);
+    await scenario.namespace.apply(object);
   } catch (error) {
     if (!(error instanceof ApiRejection)) throw error;
     throw new UserError(`${item.source}:${item.line}: ${error.message.split("\n")[0]}`, error.fix, { cause: error });
   }
   if (object.kind === "Service" && object.apiVersion === "v1") {
-    registry.watchers.set(
-      object.metadata!.name!,
-      await EndpointWatcher.start(registry.scenario, object.metadata!.name!),
-    );
+    scenario.watch(object.metadata!.name!, await EndpointWatcher.start(scenario, object.metadata!.name!));
   }
 }

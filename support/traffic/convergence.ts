@@ -67,20 +67,15 @@ export interface BatchRequest {
   readonly url: string;
 }
 
-interface ConvergenceHost {
-  readonly scenario: ScenarioContext;
-  attachText(name: string, text: string): Promise<void>;
-}
-
 async function convergeAndReport<T>(
-  host: ConvergenceHost,
+  scenario: ScenarioContext,
   batch: BatchRequest,
   description: string,
   expected: () => Promise<T>,
   satisfied: (result: TrafficResult, expected: T) => boolean,
 ): Promise<Convergence> {
   const convergence = await trafficConverges(
-    host.scenario,
+    scenario,
     {
       url: batch.url,
       count: batch.count,
@@ -90,19 +85,19 @@ async function convergeAndReport<T>(
     expected,
     (result, want) => result.summary.failed === 0 && satisfied(result, want),
   );
-  await attachConvergence(host, convergence);
+  await attachConvergence(scenario, convergence);
   return convergence;
 }
 
 /** Until a batch is answered by exactly `readyPods()` — all of them, nothing else — without failures. */
 export function trafficReachesExactly(
-  host: ConvergenceHost,
+  scenario: ScenarioContext,
   batch: BatchRequest,
   owner: string,
   readyPods: () => Promise<string[]>,
 ) {
   return convergeAndReport(
-    host,
+    scenario,
     batch,
     `are answered by exactly the ready pods of ${owner}`,
     async () => (await readyPods()).sort(),
@@ -111,9 +106,9 @@ export function trafficReachesExactly(
 }
 
 /** Until a batch is answered by one pod only (stickiness took effect). */
-export function trafficSticksToOnePod(host: ConvergenceHost, batch: BatchRequest) {
+export function trafficSticksToOnePod(scenario: ScenarioContext, batch: BatchRequest) {
   return convergeAndReport(
-    host,
+    scenario,
     batch,
     "are all answered by the same pod",
     async () => 1,
@@ -122,9 +117,9 @@ export function trafficSticksToOnePod(host: ConvergenceHost, batch: BatchRequest
 }
 
 /** Until a batch reaches at least `minimum` different pods (spreading took effect). */
-export function trafficSpreadsOver(host: ConvergenceHost, batch: BatchRequest, minimum: number) {
+export function trafficSpreadsOver(scenario: ScenarioContext, batch: BatchRequest, minimum: number) {
   return convergeAndReport(
-    host,
+    scenario,
     batch,
     `are answered by at least ${minimum} different pods`,
     async () => minimum,
