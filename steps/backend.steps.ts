@@ -1,13 +1,6 @@
 import { Given, Then, When } from "@cucumber/cucumber";
-import {
-  deployBackend,
-  deployFrontend,
-  expectUnreadyPodsRunning,
-  killBackendPods,
-  makePodsReadyAgain,
-  makePodsUnready,
-  scaleBackend,
-} from "../support/services/backends.ts";
+import type { Backend } from "../support/services/backend.ts";
+import { deployBackend, deployFrontend, makePodsReadyAgain } from "../support/services/backends.ts";
 import { deployBehindService, exposeBackend, waitUntilServing } from "../support/services/exposure.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
@@ -93,21 +86,27 @@ Given(
 
 /** Deletes ready pods of a backend: "killed" uses the pod's grace period, "force-deleted" uses grace period 0. */
 When(
-  "{int} pod(s) of {string} is/are {killMode}",
-  async function (this: KubequakeWorld, count: number, name: string, mode: "graceful" | "force") {
-    await killBackendPods(this.scenario, name, count, mode);
+  "{int} pod(s) of {backend} is/are {killMode}",
+  async function (this: KubequakeWorld, count: number, backend: Backend, mode: "graceful" | "force") {
+    await backend.kill(count, mode);
   },
 );
 
 /** Sets the replica count of a backend's Deployment or StatefulSet. */
-When("{string} is scaled to {int} replica(s)", async function (this: KubequakeWorld, name: string, replicas: number) {
-  await scaleBackend(this.scenario, name, replicas);
-});
+When(
+  "{backend} is scaled to {int} replica(s)",
+  async function (this: KubequakeWorld, backend: Backend, replicas: number) {
+    await backend.scale(replicas);
+  },
+);
 
 /** Makes ready pods fail their readiness probe (through the demo's admin endpoint); they keep running. */
-When("{int} pod(s) of {string} turn(s) unready", async function (this: KubequakeWorld, count: number, name: string) {
-  await makePodsUnready(this.scenario, name, count);
-});
+When(
+  "{int} pod(s) of {backend} turn(s) unready",
+  async function (this: KubequakeWorld, count: number, backend: Backend) {
+    await backend.turnUnready(count);
+  },
+);
 
 /** Makes the pods of the previous "turn(s) unready" step pass their readiness probe again. */
 When("the unready pod(s) turn(s) ready again", async function (this: KubequakeWorld) {
@@ -118,6 +117,6 @@ When("the unready pod(s) turn(s) ready again", async function (this: KubequakeWo
  * Checks that the pods made unready by an earlier "turn(s) unready" step on this backend were not deleted or restarted:
  * they are still Running and not terminating. Without such a step it fails: there would be nothing to check.
  */
-Then("the unready pod(s) of {string} is/are still running", async function (this: KubequakeWorld, name: string) {
-  await expectUnreadyPodsRunning(this.scenario, name);
+Then("the unready pod(s) of {backend} is/are still running", async function (this: KubequakeWorld, backend: Backend) {
+  await backend.expectUnreadyPodsRunning();
 });

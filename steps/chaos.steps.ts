@@ -37,30 +37,31 @@ import {
   type TrafficTarget,
   waitForSteadyTrafficRecovery,
 } from "../support/chaos/steady-traffic.ts";
+import type { Backend } from "../support/services/backend.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /** SIGKILLs the main process of ready pods' containers in place: the pods stay and the kubelet restarts them. */
 When(
-  "{int} pod(s) of {string} is/are SIGKILLed",
-  async function (this: KubequakeWorld, count: number, backend: string) {
+  "{int} pod(s) of {backend} is/are SIGKILLed",
+  async function (this: KubequakeWorld, count: number, backend: Backend) {
     assertChaosAllowed(this.scenario.kube, "SIGKILL pods");
-    await killPods(this.scenario, backend, count, "sigkill");
+    await killPods(this.scenario, backend.name, count, "sigkill");
   },
 );
 
 /** Kills pods on a fixed schedule (the first round at once), e.g. while steady traffic runs. */
 When(
-  "{int} pod(s) of {string} is/are {podKill} every {int} second(s), {int} time(s)",
+  "{int} pod(s) of {backend} is/are {podKill} every {int} second(s), {int} time(s)",
   async function (
     this: KubequakeWorld,
     count: number,
-    backend: string,
+    backend: Backend,
     how: PodKill,
     periodSeconds: number,
     times: number,
   ) {
     assertChaosAllowed(this.scenario.kube, "kill pods on a schedule");
-    await killPodsOnSchedule(this.scenario, backend, { count, periodSeconds, times, how });
+    await killPodsOnSchedule(this.scenario, backend.name, { count, periodSeconds, times, how });
   },
 );
 
@@ -228,19 +229,19 @@ Then("no request was answered by a pod after it was killed", function (this: Kub
 
 /** Drops a share of the packets arriving at every ready pod of a backend (iptables in the pods' network namespaces). */
 When(
-  "{int}% of packets to the pods of {string} are dropped",
-  async function (this: KubequakeWorld, percent: number, backend: string) {
+  "{int}% of packets to the pods of {backend} are dropped",
+  async function (this: KubequakeWorld, percent: number, backend: Backend) {
     assertChaosAllowed(this.scenario.kube, "drop packets");
-    await dropPackets(this.scenario, backend, percent);
+    await dropPackets(this.scenario, backend.name, percent);
   },
 );
 
 /** Caps what every ready pod of a backend sends, in kbit/s (a tbf qdisc on the pod's interface). */
 When(
-  "the pods of {string} are limited to {int} kbit\\/s",
-  async function (this: KubequakeWorld, backend: string, kbitPerSecond: number) {
+  "the pods of {backend} are limited to {int} kbit\\/s",
+  async function (this: KubequakeWorld, backend: Backend, kbitPerSecond: number) {
     assertChaosAllowed(this.scenario.kube, "limit bandwidth");
-    await limitBandwidth(this.scenario, backend, kbitPerSecond);
+    await limitBandwidth(this.scenario, backend.name, kbitPerSecond);
   },
 );
 

@@ -6,21 +6,22 @@ import {
   expectResolvesToPods,
   expectSrvRecords,
 } from "../support/dns/expectations.ts";
+import type { Backend } from "../support/services/backend.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /** A records (from a client pod, via cluster DNS) equal the IPs of the backend's N ready pods. */
 Then(
-  "within {int} second(s) {string} resolves to the IPs of the {int} ready pod(s) of {string}",
-  async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: string) {
-    await expectResolvesToPods(this.scenario, { name, backend, count, includeUnready: false, seconds });
+  "within {int} second(s) {string} resolves to the IPs of the {int} ready pod(s) of {backend}",
+  async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: Backend) {
+    await expectResolvesToPods(this.scenario, { name, backend: backend.name, count, includeUnready: false, seconds });
   },
 );
 
 /** A records include unready pods too (a headless Service with publishNotReadyAddresses). */
 Then(
-  "within {int} second(s) {string} resolves to the IPs of all {int} pod(s) of {string}, ready or not",
-  async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: string) {
-    await expectResolvesToPods(this.scenario, { name, backend, count, includeUnready: true, seconds });
+  "within {int} second(s) {string} resolves to the IPs of all {int} pod(s) of {backend}, ready or not",
+  async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: Backend) {
+    await expectResolvesToPods(this.scenario, { name, backend: backend.name, count, includeUnready: true, seconds });
   },
 );
 
@@ -42,9 +43,9 @@ Then(
 
 /** SRV records (e.g. _http._tcp.db): one per ready pod, each naming the port, each target resolving to that pod. */
 Then(
-  "within {int} second(s) the SRV records of {string} name port {int} on each of the {int} ready pod(s) of {string}",
-  async function (this: KubequakeWorld, seconds: number, name: string, port: number, count: number, backend: string) {
-    await expectSrvRecords(this.scenario, { name, port, count, backend, seconds });
+  "within {int} second(s) the SRV records of {string} name port {int} on each of the {int} ready pod(s) of {backend}",
+  async function (this: KubequakeWorld, seconds: number, name: string, port: number, count: number, backend: Backend) {
+    await expectSrvRecords(this.scenario, { name, port, count, backend: backend.name, seconds });
   },
 );
 

@@ -1,7 +1,8 @@
 import { Given, Then, When } from "@cucumber/cucumber";
 import { waitForEndpoints } from "../support/endpoints/expectations.ts";
 import type { Action, ScenarioContext } from "../support/scenario/context.ts";
-import { readyPodsOf, setSessionAffinity } from "../support/services/backends.ts";
+import type { Backend } from "../support/services/backend.ts";
+import { setSessionAffinity } from "../support/services/backends.ts";
 import { exposeSelected } from "../support/services/exposure.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
@@ -56,9 +57,9 @@ Then(
 
 /** The Service's ready endpoints are exactly the backend's ready pods (by name). */
 Then(
-  "within {int} second(s) the ready endpoints of {string} are exactly the ready pods of {string}",
-  async function (this: KubequakeWorld, seconds: number, service: string, backend: string) {
-    const ready = (await readyPodsOf(this.scenario, backend)).map((p) => p.name).sort();
+  "within {int} second(s) the ready endpoints of {string} are exactly the ready pods of {backend}",
+  async function (this: KubequakeWorld, seconds: number, service: string, backend: Backend) {
+    const ready = (await backend.readyPods()).map((p) => p.name).sort();
     await waitForEndpoints(
       this.scenario,
       service,

@@ -1,5 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
-import { readyPodsOf } from "../support/services/backends.ts";
+import type { Backend } from "../support/services/backend.ts";
 import { attachTraffic } from "../support/traffic/attachments.ts";
 import { sendPacedTraffic, sendTraffic, sendTrafficFromClients } from "../support/traffic/client.ts";
 import { trafficReachesExactly, trafficSpreadsOver, trafficSticksToOnePod } from "../support/traffic/convergence.ts";
@@ -77,11 +77,11 @@ Then("every request is refused", function (this: KubequakeWorld) {
 
 /** Each currently ready pod of the backend answered at least N of the last requests. */
 Then(
-  "every ready pod of {string} answered at least {int} request(s)",
-  async function (this: KubequakeWorld, backend: string, minimum: number) {
+  "every ready pod of {backend} answered at least {int} request(s)",
+  async function (this: KubequakeWorld, backend: Backend, minimum: number) {
     expectEveryPodAnswered(
       this.traffic,
-      (await readyPodsOf(this.scenario, backend)).map((p) => p.name),
+      (await backend.readyPods()).map((p) => p.name),
       minimum,
     );
   },
@@ -89,22 +89,22 @@ Then(
 
 /** No ready pod's share is more than N% away from an even split (silent pods count as 0). */
 Then(
-  "the requests split evenly over the ready pods of {string} within {int}%",
-  async function (this: KubequakeWorld, backend: string, tolerance: number) {
+  "the requests split evenly over the ready pods of {backend} within {int}%",
+  async function (this: KubequakeWorld, backend: Backend, tolerance: number) {
     expectEvenSplit(
       this.traffic,
-      (await readyPodsOf(this.scenario, backend)).map((p) => p.name),
+      (await backend.readyPods()).map((p) => p.name),
       tolerance,
     );
   },
 );
 
 /** Only the backend's ready pods answered (e.g. pods not matching the selector got nothing). */
-Then("only pods of {string} answered", async function (this: KubequakeWorld, backend: string) {
+Then("only pods of {backend} answered", async function (this: KubequakeWorld, backend: Backend) {
   expectOnlyPods(
     this.traffic,
-    (await readyPodsOf(this.scenario, backend)).map((p) => p.name),
-    backend,
+    (await backend.readyPods()).map((p) => p.name),
+    backend.name,
   );
 });
 
@@ -128,10 +128,10 @@ Then("each client was answered by a single pod", function (this: KubequakeWorld)
  * reports how long after the last action traffic converged.
  */
 Then(
-  "within {int} second(s) {int} request(s) to {string} are answered by exactly the ready pods of {string}",
-  async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: string) {
-    const readyPods = async () => (await readyPodsOf(this.scenario, backend)).map((p) => p.name);
-    await trafficReachesExactly(this.scenario, { seconds, count, url }, backend, readyPods);
+  "within {int} second(s) {int} request(s) to {string} are answered by exactly the ready pods of {backend}",
+  async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: Backend) {
+    const readyPods = async () => (await backend.readyPods()).map((p) => p.name);
+    await trafficReachesExactly(this.scenario, { seconds, count, url }, backend.name, readyPods);
   },
 );
 

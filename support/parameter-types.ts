@@ -1,5 +1,7 @@
 import { defineParameterType } from "@cucumber/cucumber";
+import { Backend } from "./services/backend.ts";
 import { parseLabels } from "./services/labels.ts";
+import type { KubequakeWorld } from "./world.ts";
 
 defineParameterType({ name: "serviceType", regexp: /ClusterIP|NodePort|headless/, transformer: (s: string) => s });
 defineParameterType({ name: "affinity", regexp: /ClientIP|None/, transformer: (s: string) => s });
@@ -25,4 +27,13 @@ defineParameterType({
   regexp: /the ClusterIP of "([^"]*)"|"([^"]*)"/,
   transformer: (service: string | undefined, url: string | undefined) =>
     service !== undefined ? { clusterIPOf: service } : { url: url ?? "" },
+});
+
+/** A backend of the scenario by name ("web"), checked before the step acts: a typo lists the backends there are. */
+defineParameterType({
+  name: "backend",
+  regexp: /"([^"]*)"/,
+  transformer: async function (this: KubequakeWorld, name: string) {
+    return Backend.resolve(this.scenario, name);
+  },
 });

@@ -69,6 +69,7 @@ export const DEFAULT_PARAMETER_TYPES: readonly ParameterTypeInfo[] = [
   { name: "nodeFault", regexps: [/stopped|paused|cut off from the other nodes/] },
   { name: "podKill", regexps: [/killed|force-deleted|SIGKILLed/] },
   { name: "trafficTarget", regexps: [/the ClusterIP of "([^"]*)"|"([^"]*)"/] },
+  { name: "backend", regexps: [/"([^"]*)"/] },
 ];
 
 const stepKeywords: ReadonlySet<string> = new Set(["Given", "When", "Then"]);

@@ -52,6 +52,11 @@ const mustFail: Record<string, { status: string; message: RegExp }> = {
     message:
       /^UserError: cannot send 0 request\(s\) to http:\/\/nobody: a client sends between 1 and 100000 requests, so nothing was sent\n {2}what to do: ask for at least 1 request, e\.g\. When a client pod sends 100 requests to "http:\/\/nobody"\.$/,
   },
+  "A misspelt backend is answered with the backends there are, before anything is done": {
+    status: "FAILED",
+    message:
+      /^UserError: there is no backend "wbe" in this scenario: no Deployment or StatefulSet of that name and no pod labelled app=wbe \(backends here: web\)\n {2}what to do: use one of the names above, or deploy it first/,
+  },
 };
 
 test("fixture scenarios that must fail do fail, each with the expected message, and leak no namespace", async () => {
