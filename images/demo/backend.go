@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -22,8 +23,15 @@ type backendAnswer struct {
 }
 
 func newBackendHandler(id identity, health *healthState) http.Handler {
+	// A backend can send traffic too (POST /probe/http, /probe/dns), so a test
+	// can reach a Service from one of its own pods (hairpin).
+	probes := newProberHandler(health, newGoResolver())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if health.serveHealthRoutes(w, r, true) {
+			return
+		}
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/probe/") {
+			probes.ServeHTTP(w, r)
 			return
 		}
 		clientIP := r.RemoteAddr
@@ -66,6 +74,14 @@ func runBackendRole(args []string) int {
 	health := newHealthState(readyAtStart, logger)
 	id := identityFromEnv()
 	addrs := append([]string{*listen}, splitList(*extra)...)
+	// Every TCP port is a UDP port too, answering with the same identity:
+	// a Service can then carry TCP and UDP on one port number.
+	for _, addr := range addrs {
+		if err := serveUDP(addr, id, logger.Warn); err != nil {
+			logger.Error("startup failed", "err", err)
+			return 1
+		}
+	}
 	return serveRole(logger, id, newBackendHandler(id, health), health, addrs, *delay)
 }
 

@@ -17,7 +17,8 @@ var version = "dev"
 const usageText = `usage: demo <role> [flags]
 
 roles:
-  backend     serve pod identity as JSON, with /healthz, /readyz and /admin toggles
+  backend     serve pod identity as JSON over HTTP and UDP (same ports), with /healthz, /readyz,
+              /admin toggles and the prober's POST /probe/http and /probe/dns
   frontend    call BACKEND_URL on every request and relay its answer
   prober      HTTP API: POST /probe/http, POST /probe/dns, POST /load/start (background load, vegeta)
   probe-http  one-shot HTTP probe: --url U --count N [--concurrency C]

@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +36,10 @@ type httpProbeRequest struct {
 	TimeoutMs     int    `json:"timeoutMs"`
 	IntervalMs    int    `json:"intervalMs"`
 	MaxDurationMs int    `json:"maxDurationMs"`
+	// AllowedNetworks is used only by a pod without ALLOWED_NETWORKS in its
+	// environment (a backend asked to send traffic): the harness sends the
+	// cluster's networks, and an environment setting is never widened.
+	AllowedNetworks string `json:"allowedNetworks,omitempty"`
 }
 
 const httpProbeExample = `{"url":"http://backend.ns.svc.cluster.local","count":10}`
@@ -49,8 +55,17 @@ func (p *httpProbeRequest) normalize() error {
 	if err != nil {
 		return fmt.Errorf("url %q is not a valid URL: %v", p.URL, err)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("url must look like http://host[:port][/path], got %q", p.URL)
+	switch u.Scheme {
+	case "http", "https":
+		if u.Host == "" {
+			return fmt.Errorf("url must look like http://host[:port][/path], got %q", p.URL)
+		}
+	case "tcp", "udp":
+		if _, port, err := net.SplitHostPort(u.Host); err != nil || port == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("a raw %s target must look like %s://host:port, got %q", u.Scheme, u.Scheme, p.URL)
+		}
+	default:
+		return fmt.Errorf("url must look like http://host[:port][/path], tcp://host:port or udp://host:port, got %q", p.URL)
 	}
 	if p.Count < 1 || p.Count > maxHTTPCount {
 		return fmt.Errorf("count must be between 1 and %d, got %d", maxHTTPCount, p.Count)
@@ -106,11 +121,24 @@ type httpProbeResponse struct {
 }
 
 func newProbeClient() *http.Client {
+	return newGuardedClient(probeGuard(""))
+}
+
+// probeGuard is the destination guard of a probe: ALLOWED_NETWORKS from the
+// environment when set, else the networks the request names, else loopback.
+func probeGuard(requested string) *destinationGuard {
 	guard, err := guardFromEnv()
+	if os.Getenv("ALLOWED_NETWORKS") == "" && requested != "" {
+		guard, err = parseGuard(requested)
+	}
 	if err != nil {
 		// Refuse every destination rather than probe outside the cluster with a broken guard.
 		guard = &destinationGuard{source: err.Error()}
 	}
+	return guard
+}
+
+func newGuardedClient(guard *destinationGuard) *http.Client {
 	return &http.Client{
 		Transport: &http.Transport{
 			// One fresh dial per request: kube-proxy balances per
@@ -143,8 +171,10 @@ func durationMs(d time.Duration) float64 {
 // stops starting new requests, so requests already started keep their full
 // timeout and are never misreported as timeouts.
 func runHTTPProbe(ctx context.Context, req httpProbeRequest) httpProbeResponse {
-	client := newProbeClient()
+	guard := probeGuard(req.AllowedNetworks)
+	client := newGuardedClient(guard)
 	defer client.CloseIdleConnections()
+	target, _ := url.Parse(req.URL) // normalize checked it
 
 	timeout := time.Duration(req.TimeoutMs) * time.Millisecond
 	interval := time.Duration(req.IntervalMs) * time.Millisecond
@@ -158,7 +188,11 @@ func runHTTPProbe(ctx context.Context, req httpProbeRequest) httpProbeResponse {
 		go func() {
 			defer wg.Done()
 			for seq := range jobs {
-				results[seq] = probeHTTPOnce(ctx, client, req.URL, seq, timeout)
+				if target.Scheme == "tcp" || target.Scheme == "udp" {
+					results[seq] = probeRawOnce(ctx, guard, target, seq, timeout)
+				} else {
+					results[seq] = probeHTTPOnce(ctx, client, req.URL, seq, timeout)
+				}
 			}
 		}()
 	}
