@@ -1,9 +1,8 @@
 import { Given, Then, When } from "@cucumber/cucumber";
-import { waitForEndpoints } from "../support/endpoints/expectations.ts";
 import type { Action, ScenarioContext } from "../support/scenario/context.ts";
 import type { Backend } from "../support/services/backend.ts";
-import { setSessionAffinity } from "../support/services/backends.ts";
 import { exposeSelected } from "../support/services/exposure.ts";
+import type { Service } from "../support/services/service.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /** A Service selecting already-running pods by label; waits until it serves the ready ones (none is fine). */
@@ -24,19 +23,17 @@ Given(
 
 /** Changes a Service's sessionAffinity in place; kube-proxy applies it on its next sync (assert with "within"). */
 When(
-  "the Service {string} switches to session affinity {affinity}",
-  async function (this: KubequakeWorld, service: string, affinity: "ClientIP" | "None") {
-    await setSessionAffinity(this.scenario, service, affinity);
+  "the Service {service} switches to session affinity {affinity}",
+  async function (this: KubequakeWorld, service: Service, affinity: "ClientIP" | "None") {
+    await service.switchAffinity(affinity);
   },
 );
 
 /** Waits on the Service's EndpointSlices (a watch); reports how long after the last action the count was reached. */
 Then(
-  "within {int} second(s) the Service {string} has {int} ready endpoint(s)",
-  async function (this: KubequakeWorld, seconds: number, service: string, count: number) {
-    await waitForEndpoints(
-      this.scenario,
-      service,
+  "within {int} second(s) the Service {service} has {int} ready endpoint(s)",
+  async function (this: KubequakeWorld, seconds: number, service: Service, count: number) {
+    await service.waitForEndpoints(
       seconds,
       `${count} ready endpoint(s)`,
       (e) => e.filter((x) => x.ready).length === count,
@@ -46,10 +43,10 @@ Then(
 
 /** The pods of the last kill/unready step are no longer ready endpoints (they may linger as terminating). */
 Then(
-  "within {int} second(s) the Service {string} no longer lists the {podFate} pod(s) as ready",
-  async function (this: KubequakeWorld, seconds: number, service: string, fate: Action["kind"]) {
+  "within {int} second(s) the Service {service} no longer lists the {podFate} pod(s) as ready",
+  async function (this: KubequakeWorld, seconds: number, service: Service, fate: Action["kind"]) {
     const pods = podsThatWere(this.scenario, fate);
-    await waitForEndpoints(this.scenario, service, seconds, `none of ${pods.join(", ")} as a ready endpoint`, (e) =>
+    await service.waitForEndpoints(seconds, `none of ${pods.join(", ")} as a ready endpoint`, (e) =>
       e.every((x) => !x.ready || !pods.includes(x.pod)),
     );
   },
@@ -57,12 +54,10 @@ Then(
 
 /** The Service's ready endpoints are exactly the backend's ready pods (by name). */
 Then(
-  "within {int} second(s) the ready endpoints of {string} are exactly the ready pods of {backend}",
-  async function (this: KubequakeWorld, seconds: number, service: string, backend: Backend) {
+  "within {int} second(s) the ready endpoints of {service} are exactly the ready pods of {backend}",
+  async function (this: KubequakeWorld, seconds: number, service: Service, backend: Backend) {
     const ready = (await backend.readyPods()).map((p) => p.name).sort();
-    await waitForEndpoints(
-      this.scenario,
-      service,
+    await service.waitForEndpoints(
       seconds,
       `exactly ${ready.join(", ")} as ready endpoints`,
       (e) =>

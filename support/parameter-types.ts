@@ -1,6 +1,7 @@
 import { defineParameterType } from "@cucumber/cucumber";
 import { Backend } from "./services/backend.ts";
 import { parseLabels } from "./services/labels.ts";
+import { Service } from "./services/service.ts";
 import type { KubequakeWorld } from "./world.ts";
 
 defineParameterType({ name: "serviceType", regexp: /ClusterIP|NodePort|headless/, transformer: (s: string) => s });
@@ -35,5 +36,14 @@ defineParameterType({
   regexp: /"([^"]*)"/,
   transformer: async function (this: KubequakeWorld, name: string) {
     return Backend.resolve(this.scenario, name);
+  },
+});
+
+/** A Service the scenario made ("web"), checked before the step acts: a typo lists the scenario's Services. */
+defineParameterType({
+  name: "service",
+  regexp: /"([^"]*)"/,
+  transformer: function (this: KubequakeWorld, name: string) {
+    return Service.resolve(this.scenario, name);
   },
 });

@@ -70,6 +70,7 @@ export const DEFAULT_PARAMETER_TYPES: readonly ParameterTypeInfo[] = [
   { name: "podKill", regexps: [/killed|force-deleted|SIGKILLed/] },
   { name: "trafficTarget", regexps: [/the ClusterIP of "([^"]*)"|"([^"]*)"/] },
   { name: "backend", regexps: [/"([^"]*)"/] },
+  { name: "service", regexps: [/"([^"]*)"/] },
 ];
 
 const stepKeywords: ReadonlySet<string> = new Set(["Given", "When", "Then"]);

@@ -2,6 +2,7 @@ import { ChaosLog } from "../chaos/chaos-log.ts";
 import type { SteadyState } from "../chaos/steady-state.ts";
 import type { SteadyTrafficState } from "../chaos/steady-traffic.ts";
 import type { EndpointWatcher } from "../endpoints/watcher.ts";
+import { UserError } from "../errors/user-error.ts";
 import type { Kube } from "../kube/client.ts";
 import { runOwnerPid, ScenarioNamespace } from "../kube/namespace.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
@@ -116,10 +117,15 @@ export class ScenarioContext {
   /** The watch of a Service this scenario made; a clear error for any other name. */
   watcher(service: string): EndpointWatcher {
     const watcher = this.#watchers.get(service);
-    if (!watcher)
-      throw new Error(
-        `the Service "${service}" was not created by this scenario, so its endpoints are not watched (known: ${[...this.#watchers.keys()].join(", ") || "none"})`,
+    if (!watcher) {
+      const known = [...this.#watchers.keys()];
+      throw new UserError(
+        `the Service "${service}" was not made by this scenario, so kubequake does not watch its endpoints (Services of this scenario: ${known.join(", ") || "none yet"})`,
+        known.length > 0
+          ? "use one of the names above, or create the Service first in this scenario."
+          : `create it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${service}".`,
       );
+    }
     return watcher;
   }
 

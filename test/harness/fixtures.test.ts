@@ -52,6 +52,11 @@ const mustFail: Record<string, { status: string; message: RegExp }> = {
     message:
       /^UserError: cannot send 0 request\(s\) to http:\/\/nobody: a client sends between 1 and 100000 requests, so nothing was sent\n {2}what to do: ask for at least 1 request, e\.g\. When a client pod sends 100 requests to "http:\/\/nobody"\.$/,
   },
+  "A misspelt Service is answered with the Services the scenario made": {
+    status: "FAILED",
+    message:
+      /^UserError: the Service "wbe" was not made by this scenario, so kubequake does not watch its endpoints \(Services of this scenario: web\)\n {2}what to do: use one of the names above/,
+  },
   "A misspelt backend is answered with the backends there are, before anything is done": {
     status: "FAILED",
     message:

@@ -1,0 +1,40 @@
+import { waitForEndpoints } from "../endpoints/expectations.ts";
+import type { EndpointAddress } from "../kube/endpoints.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { setSessionAffinity } from "./backends.ts";
+
+/**
+ * A Service the scenario made, by name, with the watch of its EndpointSlices. Steps get one from the {service}
+ * parameter type, which checks the name before the step acts (a typo lists the Services the scenario made).
+ */
+export class Service {
+  readonly scenario: ScenarioContext;
+  readonly name: string;
+
+  private constructor(scenario: ScenarioContext, name: string) {
+    this.scenario = scenario;
+    this.name = name;
+  }
+
+  /** The Service `name` of the scenario; a UserError naming the scenario's Services when it did not make one. */
+  static resolve(scenario: ScenarioContext, name: string): Service {
+    scenario.watcher(name);
+    return new Service(scenario, name);
+  }
+
+  /**
+   * Waits until the Service's endpoints satisfy `condition` (a watch, not a poll) and reports how long after the
+   * scenario's last action that happened; `expectation` says what was awaited, for the timeout's message.
+   */
+  waitForEndpoints(
+    seconds: number,
+    expectation: string,
+    condition: (endpoints: readonly EndpointAddress[]) => boolean,
+  ): Promise<number | undefined> {
+    return waitForEndpoints(this.scenario, this.name, seconds, expectation, condition);
+  }
+
+  switchAffinity(affinity: "ClientIP" | "None", timeoutSeconds?: number): Promise<void> {
+    return setSessionAffinity(this.scenario, this.name, affinity, timeoutSeconds);
+  }
+}
