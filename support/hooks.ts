@@ -9,19 +9,23 @@ import {
   setDefaultTimeout,
   setParallelCanAssign,
 } from "@cucumber/cucumber";
+import { discoverCapabilities, probeLoadBalancer } from "./capabilities/discover.ts";
+import { type Capabilities, missingNeeds, needsLoadBalancer, unknownNeeds } from "./capabilities/needs.ts";
 import { attachTrafficEvidence } from "./chaos/attachments.ts";
 import { stopSteadyTraffic } from "./chaos/steady-traffic.ts";
 import { undoOutstandingFaults } from "./cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./cluster/health.ts";
-import { kubeconfigPath } from "./cluster/kind.ts";
+import { clusterName, kubeconfigPath } from "./cluster/kind.ts";
 import { demoImageName } from "./cluster/stages.ts";
 import { loadVersions } from "./cluster/versions.ts";
 import { collectDiagnostics, formatDiagnostics } from "./diagnostics/collect.ts";
 import { UserError } from "./errors/user-error.ts";
 import { connectKube, type Kube } from "./kube/client.ts";
+import { loadTarget, targetFromEnvironment } from "./kube/kubeconfig.ts";
 import { deleteNamespacesOwnedBy, runOwnerPid, sweepLeftoverNamespaces } from "./kube/namespace.ts";
 import { clusterNetworks } from "./kube/networks.ts";
 import { processAlive } from "./process/liveness.ts";
+import { skipAttachment } from "./reports/skips.ts";
 import { type DemoWorkload, ScenarioContext } from "./scenario/context.ts";
 import { canStartInParallel } from "./scheduling/serial.ts";
 import type { KubequakeWorld } from "./world.ts";
@@ -34,21 +38,32 @@ const worker = process.env.CUCUMBER_WORKER_ID ?? "0";
 const active = new Set<ScenarioContext>();
 let kube: Kube;
 let workload: DemoWorkload;
+let capabilities: Capabilities;
+let loadBalancerProbe: Promise<Capabilities> | undefined;
+// The cluster `kubequake run` chose by kubectl's rules (--kubeconfig, --context, KUBECONFIG), or else kubequake's own.
+const target = targetFromEnvironment(kubeconfigPath);
 
 // Scenarios tagged @serial run alone: nothing else starts while one runs, and it waits for the others.
 setParallelCanAssign(canStartInParallel);
 
 BeforeAll(async () => {
-  const health = await readClusterHealth(kubeconfigPath);
-  const problem = healthProblem(health, 3);
-  if (problem) {
-    throw new UserError(
-      `no healthy kubequake cluster to run scenarios on (kubeconfig ${kubeconfigPath}): ${problem}.`,
-      "run `npx kubequake cluster up` (or `npx kubequake run`, which does it for you), then run the features again.",
-    );
+  const ownCluster = loadTarget(target).target.context === `kind-${clusterName}`;
+  if (ownCluster) {
+    const problem = healthProblem(await readClusterHealth(kubeconfigPath), 3);
+    if (problem) {
+      throw new UserError(
+        `no healthy kubequake cluster to run scenarios on (kubeconfig ${kubeconfigPath}): ${problem}.`,
+        "run `npx kubequake cluster up` (or `npx kubequake run`, which does it for you), then run the features again.",
+      );
+    }
   }
-  kube = await connectKube(kubeconfigPath);
-  workload = { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) };
+  kube = await connectKube(target);
+  // A cluster that pulls its images gets the demo image by the reference given with --demo-image.
+  const image = process.env.KUBEQUAKE_DEMO_IMAGE || demoImageName(loadVersions());
+  workload = { image, allowedNetworks: await clusterNetworks(kube) };
+  capabilities = process.env.KUBEQUAKE_CAPABILITIES
+    ? (JSON.parse(process.env.KUBEQUAKE_CAPABILITIES) as Capabilities)
+    : await discoverCapabilities(kube, ownCluster);
   if (worker === "0") {
     // Faults a crashed or killed run left behind (a stopped node, kube-proxy removed) are undone before anything runs.
     const leftovers = await undoOutstandingFaults((entry) => !processAlive(entry.ownerPid));
@@ -62,6 +77,26 @@ BeforeAll(async () => {
     if (swept.length > 0)
       console.error(`[kubequake] removed ${swept.length} namespace(s) left by interrupted runs: ${swept.join(", ")}`);
   }
+});
+
+// Scenarios that need what this cluster lacks are skipped, saying why (in the console and every report), before any
+// namespace exists. A later Before hook does not run for a skipped scenario.
+Before(async function (this: KubequakeWorld, { pickle }) {
+  const tags = pickle.tags.map((tag) => tag.name);
+  const unknown = unknownNeeds(tags);
+  if (unknown.length > 0)
+    throw new UserError(
+      `${pickle.uri}: unknown tag(s) ${unknown.join(", ")} on "${pickle.name}"`,
+      "use @needs:nodes>=N, @needs:loadbalancer or @needs:node-chaos.",
+    );
+  if (needsLoadBalancer(tags) && !capabilities.loadBalancer) {
+    loadBalancerProbe ??= probeLoadBalancer(kube, runId).then((loadBalancer) => ({ ...capabilities, loadBalancer }));
+    capabilities = await loadBalancerProbe;
+  }
+  const why = missingNeeds(tags, capabilities);
+  if (!why) return;
+  await this.attach(why, { mediaType: "text/plain", fileName: skipAttachment });
+  return "skipped";
 });
 
 Before(async function (this: KubequakeWorld, { pickle, testCaseStartedId }) {
@@ -129,7 +164,7 @@ if (isMainThread) {
           if (undone.length > 0) console.error(`[kubequake] ${signal}: undid ${undone.length} fault(s)`);
           for (const error of failed) console.error(`[kubequake] ${signal}: ${error.message}`);
         })
-        .then(() => connectKube(kubeconfigPath))
+        .then(() => connectKube(target))
         .then((client) => deleteNamespacesOwnedBy(client, runOwnerPid()))
         .then((names) => console.error(`[kubequake] ${signal}: removing ${names.length} scenario namespace(s)`))
         .catch((error) => console.error(`[kubequake] ${signal}: could not remove the run's namespaces: ${error}`))

@@ -5,7 +5,7 @@ Feature: Services under node and cluster-component faults
   starts only when the cluster is whole again (every node Ready, kube-proxy on every node, CoreDNS at full strength).
   Every fault is undone at the end of the scenario, after a failed step and on Ctrl-C too.
 
-  @serial
+  @serial @needs:nodes>=3 @needs:node-chaos
   Scenario: Losing a worker takes away only its endpoints, once the node controller notices
     A stopped node does not tell anyone: the node lifecycle controller marks it NotReady after its grace period (about
     40-50 s), and only then are its pods' endpoints made not ready. Until then, requests that kube-proxy sends to the
@@ -20,7 +20,7 @@ Feature: Services under node and cluster-component faults
     Then some of the steady traffic failed
     And the steady traffic's longest failure window was at most 90 seconds
 
-  @serial
+  @serial @needs:nodes>=3 @needs:node-chaos
   Scenario: A worker cut off from the other nodes for a few seconds fails its share, and traffic recovers when it is back
     Dropping everything between a worker and the other nodes (iptables in the node's own network namespace) makes
     the requests that kube-proxy sends to that worker's pods time out; the node controller has no time to notice.
@@ -34,7 +34,7 @@ Feature: Services under node and cluster-component faults
     Then some of the steady traffic failed
     And at most 60% of the steady traffic failed
 
-  @serial
+  @serial @needs:node-chaos
   Scenario: With kube-proxy gone, existing Services keep serving and a new Service waits for it
     kube-proxy does not remove its iptables rules when it stops, so existing Services keep working. A Service created
     meanwhile has a ClusterIP but no rules: its requests are refused (the network seal rejects them at the host), until
@@ -59,7 +59,7 @@ Feature: Services under node and cluster-component faults
     When the steady traffic stops
     Then none of the steady traffic failed
 
-  @serial
+  @serial @needs:node-chaos
   Scenario: During a CoreDNS outage resolved clients keep working, new lookups fail, and DNS comes back
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And steady traffic of 50 requests per second to the ClusterIP of "web"
@@ -70,7 +70,7 @@ Feature: Services under node and cluster-component faults
     When the steady traffic stops
     Then none of the steady traffic failed
 
-  @serial
+  @serial @needs:node-chaos
   Scenario: With the API server down for 20 seconds, traffic through existing Services keeps succeeding
     The data plane does not need the control plane: kube-proxy's rules and CoreDNS's cache keep serving.
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"

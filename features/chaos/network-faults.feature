@@ -7,6 +7,7 @@ Feature: Network faults on a Service's pods
   (2 s here) when the retry is lost too. A capped pod queues its answers until they time out. Added latency needs
   something in the path instead: Toxiproxy pods go between the Service and its backends.
 
+  @needs:node-chaos
   Scenario: Dropping 30% of the packets to a backend makes requests slow and some time out, until it is undone
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And steady traffic of 50 requests per second to the ClusterIP of "web"
@@ -18,6 +19,7 @@ Feature: Network faults on a Service's pods
     Then some of the steady traffic failed
     And at most 30% of the steady traffic failed
 
+  @needs:node-chaos
   Scenario: A backend capped at 16 kbit/s cannot keep up with 50 requests per second, until the cap is lifted
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And steady traffic of 50 requests per second to the ClusterIP of "web"

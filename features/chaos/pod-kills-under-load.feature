@@ -26,6 +26,7 @@ Feature: Pods killed while steady traffic flows
     And the steady traffic's longest failure window was at most 6 seconds
     And no request was answered by a pod after it was killed
 
+  @needs:node-chaos
   Scenario: A container killed in place is restarted by the kubelet, and traffic keeps within its error budget
     SIGKILL leaves the pod and its address in place: new connections are refused until the readiness probe (every
     second here) takes it out of the endpoints or the kubelet has restarted the container, about a second.

@@ -10,6 +10,7 @@ Feature: A ClusterIP Service routes to every ready backend
     And every ready pod of "web" answered at least 50 requests
     And the requests split evenly over the ready pods of "web" within 45%
 
+  @needs:nodes>=3
   Scenario: Clients on either worker node reach every ready pod
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
     When a client pod on node "kubequake-worker" sends 150 requests to "http://web"

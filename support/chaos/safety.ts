@@ -8,15 +8,23 @@ import type { Kube } from "../kube/client.ts";
  */
 export function assertChaosAllowed(kube: Kube, step: string): void {
   const context = kube.config.getCurrentContext();
-  const allowed = [`kind-${clusterName}`, ...(process.env.KUBEQUAKE_CHAOS_CONTEXTS ?? "").split(",")]
-    .map((c) => c.trim())
-    .filter(Boolean);
-  if (!allowed.includes(context)) {
+  if (!chaosAllowed(context)) {
     throw new UserError(
-      `"${step}" is chaos, and the context "${context}" is not a cluster kubequake may break (allowed: ${allowed.join(", ")})`,
+      `"${step}" is chaos, and the context "${context}" is not a cluster kubequake may break (allowed: ${chaosContexts().join(", ")})`,
       `run it on the kubequake kind cluster, or, if "${context}" is disposable, set KUBEQUAKE_CHAOS_CONTEXTS=${context}.`,
     );
   }
+}
+
+/** The contexts chaos may run on: kubequake's kind cluster and those listed in KUBEQUAKE_CHAOS_CONTEXTS. */
+export function chaosContexts(): string[] {
+  return [`kind-${clusterName}`, ...(process.env.KUBEQUAKE_CHAOS_CONTEXTS ?? "").split(",")]
+    .map((c) => c.trim())
+    .filter(Boolean);
+}
+
+export function chaosAllowed(context: string): boolean {
+  return chaosContexts().includes(context);
 }
 
 /** Node and component faults act on the whole cluster; they refuse to run where they could break someone else. */

@@ -1,6 +1,7 @@
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { Agent, request } from "undici";
 import { UserError } from "../errors/user-error.ts";
+import { type KubeTarget, loadTarget } from "./kubeconfig.ts";
 
 /** Typed API clients for one cluster, plus an HTTPS agent that speaks to its API server with the same credentials. */
 export interface Kube {
@@ -14,15 +15,27 @@ export interface Kube {
   readonly headers: Record<string, string>;
 }
 
-export async function connectKube(kubeconfigPath: string): Promise<Kube> {
-  const config = new KubeConfig();
-  try {
-    config.loadFromFile(kubeconfigPath);
-  } catch (error) {
-    throw new UserError(
-      `cannot read kubeconfig ${kubeconfigPath}: ${error instanceof Error ? error.message : error}`,
-      "run `npx kubequake cluster up` (it writes that file), or set KUBEQUAKE_KUBECONFIG to a kubeconfig of a cluster marked disposable.",
-    );
+/**
+ * Connects to a cluster: a kubeconfig file (its current context), or a {@link KubeTarget} chosen by kubectl's rules
+ * (several files merged, a context picked in memory; nobody's current-context is rewritten).
+ */
+export async function connectKube(source: string | KubeTarget): Promise<Kube> {
+  let config: KubeConfig;
+  let kubeconfigPath: string;
+  if (typeof source === "string") {
+    kubeconfigPath = source;
+    config = new KubeConfig();
+    try {
+      config.loadFromFile(source);
+    } catch (error) {
+      throw new UserError(
+        `cannot read kubeconfig ${source}: ${error instanceof Error ? error.message : error}`,
+        "run `npx kubequake cluster up` (it writes that file), or name another kubeconfig with --kubeconfig or KUBECONFIG.",
+      );
+    }
+  } else {
+    config = loadTarget(source).config;
+    kubeconfigPath = source.files.join(", ");
   }
   const cluster = config.getCurrentCluster();
   if (!cluster)

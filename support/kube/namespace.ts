@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { KubernetesObject } from "@kubernetes/client-node";
+import { hostname } from "node:os";
+import type { KubernetesObject, V1Namespace } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
 import { processAlive } from "../process/liveness.ts";
 import { apiErrorMessage, apiStatus, type Kube } from "./client.ts";
@@ -9,6 +10,11 @@ import { managedByLabel } from "./workloads.ts";
 export const runLabel = "kubequake.dev/run";
 /** PID of the process that owns a run's namespaces; a namespace whose owner is gone is a leftover. */
 const ownerAnnotation = "kubequake.dev/owner-pid";
+/**
+ * The machine the owner PID belongs to: on a cluster shared by several runners (CI shards, colleagues), a PID means
+ * nothing elsewhere, so a run sweeps only namespaces its own machine's dead runs left.
+ */
+const hostAnnotation = "kubequake.dev/owner-host";
 
 /**
  * A namespace of one scenario and everything created in it. Objects are created through `apply`, which records
@@ -42,7 +48,7 @@ export class ScenarioNamespace {
         metadata: {
           name,
           labels: { ...managedByLabel, [runLabel]: runId },
-          annotations: { [ownerAnnotation]: String(runOwnerPid()) },
+          annotations: { [ownerAnnotation]: String(runOwnerPid()), [hostAnnotation]: hostname() },
         },
       },
     });
@@ -141,13 +147,14 @@ export function runOwnerPid(): number {
 }
 
 /**
- * Deletes namespaces left by runs whose owning process is gone (crashed, killed, interrupted); concurrent runs on
- * this machine keep theirs. Returns the names deleted.
+ * Deletes namespaces left by runs on this machine whose owning process is gone (crashed, killed, interrupted);
+ * concurrent runs here keep theirs, and runs from other machines sharing the cluster are never touched. Returns the names deleted.
  */
 export async function sweepLeftoverNamespaces(kube: Kube, currentRunId: string): Promise<string[]> {
   const list = await kube.core.listNamespace({ labelSelector: runLabel });
   const leftovers = list.items
     .filter((ns) => ns.metadata?.labels?.[runLabel] !== currentRunId && ns.status?.phase !== "Terminating")
+    .filter(ownedByThisMachine)
     .filter((ns) => !processAlive(Number(ns.metadata?.annotations?.[ownerAnnotation] ?? 0)))
     .map((ns) => ns.metadata!.name!);
   for (const name of leftovers) {
@@ -158,6 +165,12 @@ export async function sweepLeftoverNamespaces(kube: Kube, currentRunId: string):
   return leftovers;
 }
 
+/** Namespaces from before the host annotation existed were made on kubequake's own kind cluster, on this machine. */
+function ownedByThisMachine(ns: V1Namespace): boolean {
+  const host = ns.metadata?.annotations?.[hostAnnotation];
+  return host === undefined || host === hostname();
+}
+
 /** Deletes every namespace owned by `ownerPid` (this run's, from any worker thread); returns their names. */
 export async function deleteNamespacesOwnedBy(kube: Kube, ownerPid: number): Promise<string[]> {
   const list = await kube.core.listNamespace({ labelSelector: runLabel });
@@ -165,6 +178,7 @@ export async function deleteNamespacesOwnedBy(kube: Kube, ownerPid: number): Pro
     .filter(
       (ns) => Number(ns.metadata?.annotations?.[ownerAnnotation]) === ownerPid && ns.status?.phase !== "Terminating",
     )
+    .filter(ownedByThisMachine)
     .map((ns) => ns.metadata!.name!);
   await Promise.all(
     owned.map((name) =>

@@ -1,0 +1,169 @@
+import type { V1Node } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { chaosAllowed, chaosContexts } from "../chaos/safety.ts";
+import type { Kube } from "../kube/client.ts";
+import { ScenarioNamespace } from "../kube/namespace.ts";
+import { runCommand } from "../process/command.ts";
+import { EventuallyTimeoutError, eventually } from "../wait/eventually.ts";
+import type { Capabilities, Capability } from "./needs.ts";
+
+const isReady = (node: V1Node) =>
+  node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+
+/** A node pods may be scheduled on: Ready, not cordoned, no NoSchedule/NoExecute taint (e2e.test's own rule). */
+const isSchedulable = (node: V1Node) =>
+  isReady(node) &&
+  !node.spec?.unschedulable &&
+  !(node.spec?.taints ?? []).some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute");
+
+/** CNI DaemonSets by the names their manifests give them in kube-system (or kube-flannel). */
+const knownCnis = ["flannel", "calico", "cilium", "weave", "kindnet", "antrea", "canal", "kube-router", "aws-node"];
+
+/**
+ * Asks the cluster what it offers: nodes and zones, kube-proxy's mode (or what replaces it), the CNI, and whether
+ * node faults can reach the nodes (they are Docker containers on this machine, as kind's are) and may (the
+ * context is allowlisted for chaos). Reads only; LoadBalancer support is probed separately ({@link probeLoadBalancer}).
+ */
+export async function discoverCapabilities(kube: Kube, ownCluster: boolean): Promise<Capabilities> {
+  const context = kube.config.getCurrentContext();
+  const [nodes, version, kubeProxy, cni] = await Promise.all([
+    kube.core.listNode(),
+    kubernetesVersion(kube),
+    kubeProxyMode(kube),
+    cniName(kube),
+  ]);
+  const names = nodes.items.map((n) => n.metadata?.name ?? "");
+  const nodesReachable = await nodesAreLocalContainers(names);
+  return {
+    context,
+    ownCluster,
+    kubernetesVersion: version,
+    nodeNames: names,
+    nodes: {
+      total: nodes.items.length,
+      ready: nodes.items.filter(isReady).length,
+      schedulable: nodes.items.filter(isSchedulable).length,
+    },
+    zones: [...new Set(nodes.items.flatMap((n) => n.metadata?.labels?.["topology.kubernetes.io/zone"] ?? []))].sort(),
+    kubeProxy,
+    cni,
+    nodesReachable,
+    nodeChaos: chaosAllowed(context)
+      ? nodesReachable
+      : {
+          available: false,
+          why: `the context "${context}" is not allowlisted for chaos (allowed: ${chaosContexts().join(", ")}; set KUBEQUAKE_CHAOS_CONTEXTS=${context} if it is disposable)`,
+        },
+  };
+}
+
+async function kubernetesVersion(kube: Kube): Promise<string> {
+  const response = await fetchApi(kube, "/version");
+  return (response as { gitVersion?: string } | undefined)?.gitVersion ?? "unknown";
+}
+
+/** GETs a path of the API server with the kubeconfig's credentials; undefined when it does not answer. */
+async function fetchApi(kube: Kube, path: string): Promise<unknown> {
+  const { request } = await import("undici");
+  try {
+    const response = await request(`${kube.server}${path}`, {
+      dispatcher: kube.agent,
+      headers: kube.headers,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
+    return response.statusCode === 200 ? await response.body.json() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** kube-proxy's configured mode (kubeadm's ConfigMap; "" means iptables on Linux), or what runs instead of it. */
+async function kubeProxyMode(kube: Kube): Promise<string> {
+  const daemonSet = await kube.apps
+    .readNamespacedDaemonSet({ name: "kube-proxy", namespace: "kube-system" })
+    .catch(() => undefined);
+  if (!daemonSet) {
+    const others = await kube.apps.listNamespacedDaemonSet({ namespace: "kube-system" }).catch(() => undefined);
+    const replacement = others?.items.map((d) => d.metadata?.name ?? "").find((n) => /cilium|kube-router/.test(n));
+    return `none${replacement ? `: ${replacement} replaces it` : ""}`;
+  }
+  const config = await kube.core
+    .readNamespacedConfigMap({ name: "kube-proxy", namespace: "kube-system" })
+    .catch(() => undefined);
+  const conf = config?.data?.["config.conf"];
+  if (!conf) return "present (mode unknown: no kube-system/kube-proxy ConfigMap)";
+  const mode = (parse(conf) as { mode?: string } | null)?.mode;
+  return mode || "iptables";
+}
+
+async function cniName(kube: Kube): Promise<string> {
+  const sets = await Promise.all(
+    ["kube-system", "kube-flannel", "calico-system"].map((namespace) =>
+      kube.apps.listNamespacedDaemonSet({ namespace }).catch(() => undefined),
+    ),
+  );
+  const names = sets.flatMap((s) => s?.items ?? []).map((d) => d.metadata?.name ?? "");
+  return knownCnis.find((cni) => names.some((n) => n.includes(cni))) ?? "unknown";
+}
+
+/**
+ * Node faults and image loading run `docker stop/pause/exec` on the node containers, so every node must be a
+ * running Docker container on this machine (as kind's nodes are).
+ */
+async function nodesAreLocalContainers(nodes: readonly string[]): Promise<Capability> {
+  const listed = await runCommand("docker", ["ps", "--format", "{{.Names}}"], {
+    timeoutMs: 20_000,
+    allowFailure: true,
+  }).catch(() => undefined);
+  if (listed?.exitCode !== 0)
+    return { available: false, why: "no Docker engine answers here, so the nodes cannot be stopped or entered" };
+  const running = new Set(listed.stdout.split("\n").filter(Boolean));
+  const unreachable = nodes.filter((n) => !running.has(n));
+  if (unreachable.length > 0) {
+    return {
+      available: false,
+      why: `node(s) ${unreachable.slice(0, 3).join(", ")}${unreachable.length > 3 ? ` and ${unreachable.length - 3} more` : ""} are not Docker containers on this machine, so node faults cannot reach them`,
+    };
+  }
+  return { available: true, why: `all ${nodes.length} node(s) are Docker containers on this machine` };
+}
+
+/**
+ * Whether a LoadBalancer Service gets an address within `seconds`: creates one (no selector, so nothing is
+ * exposed) in a labelled namespace of its own and removes it again. Costs up to `seconds`, so it runs only when a
+ * selected scenario needs a LoadBalancer.
+ */
+export async function probeLoadBalancer(kube: Kube, runId: string, seconds = 30): Promise<Capability> {
+  const namespace = await ScenarioNamespace.create(kube, runId, "probe", "loadbalancer-probe");
+  try {
+    await namespace.apply({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "kubequake-lb-probe" },
+      spec: { type: "LoadBalancer", ports: [{ port: 80, protocol: "TCP" }] },
+    } as never);
+    const { value, elapsedMs } = await eventually(
+      "a LoadBalancer Service gets an address",
+      async () => {
+        const service = await kube.core.readNamespacedService({
+          name: "kubequake-lb-probe",
+          namespace: namespace.name,
+        });
+        const ingress = service.status?.loadBalancer?.ingress ?? [];
+        const address = ingress.map((i) => i.ip ?? i.hostname ?? "").join(", ");
+        return { satisfied: address !== "", value: address || "no address yet" };
+      },
+      { timeoutMs: seconds * 1000, intervalMs: 1000 },
+    );
+    return { available: true, why: `a LoadBalancer Service got ${value} in ${(elapsedMs / 1000).toFixed(1)} s` };
+  } catch (error) {
+    if (!(error instanceof EventuallyTimeoutError)) throw error;
+    return {
+      available: false,
+      why: `a LoadBalancer Service got no address within ${seconds} s (no load-balancer controller such as MetalLB or a cloud provider answers)`,
+    };
+  } finally {
+    await namespace.cleanup();
+  }
+}
