@@ -1,13 +1,30 @@
-import { Given } from "@cucumber/cucumber";
-import { applyManifestFile, applyManifestText } from "../support/services/manifests.ts";
+import { Given, When } from "@cucumber/cucumber";
+import { applyManifest, applyManifestFile, expectManifestRejected } from "../support/objects/apply.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
-/** Applies your own YAML (one or more documents) into the scenario's namespace; Services in it are watched. */
+/**
+ * Applies your own YAML (one or more documents) into the scenario's namespace, server-side: new objects are created,
+ * existing ones updated (re-apply a Service with another selector to switch it). Every Service in it is then waited
+ * for until it is in service: exactly its ready pods as endpoints, its name resolving, its TCP ports connecting.
+ */
 Given("the manifest:", async function (this: KubequakeWorld, docString: string) {
-  await applyManifestText(this.scenario, docString, this.source);
+  await applyManifest(this.scenario, docString, this.source, { waitForServices: true });
 });
 
-/** Applies a YAML file (path relative to the project root) into the scenario's namespace. */
+/** As above, from a YAML file (path relative to the project root). */
 Given("the manifest {string}", async function (this: KubequakeWorld, path: string) {
-  await applyManifestFile(this.scenario, path);
+  await applyManifestFile(this.scenario, path, { waitForServices: true });
 });
+
+/** As "the manifest:", but returns as soon as the API server accepted it: its Services are not waited for. */
+When("the manifest, without waiting for its Services:", async function (this: KubequakeWorld, docString: string) {
+  await applyManifest(this.scenario, docString, this.source, { waitForServices: false });
+});
+
+/** The API server must refuse the manifest, with a message containing the text (it fails if the manifest is accepted). */
+When(
+  "the API server rejects the manifest with {string}:",
+  async function (this: KubequakeWorld, message: string, docString: string) {
+    await expectManifestRejected(this.scenario, docString, this.source, message);
+  },
+);

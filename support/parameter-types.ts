@@ -1,4 +1,5 @@
 import { defineParameterType } from "@cucumber/cucumber";
+import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
 import { Backend } from "./services/backend.ts";
 import { parseLabels } from "./services/labels.ts";
 import { Service } from "./services/service.ts";
@@ -46,4 +47,11 @@ defineParameterType({
   transformer: function (this: KubequakeWorld, name: string) {
     return Service.resolve(this.scenario, name);
   },
+});
+
+/** A backquoted JSONPath of an object and what it should be: `spec.clusterIP` set, `spec.type` equal to "NodePort". */
+defineParameterType({
+  name: "fieldCondition",
+  regexp: fieldConditionPattern,
+  transformer: (path: string, what: string) => parseFieldCondition(path, what),
 });

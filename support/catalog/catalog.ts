@@ -71,6 +71,7 @@ export const DEFAULT_PARAMETER_TYPES: readonly ParameterTypeInfo[] = [
   { name: "trafficTarget", regexps: [/the ClusterIP of "([^"]*)"|"([^"]*)"/] },
   { name: "backend", regexps: [/"([^"]*)"/] },
   { name: "service", regexps: [/"([^"]*)"/] },
+  { name: "fieldCondition", regexps: [/`([^`]+)` (set|not set|equal to "[^"]*"|containing "[^"]*"|matching "[^"]*")/] },
 ];
 
 const stepKeywords: ReadonlySet<string> = new Set(["Given", "When", "Then"]);

@@ -62,3 +62,45 @@ function validateObject(value: unknown, where: string): KubernetesObject {
   }
   return object;
 }
+
+/**
+ * Kinds that live outside any namespace: a scenario may not create them, because deleting its namespace (on a
+ * failure, on Ctrl-C, by the next run's sweep) would not remove them, and they would outlive the run.
+ */
+const clusterScopedKinds = new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "StorageClass",
+  "PriorityClass",
+  "IngressClass",
+  "RuntimeClass",
+  "CSIDriver",
+  "APIService",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+]);
+
+/** Refuses what a scenario's namespace could not clean up: cluster-scoped kinds and other namespaces. */
+export function checkScope(item: SourcedObject, namespace: string): void {
+  const { object } = item;
+  const where = `${item.source}:${item.line}`;
+  if (clusterScopedKinds.has(object.kind ?? "")) {
+    throw new UserError(
+      `${where}: ${object.kind} "${object.metadata?.name}" is cluster-scoped; a scenario creates objects only in its own namespace, which is removed after it (even on Ctrl-C), and a cluster-scoped object would outlive the run`,
+      "use a namespaced kind (a Role and RoleBinding instead of ClusterRole and ClusterRoleBinding), or create the object outside kubequake before the run.",
+    );
+  }
+  const asked = object.metadata?.namespace;
+  if (asked && asked !== namespace) {
+    throw new UserError(
+      `${where}: ${object.kind} "${object.metadata?.name}" asks for namespace "${asked}", but a scenario's objects go in its own namespace (${namespace})`,
+      "remove metadata.namespace: kubequake puts the object in the scenario's namespace and removes it afterwards.",
+    );
+  }
+}

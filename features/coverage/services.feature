@@ -1,0 +1,91 @@
+Feature: Kubernetes' own Service checks, written with the step catalog
+  Each scenario names the upstream e2e test it covers with an @upstream tag (docs/COVERAGE.md lists them all).
+
+  @upstream:kubernetes-service @upstream:endpoints-to-apiserver
+  Scenario: The kubernetes Service and its endpoints point at the API server (read only)
+    Then the Service "kubernetes" in namespace "default" has `spec.ports[?(@.name=="https")].port` equal to "443"
+    And the Service "kubernetes" in namespace "default" has `spec.clusterIP` set
+    And the EndpointSlice "kubernetes" in namespace "default" has `endpoints[0].addresses[0]` set
+    And the Endpoints "kubernetes" in namespace "default" has `subsets[0].addresses[0].ip` set
+
+  @upstream:no-endpoints-refused
+  Scenario: A Service without endpoints refuses connections
+    Given the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: nobody }
+      spec:
+        selector: { app: nobody }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    When a client pod sends 5 requests to "http://nobody"
+    Then every request is refused
+
+  @upstream:hairpin @upstream:source-ip
+  Scenario: A pod reaches itself through its own Service, and Services keep the client's pod IP
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    When a pod of "web" sends 10 requests to "http://web"
+    Then every request succeeds
+    When a client pod sends 10 requests to "http://web"
+    Then every answer saw the sending pod's IP as the client address
+
+  @upstream:same-port-tcp-udp
+  Scenario: One port number serves TCP and UDP; removing the UDP port stops UDP forwarding
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: dual }
+      spec:
+        selector: { app: web }
+        ports:
+          - { name: tcp, port: 80, targetPort: 8080, protocol: TCP }
+          - { name: udp, port: 80, targetPort: 8080, protocol: UDP }
+      """
+    When a client pod sends 10 requests to "udp://dual:80"
+    Then every request succeeds
+    When a client pod sends 10 requests to "http://dual"
+    Then every request succeeds
+    When the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: dual }
+      spec:
+        selector: { app: web }
+        ports:
+          - { name: tcp, port: 80, targetPort: 8080, protocol: TCP }
+      """
+    Then within 30 seconds none of 5 requests to "udp://dual:80" succeeds
+    When a client pod sends 10 requests to "http://dual"
+    Then every request succeeds
+
+  @upstream:service-recreated @upstream:up-and-down
+  Scenario: Services go down and up independently, and a recreated Service works again
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: other }
+      spec:
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    When the Service "other" is deleted
+    Then within 30 seconds none of 5 requests to "http://other" succeeds
+    When a client pod sends 10 requests to "http://web"
+    Then every request succeeds
+    When the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: other }
+      spec:
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    And a client pod sends 10 requests to "http://other"
+    Then every request succeeds

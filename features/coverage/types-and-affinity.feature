@@ -1,0 +1,86 @@
+Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, written with the step catalog
+
+  @upstream:affinity-clusterip @upstream:affinity-switch-clusterip
+  Scenario: ClientIP affinity sticks, switching to None spreads, switching back sticks again
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "web" with ClientIP session affinity
+    When a client pod sends 15 requests to "http://web"
+    Then every request was answered by the same pod
+    When the Service "web" switches to session affinity None
+    Then within 30 seconds 30 requests to "http://web" are answered by at least 2 different pods
+    When the Service "web" switches to session affinity ClientIP
+    Then within 30 seconds 15 requests to "http://web" are all answered by the same pod
+
+  @upstream:nodeport-out-of-range
+  Scenario: A NodePort outside the range is refused on create and on update
+    When the API server rejects the manifest with "provided port is not in the valid range":
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: low }
+      spec:
+        type: NodePort
+        selector: { app: none }
+        ports: [{ port: 80, targetPort: 8080, nodePort: 1234 }]
+      """
+    Given the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: np }
+      spec:
+        type: NodePort
+        selector: { app: none }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    Then within 10 seconds the Service "np" has `spec.ports[0].nodePort` set
+    When the API server rejects patching the Service "np" with "provided port is not in the valid range":
+      """
+      spec:
+        ports: [{ port: 80, nodePort: 1234 }]
+      """
+
+  @upstream:externalname-to-clusterip
+  Scenario: An ExternalName Service changed to ClusterIP gets a ClusterIP and serves by name
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: ext }
+      spec:
+        type: ExternalName
+        externalName: web.example.test
+      """
+    Then within 10 seconds the Service "ext" has `spec.clusterIP` not set
+    When the Service "ext" is patched with:
+      """
+      spec:
+        type: ClusterIP
+        externalName: null
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    Then within 10 seconds the Service "ext" has `spec.clusterIP` matching "^10\."
+    When a client pod sends 10 requests to "http://ext"
+    Then every request succeeds
+
+  @upstream:clusterip-to-externalname
+  Scenario: A ClusterIP Service changed to ExternalName loses its ClusterIP
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    When the Service "web" is patched with:
+      """
+      spec:
+        type: ExternalName
+        externalName: web.example.test
+        clusterIP: null
+        clusterIPs: null
+        selector: null
+      """
+    Then within 10 seconds the Service "web" has `spec.clusterIP` not set
+    And within 10 seconds the Service "web" has `spec.externalName` equal to "web.example.test"
+
+  @upstream:dns-hostnetwork-services
+  Scenario: A hostNetwork pod (dnsPolicy ClusterFirstWithHostNet) resolves a short Service name and reaches it
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://web"
+    Then every request succeeds

@@ -1,0 +1,113 @@
+import { Then, When } from "@cucumber/cucumber";
+import { deleteObject, expectPatchRejected, patchObject, setServiceSelector } from "../support/objects/change.ts";
+import { type FieldCondition, waitForField } from "../support/objects/fields.ts";
+import { expectClientIpPreserved, expectNoneSucceeded, waitUntilUnreachable } from "../support/objects/reachability.ts";
+import {
+  createClientPod,
+  sendFromBackendPod,
+  sendFromHostNetworkClient,
+  sendFromPod,
+} from "../support/objects/sources.ts";
+import { attachTraffic } from "../support/traffic/attachments.ts";
+import type { TrafficResult } from "../support/traffic/client.ts";
+import type { KubequakeWorld } from "../support/world.ts";
+
+/** Points an existing Service at other pods (its selector becomes exactly these labels); waits until it is in service. */
+When(
+  "the Service {string} selects pods labelled {labels}",
+  async function (this: KubequakeWorld, service: string, selector: Record<string, string>) {
+    await setServiceSelector(this.scenario, service, selector);
+  },
+);
+
+/** Changes fields of an object of the scenario (a strategic merge patch, as kubectl patch); a Service is waited for. */
+When(
+  "the {word} {string} is patched with:",
+  async function (this: KubequakeWorld, kind: string, name: string, patch: string) {
+    await patchObject(this.scenario, { kind, name }, patch, this.source);
+  },
+);
+
+/** The API server must refuse the patch, with a message containing the text (it fails if the patch is accepted). */
+When(
+  "the API server rejects patching the {word} {string} with {string}:",
+  async function (this: KubequakeWorld, kind: string, name: string, message: string, patch: string) {
+    await expectPatchRejected(this.scenario, { kind, name }, patch, this.source, message);
+  },
+);
+
+/** Deletes an object of the scenario and waits until it is gone. */
+When("the {word} {string} is deleted", async function (this: KubequakeWorld, kind: string, name: string) {
+  await deleteObject(this.scenario, { kind, name });
+});
+
+/** Waits until a field (a backquoted JSONPath) of an object of the scenario is set, equal to, containing or matching. */
+Then(
+  "within {int} second(s) the {word} {string} has {fieldCondition}",
+  async function (this: KubequakeWorld, seconds: number, kind: string, name: string, condition: FieldCondition) {
+    await waitForField(this.scenario.kube, { kind, name, namespace: this.scenario.name }, condition, seconds);
+  },
+);
+
+/** Reads, never writes, an object outside the scenario (the `kubernetes` Service in default, kube-system pods). */
+Then(
+  "the {word} {string} in namespace {string} has {fieldCondition}",
+  async function (this: KubequakeWorld, kind: string, name: string, namespace: string, condition: FieldCondition) {
+    await waitForField(this.scenario.kube, { kind, name, namespace }, condition, 0);
+  },
+);
+
+/** A client pod shaped by YAML (pod-level `spec:` fields such as dnsPolicy, dnsConfig, hostname, subdomain). */
+When("the client pod {string} is:", async function (this: KubequakeWorld, name: string, yaml: string) {
+  await createClientPod(this.scenario, name, yaml, this.source);
+});
+
+/**
+ * Sends requests from a ready pod of a demo backend (a pod can reach itself through its own Service). The URL is
+ * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success).
+ */
+When(
+  "a pod of {string} sends {int} request(s) to {string}",
+  async function (this: KubequakeWorld, backend: string, count: number, url: string) {
+    await keep(this, await sendFromBackendPod(this.scenario, backend, { url, count }));
+  },
+);
+
+/** Sends requests from a pod of the scenario by name (a client pod made by "the client pod … is:"). */
+When(
+  "the pod {string} sends {int} request(s) to {string}",
+  async function (this: KubequakeWorld, pod: string, count: number, url: string) {
+    await keep(this, await sendFromPod(this.scenario, pod, { url, count }));
+  },
+);
+
+/** Sends requests from a hostNetwork client on the node: from the node's own IP, as a process on the node would. */
+When(
+  "a hostNetwork client on node {string} sends {int} request(s) to {string}",
+  async function (this: KubequakeWorld, node: string, count: number, url: string) {
+    await keep(this, await sendFromHostNetworkClient(this.scenario, node, { url, count }));
+  },
+);
+
+async function keep(world: KubequakeWorld, result: TrafficResult): Promise<void> {
+  world.lastTraffic = [result];
+  await attachTraffic(world.scenario, world.lastTraffic);
+}
+
+/** Sends batches until none of N requests to the URL succeeds (a deleted Service, a removed port). */
+Then(
+  "within {int} second(s) none of {int} request(s) to {string} succeeds",
+  async function (this: KubequakeWorld, seconds: number, count: number, url: string) {
+    await waitUntilUnreachable(this.scenario, { url, count, seconds });
+  },
+);
+
+/** No request of the last traffic succeeded, whatever the error. */
+Then("no request succeeds", function (this: KubequakeWorld) {
+  expectNoneSucceeded(this.lastTraffic);
+});
+
+/** Every answer saw the sending pod's own IP as the client address (no SNAT through the Service). */
+Then("every answer saw the sending pod's IP as the client address", async function (this: KubequakeWorld) {
+  await expectClientIpPreserved(this.scenario, this.lastTraffic);
+});

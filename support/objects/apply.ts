@@ -1,0 +1,138 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type KubernetesObject, PatchStrategy } from "@kubernetes/client-node";
+import { EndpointWatcher } from "../endpoints/watcher.ts";
+import { UserError } from "../errors/user-error.ts";
+import { checkScope, parseManifests, type SourcedObject } from "../kube/manifests.ts";
+import { ApiRejection } from "../kube/namespace.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { waitUntilInService } from "./in-service.ts";
+
+/** The field manager of every server-side apply kubequake makes (shown in managedFields). */
+export const fieldManager = "kubequake";
+
+/** Objects each scenario has applied, so a re-apply (an update) is not tracked for deletion twice. */
+const applied = new WeakMap<ScenarioContext, Set<string>>();
+
+/** Whether to wait for the manifest's Services to be in service before the step ends. */
+export interface ApplyOptions {
+  readonly waitForServices: boolean;
+}
+
+/**
+ * Applies QA-provided YAML (one or more documents) into the scenario's namespace with server-side apply: a new object
+ * is created, an existing one updated to what the manifest says (re-applying a Service with another selector changes
+ * the selector). New objects are removed with the scenario. With `waitForServices`, every Service of the manifest is
+ * then waited for until it is in service (see {@link waitUntilInService}).
+ * `source` is "file" or "file:line" where line is the text's first line (a docstring's), so errors point at it.
+ */
+export async function applyManifest(
+  scenario: ScenarioContext,
+  text: string,
+  source: string,
+  options: ApplyOptions,
+): Promise<void> {
+  const items = parseSourced(text, source);
+  for (const item of items) await applyOne(scenario, item);
+  if (!options.waitForServices) return;
+  for (const item of items.filter(isService)) await waitUntilInService(scenario, item.object.metadata!.name!);
+}
+
+/** As {@link applyManifest}, from a YAML file (a path relative to the project root). */
+export async function applyManifestFile(scenario: ScenarioContext, path: string, options: ApplyOptions): Promise<void> {
+  await applyManifest(scenario, readManifestFile(path), path, options);
+}
+
+/**
+ * Applies a manifest that the API server must refuse, and checks its message contains `expected`. If the server
+ * accepts it instead, the step fails (and the accepted object is removed with the scenario like any other).
+ */
+export async function expectManifestRejected(
+  scenario: ScenarioContext,
+  text: string,
+  source: string,
+  expected: string,
+): Promise<void> {
+  const rejections: string[] = [];
+  for (const item of parseSourced(text, source)) {
+    try {
+      await applyRaw(scenario, item);
+    } catch (error) {
+      if (!(error instanceof ApiRejection)) throw error;
+      rejections.push(error.apiMessage);
+    }
+  }
+  if (rejections.length === 0) {
+    throw new Error(
+      `expected the API server to reject the manifest at ${source} with "${expected}", but it accepted it`,
+    );
+  }
+  if (!rejections.some((message) => message.includes(expected))) {
+    throw new Error(
+      `expected the API server to reject the manifest at ${source} with a message containing "${expected}", but it said: ${rejections.join(" | ")}`,
+    );
+  }
+}
+
+/** Reads a manifest file, naming the path on failure. */
+export function readManifestFile(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return readFileSync(absolute, "utf8");
+  } catch (error) {
+    throw new UserError(
+      `cannot read manifest ${path} (${absolute}): ${(error as NodeJS.ErrnoException).code ?? error}`,
+      "give a path relative to the project root, e.g. features/manifests/web.yaml.",
+    );
+  }
+}
+
+function parseSourced(text: string, source: string): SourcedObject[] {
+  const match = /^(.*):(\d+)$/.exec(source);
+  const [file, firstLine] = match ? [match[1]!, Number(match[2])] : [source, 1];
+  return parseManifests(text, file, firstLine);
+}
+
+function isService(item: SourcedObject): boolean {
+  return item.object.kind === "Service" && item.object.apiVersion === "v1";
+}
+
+async function applyOne(scenario: ScenarioContext, item: SourcedObject): Promise<void> {
+  try {
+    await applyRaw(scenario, item);
+  } catch (error) {
+    if (!(error instanceof ApiRejection)) throw error;
+    throw new UserError(`${item.source}:${item.line}: ${error.message.split("\n")[0]}`, error.fix, { cause: error });
+  }
+}
+
+/** Server-side apply of one object; an API refusal is thrown as an {@link ApiRejection}. */
+async function applyRaw(scenario: ScenarioContext, item: SourcedObject): Promise<void> {
+  const { object } = item;
+  checkScope(item, scenario.name);
+  const body = { ...object, metadata: { ...object.metadata, namespace: scenario.name } } as KubernetesObject;
+  try {
+    await scenario.kube.objects.patch(body, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+  } catch (error) {
+    throw new ApiRejection(object, scenario.name, error);
+  }
+  trackOnce(scenario, body);
+  const name = object.metadata!.name!;
+  scenario.note(`applied ${object.kind} ${name} from ${item.source}:${item.line}`);
+  if (isService(item) && !scenario.watchedServices.includes(name)) {
+    scenario.watch(name, await EndpointWatcher.start(scenario, name));
+  }
+}
+
+/** Records an applied object for removal with the scenario, once however often it is re-applied. */
+function trackOnce(scenario: ScenarioContext, object: KubernetesObject): void {
+  const key = `${object.apiVersion}/${object.kind}/${object.metadata?.name}`;
+  const keys = applied.get(scenario) ?? new Set<string>();
+  applied.set(scenario, keys);
+  if (keys.has(key)) return;
+  keys.add(key);
+  const ref = { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata };
+  scenario.namespace.tracker.track(`${object.kind} ${scenario.name}/${object.metadata?.name}`, () =>
+    scenario.kube.objects.delete(ref, undefined, undefined, 0, undefined, "Background"),
+  );
+}

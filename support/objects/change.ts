@@ -1,0 +1,134 @@
+import { type KubernetesObject, PatchStrategy } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { UserError } from "../errors/user-error.ts";
+import { ApiRejection } from "../kube/namespace.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { eventually } from "../wait/eventually.ts";
+import { readObject } from "./fields.ts";
+import { waitUntilInService } from "./in-service.ts";
+import { describeRef, objectRef } from "./kinds.ts";
+
+/**
+ * Changes an object of the scenario's namespace by a YAML patch (a strategic merge patch, as `kubectl patch` does by
+ * default: maps merge, lists of named items such as ports and containers merge by name). A Service is then waited
+ * for until it is in service. `source` ("file:line") names the docstring in errors.
+ */
+export async function patchObject(
+  scenario: ScenarioContext,
+  target: { kind: string; name: string },
+  yamlText: string,
+  source: string,
+): Promise<void> {
+  let patch: unknown;
+  try {
+    patch = parse(yamlText);
+  } catch (error) {
+    throw new UserError(
+      `${source}: the patch is not valid YAML: ${(error as Error).message.split("\n")[0]}`,
+      "fix the YAML.",
+    );
+  }
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) {
+    throw new UserError(
+      `${source}: a patch is a YAML mapping of the fields to change (e.g. "spec:\\n  type: NodePort"), saw ${JSON.stringify(patch)}`,
+      "write the fields to change, as they appear in the object.",
+    );
+  }
+  await sendPatch(scenario, target, { ...(patch as object), ...objectRef(target.kind, target.name, scenario.name) });
+}
+
+/** Points a Service at other pods: its selector becomes exactly `selector` (labels not named are removed). */
+export async function setServiceSelector(
+  scenario: ScenarioContext,
+  service: string,
+  selector: Record<string, string>,
+): Promise<void> {
+  // `$patch: replace` makes the strategic merge replace the map instead of merging the new labels into the old.
+  const body = {
+    ...objectRef("Service", service, scenario.name),
+    spec: { selector: { $patch: "replace", ...selector } },
+  };
+  try {
+    await scenario.kube.objects.patch(
+      body,
+      undefined,
+      undefined,
+      "kubequake",
+      undefined,
+      PatchStrategy.StrategicMergePatch,
+    );
+  } catch (error) {
+    throw new ApiRejection(body, scenario.name, error);
+  }
+  scenario.note(`Service ${service} now selects ${JSON.stringify(selector)}`);
+  await waitUntilInService(scenario, service);
+}
+
+/** Deletes an object of the scenario's namespace and waits until it is gone (finalizers and all). */
+export async function deleteObject(
+  scenario: ScenarioContext,
+  target: { kind: string; name: string },
+  seconds = 60,
+): Promise<void> {
+  const ref = objectRef(target.kind, target.name, scenario.name);
+  try {
+    await scenario.kube.objects.delete(ref, undefined, undefined, undefined, undefined, "Foreground");
+  } catch (error) {
+    throw new ApiRejection(ref, scenario.name, error);
+  }
+  scenario.note(`deleted ${describeRef(ref)}`);
+  await eventually(
+    `${describeRef(ref)} is gone`,
+    async () => {
+      const object = await readObject(scenario.kube, ref);
+      return { satisfied: object === undefined, value: object ? "still there" : "gone" };
+    },
+    { timeoutMs: seconds * 1000, intervalMs: 200 },
+  );
+}
+
+async function sendPatch(
+  scenario: ScenarioContext,
+  target: { kind: string; name: string },
+  body: KubernetesObject,
+): Promise<void> {
+  const ref = objectRef(target.kind, target.name, scenario.name);
+  try {
+    await scenario.kube.objects.patch(
+      body,
+      undefined,
+      undefined,
+      "kubequake",
+      undefined,
+      PatchStrategy.StrategicMergePatch,
+    );
+  } catch (error) {
+    throw new ApiRejection(ref, scenario.name, error);
+  }
+  scenario.note(`patched ${describeRef(ref)}`);
+  if (target.kind === "Service") await waitUntilInService(scenario, target.name);
+}
+
+/**
+ * Patches an object with a change the API server must refuse, and checks that its message contains `expected`.
+ */
+export async function expectPatchRejected(
+  scenario: ScenarioContext,
+  target: { kind: string; name: string },
+  yamlText: string,
+  source: string,
+  expected: string,
+): Promise<void> {
+  try {
+    await patchObject(scenario, target, yamlText, source);
+  } catch (error) {
+    if (!(error instanceof ApiRejection)) throw error;
+    if (error.apiMessage.includes(expected)) return;
+    throw new Error(
+      `expected the API server to refuse the patch of ${target.kind} "${target.name}" with a message containing "${expected}", but it said: ${error.apiMessage}`,
+    );
+  }
+  throw new Error(
+    `expected the API server to refuse the patch of ${target.kind} "${target.name}" (${source}), but it accepted it`,
+  );
+}

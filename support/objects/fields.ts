@@ -1,0 +1,95 @@
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { JSONPath } from "jsonpath-plus";
+import { apiStatus, type Kube } from "../kube/client.ts";
+import { eventually } from "../wait/eventually.ts";
+import { describeRef, objectRef } from "./kinds.ts";
+
+/** What a field step expects of one JSONPath of an object. */
+export interface FieldCondition {
+  /** As written: `spec.clusterIP`, `.spec.ports[0].port`, `{.status.loadBalancer}` or `$.spec.selector.app`. */
+  readonly path: string;
+  readonly expect: "set" | "not set" | "equal to" | "containing" | "matching";
+  readonly value: string;
+}
+
+/** The regexp of a {fieldCondition} in a step: a backquoted JSONPath and what it should be. */
+export const fieldConditionPattern = /`([^`]+)` (set|not set|equal to "[^"]*"|containing "[^"]*"|matching "[^"]*")/;
+
+/** Builds a condition from the two groups of {@link fieldConditionPattern}. */
+export function parseFieldCondition(path: string, what: string): FieldCondition {
+  const match = /^(equal to|containing|matching) "(.*)"$/.exec(what);
+  if (match) return { path, expect: match[1] as FieldCondition["expect"], value: match[2]! };
+  return { path, expect: what as "set" | "not set", value: "" };
+}
+
+/** `spec.clusterIP` → `$.spec.clusterIP`; kubectl's `{.spec.x}` and a leading `$` or `.` are accepted too. */
+export function toJsonPath(path: string): string {
+  const bare = path.trim().replace(/^\{(.*)\}$/, "$1");
+  if (bare.startsWith("$")) return bare;
+  return bare.startsWith(".") || bare.startsWith("[") ? `$${bare}` : `$.${bare}`;
+}
+
+/** The values at the path: scalars as text, objects and lists as JSON; nulls and empty strings are dropped. */
+export function fieldValues(object: unknown, path: string): string[] {
+  const found = JSONPath({ path: toJsonPath(path), json: object as object, wrap: true }) as unknown[];
+  return found
+    .filter((v) => v !== null && v !== undefined && v !== "")
+    .map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v)));
+}
+
+/** Whether the object meets the condition; also returns what was seen, for messages. */
+export function checkField(object: unknown, condition: FieldCondition): { satisfied: boolean; seen: string } {
+  const values = fieldValues(object, condition.path);
+  const seen = values.length === 0 ? "(not set)" : values.join(", ");
+  const { expect, value } = condition;
+  const satisfied =
+    expect === "set"
+      ? values.length > 0
+      : expect === "not set"
+        ? values.length === 0
+        : expect === "equal to"
+          ? values.length > 0 && values.join(",") === value
+          : expect === "containing"
+            ? values.some((v) => v === value || v.includes(value))
+            : values.some((v) => new RegExp(value).test(v));
+  return { satisfied, seen };
+}
+
+export function describeCondition(condition: FieldCondition): string {
+  const set = condition.expect === "set" || condition.expect === "not set";
+  return `\`${condition.path}\` ${condition.expect}${set ? "" : ` "${condition.value}"`}`;
+}
+
+/** Reads an object (any namespace: reading never changes anything); undefined when it does not exist. */
+export async function readObject(kube: Kube, ref: KubernetesObject): Promise<KubernetesObject | undefined> {
+  try {
+    return await kube.objects.read(ref as KubernetesObject & { metadata: { name: string } });
+  } catch (error) {
+    if (apiStatus(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Waits until the field of the object meets the condition (seconds = 0: checks once). The object may be in the
+ * scenario's namespace or, read-only, anywhere else (the `kubernetes` Service in default, kube-system's pods).
+ */
+export async function waitForField(
+  kube: Kube,
+  target: { kind: string; name: string; namespace: string },
+  condition: FieldCondition,
+  seconds: number,
+): Promise<void> {
+  const ref = objectRef(target.kind, target.name, target.namespace);
+  const description = `${describeRef(ref)} has ${describeCondition(condition)}`;
+  await eventually(
+    description,
+    async () => {
+      const object = await readObject(kube, ref);
+      if (!object) return { satisfied: false, value: `${describeRef(ref)} does not exist` };
+      const { satisfied, seen } = checkField(object, condition);
+      return { satisfied, value: seen };
+    },
+    { timeoutMs: Math.max(seconds * 1000, 1), intervalMs: 250 },
+  );
+}

@@ -1,0 +1,85 @@
+import type { V1Service } from "@kubernetes/client-node";
+import { listPods } from "../kube/pods.ts";
+import { probeDns, probeHttp } from "../kube/prober.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { eventually } from "../wait/eventually.ts";
+
+/**
+ * Waits until a Service the scenario made or changed is in service, as far as its pods allow:
+ * - its EndpointSlices list exactly the pods its selector matches that are ready (none is fine: then there is
+ *   nothing more to wait for, and a request would rightly be refused);
+ * - its name resolves from a client pod (CoreDNS has seen it: to the ClusterIP, or to the pods when headless);
+ * - unless headless, every TCP port accepts connections through the ClusterIP from a client pod (kube-proxy has
+ *   programmed it). UDP and SCTP ports are not probed here: what answers on them is up to the backend.
+ * A Service without a selector (manual endpoints) or of type ExternalName has nothing to wait for.
+ */
+export async function waitUntilInService(scenario: ScenarioContext, name: string, timeoutSeconds = 60): Promise<void> {
+  const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+  const selector = service.spec?.selector;
+  if (!selector || Object.keys(selector).length === 0 || service.spec?.type === "ExternalName") return;
+  const ready = (await listPods(scenario.kube, scenario.name, selector))
+    .filter((p) => p.ready && !p.terminating)
+    .map((p) => p.name)
+    .sort();
+  await scenario
+    .watcher(name)
+    .waitFor(
+      `Service ${name} lists exactly its ${ready.length} ready pod(s) as ready endpoints (${ready.join(", ") || "none"})`,
+      (endpoints) => [...new Set(endpoints.filter((e) => e.ready).map((e) => e.pod))].sort().join() === ready.join(),
+      timeoutSeconds * 1000,
+    );
+  if (ready.length === 0) return;
+  const headless = service.spec?.clusterIP === "None";
+  const client = await scenario.client();
+  await waitForName(scenario, client, service, headless ? ready.length : undefined);
+  if (headless) return;
+  await waitForSlicePorts(scenario, service);
+  for (const port of service.spec?.ports ?? []) {
+    if ((port.protocol ?? "TCP") !== "TCP") continue;
+    const url = `tcp://${service.spec?.clusterIP}:${port.port}`;
+    // Two clean batches in a row: one batch can pass while kube-proxy is still rewriting the node's rules.
+    let clean = 0;
+    await eventually(
+      `Service ${name} accepts connections at ${url} (two batches of 5 in a row)`,
+      async () => {
+        const probe = await probeHttp(scenario.kube, scenario.name, client, { url, count: 5, timeoutMs: 1000 });
+        clean = probe.results.every((r) => r.ok) ? clean + 1 : 0;
+        return { satisfied: clean >= 2, value: probe.results.map((r) => r.ok || r.errorKind) };
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  }
+}
+
+/** The Service's name resolves from the client: to its ClusterIP, or (headless) to `pods` addresses. */
+async function waitForName(scenario: ScenarioContext, client: string, service: V1Service, pods: number | undefined) {
+  const name = service.metadata!.name!;
+  await eventually(
+    `the name ${name} resolves from a client`,
+    async () => {
+      const [lookup] = await probeDns(scenario.kube, scenario.name, client, { name, type: "A" });
+      const answers = lookup?.answers ?? [];
+      const expected = pods === undefined ? answers.join() === service.spec?.clusterIP : answers.length === pods;
+      return { satisfied: Boolean(lookup?.ok) && expected, value: lookup?.ok ? answers : lookup?.errorKind };
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
+}
+
+/** Every port of the Service appears (by name) in its EndpointSlices: a port just added has endpoints too. */
+async function waitForSlicePorts(scenario: ScenarioContext, service: V1Service): Promise<void> {
+  const name = service.metadata!.name!;
+  const wanted = (service.spec?.ports ?? []).map((p) => p.name ?? "").sort();
+  await eventually(
+    `the EndpointSlices of ${name} carry every port of the Service (${wanted.join(", ") || "unnamed"})`,
+    async () => {
+      const slices = await scenario.kube.discovery.listNamespacedEndpointSlice({
+        namespace: scenario.name,
+        labelSelector: `kubernetes.io/service-name=${name}`,
+      });
+      const seen = [...new Set(slices.items.flatMap((s) => (s.ports ?? []).map((p) => p.name ?? "")))].sort();
+      return { satisfied: wanted.every((p) => seen.includes(p)), value: seen };
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
+}

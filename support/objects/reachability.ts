@@ -1,0 +1,59 @@
+import { probeHttp } from "../kube/prober.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import type { TrafficResult } from "../traffic/client.ts";
+import { eventually } from "../wait/eventually.ts";
+
+/**
+ * Sends batches from the scenario's client pod until none of `count` requests to `url` succeeds (a removed Service
+ * or port, a deleted name); the timeout names what still answered.
+ */
+export async function waitUntilUnreachable(
+  scenario: ScenarioContext,
+  target: { url: string; count: number; seconds: number },
+): Promise<void> {
+  const client = await scenario.client();
+  await eventually(
+    `none of ${target.count} requests to ${target.url} succeeds`,
+    async () => {
+      const probe = await probeHttp(scenario.kube, scenario.name, client, {
+        url: target.url,
+        count: target.count,
+        timeoutMs: 1000,
+        concurrency: 4,
+      });
+      const answered = probe.results.filter((r) => r.ok);
+      return {
+        satisfied: answered.length === 0,
+        value: `${answered.length} answered (${[...new Set(answered.map((r) => r.pod || "ok"))].join(", ")})`,
+      };
+    },
+    { timeoutMs: target.seconds * 1000, intervalMs: 250 },
+  );
+}
+
+/** No request of the last traffic succeeded, whatever the error (a timeout, a refusal, a name that does not resolve). */
+export function expectNoneSucceeded(traffic: readonly TrafficResult[]): void {
+  const answered = traffic.flatMap((t) => t.probe.results).filter((r) => r.ok);
+  if (answered.length > 0) {
+    throw new Error(
+      `expected no request to succeed, but ${answered.length} did (answered by ${[...new Set(answered.map((r) => r.pod || "?"))].join(", ")})`,
+    );
+  }
+}
+
+/**
+ * Every answer saw the sending pod's own IP as the client address: no SNAT on the way through the Service
+ * (Kubernetes' "should preserve source pod IP for traffic thru service cluster IP").
+ */
+export async function expectClientIpPreserved(scenario: ScenarioContext, traffic: readonly TrafficResult[]) {
+  for (const result of traffic) {
+    const pod = await scenario.kube.core.readNamespacedPod({ name: result.client, namespace: scenario.name });
+    const ip = pod.status?.podIP;
+    const others = result.probe.results.filter((r) => !r.ok || r.clientIP !== ip);
+    if (!ip || others.length > 0 || result.probe.results.length === 0) {
+      throw new Error(
+        `expected every answer to ${result.client} (${ip}) to see ${ip} as the client, but ${others.length} of ${result.probe.results.length} did not: ${[...new Set(others.map((r) => r.clientIP || r.errorKind))].join(", ")}`,
+      );
+    }
+  }
+}
