@@ -6,8 +6,11 @@ import { killRunningCommands } from "../support/process/command.ts";
 const usage = `kubequake — declarative tests and chaos scenarios for Kubernetes Services, on a real kind cluster
 
 Usage:
-  kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX]
+  kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX] [--no-cluster-up]
+                [--kubeconfig FILE] [--context NAME] [--demo-image REF] [--shard I/N] [--durations FILE]
                                   ensure the cluster, run the features, write reports under reports/
+                                  (--kubeconfig/--context/KUBECONFIG: an existing cluster, see run --help;
+                                  --shard I/N: the I-th of N slices balanced by recorded durations)
   kubequake cluster up [--node-image IMAGE] [--kubernetes-version V] [--recreate]
                                   build what is missing (offline) and create or reuse the "kubequake" cluster
                                   (--recreate: delete and create it even if it looks healthy)
@@ -15,6 +18,10 @@ Usage:
   kubequake cluster status        show engine, cluster, nodes, images and caches; changes nothing
   kubequake conformance [--wide]  run Kubernetes' own Services + DNS conformance tests (e2e.test) against the cluster
   kubequake steps [--out FILE]    print the step catalog (Markdown) generated from the step definitions
+  kubequake report merge DIR… [--out DIR]
+                                  merge the shards' reports (Cucumber, JUnit, Allure with history) into one
+  kubequake doctor [--kubeconfig FILE] [--context NAME]
+                                  check engine, disk, inotify/pid limits, Node, kubeconfig and context; say how to fix
   kubequake help [command]        this text
 
 Environment:
@@ -22,6 +29,8 @@ Environment:
   KUBEQUAKE_KUBECONFIG  kubeconfig written by cluster up (default ~/.kube/kubequake.config)
   KUBEQUAKE_DEBUG       comma-separated logger namespaces to show debug output for ("*" for all)
   KUBEQUAKE_VERBOSE     1: show kubequake's stack traces and causes with user errors (for debugging kubequake)
+  KUBECONFIG            colon-separated kubeconfig files, merged as kubectl does (--kubeconfig overrides it);
+                        unset: kubequake's own kind cluster
   KUBEQUAKE_CHAOS_CONTEXTS  comma-separated kubeconfig contexts besides kind-kubequake where chaos may run
   KUBEQUAKE_MAX_REPLICAS    allow more than 50 replicas per workload
 
@@ -59,13 +68,21 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { conformanceCommand } = await import("./conformance.ts");
         return await conformanceCommand(rest, stop.signal);
       }
+      case "report": {
+        const { reportCommand } = await import("./report.ts");
+        return await reportCommand(rest);
+      }
+      case "doctor": {
+        const { doctorCommand } = await import("./doctor.ts");
+        return await doctorCommand(rest);
+      }
       case "steps": {
         const { stepsCommand } = await import("./steps.ts");
         return await stepsCommand(rest);
       }
       default:
         throw new UserError(
-          `unknown command "${command}"; expected run, cluster, conformance, steps or help.`,
+          `unknown command "${command}"; expected run, cluster, conformance, steps, report, doctor or help.`,
           "see `npx kubequake --help`.",
         );
     }

@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { type Capabilities, missingNeeds, unknownNeeds } from "../../support/capabilities/needs.ts";
+
+const oneNode: Capabilities = {
+  context: "staging",
+  ownCluster: false,
+  kubernetesVersion: "v1.34.4",
+  nodeNames: ["n1"],
+  nodes: { total: 1, ready: 1, schedulable: 1 },
+  zones: [],
+  kubeProxy: "iptables",
+  cni: "flannel",
+  nodesReachable: { available: false, why: "node(s) n1 are not Docker containers on this machine" },
+  nodeChaos: { available: false, why: 'the context "staging" is not allowlisted for chaos' },
+};
+
+test("a scenario without @needs tags runs anywhere", () => {
+  assert.equal(missingNeeds(["@chaos", "@serial"], oneNode), undefined);
+});
+
+test("@needs:nodes>=N compares with the Ready nodes and says how many there are", () => {
+  assert.equal(missingNeeds(["@needs:nodes>=1"], oneNode), undefined);
+  assert.equal(
+    missingNeeds(["@needs:nodes>=3"], oneNode),
+    'skipped: @needs:nodes>=3: needs 3 Ready nodes, the cluster (context "staging") has 1',
+  );
+});
+
+test("every unmet need is listed, with the capability's own reason", () => {
+  const why = missingNeeds(["@needs:nodes>=3", "@needs:node-chaos", "@needs:loadbalancer"], oneNode) ?? "";
+  assert.match(why, /^skipped: @needs:nodes>=3: .*; @needs:node-chaos: the context "staging" is not allowlisted/);
+  assert.match(why, /@needs:loadbalancer: LoadBalancer support was not probed/);
+  const withLb = { ...oneNode, loadBalancer: { available: true, why: "got 172.18.255.200" } };
+  assert.doesNotMatch(missingNeeds(["@needs:loadbalancer"], withLb) ?? "", /loadbalancer/);
+});
+
+test("a misspelt @needs tag is found, not silently ignored", () => {
+  assert.deepEqual(unknownNeeds(["@needs:nodes>=3", "@needs:nodes>3", "@needs:lb", "@serial"]), [
+    "@needs:nodes>3",
+    "@needs:lb",
+  ]);
+});
