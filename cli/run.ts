@@ -20,7 +20,9 @@ import {
   targetEnvironment,
 } from "../support/kube/kubeconfig.ts";
 import { createLogger, type Logger } from "../support/log/logger.ts";
+import { runCommand } from "../support/process/command.ts";
 import { generateAllureReport } from "../support/reports/allure.ts";
+import { kubequakeVersion, reportEnvironment, writeAllureEnvironment } from "../support/reports/environment.ts";
 import { lockReports } from "../support/reports/lock.ts";
 import { readScenarioOutcomes } from "../support/reports/messages.ts";
 import { annotateSkips, readSkipReasons } from "../support/reports/skips.ts";
@@ -47,8 +49,10 @@ current-context is changed). The first line of the run says which file and conte
   @needs:nodes>=N, @needs:loadbalancer or @needs:node-chaos that the cluster cannot host are reported
   "skipped: why". Chaos runs only on contexts listed in KUBEQUAKE_CHAOS_CONTEXTS.
 --shard I/N     run the I-th of N deterministic slices, balanced by the durations recorded in --durations FILE
-                (default <reports>/durations.json, updated after every run); the N shards together run exactly
-                the scenarios of the unsharded run. Merge the shards' reports with \`kubequake report merge\`.
+                (default <reports>/durations.json); the N shards together run exactly the scenarios of the
+                unsharded run, as long as every shard reads the same durations file. Each run records its
+                scenarios' durations in <reports>/durations.json; \`kubequake report merge\` merges the shards'
+                reports and their durations for the next split.
 Exit code: 0 when every scenario passed or was skipped for a missing need, 1 otherwise, 130 when interrupted.`;
 
 /** `kubequake run`: the nightly job. */
@@ -111,7 +115,16 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
   const releaseReports = await lockReports(reports, log, signal);
   try {
     return await runFeatures(
-      { reports, parallel, tags: values.tags, name: values.name, paths, env: cluster.env, durationsFile },
+      // Recorded next to the run's reports, never into a file other shards may still be reading.
+      {
+        reports,
+        parallel,
+        tags: values.tags,
+        name: values.name,
+        paths,
+        env: cluster.env,
+        durationsFile: `${reports}/durations.json`,
+      },
       log,
       signal,
     );
@@ -266,9 +279,25 @@ async function runFeatures(
     // Aborted runs' timings would mislead the next shard split.
     if (!signal.aborted) recordDurations(options.durationsFile, readScenarios(messages));
   }
+  await describeEnvironment(`${reports}/allure-results`, options.env);
   await generateAllureReport(reports, log);
   log.info(`reports: ${reports}/cucumber.html, ${reports}/junit/cucumber.xml, ${reports}/allure-report/index.html`);
   return signal.aborted ? 130 : code === 0 && problems.length === 0 ? 0 : 1;
+}
+
+/** The Allure report's Environment: the cluster and versions this run used. */
+async function describeEnvironment(resultsDir: string, env: Record<string, string>): Promise<void> {
+  if (!env.KUBEQUAKE_CAPABILITIES) return;
+  const commit = await runCommand("git", ["rev-parse", "--short", "HEAD"], { timeoutMs: 10_000, allowFailure: true })
+    .then((r) => (r.exitCode === 0 ? r.stdout.trim() : undefined))
+    .catch(() => undefined);
+  writeAllureEnvironment(
+    resultsDir,
+    reportEnvironment(JSON.parse(env.KUBEQUAKE_CAPABILITIES) as Capabilities, {
+      kubequake: kubequakeVersion(".", commit),
+      demoImage: env.KUBEQUAKE_DEMO_IMAGE ?? demoImageName(loadVersions()),
+    }),
+  );
 }
 
 /** What a QA engineer must fix that Cucumber reports only in passing: unknown steps, and runs that ran nothing. */

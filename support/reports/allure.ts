@@ -17,7 +17,8 @@ export async function generateAllureReport(reports: string, log: Logger): Promis
     await runCommand(
       process.execPath,
       ["node_modules/allure/cli.js", "generate", `${reports}/allure-results`, "--output", `${reports}/allure-report`],
-      { timeoutMs: 5 * 60_000 },
+      // allurerc.mjs puts the history next to the reports it describes.
+      { timeoutMs: 5 * 60_000, env: { ...process.env, KUBEQUAKE_REPORTS: reports } },
     );
     return true;
   } catch (error) {

@@ -75,6 +75,8 @@ export function mergeMessages(streams: readonly (readonly Envelope[])[]): Envelo
   let finished: NonNullable<Envelope["testRunFinished"]> | undefined;
   const runIds: string[] = [];
   for (const stream of streams) {
+    // Every shard lists every pickle of the files it read; only those with a test case ran there.
+    const ran = new Set(stream.flatMap((e) => (e.testCase ? [e.testCase.pickleId] : [])));
     const ids = new Map<string, string>();
     const mapId = (id: string) => ids.get(id) ?? id;
     for (const envelope of stream) {
@@ -92,6 +94,7 @@ export function mergeMessages(streams: readonly (readonly Envelope[])[]): Envelo
         }
       } else if (envelope.pickle) {
         const pickle = envelope.pickle;
+        if (!ran.has(pickle.id)) continue;
         header.push({
           pickle: {
             ...pickle,

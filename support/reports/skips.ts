@@ -8,16 +8,13 @@ export const skipAttachment = "skipped.txt";
 
 /** Scenarios skipped for a need the cluster lacks, with the reason the Before hook attached. */
 export function readSkipReasons(messagesFile: string): { key: string; name: string; why: string }[] {
-  const scenarios = new Map<string, { key: string; name: string }>();
-  const pickles: string[] = [];
   const testCasePickle = new Map<string, string>();
   const startedCase = new Map<string, string>();
   const reasons: { pickleId: string; why: string }[] = [];
   for (const line of readFileSync(messagesFile, "utf8").split("\n")) {
     if (!line.trim()) continue;
     const envelope = JSON.parse(line) as Envelope;
-    if (envelope.pickle) pickles.push(envelope.pickle.id);
-    else if (envelope.testCase) testCasePickle.set(envelope.testCase.id, envelope.testCase.pickleId);
+    if (envelope.testCase) testCasePickle.set(envelope.testCase.id, envelope.testCase.pickleId);
     else if (envelope.testCaseStarted)
       startedCase.set(envelope.testCaseStarted.id, envelope.testCaseStarted.testCaseId);
     else if (envelope.attachment?.fileName === skipAttachment && envelope.attachment.testCaseStartedId) {
@@ -25,12 +22,11 @@ export function readSkipReasons(messagesFile: string): { key: string; name: stri
       if (pickleId) reasons.push({ pickleId, why: envelope.attachment.body });
     }
   }
-  const refs = readScenarios(messagesFile);
-  pickles.forEach((id, index) => {
-    const ref = refs[index];
-    if (ref) scenarios.set(id, { key: ref.key, name: ref.name });
+  const scenarios = new Map(readScenarios(messagesFile).map((s) => [s.id, s]));
+  return reasons.map((r) => {
+    const scenario = scenarios.get(r.pickleId);
+    return { key: scenario?.key ?? "?", name: scenario?.name ?? "?", why: r.why };
   });
-  return reasons.map((r) => ({ ...(scenarios.get(r.pickleId) ?? { key: "?", name: "?" }), why: r.why }));
 }
 
 const xmlAttribute = (text: string) =>

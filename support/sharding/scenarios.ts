@@ -3,6 +3,8 @@ import type { Envelope } from "@cucumber/messages";
 
 /** A scenario as a run selects it: `uri:line` runs exactly it (an Outline row has the line of its Examples row). */
 export interface ScenarioRef {
+  /** The pickle's id in the messages it was read from. */
+  readonly id: string;
   readonly key: string;
   readonly uri: string;
   readonly line: number;
@@ -13,8 +15,9 @@ export interface ScenarioRef {
 }
 
 /**
- * Reads the scenarios (pickles) of a Cucumber messages NDJSON file, in the order Cucumber listed them, with each
- * one's `uri:line` and, from a real run, how long it took (testCaseStarted → testCaseFinished, every attempt).
+ * Reads the scenarios a run selected (pickles with a test case: Cucumber lists every pickle of the files it read,
+ * also those the paths' lines, --tags or --name left out), in Cucumber's order, with each one's `uri:line` and,
+ * from a real run, how long it took (testCaseStarted → testCaseFinished, every attempt).
  */
 export function readScenarios(messagesFile: string): ScenarioRef[] {
   const lines = new Map<string, number>();
@@ -42,19 +45,23 @@ export function readScenarios(messagesFile: string): ScenarioRef[] {
       seconds.set(pickleId, (seconds.get(pickleId) ?? 0) + ms / 1000);
     }
   }
-  return pickles.map((p) => {
-    // The last AST node is the Examples row for an Outline row, else the Scenario itself.
-    const line = lines.get(p.astNodeIds[p.astNodeIds.length - 1] ?? "") ?? 0;
-    const took = seconds.get(p.id);
-    return {
-      key: `${p.uri}:${line}`,
-      uri: p.uri,
-      line,
-      name: p.name,
-      tags: p.tags,
-      ...(took === undefined ? {} : { seconds: took }),
-    };
-  });
+  const selected = new Set(pickleOfTestCase.values());
+  return pickles
+    .filter((p) => selected.has(p.id))
+    .map((p) => {
+      // The last AST node is the Examples row for an Outline row, else the Scenario itself.
+      const line = lines.get(p.astNodeIds[p.astNodeIds.length - 1] ?? "") ?? 0;
+      const took = seconds.get(p.id);
+      return {
+        id: p.id,
+        key: `${p.uri}:${line}`,
+        uri: p.uri,
+        line,
+        name: p.name,
+        tags: p.tags,
+        ...(took === undefined ? {} : { seconds: took }),
+      };
+    });
 }
 
 /** Every AST node's line by id (scenarios, rules, steps, Examples rows), walking the document generically. */
