@@ -4,8 +4,9 @@ import type { KubequakeWorld } from "../support/world.ts";
 
 /**
  * Applies your own YAML (one or more documents) into the scenario's namespace, server-side: new objects are created,
- * existing ones updated (re-apply a Service with another selector to switch it). Every Service in it is then waited
- * for until it is in service: exactly its ready pods as endpoints, its name resolving, its TCP ports connecting.
+ * existing ones updated (re-apply a Service with another selector to switch it). Its workloads (Deployments, Pods…)
+ * are waited for until their pods are ready, then every Service in it until it is in service: exactly its ready pods
+ * as endpoints, its name resolving, its TCP ports connecting.
  */
 Given("the manifest:", async function (this: KubequakeWorld, docString: string) {
   await applyManifest(this.scenario, docString, this.source, { waitForServices: true });

@@ -42,7 +42,7 @@ Feature: Services under node and cluster-component faults
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And steady traffic of 50 requests per second to "http://web"
     When kube-proxy is stopped on every node
-    And the manifest:
+    And the manifest, without waiting for its Services:
       """
       apiVersion: v1
       kind: Service

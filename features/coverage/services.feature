@@ -89,3 +89,57 @@ Feature: Kubernetes' own Service checks, written with the step catalog
       """
     And a client pod sends 10 requests to "http://other"
     Then every request succeeds
+
+  @upstream:adding-deleting-ports @upstream:multiport-endpoints
+  Scenario: Named ports map to different container ports; adding a port forwards it, removing it stops forwarding
+    Given the manifest:
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: multi }
+      spec:
+        replicas: 1
+        selector: { matchLabels: { app: multi } }
+        template:
+          metadata: { labels: { app: multi } }
+          spec:
+            containers:
+              - name: backend
+                image: kubequake.local/demo:current
+                args: [backend]
+                env: [{ name: EXTRA_LISTEN, value: ":9090" }]
+                ports: [{ name: http, containerPort: 8080 }, { name: alt, containerPort: 9090 }]
+                readinessProbe: { httpGet: { path: /readyz, port: 8080 }, periodSeconds: 1 }
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: multi }
+      spec:
+        selector: { app: multi }
+        ports: [{ name: http, port: 80, targetPort: http }]
+      """
+    When the Service "multi" is patched with:
+      """
+      spec:
+        ports:
+          - { name: alt, port: 81, targetPort: alt }
+      """
+    And a client pod sends 10 requests to "http://multi:81"
+    Then every request succeeds
+    When the Deployment "multi" is patched with:
+      """
+      spec:
+        replicas: 2
+      """
+    Then within 60 seconds the Deployment "multi" has `status.readyReplicas` equal to "2"
+    And within 30 seconds 20 requests to "http://multi:81" are answered by at least 2 different pods
+    And within 30 seconds 20 requests to "http://multi:80" are answered by at least 2 different pods
+    When the Service "multi" is patched with:
+      """
+      spec:
+        ports:
+          - { port: 81, $patch: delete }
+      """
+    Then within 30 seconds none of 5 requests to "http://multi:81" succeeds
+    When a client pod sends 10 requests to "http://multi"
+    Then every request succeeds

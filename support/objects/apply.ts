@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type KubernetesObject, PatchStrategy } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { EndpointWatcher } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { checkScope, parseManifests, type SourcedObject } from "../kube/manifests.ts";
 import { ApiRejection } from "../kube/namespace.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { waitUntilInService } from "./in-service.ts";
+import { sendPatch } from "./patch-request.ts";
+import { isWorkload, waitForWorkload } from "./rollout.ts";
 
 /** The field manager of every server-side apply kubequake makes (shown in managedFields). */
 export const fieldManager = "kubequake";
@@ -35,6 +37,8 @@ export async function applyManifest(
   const items = parseSourced(text, source);
   for (const item of items) await applyOne(scenario, item);
   if (!options.waitForServices) return;
+  // A Service is in service with the pods it will have: wait for the manifest's own workloads to be ready first.
+  for (const item of items.filter((i) => isWorkload(i.object))) await waitForWorkload(scenario, item.object);
   for (const item of items.filter(isService)) await waitUntilInService(scenario, item.object.metadata!.name!);
 }
 
@@ -112,7 +116,7 @@ async function applyRaw(scenario: ScenarioContext, item: SourcedObject): Promise
   checkScope(item, scenario.name);
   const body = { ...object, metadata: { ...object.metadata, namespace: scenario.name } } as KubernetesObject;
   try {
-    await scenario.kube.objects.patch(body, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+    await sendPatch(scenario.kube, body, body, "apply");
   } catch (error) {
     throw new ApiRejection(object, scenario.name, error);
   }

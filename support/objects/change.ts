@@ -1,4 +1,4 @@
-import { type KubernetesObject, PatchStrategy } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { UserError } from "../errors/user-error.ts";
 import { ApiRejection } from "../kube/namespace.ts";
@@ -7,6 +7,7 @@ import { eventually } from "../wait/eventually.ts";
 import { readObject } from "./fields.ts";
 import { waitUntilInService } from "./in-service.ts";
 import { describeRef, objectRef } from "./kinds.ts";
+import { sendPatch } from "./patch-request.ts";
 
 /**
  * Changes an object of the scenario's namespace by a YAML patch (a strategic merge patch, as `kubectl patch` does by
@@ -34,7 +35,7 @@ export async function patchObject(
       "write the fields to change, as they appear in the object.",
     );
   }
-  await sendPatch(scenario, target, { ...(patch as object), ...objectRef(target.kind, target.name, scenario.name) });
+  await patchAndWait(scenario, target, { ...(patch as object), ...objectRef(target.kind, target.name, scenario.name) });
 }
 
 /** Points a Service at other pods: its selector becomes exactly `selector` (labels not named are removed). */
@@ -49,14 +50,7 @@ export async function setServiceSelector(
     spec: { selector: { $patch: "replace", ...selector } },
   };
   try {
-    await scenario.kube.objects.patch(
-      body,
-      undefined,
-      undefined,
-      "kubequake",
-      undefined,
-      PatchStrategy.StrategicMergePatch,
-    );
+    await sendPatch(scenario.kube, body, body, "strategic");
   } catch (error) {
     throw new ApiRejection(body, scenario.name, error);
   }
@@ -87,21 +81,14 @@ export async function deleteObject(
   );
 }
 
-async function sendPatch(
+async function patchAndWait(
   scenario: ScenarioContext,
   target: { kind: string; name: string },
   body: KubernetesObject,
 ): Promise<void> {
   const ref = objectRef(target.kind, target.name, scenario.name);
   try {
-    await scenario.kube.objects.patch(
-      body,
-      undefined,
-      undefined,
-      "kubequake",
-      undefined,
-      PatchStrategy.StrategicMergePatch,
-    );
+    await sendPatch(scenario.kube, body, body, "strategic");
   } catch (error) {
     throw new ApiRejection(ref, scenario.name, error);
   }

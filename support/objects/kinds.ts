@@ -21,6 +21,25 @@ const apiVersions: Record<string, string> = {
   Job: "batch/v1",
 };
 
+/** The API's plural resource name of a kind (lowercase + "s" unless listed): the last part of its REST path. */
+const plurals: Record<string, string> = {
+  Endpoints: "endpoints",
+  Ingress: "ingresses",
+  NetworkPolicy: "networkpolicies",
+};
+
+/**
+ * The REST path of an object (or, with `collection`, of its kind in its namespace), e.g.
+ * /api/v1/namespaces/ns/services/web or /apis/apps/v1/namespaces/ns/deployments/web.
+ */
+export function objectPath(object: KubernetesObject): string {
+  const { apiVersion = "v1", kind = "", metadata } = object;
+  const group = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const plural = plurals[kind] ?? `${kind.toLowerCase()}s`;
+  const namespace = metadata?.namespace ? `/namespaces/${metadata.namespace}` : "";
+  return `${group}${namespace}/${plural}/${metadata?.name}`;
+}
+
 /** Kinds without a namespace, readable (never written) by the field steps. */
 const clusterScoped = new Set(["Namespace", "Node"]);
 
