@@ -31,6 +31,8 @@ Environment:
   KUBEQUAKE_VERBOSE     1: show kubequake's stack traces and causes with user errors (for debugging kubequake)
   KUBECONFIG            colon-separated kubeconfig files, merged as kubectl does (--kubeconfig overrides it);
                         unset: kubequake's own kind cluster
+  KUBEQUAKE_NO_KUBECONFIG_MERGE  1: cluster up leaves your kubeconfig alone (default: it merges its context into
+                        the first KUBECONFIG file or ~/.kube/config, as kind does, without changing a current-context)
   KUBEQUAKE_CHAOS_CONTEXTS  comma-separated kubeconfig contexts besides kind-kubequake where chaos may run
   KUBEQUAKE_MAX_REPLICAS    allow more than 50 replicas per workload
 
@@ -123,6 +125,7 @@ async function clusterCommand(argv: readonly string[], signal: AbortSignal): Pro
       );
       const { formatDuration } = await import("../support/cluster/build.ts");
       log.info(`ready in ${formatDuration((performance.now() - started) / 1000)}`);
+      await mergeKubeconfig(log);
       return 0;
     }
     case "down":
@@ -141,5 +144,28 @@ async function clusterCommand(argv: readonly string[], signal: AbortSignal): Pro
         `unknown cluster subcommand "${positionals[0] ?? ""}"; expected up, down or status.`,
         "see `npx kubequake --help`.",
       );
+  }
+}
+
+/**
+ * As kind does, `cluster up` merges its context into the user's kubeconfig so kubectl works right after it (the
+ * current-context is set only where there is none). KUBEQUAKE_NO_KUBECONFIG_MERGE=1 keeps the user's file untouched.
+ */
+async function mergeKubeconfig(log: ReturnType<typeof createLogger>): Promise<void> {
+  const { clusterName, kubeconfigPath } = await import("../support/cluster/kind.ts");
+  const { mergeContextInto, userKubeconfigPath } = await import("../support/kube/kubeconfig-merge.ts");
+  const target = userKubeconfigPath(process.env);
+  if (process.env.KUBEQUAKE_NO_KUBECONFIG_MERGE) {
+    log.info(
+      `kubeconfig: not merged into ${target} (KUBEQUAKE_NO_KUBECONFIG_MERGE is set); use KUBECONFIG=${kubeconfigPath}`,
+    );
+    return;
+  }
+  try {
+    log.info(mergeContextInto(target, kubeconfigPath, `kind-${clusterName}`));
+  } catch (error) {
+    log.warn(
+      `kubeconfig: could not merge into ${target} (${error instanceof Error ? error.message : error}); use KUBECONFIG=${kubeconfigPath}`,
+    );
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { chooseTarget, describeTarget, loadTarget } from "../../support/kube/kubeconfig.ts";
+import { mergeContextInto, userKubeconfigPath } from "../../support/kube/kubeconfig-merge.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kubequake-kubeconfig-"));
 function kubeconfig(name: string, current: string, contexts: { name: string; server: string }[]): string {
@@ -89,4 +90,39 @@ test("the run's first line names the file, the context and why", () => {
     describeTarget(target, false),
     `cluster: context "staging" (the current-context of the first file that sets one; --context picks another) in ${a}:${b} (from KUBECONFIG) — an existing cluster: kubequake builds and creates nothing there`,
   );
+});
+
+test("cluster up merges its context into the user's kubeconfig as kind does, keeping their current-context", () => {
+  const user = kubeconfig("user.yaml", "staging", [{ name: "staging", server: "https://127.0.0.1:6443" }]);
+  const kq = kubeconfig("kq.yaml", "kind-kubequake", [{ name: "kind-kubequake", server: "https://127.0.0.1:40000" }]);
+  assert.match(mergeContextInto(user, kq, "kind-kubequake"), /its current-context stays "staging"/);
+  const merged = loadTarget(
+    chooseTarget({ kubeconfig: user, context: "kind-kubequake", env: {}, defaultKubeconfig: own }),
+  );
+  assert.equal(merged.config.getCurrentCluster()?.server, "https://127.0.0.1:40000");
+  assert.equal(
+    loadTarget(chooseTarget({ kubeconfig: user, env: {}, defaultKubeconfig: own })).target.context,
+    "staging",
+  );
+  // A recreated cluster listens elsewhere: the entry is replaced, not duplicated.
+  const moved = kubeconfig("kq.yaml", "kind-kubequake", [
+    { name: "kind-kubequake", server: "https://127.0.0.1:40001" },
+  ]);
+  mergeContextInto(user, moved, "kind-kubequake");
+  const again = loadTarget(
+    chooseTarget({ kubeconfig: user, context: "kind-kubequake", env: {}, defaultKubeconfig: own }),
+  );
+  assert.equal(again.config.getContexts().length, 2);
+  assert.equal(again.config.getCurrentCluster()?.server, "https://127.0.0.1:40001");
+});
+
+test("into a kubeconfig that does not exist yet, the merged context becomes the current one", () => {
+  const fresh = join(dir, "new", "config");
+  const kq = kubeconfig("kq2.yaml", "kind-kubequake", [{ name: "kind-kubequake", server: "https://127.0.0.1:40000" }]);
+  assert.match(mergeContextInto(fresh, kq, "kind-kubequake"), /is its current-context: kubectl works now/);
+  assert.equal(
+    loadTarget(chooseTarget({ kubeconfig: fresh, env: {}, defaultKubeconfig: own })).target.context,
+    "kind-kubequake",
+  );
+  assert.equal(userKubeconfigPath({ KUBECONFIG: `:${fresh}:/x` }), fresh);
 });
