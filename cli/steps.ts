@@ -1,19 +1,16 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   type CatalogStep,
-  extractParameterTypes,
-  extractSteps,
   type FeatureText,
   findExamples,
   matchFeatureSteps,
-  type ParameterTypeInfo,
   renderMarkdown,
-  type StepDefinition,
 } from "../support/catalog/catalog.ts";
 import { UserError } from "../support/errors/user-error.ts";
+import { listFiles, loadProjectSupport } from "./project.ts";
 
 const usage = `kubequake steps — the step catalog (Markdown), generated from the step definitions
 
@@ -22,7 +19,8 @@ Usage:
   kubequake steps --out FILE      write it to FILE (such as docs/STEPS.md)
   kubequake steps --check FILE    exit 1 if FILE differs from what would be generated (for CI)
 
-Reads steps/**/*.ts (the files cucumber-js imports), support/parameter-types.ts and features/**/*.feature.
+Loads steps/**/*.ts and support/parameter-types.ts through cucumber-js's own API (as a run does) and parses
+features/**/*.feature with @cucumber/gherkin.
 Warns on stderr about feature steps that no definition matches, or that several definitions match.`;
 
 const fix = "see `npx kubequake steps --help`.";
@@ -87,26 +85,24 @@ export async function generateCatalog(
   root: string,
   warn: (message: string) => void = () => {},
 ): Promise<{ markdown: string; count: number; steps: CatalogStep[] }> {
-  const stepFiles = (await listFiles(root, "steps", ".ts")).filter((file) => !file.endsWith(".d.ts"));
-  const definitions: StepDefinition[] = [];
-  const warnings: string[] = [];
-  for (const file of stepFiles)
-    definitions.push(...extractSteps(file, await readFile(join(root, file), "utf8"), warnings));
+  const support = await loadProjectSupport(root);
+  // Steps that only the harness's must-fail fixtures load are not part of the vocabulary.
+  const definitions = support.definitions.filter((step) => !step.file.startsWith("test/"));
   if (definitions.length === 0) {
     throw new UserError(
-      `no step definitions found in ${join(root, "steps")} (looked for Given/When/Then calls in steps/**/*.ts).`,
+      `no step definitions found in ${join(root, "steps")} (cucumber-js loaded no Given/When/Then from steps/**/*.ts).`,
       "run the command from a kubequake checkout with its steps/ folder.",
     );
   }
-  const parameterTypes = await readParameterTypes(root);
   const features: FeatureText[] = [];
   for (const file of await listFiles(root, "features", ".feature")) {
     features.push({ file, text: await readFile(join(root, file), "utf8") });
   }
+  const warnings: string[] = [];
   let steps: CatalogStep[];
   try {
-    steps = findExamples(definitions, features, parameterTypes);
-    for (const { step, definitions: matched } of matchFeatureSteps(definitions, features, parameterTypes)) {
+    steps = findExamples(definitions, features, support.parameterTypes);
+    for (const { step, definitions: matched } of matchFeatureSteps(definitions, features, support.parameterTypes)) {
       const where = `${step.file}:${step.line}: "${step.keyword} ${step.text}"`;
       if (matched.length === 0) warnings.push(`${where} matches no step definition`);
       if (matched.length > 1) {
@@ -117,38 +113,11 @@ export async function generateCatalog(
   } catch (error) {
     throw new UserError(
       error instanceof Error ? error.message : String(error),
-      "fix the step's expression, or define its parameter type in support/parameter-types.ts.",
+      "fix the feature file or the step's expression (`npx kubequake lint` lists every such mistake).",
     );
   }
   for (const warning of warnings) warn(warning);
-  return { markdown: renderMarkdown(steps, parameterTypes), count: steps.length, steps };
-}
-
-async function readParameterTypes(root: string): Promise<ParameterTypeInfo[]> {
-  const file = "support/parameter-types.ts";
-  const source = await readFile(join(root, file), "utf8").catch((error: Error) => {
-    throw new UserError(`cannot read ${file}: ${error.message}`, "run the command from a kubequake checkout.");
-  });
-  try {
-    return extractParameterTypes(source);
-  } catch (error) {
-    throw new UserError(
-      `${file}: ${error instanceof Error ? error.message : String(error)}`,
-      'declare parameter types as defineParameterType({ name: "…", regexp: /…/, … }) with literal values.',
-    );
-  }
-}
-
-/** Project-relative paths (with "/") of the files under root/folder ending in `extension`, sorted; none if absent. */
-async function listFiles(root: string, folder: string, extension: string): Promise<string[]> {
-  const entries = await readdir(join(root, folder), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [] as string[];
-    throw error;
-  });
-  return entries
-    .map((entry) => `${folder}/${entry.split("\\").join("/")}`)
-    .filter((file) => file.endsWith(extension))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { markdown: renderMarkdown(steps, support.parameterTypes), count: steps.length, steps };
 }
 
 function firstDifference(

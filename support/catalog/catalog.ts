@@ -1,6 +1,7 @@
-// The step catalog: what `npx kubequake steps` prints. Pure functions over source texts (no file system, no Cucumber
-// runtime), so they are unit-tested on inline fixtures: extract the step definitions from `steps/*.steps.ts`, find
-// a real use of each in `features/**/*.feature`, and render the Markdown of docs/STEPS.md.
+// The step catalog: what `npx kubequake steps` prints. Pure functions (no file system, no Cucumber runtime), so they
+// are unit-tested on inline fixtures: the step definitions and parameter types come from cucumber's own support
+// code library (cli/project.ts loads it), the features are parsed by @cucumber/gherkin; this finds a real use of each
+// step in `features/**/*.feature` and renders the Markdown of docs/STEPS.md.
 import {
   CucumberExpression,
   type Expression,
@@ -8,20 +9,21 @@ import {
   ParameterTypeRegistry,
   RegularExpression,
 } from "@cucumber/cucumber-expressions";
-import { scanTokens, type Token } from "./scanner.ts";
+import { generateMessages } from "@cucumber/gherkin";
+import { type FeatureChild, IdGenerator, type RuleChild, SourceMediaType, type Step } from "@cucumber/messages";
 
 export type StepKeyword = "Given" | "When" | "Then";
 
-/** One `Given(…)`/`When(…)`/`Then(…)` call found in a step definition file. */
+/** One step definition, as cucumber's support code library holds it. */
 export interface StepDefinition {
   keyword: StepKeyword;
   /** The Cucumber expression, or `/source/flags` for a step defined with a regular expression literal. */
   expression: string;
-  /** The file as given to extractSteps (the CLI passes project-relative paths such as "steps/backend.steps.ts"). */
+  /** Project-relative path, such as "steps/backend.steps.ts". */
   file: string;
-  /** 1-based line of the `Given`/`When`/`Then` identifier. */
+  /** 1-based line of the `Given`/`When`/`Then` call, as cucumber records it. */
   line: number;
-  /** The `//` or `/** *\/` comment block directly above the call, without the comment markers. */
+  /** The `//` or `/** *\/` comment block directly above the call, without the comment markers (see docAbove). */
   doc?: string;
 }
 
@@ -37,6 +39,9 @@ export interface FeatureStep {
   docString?: string;
   /** Whether the step has a data table. */
   dataTable?: boolean;
+  /** The docstring's text and the line of its opening delimiter, if it has one. */
+  docStringContent?: string;
+  docStringLine?: number;
 }
 
 export type StepExample = FeatureStep;
@@ -51,7 +56,7 @@ export interface FeatureText {
   text: string;
 }
 
-/** A custom parameter type, as declared with defineParameterType in support/parameter-types.ts. */
+/** A custom parameter type, as cucumber's registry holds it (declared with defineParameterType). */
 export interface ParameterTypeInfo {
   name: string;
   regexps: readonly RegExp[];
@@ -59,243 +64,133 @@ export interface ParameterTypeInfo {
   doc?: string;
 }
 
-/** support/parameter-types.ts as of writing; the CLI reads the real file, and a unit test checks the two agree. */
-export const DEFAULT_PARAMETER_TYPES: readonly ParameterTypeInfo[] = [
-  { name: "serviceType", regexps: [/ClusterIP|NodePort|headless/] },
-  { name: "affinity", regexps: [/ClientIP|None/] },
-  { name: "killMode", regexps: [/killed|force-deleted/] },
-  { name: "labels", regexps: [/"([^"]*)"/] },
-  { name: "podFate", regexps: [/killed|force-deleted|unready/] },
-  { name: "nodeFault", regexps: [/stopped|paused|cut off from the other nodes/] },
-  { name: "podKill", regexps: [/killed|force-deleted|SIGKILLed/] },
-  { name: "trafficTarget", regexps: [/the ClusterIP of "([^"]*)"|"([^"]*)"/] },
-  { name: "backend", regexps: [/"([^"]*)"/] },
-  { name: "service", regexps: [/"([^"]*)"/] },
-  { name: "fieldCondition", regexps: [/`([^`]+)` (set|not set|equal to "[^"]*"|containing "[^"]*"|matching "[^"]*")/] },
-];
-
-const stepKeywords: ReadonlySet<string> = new Set(["Given", "When", "Then"]);
+/** Comments that are tool directives, not documentation. */
 const directiveComment = /^(biome-ignore|@ts-|eslint-|prettier-ignore|istanbul |c8 )/;
 
 /**
- * Finds the step definitions in one TypeScript source: calls of `Given`, `When` or `Then` whose first argument is a
- * string literal (or a template literal without substitutions, or a regular expression literal), possibly on the
- * next line. Calls whose first argument is anything else are reported through `warnings`, if given.
+ * The comment block (`//` lines or one `/** *\/` block) that ends on the line right above `line` (1-based) of
+ * `sourceText`, without its markers and without tool directives; undefined if there is none. Cucumber tells where a
+ * step or parameter type is defined; its documentation is the comment above that line.
  */
-export function extractSteps(fileName: string, sourceText: string, warnings?: string[]): StepDefinition[] {
-  const tokens = scanTokens(sourceText);
-  const steps: StepDefinition[] = [];
-  const nextCode = (from: number): number => {
-    let i = from;
-    while (i < tokens.length && tokens[i]!.kind === "comment") i += 1;
-    return i;
-  };
-  let previousCode: Token | undefined;
-  for (let i = 0; i < tokens.length; i += 1) {
-    const token = tokens[i]!;
-    if (token.kind === "comment") continue;
-    const before = previousCode;
-    previousCode = token;
-    if (token.kind !== "identifier" || !stepKeywords.has(token.text)) continue;
-    if (before?.kind === "identifier" && before.text === "function") continue;
-    const open = tokens[nextCode(i + 1)];
-    if (open?.kind !== "punctuator" || open.text !== "(") continue;
-    const argument = tokens[nextCode(nextCode(i + 1) + 1)];
-    const expression = literalExpression(argument);
-    if (expression === undefined) {
-      warnings?.push(
-        `${fileName}:${token.line}: ${token.text}(…) does not start with a string literal, so it is not catalogued`,
-      );
-      continue;
+export function docAbove(sourceText: string, line: number): string | undefined {
+  const lines = sourceText.replace(/\r\n?/g, "\n").split("\n");
+  let index = line - 2;
+  const block: string[] = [];
+  if (lines[index]?.trim().endsWith("*/")) {
+    while (index >= 0) {
+      block.unshift(lines[index]!);
+      if (lines[index]!.trim().startsWith("/*")) break;
+      index -= 1;
     }
-    const step: StepDefinition = { keyword: token.text as StepKeyword, expression, file: fileName, line: token.line };
-    const doc = docAbove(tokens, i);
-    if (doc) step.doc = doc;
-    steps.push(step);
+    if (index < 0) return undefined;
+    return tidy(blockComment(block.join("\n")));
   }
-  return steps;
-}
-
-function literalExpression(token: Token | undefined): string | undefined {
-  if (!token) return undefined;
-  if (token.kind === "string" || (token.kind === "template" && !token.substitutions)) return token.value;
-  if (token.kind === "regexp") return token.text;
-  return undefined;
-}
-
-/** The comment block that ends on the line right above tokens[index] and stands on lines of its own. */
-function docAbove(tokens: readonly Token[], index: number): string | undefined {
-  const parts: string[] = [];
-  let expectedEndLine = tokens[index]!.line - 1;
-  for (let i = index - 1; i >= 0; i -= 1) {
-    const comment = tokens[i]!;
-    if (comment.kind !== "comment" || !comment.startsLine || comment.endLine !== expectedEndLine) break;
-    const text = commentText(comment.text);
-    if (!directiveComment.test(text)) parts.unshift(text);
-    expectedEndLine = comment.line - 1;
+  while (index >= 0 && lines[index]!.trim().startsWith("//")) {
+    block.unshift(
+      lines[index]!.trim()
+        .replace(/^\/\/\/?\s?/, "")
+        .trimEnd(),
+    );
+    index -= 1;
   }
-  const doc = parts
-    .join("\n")
-    .replace(/^\s*\n|\n\s*$/g, "")
-    .trim();
-  return doc === "" ? undefined : doc;
+  return tidy(block.filter((text) => !directiveComment.test(text)).join("\n"));
 }
 
-function commentText(raw: string): string {
-  if (raw.startsWith("//")) return raw.replace(/^\/\/\/?\s?/, "").trimEnd();
-  const body = raw.replace(/^\/\*\*?/, "").replace(/\*\/$/, "");
+function blockComment(raw: string): string {
+  const body = raw
+    .trim()
+    .replace(/^\/\*\*?/, "")
+    .replace(/\*\/$/, "");
   const lines = body.split("\n").map((line) => line.replace(/^\s*\*(?!\/)\s?/, "").trimEnd());
-  while (lines.length > 0 && lines[0]!.trim() === "") lines.shift();
-  while (lines.length > 0 && lines.at(-1)!.trim() === "") lines.pop();
   const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^\s*/.exec(l)![0].length));
   return lines.map((line) => line.slice(Number.isFinite(indent) ? indent : 0)).join("\n");
 }
 
-/** Finds the custom parameter types declared by `defineParameterType({ name: "…", regexp: /…/ })` calls. */
-export function extractParameterTypes(sourceText: string): ParameterTypeInfo[] {
-  const tokens = scanTokens(sourceText);
-  const code = tokens.map((token, index) => ({ token, index })).filter(({ token }) => token.kind !== "comment");
-  const types: ParameterTypeInfo[] = [];
-  for (let c = 0; c < code.length; c += 1) {
-    const { token, index } = code[c]!;
-    if (token.kind !== "identifier" || token.text !== "defineParameterType" || code[c + 1]?.token.text !== "(") {
-      continue;
-    }
-    // Walk the call's arguments, tracking nesting, and pick out the top-level `name:` and `regexp:` properties.
-    let depth = 0;
-    let name: string | undefined;
-    const regexps: RegExp[] = [];
-    for (let k = c + 1; k < code.length; k += 1) {
-      const t = code[k]!.token;
-      if (t.kind === "punctuator" && "([{".includes(t.text)) depth += 1;
-      else if (t.kind === "punctuator" && ")]}".includes(t.text)) depth -= 1;
-      if (depth === 0) break;
-      if (depth !== 2 || t.kind !== "identifier" || code[k + 1]?.token.text !== ":") continue;
-      const value = code[k + 2]?.token;
-      if (t.text === "name" && value?.kind === "string") name = value.value;
-      if (t.text === "regexp" && value?.kind === "regexp") regexps.push(toRegExp(value.text));
-      if (t.text === "regexp" && value?.text === "[") {
-        for (let r = k + 3; code[r] && code[r]!.token.text !== "]"; r += 1) {
-          if (code[r]!.token.kind === "regexp") regexps.push(toRegExp(code[r]!.token.text));
-        }
-      }
-    }
-    if (name === undefined || regexps.length === 0) {
-      throw new Error(
-        `line ${token.line}: cannot read this defineParameterType call (expected literal \`name: "…"\` and \`regexp: /…/\`)`,
-      );
-    }
-    const type: ParameterTypeInfo = { name, regexps };
-    const doc = docAbove(tokens, index);
-    if (doc) type.doc = doc;
-    types.push(type);
-  }
-  return types;
+function tidy(doc: string): string | undefined {
+  const text = doc.replace(/^\s*\n|\n\s*$/g, "").trim();
+  return text === "" || directiveComment.test(text) ? undefined : text;
 }
 
-function toRegExp(literal: string): RegExp {
-  const end = literal.lastIndexOf("/");
-  return new RegExp(literal.slice(1, end), literal.slice(end + 1));
+/** A feature file as @cucumber/gherkin reads it: its steps, its tags with their lines, and any parse errors. */
+export interface ParsedFeature {
+  steps: FeatureStep[];
+  tags: { name: string; line: number }[];
+  errors: { line: number; message: string }[];
 }
 
-const gherkinHeader =
-  /^(Feature|Rule|Background|Scenario Outline|Scenario Template|Scenario|Example|Examples|Scenarios):/;
-const gherkinStep = /^(Given|When|Then|And|But|\*)\s+(\S.*)$/;
+const keywordOfType: Record<string, string> = { Context: "Given", Action: "When", Outcome: "Then" };
 
 /**
- * Finds the steps of one feature file: lines starting with Given/When/Then/And/But/* inside a Background or a
- * Scenario, outside docstrings. Steps of a Scenario Outline are expanded with the first row of its first Examples.
+ * Parses one feature file with @cucumber/gherkin and lists its steps once each, in file order: a Background's steps
+ * once, a Scenario Outline's with the first Examples row substituted (from the first pickle that uses them). And,
+ * But and * take the keyword of the step before them (the pickle's type).
  */
-export function parseFeatureSteps(file: string, text: string): FeatureStep[] {
-  const steps: FeatureStep[] = [];
-  let section: "description" | "steps" | "outline" | "examples" = "description";
-  let docStringDelimiter: string | undefined;
-  let previous: FeatureStep | undefined;
-  let keyword: string | undefined;
-  let outline: FeatureStep[] = [];
-  let examplesHeader: string[] | undefined;
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
-  for (const [index, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (docStringDelimiter !== undefined) {
-      if (line === docStringDelimiter) docStringDelimiter = undefined;
-      continue;
-    }
-    if (line === "" || line.startsWith("#") || line.startsWith("@")) continue;
-    const header = gherkinHeader.exec(line)?.[1];
-    if (header !== undefined) {
-      previous = undefined;
-      if (header === "Examples" || header === "Scenarios") {
-        section = "examples";
-        examplesHeader = undefined;
-        continue;
+export function parseFeature(file: string, text: string): ParsedFeature {
+  const envelopes = generateMessages(text, file, SourceMediaType.TEXT_X_CUCUMBER_GHERKIN_PLAIN, {
+    includeGherkinDocument: true,
+    includePickles: true,
+    includeSource: false,
+    newId: IdGenerator.incrementing(),
+  });
+  const astSteps = new Map<string, Step>();
+  const tags: ParsedFeature["tags"] = [];
+  const errors: ParsedFeature["errors"] = [];
+  const seen = new Map<string, FeatureStep>();
+  const collect = (children: readonly (FeatureChild | RuleChild)[]): void => {
+    for (const child of children) {
+      for (const step of child.background?.steps ?? child.scenario?.steps ?? []) astSteps.set(step.id, step);
+      for (const tag of child.scenario?.tags ?? []) tags.push({ name: tag.name, line: tag.location.line });
+      for (const examples of child.scenario?.examples ?? []) {
+        for (const tag of examples.tags) tags.push({ name: tag.name, line: tag.location.line });
       }
-      outline = [];
-      keyword = undefined;
-      if (header === "Scenario Outline" || header === "Scenario Template") section = "outline";
-      else if (header === "Feature" || header === "Rule") section = "description";
-      else section = "steps";
-      continue;
-    }
-    if (section === "description") continue;
-    if (line.startsWith("|")) {
-      if (previous) previous.dataTable = true;
-      if (section !== "examples") continue;
-      const cells = tableCells(line);
-      if (examplesHeader === undefined) examplesHeader = cells;
-      else if (outline.length > 0) {
-        for (const step of outline) step.text = substitute(step.text, examplesHeader, cells);
-        outline = [];
+      if ("rule" in child && child.rule) {
+        for (const tag of child.rule.tags) tags.push({ name: tag.name, line: tag.location.line });
+        collect(child.rule.children);
       }
-      continue;
     }
-    if (previous && (line.startsWith('"""') || line.startsWith("```"))) {
-      docStringDelimiter = line.slice(0, 3);
-      previous.docString = line;
-      continue;
+  };
+  for (const envelope of envelopes) {
+    if (envelope.parseError) {
+      errors.push({ line: envelope.parseError.source.location?.line ?? 1, message: envelope.parseError.message });
     }
-    const step = section === "examples" ? null : gherkinStep.exec(line);
-    if (!step) {
-      previous = undefined; // free text (a scenario's description): not a step, and ends the previous one
-      continue;
+    const feature = envelope.gherkinDocument?.feature;
+    if (feature) {
+      for (const tag of feature.tags) tags.push({ name: tag.name, line: tag.location.line });
+      collect(feature.children);
     }
-    const written = step[1]!;
-    if (written === "Given" || written === "When" || written === "Then") keyword = written;
-    previous = { file, line: index + 1, keyword: keyword ?? written, text: step[2]!.trim() };
-    steps.push(previous);
-    if (section === "outline") outline.push(previous);
+    let previousKeyword: string | undefined;
+    for (const pickleStep of envelope.pickle?.steps ?? []) {
+      const id = pickleStep.astNodeIds[0]!;
+      const ast = astSteps.get(id);
+      if (!ast) continue;
+      const keyword = keywordOfType[pickleStep.type ?? ""] ?? previousKeyword ?? ast.keyword.trim();
+      previousKeyword = keyword;
+      if (seen.has(id)) continue;
+      const step: FeatureStep = { file, line: ast.location.line, keyword, text: pickleStep.text };
+      if (ast.docString) {
+        step.docString = `${ast.docString.delimiter}${ast.docString.mediaType ?? ""}`;
+        step.docStringContent = ast.docString.content;
+        step.docStringLine = ast.docString.location.line;
+      }
+      if (ast.dataTable) step.dataTable = true;
+      seen.set(id, step);
+    }
   }
+  tags.sort((a, b) => a.line - b.line);
+  const steps = [...seen.values()].sort((a, b) => a.line - b.line);
+  return { steps, tags, errors };
+}
+
+/** The steps of one feature file (see parseFeature); a file that does not parse throws an Error naming file:line. */
+export function parseFeatureSteps(file: string, text: string): FeatureStep[] {
+  const { steps, errors } = parseFeature(file, text);
+  const first = errors[0];
+  if (first) throw new Error(`${file}:${first.line}: the feature file does not parse: ${first.message}`);
   return steps;
 }
 
-function tableCells(line: string): string[] {
-  const cells: string[] = [];
-  let cell = "";
-  for (let i = 1; i < line.length; i += 1) {
-    const char = line[i]!;
-    if (char === "\\" && i + 1 < line.length) {
-      const next = line[i + 1]!;
-      cell += next === "n" ? "\n" : next;
-      i += 1;
-    } else if (char === "|") {
-      cells.push(cell.trim());
-      cell = "";
-    } else cell += char;
-  }
-  return cells;
-}
-
-function substitute(text: string, header: readonly string[], row: readonly string[]): string {
-  return text.replace(/<([^<>]+)>/g, (whole, name: string) => {
-    const column = header.indexOf(name);
-    return column >= 0 && row[column] !== undefined ? row[column] : whole;
-  });
-}
-
 /** A registry with Cucumber's built-in parameter types and the project's custom ones. */
-export function parameterTypeRegistry(
-  parameterTypes: readonly ParameterTypeInfo[] = DEFAULT_PARAMETER_TYPES,
-): ParameterTypeRegistry {
+export function parameterTypeRegistry(parameterTypes: readonly ParameterTypeInfo[]): ParameterTypeRegistry {
   const registry = new ParameterTypeRegistry();
   for (const type of parameterTypes) {
     registry.defineParameterType(new ParameterType(type.name, [...type.regexps], String, (s?: string) => s ?? ""));
@@ -328,7 +223,7 @@ export interface FeatureStepMatch {
 export function matchFeatureSteps(
   steps: readonly StepDefinition[],
   featureTexts: readonly FeatureText[],
-  parameterTypes: readonly ParameterTypeInfo[] = DEFAULT_PARAMETER_TYPES,
+  parameterTypes: readonly ParameterTypeInfo[],
 ): FeatureStepMatch[] {
   const expressions = compile(steps, parameterTypeRegistry(parameterTypes));
   const matches: FeatureStepMatch[] = [];
@@ -348,7 +243,7 @@ export function matchFeatureSteps(
 export function findExamples(
   steps: readonly StepDefinition[],
   featureTexts: readonly FeatureText[],
-  parameterTypes: readonly ParameterTypeInfo[] = DEFAULT_PARAMETER_TYPES,
+  parameterTypes: readonly ParameterTypeInfo[],
 ): CatalogStep[] {
   const catalog: CatalogStep[] = steps.map((step) => ({ ...step }));
   for (const { step, definitions } of matchFeatureSteps(steps, featureTexts, parameterTypes)) {
@@ -379,10 +274,7 @@ const knownTypes: Record<string, string> = {
 };
 
 /** The step catalog as Markdown: deterministic for the same input, whatever the order of `steps`. */
-export function renderMarkdown(
-  steps: readonly CatalogStep[],
-  parameterTypes: readonly ParameterTypeInfo[] = DEFAULT_PARAMETER_TYPES,
-): string {
+export function renderMarkdown(steps: readonly CatalogStep[], parameterTypes: readonly ParameterTypeInfo[]): string {
   const files = [...new Set(steps.map((step) => step.file))].sort(compareFiles);
   const out: string[] = [
     "# kubequake step catalog",

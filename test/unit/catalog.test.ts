@@ -6,12 +6,12 @@ import { test } from "node:test";
 import { stepsCommand } from "../../cli/steps.ts";
 import {
   type CatalogStep,
-  DEFAULT_PARAMETER_TYPES,
+  docAbove,
   domainOf,
-  extractParameterTypes,
-  extractSteps,
   findExamples,
   matchFeatureSteps,
+  type ParameterTypeInfo,
+  parseFeature,
   parseFeatureSteps,
   renderMarkdown,
   type StepDefinition,
@@ -25,12 +25,7 @@ import type { KubequakeWorld } from "../support/world.ts";
 // The Service is named after the backend.
 Given(
   "the demo backend runs {int} replica(s) behind the {serviceType} Service {string}",
-  async function (this: KubequakeWorld, replicas: number) {
-    const quote = /"([^"]*)"/; // a regexp with quotes must not confuse the scanner
-    const text = 'When("this is not a step")';
-    const template = \`Then("nor is \${text} this")\`;
-    // Then("a commented-out step is not a step either", () => {});
-  },
+  async function () {},
 );
 
 When("{int} pod(s) of {string} is/are {killMode}", async function () {});
@@ -38,92 +33,35 @@ When("{int} pod(s) of {string} is/are {killMode}", async function () {});
 /**
  * Makes pods fail their readiness probe.
  *
- * They keep running.
+ *   They keep running.
  */
-When(
-  // biome-ignore lint: a directive inside the call is not documentation
-  '{int} pod(s) of {string} turn(s) unready',
-  async function () {},
-);
+When("{int} pod(s) of {string} turn(s) unready", async function () {});
 
 // A comment separated by a blank line documents nothing.
 
 Then(\`the unready pod(s) of {string} is/are still running\`, async function () {});
-const x = 1; // a trailing comment on a code line is not documentation either
+// biome-ignore lint/suspicious/noExplicitAny: a directive is not documentation
 Then(/^every request succeeds$/, function () {});
-Then(expressionFromAVariable, function () {});
 `;
 
-test("extractSteps finds calls, literal expressions on the same or the next line, and their line numbers", () => {
-  const warnings: string[] = [];
-  const steps = extractSteps("steps/backend.steps.ts", backendSource, warnings);
-  assert.deepEqual(
-    steps.map((s) => [s.keyword, s.expression, s.line]),
-    [
-      ["Given", "the demo backend runs {int} replica(s) behind the {serviceType} Service {string}", 6],
-      ["When", "{int} pod(s) of {string} is/are {killMode}", 16],
-      ["When", "{int} pod(s) of {string} turn(s) unready", 23],
-      ["Then", "the unready pod(s) of {string} is/are still running", 31],
-      ["Then", "/^every request succeeds$/", 33],
-    ],
-  );
-  assert.ok(steps.every((s) => s.file === "steps/backend.steps.ts"));
-  assert.deepEqual(warnings, [
-    "steps/backend.steps.ts:34: Then(…) does not start with a string literal, so it is not catalogued",
-  ]);
-});
-
-test("extractSteps takes the // or /** */ comment block directly above a call as its doc", () => {
-  const steps = extractSteps("steps/backend.steps.ts", backendSource);
+test("docAbove takes the // lines or the /** */ block directly above a definition's line as its doc", () => {
   assert.equal(
-    steps[0]?.doc,
+    docAbove(backendSource, 6),
     "Deploys the demo backend and a Service in front of it.\nThe Service is named after the backend.",
   );
-  assert.equal(steps[1]?.doc, undefined);
-  assert.equal(steps[2]?.doc, "Makes pods fail their readiness probe.\n\nThey keep running.");
-  assert.equal(steps[3]?.doc, undefined, "a comment followed by a blank line is not a doc");
-  assert.equal(steps[4]?.doc, undefined, "a trailing comment on the line above is not a doc");
+  assert.equal(docAbove(backendSource, 11), undefined, "a blank line above: no doc");
+  assert.equal(docAbove(backendSource, 18), "Makes pods fail their readiness probe.\n\n  They keep running.");
+  assert.equal(docAbove(backendSource, 22), undefined, "a comment followed by a blank line is not a doc");
+  assert.equal(docAbove(backendSource, 24), undefined, "a tool directive is not a doc");
+  assert.equal(docAbove(backendSource, 1), undefined);
 });
 
-test("extractSteps reads escapes in string literals and ignores a `function Given(` declaration", () => {
-  const source = [
-    'Given("the label \\"app\\" is {string}", () => {});',
-    "function When(text: string) {}",
-    "Then( 'it\\'s {int}' , () => {});",
-  ].join("\n");
-  assert.deepEqual(
-    extractSteps("steps/x.steps.ts", source).map((s) => s.expression),
-    ['the label "app" is {string}', "it's {int}"],
-  );
-});
-
-test("extractParameterTypes reads names, regexps and docs of defineParameterType calls", () => {
-  const source = `import { defineParameterType } from "@cucumber/cucumber";
-// A Kubernetes Service type.
-defineParameterType({ name: "serviceType", regexp: /ClusterIP|NodePort|headless/, transformer: (s: string) => s });
-defineParameterType({
-  name: "killMode",
-  regexp: [/killed/, /force-deleted/],
-  transformer: (s: string) => { return s === "killed" ? "graceful" : "force"; },
-});`;
-  const types = extractParameterTypes(source);
-  assert.deepEqual(
-    types.map((t) => [t.name, t.regexps.map(String), t.doc]),
-    [
-      ["serviceType", ["/ClusterIP|NodePort|headless/"], "A Kubernetes Service type."],
-      ["killMode", ["/killed/", "/force-deleted/"], undefined],
-    ],
-  );
-});
-
-test("the default parameter types are the ones support/parameter-types.ts declares", async () => {
-  const source = await readFile(new URL("../../support/parameter-types.ts", import.meta.url), "utf8");
-  const actual = extractParameterTypes(source).map((t) => [t.name, t.regexps.map(String)]);
-  assert.deepEqual(
-    actual,
-    DEFAULT_PARAMETER_TYPES.map((t) => [t.name, t.regexps.map(String)]),
-  );
-});
+const parameterTypes: ParameterTypeInfo[] = [
+  { name: "serviceType", regexps: [/ClusterIP|NodePort|headless/] },
+  { name: "affinity", regexps: [/ClientIP|None/] },
+  { name: "killMode", regexps: [/killed|force-deleted/] },
+  { name: "labels", regexps: [/"([^"]*)"/] },
+];
 
 const definitions: StepDefinition[] = [
   {
@@ -218,8 +156,50 @@ test("parseFeatureSteps finds steps outside descriptions and docstrings, with th
   );
 });
 
+test("parseFeature lists tags with their lines, docstring contents, and parse errors instead of throwing", () => {
+  const text = `@epic:routing
+Feature: f
+
+  @smoke @severity:critical
+  Scenario Outline: rows <n>
+    Given the manifest:
+      """yaml
+      kind: Service
+      """
+    * 1 pod of "<name>" is killed
+
+    @slow
+    Examples:
+      | n | name |
+      | 1 | web  |
+      | 2 | db   |
+`;
+  const parsed = parseFeature("features/f.feature", text);
+  assert.deepEqual(
+    parsed.tags.map((t) => `${t.line} ${t.name}`),
+    ["1 @epic:routing", "4 @smoke", "4 @severity:critical", "12 @slow"],
+  );
+  assert.deepEqual(
+    parsed.steps.map((s) => [s.line, s.keyword, s.text, s.docStringContent, s.docStringLine]),
+    [
+      [6, "Given", "the manifest:", "kind: Service", 7],
+      [10, "Given", '1 pod of "web" is killed', undefined, undefined],
+    ],
+  );
+  assert.deepEqual(parsed.errors, []);
+  const broken = parseFeature(
+    "features/b.feature",
+    "Feature: b\n  Scenario: s\n    Given a step\n    this line is no step\n",
+  );
+  assert.equal(broken.errors[0]?.line, 4);
+  assert.throws(
+    () => parseFeatureSteps("features/b.feature", "Feature: b\n  Scenario: s\n    Given a step\n    oops\n"),
+    /features\/b\.feature:4: the feature file does not parse/,
+  );
+});
+
 test("findExamples records the first use, matching custom parameter types, optional text and alternation", () => {
-  const catalog = findExamples(definitions, features);
+  const catalog = findExamples(definitions, features, parameterTypes);
   const example = (index: number) => {
     const e = catalog[index]?.example;
     return e && `${e.file}:${e.line} ${e.keyword} ${e.text}`;
@@ -246,7 +226,7 @@ test("findExamples records the first use, matching custom parameter types, optio
 });
 
 test("findExamples with no features at all leaves every step without an example", () => {
-  assert.ok(findExamples(definitions, []).every((step) => step.example === undefined));
+  assert.ok(findExamples(definitions, [], parameterTypes).every((step) => step.example === undefined));
 });
 
 test("matchFeatureSteps reports undefined and ambiguous feature steps", () => {
@@ -255,7 +235,7 @@ test("matchFeatureSteps reports undefined and ambiguous feature steps", () => {
     { keyword: "When", expression: "{int} pod(s) of {string} is/are {word}", file: "steps/b.steps.ts", line: 1 },
   ];
   const text = 'Feature: f\n  Scenario: s\n    When 1 pod of "web" is killed\n    And 3 pods of "web" are gone now\n';
-  const matches = matchFeatureSteps(overlapping, [{ file: "features/f.feature", text }]);
+  const matches = matchFeatureSteps(overlapping, [{ file: "features/f.feature", text }], parameterTypes);
   assert.deepEqual(
     matches.map((m) => [m.step.line, m.definitions]),
     [
@@ -269,13 +249,16 @@ test("findExamples names the step whose expression does not compile", () => {
   const broken: StepDefinition[] = [
     { keyword: "Given", expression: "a {colour} thing", file: "steps/x.steps.ts", line: 7 },
   ];
-  assert.throws(() => findExamples(broken, []), /steps\/x\.steps\.ts:7: cannot compile the step "a \{colour\} thing"/);
+  assert.throws(
+    () => findExamples(broken, [], parameterTypes),
+    /steps\/x\.steps\.ts:7: cannot compile the step "a \{colour\} thing"/,
+  );
 });
 
 test("renderMarkdown renders the title, parameter table, sections in domain order, docs and examples", () => {
-  const catalog: CatalogStep[] = findExamples(definitions, features);
+  const catalog: CatalogStep[] = findExamples(definitions, features, parameterTypes);
   catalog[1]!.doc = "Kills pods.\nGracefully or not.";
-  const markdown = renderMarkdown(catalog);
+  const markdown = renderMarkdown(catalog, parameterTypes);
   assert.ok(markdown.startsWith("# kubequake step catalog\n\n"));
   assert.match(markdown, /generated from the step definitions by `npx kubequake steps`; do not edit it by hand/);
   assert.match(markdown, /\| `\{serviceType\}` \| one of `ClusterIP`, `NodePort`, `headless` \|/);
@@ -306,18 +289,19 @@ test("renderMarkdown renders the title, parameter table, sections in domain orde
 });
 
 test("renderMarkdown is deterministic: file order, then line, whatever the input order", () => {
-  const catalog = findExamples(definitions, features);
-  const markdown = renderMarkdown(catalog);
-  assert.equal(renderMarkdown([...catalog].reverse()), markdown);
+  const catalog = findExamples(definitions, features, parameterTypes);
+  const markdown = renderMarkdown(catalog, parameterTypes);
+  assert.equal(renderMarkdown([...catalog].reverse(), parameterTypes), markdown);
   const every = markdown.indexOf("`Then every request succeeds`");
   const split = markdown.indexOf("`Then the requests split evenly");
   assert.ok(every > 0 && split > every);
 });
 
 test("renderMarkdown fences code spans that contain backticks", () => {
-  const markdown = renderMarkdown([
-    { keyword: "Given", expression: "a `quoted` word", file: "steps/odd.steps.ts", line: 1 },
-  ]);
+  const markdown = renderMarkdown(
+    [{ keyword: "Given", expression: "a `quoted` word", file: "steps/odd.steps.ts", line: 1 }],
+    parameterTypes,
+  );
   assert.ok(markdown.includes("- ``Given a `quoted` word``"));
   assert.equal(domainOf("steps/odd.steps.ts"), "odd");
 });
