@@ -1,0 +1,169 @@
+// Any cluster by kubeconfig: a SEPARATE single-node kind cluster, created here from the cached node image as a
+// user's existing cluster would be, is used through `--kubeconfig`/`--context`. Nothing is built, the demo image is
+// loaded into its node through Docker, scenarios that need 3 nodes or node chaos are reported skipped with the
+// reason, chaos is refused up front, and the cluster is deleted again whatever happens.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { cacheRoot } from "../../support/cluster/cache.ts";
+import { listNodeContainers } from "../../support/cluster/kind.ts";
+import { kindNetworkName } from "../../support/cluster/seal.ts";
+import { loadVersions } from "../../support/cluster/versions.ts";
+import { connectKube } from "../../support/kube/client.ts";
+import { runCommand } from "../../support/process/command.ts";
+import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { readSkipReasons } from "../../support/reports/skips.ts";
+import { eventually } from "../../support/wait/eventually.ts";
+import { newRunId, runNode } from "./run-cucumber.ts";
+
+const name = "kubequake-other";
+const context = `kind-${name}`;
+const dir = "reports/harness/other-cluster";
+const kubeconfig = join(dir, "kubeconfig");
+
+/** The kind binary `cluster up` built (the newest in the cache). */
+function kindBinary(): string {
+  const root = join(cacheRoot, "kind");
+  const found = readdirSync(root)
+    .map((key) => join(root, key, "kind"))
+    .filter((path) => existsSync(path));
+  assert.ok(found[0], `no kind binary under ${root}: run \`npx kubequake cluster up\` first`);
+  return found[0];
+}
+
+async function deleteOther(): Promise<void> {
+  await runCommand(kindBinary(), ["delete", "cluster", "--name", name, "--kubeconfig", kubeconfig], {
+    timeoutMs: 5 * 60_000,
+    allowFailure: true,
+  });
+}
+
+before(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  await deleteOther(); // left by an interrupted earlier run
+  const [node] = await listNodeContainers();
+  assert.ok(node, "the kubequake cluster's node image is the one reused: run `npx kubequake cluster up` first");
+  const versions = loadVersions();
+  // One node, kind's defaults otherwise; the offline-built image carries CoreDNS and etcd under versions.env's tags.
+  const config = join(dir, "kind.yaml");
+  writeFileSync(
+    config,
+    `kind: Cluster
+apiVersion: kind.x-k8s.io/v1alpha4
+name: ${name}
+networking:
+  kubeProxyMode: iptables
+nodes:
+  - role: control-plane
+    image: ${node.image}
+containerdConfigPatches:
+  - |-
+    [plugins."io.containerd.grpc.v1.cri"]
+      restrict_oom_score_adj = true
+kubeadmConfigPatches:
+  - |
+    kind: ClusterConfiguration
+    dns:
+      imageTag: ${versions.COREDNS_VERSION}
+    etcd:
+      local:
+        imageTag: ${versions.ETCD_IMAGE_TAG}
+`,
+  );
+  await runCommand(kindBinary(), ["create", "cluster", "--config", config, "--kubeconfig", kubeconfig, "--retain"], {
+    timeoutMs: 10 * 60_000,
+    env: { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: kindNetworkName },
+    logFile: join(dir, "kind-create.log"),
+  });
+  const kube = await connectKube(kubeconfig);
+  await eventually(
+    `${name}: its node Ready and CoreDNS with a ready endpoint`,
+    async () => {
+      const nodes = await kube.core.listNode();
+      const ready = nodes.items.filter((n) =>
+        n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+      ).length;
+      const slices = await kube.discovery.listNamespacedEndpointSlice({
+        namespace: "kube-system",
+        labelSelector: "kubernetes.io/service-name=kube-dns",
+      });
+      const dns = slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length;
+      return { satisfied: ready === 1 && dns > 0, value: `${ready} node(s) Ready, ${dns} CoreDNS endpoint(s) ready` };
+    },
+    { timeoutMs: 240_000, intervalMs: 2000 },
+  );
+});
+
+// Always, also when a test failed or the cluster came up only half.
+after(async () => {
+  await deleteOther();
+  const left = await runCommand("docker", ["ps", "-a", "--filter", `label=io.x-k8s.kind.cluster=${name}`, "-q"], {
+    timeoutMs: 30_000,
+  });
+  assert.equal(left.stdout.trim(), "", `containers of ${name} left behind`);
+});
+
+test("chaos on a context that is not allowlisted is refused before anything runs", async () => {
+  const run = await runNode(
+    ["bin/kubequake.js", "run", "--kubeconfig", kubeconfig, "--context", context, "features/chaos"],
+    { KUBEQUAKE_REPORTS: join(dir, "refused"), KUBEQUAKE_CHAOS_CONTEXTS: "" },
+  );
+  assert.equal(run.code, 1);
+  assert.match(
+    run.output,
+    /\d+ selected scenario\(s\) are tagged @chaos .*the context "kind-kubequake-other" is not one kubequake may break.*\n {2}what to do: leave them out with --tags "not @chaos", or, if "kind-kubequake-other" is disposable, set KUBEQUAKE_CHAOS_CONTEXTS=kind-kubequake-other\./,
+  );
+  assert.ok(!existsSync(join(dir, "refused", "cucumber-messages.ndjson")), "no scenario started");
+});
+
+test("a subset runs through --context on the other cluster; 3-node scenarios are skipped, saying why", async () => {
+  const reports = join(dir, "run");
+  const runId = newRunId("oc");
+  const started = performance.now();
+  const run = await runNode(
+    [
+      "bin/kubequake.js",
+      "run",
+      "--kubeconfig",
+      kubeconfig,
+      "--context",
+      context,
+      "features/routing/clusterip-routing.feature",
+      "test/fixtures/needs",
+    ],
+    { KUBEQUAKE_REPORTS: reports, KUBEQUAKE_RUN_ID: runId, KUBEQUAKE_CHAOS_CONTEXTS: "" },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  writeFileSync(join(dir, "run-seconds.txt"), `${seconds.toFixed(1)}\n`);
+  assert.equal(run.code, 0, `output tail:\n${run.output.slice(-4000)}`);
+  assert.match(
+    run.output,
+    /cluster: context "kind-kubequake-other" \(from --context; the file's current-context is left as it is\) in .*kubeconfig \(from --kubeconfig\) — an existing cluster: kubequake builds and creates nothing there/,
+  );
+  assert.match(run.output, /1\/1 nodes Ready .*node chaos no \(the context "kind-kubequake-other" is not allowlisted/);
+  assert.match(run.output, /demo image: kubequake-other-control-plane: loaded /);
+  assert.doesNotMatch(run.output, /\[cluster\]|building|kind create/i, "nothing is built or created");
+  const outcomes = readScenarioOutcomes(join(reports, "cucumber-messages.ndjson"));
+  const skipped = readSkipReasons(join(reports, "cucumber-messages.ndjson"));
+  assert.deepEqual(skipped.map((s) => `${s.key} ${s.why}`).sort(), [
+    'features/routing/clusterip-routing.feature:14 skipped: @needs:nodes>=3: needs 3 Ready nodes, the cluster (context "kind-kubequake-other") has 1',
+    'test/fixtures/needs/needs.feature:6 skipped: @needs:nodes>=99: needs 99 Ready nodes, the cluster (context "kind-kubequake-other") has 1',
+  ]);
+  assert.deepEqual(
+    outcomes.filter((o) => o.status !== "PASSED" && o.status !== "SKIPPED").map((o) => `${o.name}: ${o.message}`),
+    [],
+  );
+  assert.equal(outcomes.filter((o) => o.status === "SKIPPED").length, 2);
+  assert.ok(outcomes.filter((o) => o.status === "PASSED").length >= 4, "the rest ran and passed");
+  const junit = readFileSync(join(reports, "junit", "cucumber.xml"), "utf8");
+  assert.match(junit, /<skipped message="skipped: @needs:nodes&gt;=3: needs 3 Ready nodes/);
+  // Its namespaces were made on the other cluster, and are gone.
+  const kube = await connectKube(kubeconfig);
+  const left = await kube.core.listNamespace({ labelSelector: `kubequake.dev/run=${runId}` });
+  assert.deepEqual(
+    left.items.filter((ns) => ns.status?.phase !== "Terminating").map((ns) => ns.metadata?.name),
+    [],
+  );
+});
