@@ -84,6 +84,13 @@ export function loadTarget(target: KubeTarget): { config: KubeConfig; target: Ku
     currentContext: "",
   };
   for (const file of present) {
+    if (!existsSync(file))
+      throw new UserError(
+        `no kubeconfig at ${file} (${target.filesFrom === "kubequake" ? "kubequake's own, written by `cluster up`" : `from ${target.filesFrom}`})`,
+        target.filesFrom === "kubequake"
+          ? "run `npx kubequake cluster up` (it creates the cluster and that file), or name a kubeconfig with --kubeconfig or KUBECONFIG."
+          : "give the path of an existing kubeconfig file.",
+      );
     const one = new KubeConfig();
     try {
       one.loadFromFile(file);

@@ -29,6 +29,15 @@ const cliMistakes: { args: string[]; message: RegExp; cwd?: string }[] = [
   },
   { args: ["run", "--name", "^no scenario is called this$"], message: /no scenario matches features\/ and the name/ },
   { args: ["run", "--bogus"], message: /kubequake run: Unknown option '--bogus'/ },
+  { args: ["run", "--shard", "3/2"], message: /--shard expects I\/N with 1 ≤ I ≤ N \(whole numbers\), saw "3\/2"/ },
+  {
+    args: ["run", "--kubeconfig", "/nonexistent/kubeconfig"],
+    message: /no kubeconfig at \/nonexistent\/kubeconfig \(from --kubeconfig\)\n {2}what to do: give the path/,
+  },
+  {
+    args: ["run", "--context", "no-such-context"],
+    message: /the context "no-such-context" \(--context\) is not in .*\n {2}what to do: use one of: .*kind-kubequake/,
+  },
   {
     args: ["frobnicate"],
     message: /unknown command "frobnicate"; expected run, cluster, .*\bor help/,
