@@ -18,6 +18,8 @@ Usage:
   kubequake cluster status        show engine, cluster, nodes, images and caches; changes nothing
   kubequake conformance [--wide]  run Kubernetes' own Services + DNS conformance tests (e2e.test) against the cluster
   kubequake steps [--out FILE]    print the step catalog (Markdown) generated from the step definitions
+  kubequake lint [paths…]         check feature files without a cluster: undefined steps (nearest phrases), tags,
+                                  manifests, numbers; step definitions no feature uses
   kubequake report merge DIR… [--out DIR]
                                   merge the shards' reports (Cucumber, JUnit, Allure with history) into one
   kubequake doctor [--kubeconfig FILE] [--context NAME]
@@ -82,9 +84,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         const { stepsCommand } = await import("./steps.ts");
         return await stepsCommand(rest);
       }
+      case "lint": {
+        const { lintCommand } = await import("./lint.ts");
+        return await lintCommand(rest);
+      }
       default:
         throw new UserError(
-          `unknown command "${command}"; expected run, cluster, conformance, steps, report, doctor or help.`,
+          `unknown command "${command}"; expected run, cluster, conformance, steps, lint, report, doctor or help.`,
           "see `npx kubequake --help`.",
         );
     }

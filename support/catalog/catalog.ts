@@ -199,7 +199,7 @@ export function parameterTypeRegistry(parameterTypes: readonly ParameterTypeInfo
 }
 
 /** Compiles each step's expression; throws an Error naming the step's file:line if one does not compile. */
-function compile(steps: readonly StepDefinition[], registry: ParameterTypeRegistry): Expression[] {
+export function compile(steps: readonly StepDefinition[], registry: ParameterTypeRegistry): Expression[] {
   return steps.map((step) => {
     try {
       const regexp = /^\/(.*)\/([a-z]*)$/s.exec(step.expression);
@@ -320,10 +320,16 @@ function compareFiles(a: string, b: string): number {
   return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-function describeParameterType(type: ParameterTypeInfo): string {
-  const alternatives = type.regexps.every((r) => /^[\w-]+(\|[\w-]+)*$/.test(r.source))
+/** The words a parameter type accepts, when its regexps are plain alternatives ("ClusterIP|NodePort|headless"). */
+export function parameterAlternatives(type: ParameterTypeInfo): string[] | undefined {
+  return type.regexps.every((r) => /^[\w-]+( [\w-]+)*(\|[\w-]+( [\w-]+)*)*$/.test(r.source))
     ? type.regexps.flatMap((r) => r.source.split("|"))
     : undefined;
+}
+
+/** What a parameter type accepts, in words (the catalog's table and lint's messages). */
+export function describeParameterType(type: ParameterTypeInfo): string {
+  const alternatives = parameterAlternatives(type);
   const accepts = alternatives
     ? `one of ${alternatives.map((value) => codeSpan(value)).join(", ")}`
     : (knownTypes[type.name] ?? `text matching ${type.regexps.map((r) => codeSpan(String(r))).join(" or ")}`);

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { FeatureText } from "../support/catalog/catalog.ts";
+import { UserError } from "../support/errors/user-error.ts";
+import { formatProblems, type LintProblem, lintFeatures } from "../support/lint/lint.ts";
+import { listFiles, loadProjectSupport } from "./project.ts";
+
+const usage = `kubequake lint — check feature files without a cluster
+
+Usage:
+  kubequake lint [paths…]     lint these feature files or folders (default: features/)
+
+Reports, each with file:line, what was expected and what was seen:
+  - steps no definition matches (with the nearest phrases, or a parameter's accepted values) and ambiguous steps
+  - unknown tags (known: @serial, @chaos, @smoke, @slow, @wip, @epic:…, @severity:…, @upstream:<id>, @needs:…)
+  - manifests (docstrings and files) that do not parse or lack apiVersion, kind or metadata.name
+  - numbers that cannot be meant ("within 0 seconds", negative replicas)
+  - with the default path only: step definitions no feature uses (a warning)
+Exits 1 if there is an error; warnings alone exit 0.`;
+
+/** `kubequake lint`: returns the exit code. */
+export async function lintCommand(argv: readonly string[]): Promise<number> {
+  const started = performance.now();
+  let parsed: { values: { help?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options: { help: { type: "boolean", short: "h" } }, allowPositionals: true });
+  } catch (error) {
+    throw new UserError(
+      `lint: ${error instanceof Error ? error.message : String(error)}`,
+      "see `npx kubequake lint --help`.",
+    );
+  }
+  if (parsed.values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const paths = parsed.positionals.length > 0 ? parsed.positionals : ["features"];
+  const { problems, files, steps } = await lintPaths(root, paths, parsed.positionals.length === 0);
+  const errors = problems.filter((p) => p.severity === "error").length;
+  if (problems.length > 0) console.log(formatProblems(problems));
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `kubequake lint: ${files} feature file(s), ${steps} step definition(s): ${errors} error(s), ${problems.length - errors} warning(s) in ${seconds} s`,
+  );
+  return errors > 0 ? 1 : 0;
+}
+
+/** Lints the feature files under `paths` (relative to the project root, or absolute). */
+export async function lintPaths(
+  root: string,
+  paths: readonly string[],
+  checkUnused: boolean,
+): Promise<{ problems: LintProblem[]; files: number; steps: number }> {
+  const features: FeatureText[] = [];
+  for (const path of paths) {
+    const bare = path.replace(/:\d+(:\d+)*$/, "");
+    const absolute = bare.startsWith("/") ? bare : join(root, bare);
+    if (!existsSync(absolute)) {
+      throw new UserError(
+        `lint: no such feature file or folder: ${path}`,
+        "give paths relative to the project root, e.g. features/routing or features/routing/clusterip-routing.feature.",
+      );
+    }
+    const projectPath = relative(root, absolute).split("\\").join("/");
+    const files = statSync(absolute).isDirectory() ? await listFiles(root, projectPath, ".feature") : [projectPath];
+    for (const file of files) features.push({ file, text: await readFile(join(root, file), "utf8") });
+  }
+  const support = await loadProjectSupport(root);
+  const readManifest = (path: string): string | undefined => {
+    try {
+      return readFileSync(join(root, path), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  let problems: LintProblem[];
+  try {
+    problems = lintFeatures({
+      definitions: support.definitions,
+      parameterTypes: support.parameterTypes,
+      features,
+      readFile: readManifest,
+      checkUnused,
+    });
+  } catch (error) {
+    throw new UserError(
+      error instanceof Error ? error.message : String(error),
+      "fix the step's expression, or define its parameter type in support/parameter-types.ts.",
+    );
+  }
+  return { problems, files: features.length, steps: support.definitions.length };
+}

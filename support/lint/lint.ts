@@ -1,0 +1,289 @@
+// `kubequake lint`: every mistake in feature files that can be found without a cluster, each with file:line, what
+// was expected and what was seen. Pure: the step definitions and parameter types come from cucumber's support code
+// library (cli/project.ts), the features are parsed by @cucumber/gherkin (support/catalog/catalog.ts).
+import { distance } from "fastest-levenshtein";
+import { parseAllDocuments } from "yaml";
+import { unknownNeeds } from "../capabilities/needs.ts";
+import {
+  type FeatureStep,
+  type FeatureText,
+  type ParameterTypeInfo,
+  parseFeature,
+  type StepDefinition,
+} from "../catalog/catalog.ts";
+import { upstreamChecks } from "../coverage/upstream.ts";
+import { compileDefinitions, parameterChoices, type StepMatcher, suggestPhrases } from "./suggest.ts";
+
+export interface LintProblem {
+  file: string;
+  line: number;
+  severity: "error" | "warning";
+  message: string;
+  expected?: string;
+  seen?: string;
+}
+
+export interface LintInput {
+  definitions: readonly StepDefinition[];
+  parameterTypes: readonly ParameterTypeInfo[];
+  features: readonly FeatureText[];
+  /** Reads a manifest file a step names (`the manifest "path"`); undefined when it does not exist. */
+  readFile?: (path: string) => string | undefined;
+  /** Report step definitions no feature uses (only meaningful when every feature is linted). */
+  checkUnused?: boolean;
+}
+
+/** Tags with a meaning in kubequake; prefixes end with ":". */
+export const knownTags = ["@serial", "@chaos", "@smoke", "@slow", "@wip"] as const;
+export const knownTagPrefixes = ["@epic:", "@severity:", "@upstream:", "@needs:"] as const;
+const severities = ["blocker", "critical", "normal", "minor", "trivial"];
+
+export function lintFeatures(input: LintInput): LintProblem[] {
+  const problems: LintProblem[] = [];
+  const matchers = compileDefinitions(input.definitions, input.parameterTypes);
+  const used = new Set<number>();
+  for (const feature of input.features) {
+    const parsed = parseFeature(feature.file, feature.text);
+    for (const error of parsed.errors) {
+      problems.push({
+        file: feature.file,
+        line: error.line,
+        severity: "error",
+        message: `the feature file does not parse: ${error.message.replace(/^\(\d+:\d+\): /, "")}`,
+        expected: "a keyword (Given, When, Then, And, But, *), a table row, a docstring or a comment",
+      });
+    }
+    for (const tag of parsed.tags) {
+      const problem = tagProblem(tag.name);
+      if (problem) problems.push({ file: feature.file, line: tag.line, severity: "error", ...problem });
+    }
+    for (const step of parsed.steps) {
+      const matched = matchers.flatMap((m, index) => (m.match(step.text) ? [index] : []));
+      for (const index of matched) used.add(index);
+      problems.push(...stepProblems(step, matched, matchers, input));
+    }
+  }
+  if (input.checkUnused) {
+    input.definitions.forEach((definition, index) => {
+      if (used.has(index) || definition.file.startsWith("test/")) return;
+      problems.push({
+        file: definition.file,
+        line: definition.line,
+        severity: "warning",
+        message: `the step "${definition.expression}" is used by no feature`,
+        expected: "every step definition used by at least one scenario (or removed)",
+      });
+    });
+  }
+  return problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+}
+
+function tagProblem(tag: string): { message: string; expected: string; seen: string } | undefined {
+  const expected = `one of ${knownTags.join(", ")}, or ${knownTagPrefixes.map((p) => `${p}…`).join(", ")}`;
+  if ((knownTags as readonly string[]).includes(tag)) return undefined;
+  const prefix = knownTagPrefixes.find((p) => tag.startsWith(p));
+  if (!prefix) return { message: `unknown tag ${tag}`, expected, seen: tag };
+  const value = tag.slice(prefix.length);
+  if (prefix === "@needs:" && unknownNeeds([tag]).length > 0) {
+    return {
+      message: `unknown requirement ${tag}`,
+      expected: "@needs:nodes>=N, @needs:loadbalancer or @needs:node-chaos",
+      seen: tag,
+    };
+  }
+  if (prefix === "@severity:" && !severities.includes(value)) {
+    return { message: `unknown severity ${tag}`, expected: `@severity: then ${severities.join(", ")}`, seen: tag };
+  }
+  if (prefix === "@upstream:" && !upstreamChecks.some((check) => check.id === value)) {
+    const nearest = [...upstreamChecks]
+      .map((check) => check.id)
+      .sort((a, b) => distance(a, value) - distance(b, value))
+      .slice(0, 3);
+    return {
+      message: `${tag} names no upstream check in support/coverage/upstream.ts`,
+      expected: `an id from that list, such as ${nearest.map((id) => `@upstream:${id}`).join(", ")}`,
+      seen: tag,
+    };
+  }
+  if (value === "") return { message: `the tag ${tag} has no value`, expected: `${prefix}<value>`, seen: tag };
+  return undefined;
+}
+
+function stepProblems(
+  step: FeatureStep,
+  matched: readonly number[],
+  matchers: readonly StepMatcher[],
+  input: LintInput,
+): LintProblem[] {
+  const at = { file: step.file, line: step.line };
+  const seen = `${step.keyword} ${step.text}`;
+  if (matched.length === 0) {
+    const choice = parameterChoices(step.text, matchers, input.parameterTypes);
+    if (choice) {
+      return [
+        {
+          ...at,
+          severity: "error",
+          message: `"${choice.value}" is not a {${choice.type}} (in the step "${choice.definition.expression}")`,
+          expected: choice.accepted,
+          seen,
+        },
+      ];
+    }
+    const nearest = suggestPhrases(step.text, matchers);
+    return [
+      {
+        ...at,
+        severity: "error",
+        message: "no step definition matches this step",
+        expected: `a phrase from docs/STEPS.md; the nearest:\n${nearest.map((p) => `      ${p}`).join("\n")}`,
+        seen,
+      },
+    ];
+  }
+  if (matched.length > 1) {
+    return [
+      {
+        ...at,
+        severity: "error",
+        message: `${matched.length} step definitions match this step (ambiguous)`,
+        expected: "exactly one; reword the step, or make the definitions distinct",
+        seen: `${seen}, matched by ${matched.map((i) => `${matchers[i]!.definition.file}:${matchers[i]!.definition.line} "${matchers[i]!.definition.expression}"`).join(", ")}`,
+      },
+    ];
+  }
+  const matcher = matchers[matched[0]!]!;
+  return [...numberProblems(step, matcher), ...manifestProblems(step, matcher, input)];
+}
+
+/** "within 0 seconds" and negative numbers (replicas, requests, seconds) cannot be meant. */
+function numberProblems(step: FeatureStep, matcher: StepMatcher): LintProblem[] {
+  const problems: LintProblem[] = [];
+  for (const argument of matcher.match(step.text) ?? []) {
+    const type = argument.parameterType.name;
+    if (type !== "int" && type !== "float") continue;
+    const value = Number(argument.group.value);
+    const before = step.text.slice(0, argument.group.start ?? 0);
+    const after = step.text.slice(argument.group.end ?? 0);
+    const what = /^\s*(\S+)/.exec(after)?.[1] ?? "";
+    if (/\bwithin\s*$/.test(before) && value <= 0) {
+      problems.push({
+        file: step.file,
+        line: step.line,
+        severity: "error",
+        message: `"within ${argument.group.value} ${what}" gives the check no time at all`,
+        expected: "a time budget above 0",
+        seen: `${step.keyword} ${step.text}`,
+      });
+    } else if (value < 0) {
+      problems.push({
+        file: step.file,
+        line: step.line,
+        severity: "error",
+        message: `a negative number: ${argument.group.value} ${what}`,
+        expected: `0 or more ${what}`.trim(),
+        seen: `${step.keyword} ${step.text}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** A step that applies a manifest: its YAML must parse and each object must name its apiVersion, kind and name. */
+function manifestProblems(step: FeatureStep, matcher: StepMatcher, input: LintInput): LintProblem[] {
+  const expression = matcher.definition.expression;
+  if (!/\bmanifest\b/.test(expression)) return [];
+  if (step.docStringContent !== undefined && expression.endsWith(":")) {
+    return manifestText(step.docStringContent).map((p) => ({
+      file: step.file,
+      line: (step.docStringLine ?? step.line) + 1 + p.line,
+      severity: "error" as const,
+      message: `the manifest of the step on line ${step.line}: ${p.message}`,
+      expected: p.expected,
+      seen: p.seen,
+    }));
+  }
+  const path = /^the manifest "([^"]*)"$/.exec(step.text)?.[1];
+  if (path === undefined || !input.readFile) return [];
+  const text = input.readFile(path);
+  if (text === undefined) {
+    return [
+      {
+        file: step.file,
+        line: step.line,
+        severity: "error",
+        message: `the manifest file ${path} does not exist`,
+        expected: "a path relative to the project root, such as features/manifests/echo-deployment.yaml",
+        seen: path,
+      },
+    ];
+  }
+  return manifestText(text).map((p) => ({
+    file: path,
+    line: p.line + 1,
+    severity: "error" as const,
+    message: `${p.message} (applied by ${step.file}:${step.line})`,
+    expected: p.expected,
+    seen: p.seen,
+  }));
+}
+
+/** Problems of a YAML manifest; `line` is 0-based within the text. */
+export function manifestText(text: string): { line: number; message: string; expected: string; seen: string }[] {
+  const problems: { line: number; message: string; expected: string; seen: string }[] = [];
+  const lineAt = (offset: number) => text.slice(0, offset).split("\n").length - 1;
+  for (const document of parseAllDocuments(text)) {
+    if (document.errors.length > 0) {
+      const error = document.errors[0]!;
+      problems.push({
+        line: lineAt(error.pos[0]),
+        message: `the YAML does not parse: ${error.message.split("\n")[0]}`,
+        expected: "valid YAML (indent with spaces; one object per document, documents separated by ---)",
+        seen: text.split("\n")[lineAt(error.pos[0])]?.trim() ?? "",
+      });
+      continue;
+    }
+    const object: unknown = document.toJS();
+    if (object === null || object === undefined) continue;
+    const start = lineAt(document.range[0]);
+    if (typeof object !== "object" || Array.isArray(object)) {
+      problems.push({
+        line: start,
+        message: "a YAML document is not a Kubernetes object",
+        expected: "a mapping with apiVersion, kind and metadata.name",
+        seen: JSON.stringify(object).slice(0, 80),
+      });
+      continue;
+    }
+    const fields = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
+    const missing = [
+      typeof fields.apiVersion === "string" && fields.apiVersion !== "" ? "" : "apiVersion",
+      typeof fields.kind === "string" && fields.kind !== "" ? "" : "kind",
+      typeof fields.metadata?.name === "string" && fields.metadata.name !== "" ? "" : "metadata.name",
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      problems.push({
+        line: start,
+        message: `an object without ${missing.join(", ")}`,
+        expected: "apiVersion, kind and metadata.name on every object",
+        seen: `apiVersion: ${String(fields.apiVersion ?? "(none)")}, kind: ${String(fields.kind ?? "(none)")}, metadata.name: ${String(fields.metadata?.name ?? "(none)")}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The problems as the console shows them: `file:line: message`, then expected and seen. */
+export function formatProblems(problems: readonly LintProblem[]): string {
+  return problems
+    .map((p) =>
+      [
+        `${p.file}:${p.line}: ${p.severity === "warning" ? "warning: " : ""}${p.message}`,
+        p.expected ? `    expected: ${p.expected}` : "",
+        p.seen ? `    seen:     ${p.seen}` : "",
+      ]
+        .filter(Boolean)
+        .join("\n"),
+    )
+    .join("\n");
+}
