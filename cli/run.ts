@@ -147,14 +147,18 @@ async function prepareCluster(
   },
   log: Logger,
 ): Promise<{ env: Record<string, string> }> {
-  const chosen = loadTarget(
-    chooseTarget({
-      kubeconfig: flags.kubeconfig,
-      context: flags.context,
-      env: process.env,
-      defaultKubeconfig: kubeconfigPath,
-    }),
-  ).target;
+  const choice = chooseTarget({
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    env: process.env,
+    defaultKubeconfig: kubeconfigPath,
+  });
+  // Without --kubeconfig and KUBECONFIG it is kubequake's own cluster, whose kubeconfig `cluster up` writes: on a
+  // fresh machine there is none to read yet.
+  const chosen =
+    choice.filesFrom === "kubequake" && (!choice.context || choice.context === `kind-${clusterName}`)
+      ? { ...choice, context: `kind-${clusterName}` }
+      : loadTarget(choice).target;
   const ownCluster = chosen.context === `kind-${clusterName}`;
   log.info(describeTarget(chosen, ownCluster));
   let target: KubeTarget = chosen;
