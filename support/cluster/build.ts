@@ -136,6 +136,7 @@ function relevantVersions(stage: string, versions: PinnedVersions): string {
     crictl: ["CRICTL_VERSION"],
     "cni-plugins": ["CNI_PLUGINS_VERSION"],
     flannel: ["FLANNEL_VERSION"],
+    metallb: ["METALLB_VERSION"],
   };
   return (keys[stage] ?? []).map((k) => `${k}=${versions[k]}`).join(", ") || "(none)";
 }

@@ -140,6 +140,23 @@ export const stages: readonly Stage[] = [
     image: (_v, key) => `kubequake.local/demo:${key}`,
     build: (c) => shellStage(c, "demo-image.sh", [c.imageOf("demo-image"), c.outputDir]).then(() => undefined),
   },
+  {
+    name: "metallb",
+    summary: "MetalLB controller and speaker (go.universe.tf/metallb, L2 mode) and its install manifest",
+    needs: [],
+    inputs: (v) => [v.METALLB_VERSION, fileDigest(join(projectRoot, "images/metallb/build.sh"))],
+    image: (v, key) => `kubequake.local/metallb:${v.METALLB_VERSION}-${key}`,
+    build: (c) =>
+      runCommand(
+        "bash",
+        [join(projectRoot, "images/metallb/build.sh"), c.imageOf("metallb"), c.outputDir, join(c.outputDir, ".work")],
+        {
+          env: { ...process.env, ...c.versions },
+          logFile: c.logFile,
+          timeoutMs: buildTimeoutMs,
+        },
+      ).then(() => undefined),
+  },
 ];
 
 /**

@@ -24,6 +24,7 @@ import {
   nodeImages,
   workerCount,
 } from "./kind.ts";
+import { ensureMetallb, metallbStatusLine } from "./metallb.ts";
 import { ensureKindNetwork, installSeal, kindNetworkName, readSeal, removeSeal, sealTables } from "./seal.ts";
 import { isStageReady, resolveStages } from "./stages.ts";
 import { checkStagingMatches, loadVersions, type PinnedVersions, projectRoot, versionsFile } from "./versions.ts";
@@ -87,7 +88,7 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   await ensureEngine(log);
   const resolved = resolveStages(versions);
   const online = options.nodeImage !== undefined;
-  const stageReport = await buildStages(versions, log, online ? ["kind", "demo-image"] : undefined);
+  const stageReport = await buildStages(versions, log, online ? ["kind", "demo-image", "metallb"] : undefined);
   const kind = join(resolved.get("kind")!.entry.path, "kind");
   const nodeImage = options.nodeImage ?? resolved.get("node-image")!.image!;
   const demoImage = resolved.get("demo-image")!.image!;
@@ -102,6 +103,8 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   }
   const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
   await ensureImageLoaded(kind, demoImage, log);
+  const metallb = resolved.get("metallb")!;
+  await ensureMetallb(kind, { image: metallb.image!, dir: metallb.entry.path }, log);
   if (outcome !== "reused") {
     const took = await verifyClusterDns(kubeconfigPath, demoImage).catch((error: unknown) => {
       throw new UserError(
@@ -115,7 +118,7 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
       `cluster     CoreDNS answers: kubernetes.default.svc.cluster.local resolved from a pod (${formatDuration(took / 1000)})`,
     );
   }
-  await pruneStaleImages([nodeImage, demoImage, demoImageAlias], log);
+  await pruneStaleImages([nodeImage, demoImage, demoImageAlias, metallb.image!], log);
   const clusterSeconds = (performance.now() - started) / 1000;
   log.info(
     `cluster     "${clusterName}" ${outcome} in ${formatDuration(clusterSeconds)}; kubeconfig ${kubeconfigPath}`,
@@ -322,7 +325,9 @@ async function pruneStaleImages(current: readonly string[], log: Logger): Promis
   );
   const stale = listed.stdout
     .split("\n")
-    .filter((image) => /^kubequake\.local\/(node|demo|component-base):/.test(image) && !current.includes(image));
+    .filter(
+      (image) => /^kubequake\.local\/(node|demo|component-base|metallb):/.test(image) && !current.includes(image),
+    );
   const removed: string[] = [];
   for (const image of stale) {
     const result = await runCommand("docker", ["rmi", image], { allowFailure: true, timeoutMs: 120_000 });
@@ -382,6 +387,9 @@ export async function clusterStatus(): Promise<{ lines: string[]; healthy: boole
         );
       }
       healthy = healthy && !problem && !apiProblem;
+      const metallb = await metallbStatusLine();
+      lines.push(metallb.line);
+      healthy = healthy && metallb.healthy;
     }
     const seal = await readSeal();
     lines.push(
@@ -400,7 +408,7 @@ export async function clusterStatus(): Promise<{ lines: string[]; healthy: boole
     `caches      ${cacheRoot} (stages), Go modules ${process.env.GOMODCACHE ?? "~/go/pkg/mod"}, Go builds ~/.cache/go-build, Docker images /var/lib/docker`,
   );
   lines.push(
-    `versions    Kubernetes ${versions.KUBERNETES_VERSION}, kind ${versions.KIND_VERSION}, etcd ${versions.ETCD_VERSION}, CoreDNS ${versions.COREDNS_VERSION}, flannel ${versions.FLANNEL_VERSION} (${versionsFile})`,
+    `versions    Kubernetes ${versions.KUBERNETES_VERSION}, kind ${versions.KIND_VERSION}, etcd ${versions.ETCD_VERSION}, CoreDNS ${versions.COREDNS_VERSION}, flannel ${versions.FLANNEL_VERSION}, MetalLB ${versions.METALLB_VERSION} (${versionsFile})`,
   );
   return { lines, healthy };
 }

@@ -15,6 +15,7 @@ export interface PinnedVersions {
   readonly CRICTL_VERSION: string;
   readonly CNI_PLUGINS_VERSION: string;
   readonly FLANNEL_VERSION: string;
+  readonly METALLB_VERSION: string;
   readonly PAUSE_IMAGE_TAG: string;
   readonly DEBIAN_SUITE: string;
   readonly NODE_RECIPE: string;
@@ -30,6 +31,7 @@ const required: readonly (keyof PinnedVersions)[] = [
   "CRICTL_VERSION",
   "CNI_PLUGINS_VERSION",
   "FLANNEL_VERSION",
+  "METALLB_VERSION",
   "PAUSE_IMAGE_TAG",
   "DEBIAN_SUITE",
   "NODE_RECIPE",
