@@ -2,8 +2,11 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { UserError } from "../support/errors/user-error.ts";
+import { explainUndefinedStep } from "../support/lint/lint.ts";
 import { readScenarioOutcomes } from "../support/reports/messages.ts";
+import { loadProjectSupport } from "./project.ts";
 
 /**
  * Everything about a run that can be wrong without a cluster is checked before the cluster is touched, in a
@@ -42,15 +45,25 @@ export async function preflight(options: { paths: readonly string[]; tags?: stri
         "fix that line: every line of a scenario starts with a keyword (Given, When, Then, And, But), a table row, or a docstring.",
       );
     }
-    const undefinedSteps = outcomes.flatMap((o) => o.undefinedSteps.map((s) => `${o.uri}:${s.line}: "${s.text}"`));
+    const undefinedSteps = outcomes.flatMap((o) =>
+      o.undefinedSteps.map((s) => ({ where: `${o.uri}:${s.line}`, ...s })),
+    );
     if (undefinedSteps.length > 0) {
-      const unique = [...new Set(undefinedSteps)];
+      const support = await loadProjectSupport(fileURLToPath(new URL("../", import.meta.url)));
+      const unique = [
+        ...new Set(
+          undefinedSteps.map(
+            (s) =>
+              `${s.where}: "${s.text}"\n      ${explainUndefinedStep(s.text, support.definitions, support.parameterTypes)}`,
+          ),
+        ),
+      ];
       throw new UserError(
         `${unique.length} step(s) match no step definition:\n${unique
           .slice(0, 10)
           .map((s) => `    ${s}`)
           .join("\n")}${unique.length > 10 ? `\n    … and ${unique.length - 10} more` : ""}`,
-        'pick a phrase from docs/STEPS.md (or `npx kubequake steps`); parameters in {braces} there take numbers or "quoted" text, and {serviceType}-like ones list their accepted words.',
+        'pick a phrase from docs/STEPS.md (or `npx kubequake steps`); parameters in {braces} there take numbers or "quoted" text, and {serviceType}-like ones list their accepted words. `npx kubequake lint` checks every feature this way.',
       );
     }
     if (outcomes.length === 0) {

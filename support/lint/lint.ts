@@ -237,7 +237,7 @@ export function manifestText(text: string): { line: number; message: string; exp
       const error = document.errors[0]!;
       problems.push({
         line: lineAt(error.pos[0]),
-        message: `the YAML does not parse: ${error.message.split("\n")[0]}`,
+        message: `the YAML does not parse: ${error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
         expected: "valid YAML (indent with spaces; one object per document, documents separated by ---)",
         seen: text.split("\n")[lineAt(error.pos[0])]?.trim() ?? "",
       });
@@ -271,6 +271,23 @@ export function manifestText(text: string): { line: number; message: string; exp
     }
   }
   return problems;
+}
+
+/**
+ * Why a step matches no definition, in one or two lines: the parameter value that is not accepted (with the accepted
+ * ones), or the nearest phrases. For `kubequake run`'s preflight, which finds undefined steps with cucumber's dry run.
+ */
+export function explainUndefinedStep(
+  text: string,
+  definitions: readonly StepDefinition[],
+  parameterTypes: readonly ParameterTypeInfo[],
+): string {
+  const matchers = compileDefinitions(definitions, parameterTypes);
+  const choice = parameterChoices(text, matchers, parameterTypes);
+  if (choice) return `"${choice.value}" is not a {${choice.type}}: expected ${choice.accepted}`;
+  return `the nearest phrases:${suggestPhrases(text, matchers)
+    .map((p) => `\n        ${p}`)
+    .join("")}`;
 }
 
 /** The problems as the console shows them: `file:line: message`, then expected and seen. */

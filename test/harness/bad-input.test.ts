@@ -27,6 +27,19 @@ const cliMistakes: { args: string[]; message: RegExp; cwd?: string }[] = [
     message:
       /1 step\(s\) match no step definition:\n {4}test\/fixtures\/failing\/must-fail\.feature:\d+: "the moon turns blue"/,
   },
+  {
+    args: ["run", "test/fixtures/lint-mistakes/mistakes.feature:6"],
+    message:
+      /1 step\(s\) match no step definition:\n {4}test\/fixtures\/lint-mistakes\/mistakes\.feature:7: "the demo backend run 2 replicas .*\n {6}the nearest phrases:\n {8}Given the demo backend runs \{int\} replica\(s\) behind the \{serviceType\} Service \{string\}\n/,
+  },
+  {
+    args: ["run", "test/fixtures/lint-mistakes/mistakes.feature:9"],
+    message: /"LoadBalancer" is not a \{serviceType\}: expected one of `ClusterIP`, `NodePort`, `headless`/,
+  },
+  {
+    args: ["run", "test/fixtures/lint-mistakes/mistakes.feature:13"],
+    message: /"rebooted" is not a \{nodeFault\}: expected one of `stopped`, `paused`, `cut off from the other nodes`/,
+  },
   { args: ["run", "--name", "^no scenario is called this$"], message: /no scenario matches features\/ and the name/ },
   { args: ["run", "--bogus"], message: /kubequake run: Unknown option '--bogus'/ },
   { args: ["run", "--shard", "3/2"], message: /--shard expects I\/N with 1 ≤ I ≤ N \(whole numbers\), saw "3\/2"/ },
@@ -63,6 +76,41 @@ for (const mistake of cliMistakes) {
     assert.ok(seconds < 10, `answered in ${seconds.toFixed(1)} s`);
   });
 }
+
+/** `kubequake lint` on test/fixtures/lint-mistakes: every mistake there, each with file:line, expected and seen. */
+const lintMistakes: RegExp[] = [
+  /mistakes\.feature:3: unknown tag @nightly\n {4}expected: one of @serial, .*@epic:…/,
+  /mistakes\.feature:7: no step definition matches this step\n {4}expected: a phrase from docs\/STEPS\.md; the nearest:\n {6}Given the demo backend runs \{int\} replica\(s\) behind the \{serviceType\} Service \{string\}\n[\s\S]*? {4}seen: {5}Given the demo backend run 2 replicas/,
+  /mistakes\.feature:10: "LoadBalancer" is not a \{serviceType\} .*\n {4}expected: one of `ClusterIP`, `NodePort`, `headless`/,
+  /mistakes\.feature:14: "rebooted" is not a \{nodeFault\} .*\n {4}expected: one of `stopped`, `paused`, `cut off from the other nodes`/,
+  /mistakes\.feature:16: unknown requirement @needs:gpu\n {4}expected: @needs:nodes>=N, @needs:loadbalancer or @needs:node-chaos/,
+  /mistakes\.feature:16: @upstream:basic-endpoints names no upstream check .*\n {4}expected: an id from that list, such as @upstream:basic-endpoint,/,
+  /mistakes\.feature:19: "within 0 seconds" gives the check no time at all\n {4}expected: a time budget above 0/,
+  /mistakes\.feature:24: the manifest of the step on line 22: an object without metadata\.name\n {4}expected: apiVersion, kind and metadata\.name on every object\n {4}seen: {5}apiVersion: v1, kind: ConfigMap, metadata\.name: \(none\)/,
+  /mistakes\.feature:34: the manifest of the step on line 31: the YAML does not parse: Nested mappings/,
+  /mistakes\.feature:39: the manifest file features\/manifests\/no-such-file\.yaml does not exist/,
+  /kubequake lint: 1 feature file\(s\), \d+ step definition\(s\): 10 error\(s\), 0 warning\(s\) in \d+\.\d s\n$/,
+];
+
+test("kubequake lint finds every mistake of test/fixtures/lint-mistakes without a cluster, quickly", async () => {
+  const started = performance.now();
+  const run = await runNode(["bin/kubequake.js", "lint", "test/fixtures/lint-mistakes"], {});
+  const seconds = (performance.now() - started) / 1000;
+  assert.equal(run.code, 1, run.output);
+  for (const message of lintMistakes) assert.match(run.output, message);
+  assert.doesNotMatch(run.output, /^\s+at .*\(.*:\d+:\d+\)$/m, "no stack trace");
+  // ~1.2 s on a quiet machine; the bound leaves room for other runs on the same 2 cores, as the CLI mistakes do.
+  assert.ok(seconds < 10, `answered in ${seconds.toFixed(1)} s`);
+});
+
+test("kubequake lint passes on every feature and on the fixtures that are meant to be well-formed", async () => {
+  const run = await runNode(["bin/kubequake.js", "lint"], {});
+  assert.equal(run.code, 0, run.output);
+  const fixtures = ["chaos-failing", "interrupt", "needs", "passing"].map((d) => `test/fixtures/${d}`);
+  const clean = await runNode(["bin/kubequake.js", "lint", ...fixtures], {});
+  assert.equal(clean.code, 0, clean.output);
+  assert.match(clean.output, /0 error\(s\), 0 warning\(s\)/);
+});
 
 const scenarioMistakes: Record<string, RegExp> = {
   "A negative replica count":
