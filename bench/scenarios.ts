@@ -2,6 +2,7 @@
 //   per-scenario overhead: namespace → demo backend Ready → teardown, median of 7
 //   prober throughput: requests/s with a new connection per request, and timestamp resolution
 //   background load (bench/load.ts): achieved rate and schedule accuracy at 100, 300 and 1000 requests/s
+//   LoadBalancer (bench/load-balancer.ts): median time from create to an address, and to the first answer
 //   every feature: wall time of `kubequake run` with 2 workers
 import { spawnSync } from "node:child_process";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
@@ -14,6 +15,7 @@ import { ScenarioContext } from "../support/scenario/context.ts";
 import { deployBackend } from "../support/services/backends.ts";
 import { deployBehindService } from "../support/services/exposure.ts";
 import { percentile } from "../support/traffic/statistics.ts";
+import { benchLoadBalancer } from "./load-balancer.ts";
 import { benchLoad } from "./load.ts";
 
 const kube = await connectKube(kubeconfigPath);
@@ -61,6 +63,7 @@ try {
   await context.cleanup();
 }
 figures.push(...(await benchLoad(kube, workload, runId)));
+figures.push(...(await benchLoadBalancer(kube, workload, runId)));
 
 const started = performance.now();
 const run = spawnSync(process.execPath, ["bin/kubequake.js", "run", "--no-cluster-up"], {
