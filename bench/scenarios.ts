@@ -15,8 +15,8 @@ import { ScenarioContext } from "../support/scenario/context.ts";
 import { deployBackend } from "../support/services/backends.ts";
 import { deployBehindService } from "../support/services/exposure.ts";
 import { percentile } from "../support/traffic/statistics.ts";
-import { benchLoadBalancer } from "./load-balancer.ts";
 import { benchLoad } from "./load.ts";
+import { benchLoadBalancer } from "./load-balancer.ts";
 
 const kube = await connectKube(kubeconfigPath);
 const workload = { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) };
