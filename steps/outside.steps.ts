@@ -1,0 +1,103 @@
+/*
+ * The outside world: traffic from outside the cluster (a container on the kind network, or the host itself) to
+ * NodePorts, load-balancer addresses and URLs, and what the backends saw of the sender.
+ *
+ * Phrases other steps can build on:
+ *   {sender}        an outside client | the outside client "alice" | the host | a client pod | a client pod on node "n"
+ *   {outsideTarget} the NodePort of "web" on every node | the NodePort of "web" on node "kubequake-worker"
+ *                   | the load-balancer address of "web" | the URL "http://172.18.0.5:8080/"
+ *   When {sender} sends {int} request(s) to {outsideTarget}
+ *   Then within {int} second(s) {int} request(s) from {sender} to {outsideTarget} all succeed
+ *   Then within {int} second(s) none of {int} request(s) from {sender} to {outsideTarget} succeeds
+ *   Then every answer saw the sender's own address
+ *   Then every answer saw a rewritten client address, not the sender's
+ * The last traffic is kept like any other, so "every request succeeds", "every request was answered by the same pod"
+ * and "every request is refused" apply to it too. A new connection per request; an outside client may connect only
+ * to the kind network.
+ */
+import { defineParameterType, Then, When } from "@cucumber/cucumber";
+import {
+  expectOnlyNodesWithLocalPodsAnswered,
+  expectSenderAddressRewritten,
+  expectSenderAddressSeen,
+  waitForHealthCheckNodePort,
+  waitUntilAllAnswered,
+  waitUntilNoneAnswered,
+} from "../support/outside/expectations.ts";
+import { expectNodePortCollisionRejected, reuseReleasedNodePort } from "../support/outside/node-ports.ts";
+import { parseSender, type Sender, senderPattern, sendToTarget } from "../support/outside/send.ts";
+import { type OutsideTarget, outsideTargetPattern, parseOutsideTarget } from "../support/outside/targets.ts";
+import type { Backend } from "../support/services/backend.ts";
+import type { Service } from "../support/services/service.ts";
+import { attachTraffic } from "../support/traffic/attachments.ts";
+import type { KubequakeWorld } from "../support/world.ts";
+
+defineParameterType({ name: "sender", regexp: senderPattern, transformer: parseSender });
+defineParameterType({ name: "outsideTarget", regexp: outsideTargetPattern, transformer: parseOutsideTarget });
+
+/** Sends requests, a new connection each; to a NodePort "on every node", N requests to each node's address. */
+When(
+  "{sender} sends {int} request(s) to {outsideTarget}",
+  async function (this: KubequakeWorld, sender: Sender, count: number, target: OutsideTarget) {
+    this.lastTraffic = await sendToTarget(this.scenario, sender, target, count);
+    await attachTraffic(this.scenario, this.lastTraffic);
+  },
+);
+
+/** Sends batches until every request of one batch is answered (each node, for "every node"); keeps that batch. */
+Then(
+  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} all succeed",
+  async function (this: KubequakeWorld, seconds: number, count: number, sender: Sender, target: OutsideTarget) {
+    await attachTraffic(this.scenario, await waitUntilAllAnswered(this.scenario, { seconds, count, sender, target }));
+  },
+);
+
+/** Sends batches until no request of one batch is answered (refused, dropped or reset: any failure). */
+Then(
+  "within {int} second(s) none of {int} request(s) from {sender} to {outsideTarget} succeeds",
+  async function (this: KubequakeWorld, seconds: number, count: number, sender: Sender, target: OutsideTarget) {
+    await waitUntilNoneAnswered(this.scenario, { seconds, count, sender, target });
+  },
+);
+
+/** Every request of the last traffic was answered and the backend saw the sender's own address (no SNAT). */
+Then("every answer saw the sender's own address", function (this: KubequakeWorld) {
+  expectSenderAddressSeen(this.lastTraffic);
+});
+
+/** Every request of the last traffic was answered, none from the sender's own address (kube-proxy SNATed it). */
+Then("every answer saw a rewritten client address, not the sender's", function (this: KubequakeWorld) {
+  expectSenderAddressRewritten(this.lastTraffic);
+});
+
+/** After traffic to a NodePort on every node: nodes with a ready local pod answered all, with it; others none. */
+Then(
+  "only the nodes running a ready pod of {backend} answered, each with its own pod",
+  async function (this: KubequakeWorld, backend: Backend) {
+    await expectOnlyNodesWithLocalPodsAnswered(this.scenario, this.lastTraffic, backend.name);
+  },
+);
+
+/** externalTrafficPolicy Local: the healthCheckNodePort says 200 where a ready pod runs and 503 on other nodes. */
+Then(
+  "within {int} second(s) the health-check NodePort of {service} answers 200 only on the nodes running a ready pod of {backend}",
+  async function (this: KubequakeWorld, seconds: number, service: Service, backend: Backend) {
+    await waitForHealthCheckNodePort(this.scenario, { seconds, service: service.name, backend: backend.name });
+  },
+);
+
+/** A second Service asking for the NodePort another holds is refused; the API server's message must contain the text. */
+When(
+  "the API server rejects a NodePort Service {string} on the NodePort of {service} with {string}",
+  async function (this: KubequakeWorld, name: string, holder: Service, expected: string) {
+    await expectNodePortCollisionRejected(this.scenario, { name, holder: holder.name, expected });
+  },
+);
+
+/** Deletes a NodePort Service and creates another (same selector) on the NodePort it held; waits until in service. */
+When(
+  "the Service {service} is deleted and a NodePort Service {string} takes its NodePort",
+  async function (this: KubequakeWorld, holder: Service, name: string) {
+    await reuseReleasedNodePort(this.scenario, { holder: holder.name, name });
+  },
+);

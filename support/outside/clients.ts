@@ -1,0 +1,86 @@
+import { runCommand } from "../process/command.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+
+/** The Docker network the kind nodes sit on: "outside the cluster", but on this machine. */
+export const outsideNetwork = process.env.KUBEQUAKE_OUTSIDE_NETWORK ?? "kind";
+/** Label on every container kubequake starts outside the cluster, with the owning run's PID, for cleanup and sweeps. */
+export const outsideOwnerLabel = "kubequake.dev/outside-owner-pid";
+
+/** A container on the kind network, started by a scenario and removed by its cleanup (or the Ctrl-C handler). */
+export interface OutsideContainer {
+  readonly name: string;
+  /** Its address on the kind network. */
+  readonly ip: string;
+}
+
+/**
+ * The IPv4 subnet(s) of the kind network (e.g. 172.18.0.0/16): outside clients may connect anywhere on it (nodes,
+ * load-balancer addresses, external services), and nowhere else.
+ */
+export async function outsideSubnets(): Promise<string> {
+  const { stdout } = await runCommand("docker", [
+    "network",
+    "inspect",
+    outsideNetwork,
+    "-f",
+    "{{range .IPAM.Config}}{{.Subnet}} {{end}}",
+  ]);
+  const subnets = stdout
+    .trim()
+    .split(/\s+/)
+    .filter((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s));
+  if (subnets.length === 0) throw new Error(`the Docker network ${outsideNetwork} has no IPv4 subnet: ${stdout}`);
+  return subnets.join(",");
+}
+
+/**
+ * Starts a demo-image container on the kind network (testcontainers; Ryuk cannot be pulled here, so removal is
+ * the scenario's cleanup, and the Ctrl-C handler removes by label). Returns once it listens on port 8080.
+ */
+export async function startOutsideContainer(
+  scenario: ScenarioContext,
+  options: { name: string; command: string[]; env?: Record<string, string> },
+): Promise<OutsideContainer> {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+  const { GenericContainer, Wait } = await import("testcontainers");
+  const { runOwnerPid } = await import("../kube/namespace.ts");
+  const name = `kq-${scenario.name}-${options.name}`.slice(0, 63);
+  const container = await new GenericContainer(scenario.image)
+    .withName(name)
+    .withNetworkMode(outsideNetwork)
+    .withLabels({ [outsideOwnerLabel]: String(runOwnerPid()), "kubequake.dev/namespace": scenario.name })
+    .withEnvironment({ POD_NAME: options.name, ...options.env })
+    .withCommand(options.command)
+    // The demo roles log "msg=started" once they listen; no port is published to the host (it reaches the kind network).
+    .withWaitStrategy(Wait.forLogMessage(/msg=started/))
+    .withStartupTimeout(60_000)
+    .start();
+  scenario.onCleanup.push(() => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {}));
+  const ip = container.getIpAddress(outsideNetwork);
+  scenario.note(`outside container ${name} started at ${ip}: ${options.command.join(" ")}`);
+  return { name, ip };
+}
+
+/**
+ * Removes the outside containers of runs owned by `ownerPid` (an interrupted run), or of runs whose owner is gone
+ * when `isAlive` says so. Returns the names removed.
+ */
+export async function removeOutsideContainers(select: (ownerPid: number) => boolean): Promise<string[]> {
+  const { stdout } = await runCommand("docker", [
+    "ps",
+    "-a",
+    "--filter",
+    `label=${outsideOwnerLabel}`,
+    "--format",
+    `{{.Names}} {{.Label "${outsideOwnerLabel}"}}`,
+  ]);
+  const doomed = stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split(" "))
+    .filter(([, pid]) => select(Number(pid)))
+    .map(([name]) => name!);
+  if (doomed.length > 0) await runCommand("docker", ["rm", "-f", ...doomed]);
+  return doomed;
+}

@@ -1,0 +1,172 @@
+import { request } from "node:http";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { readyPodsOf } from "../services/backends.ts";
+import type { TrafficResult } from "../traffic/client.ts";
+import { eventually } from "../wait/eventually.ts";
+import { describeSender, type Sender, senderAddress, sendToTarget } from "./send.ts";
+import { clusterNodes, describeOutsideTarget, type OutsideTarget } from "./targets.ts";
+
+/** "3 ok by web-a; 2 timeout" for one result: what a timeout or a failure message shows. */
+function outcomeOf(result: TrafficResult): string {
+  const answered = Object.entries(result.summary.byPod).map(([pod, n]) => `${n} by ${pod}`);
+  const failed = Object.entries(result.summary.errorKinds).map(([kind, n]) => `${n} ${kind}`);
+  return `${result.client}: ${[...answered, ...failed].join(", ") || "nothing"}`;
+}
+
+/**
+ * Sends batches until every request of a batch is answered (each address the target stands for), and keeps that
+ * batch as the scenario's last traffic. The timeout shows what the last batch got.
+ */
+export async function waitUntilAllAnswered(
+  scenario: ScenarioContext,
+  options: { seconds: number; count: number; sender: Sender; target: OutsideTarget },
+): Promise<TrafficResult[]> {
+  let last: TrafficResult[] = [];
+  await eventually(
+    `${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)} all succeed`,
+    async () => {
+      last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
+      return { satisfied: last.every((r) => r.summary.succeeded === options.count), value: last.map(outcomeOf) };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 250 },
+  );
+  scenario.lastTraffic = last;
+  return last;
+}
+
+/** Sends batches until no request of a batch succeeds (any failure: refused, timeout, reset). */
+export async function waitUntilNoneAnswered(
+  scenario: ScenarioContext,
+  options: { seconds: number; count: number; sender: Sender; target: OutsideTarget },
+): Promise<TrafficResult[]> {
+  const { value } = await eventually(
+    `none of ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)} succeeds`,
+    async () => {
+      const results = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
+      return { satisfied: results.every((r) => r.summary.succeeded === 0), value: results.map(outcomeOf) };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 250 },
+  );
+  scenario.note(`no answers: ${value.join("; ")}`);
+  return [];
+}
+
+/**
+ * Every answer (failed requests are not answers; at least one is needed) saw the sender's own address as the client:
+ * nothing rewrote the source on the way (externalTrafficPolicy Local, pod to ClusterIP).
+ */
+export function expectSenderAddressSeen(traffic: readonly TrafficResult[]): void {
+  checkAddresses(traffic, "the sender's own address", (seen, sender) => seen === sender);
+}
+
+/** Every answer (at least one) saw another address than the sender's: kube-proxy rewrote the source (SNAT). */
+export function expectSenderAddressRewritten(traffic: readonly TrafficResult[]): void {
+  checkAddresses(traffic, "a rewritten address, not the sender's", (seen, sender) => seen !== "" && seen !== sender);
+}
+
+function checkAddresses(
+  traffic: readonly TrafficResult[],
+  expected: string,
+  matches: (seen: string, sender: string) => boolean,
+): void {
+  const answers = traffic.flatMap((result) =>
+    result.probe.results
+      .filter((r) => r.ok)
+      .map((r) => ({ result, seen: r.clientIP, sender: senderAddress(result) ?? "?" })),
+  );
+  const wrong = answers.filter((a) => !matches(a.seen, a.sender));
+  if (answers.length === 0 || wrong.length > 0) {
+    const senders = [...new Set(traffic.map((r) => `${r.client} from ${senderAddress(r) ?? "?"}`))].join("; ");
+    throw new Error(
+      `expected every answer to have seen ${expected}, but ${answers.length === 0 ? "no request was answered" : `${wrong.length} of ${answers.length} answers saw ${[...new Set(wrong.map((w) => w.seen))].join(", ")}`} (${senders}). externalTrafficPolicy Cluster rewrites an outside client's address (SNAT); Local keeps it.`,
+    );
+  }
+}
+
+/**
+ * Per node (the last traffic went to a NodePort on every node): a node running a ready pod of `backend` answered
+ * every request, only with its own pods; every other node answered none (externalTrafficPolicy Local).
+ */
+export async function expectOnlyNodesWithLocalPodsAnswered(
+  scenario: ScenarioContext,
+  traffic: readonly TrafficResult[],
+  backend: string,
+): Promise<void> {
+  const ready = await readyPodsOf(scenario, backend);
+  const problems: string[] = [];
+  const nodeOf = (result: TrafficResult) => result.client.match(/→ (\S+) /)?.[1] ?? "";
+  for (const result of traffic) {
+    const node = nodeOf(result);
+    const local = ready.filter((p) => p.node === node).map((p) => p.name);
+    const answered = result.probe.results.filter((r) => r.ok);
+    if (local.length > 0) {
+      const foreign = answered.filter((r) => !local.includes(r.pod));
+      if (answered.length !== result.probe.results.length || foreign.length > 0)
+        problems.push(
+          `node ${node} runs ${local.join(", ")} and should answer every request with it: ${outcomeOf(result)}`,
+        );
+    } else if (answered.length > 0) {
+      problems.push(`node ${node} runs no ready pod of ${backend} and should answer nothing: ${outcomeOf(result)}`);
+    }
+  }
+  if (traffic.length === 0 || !traffic.every((r) => nodeOf(r))) {
+    problems.push("the last traffic was not sent to a NodePort on each node (send to the NodePort of … on every node)");
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `expected only the nodes with a ready pod of ${backend} (${ready.map((p) => `${p.name} on ${p.node}`).join(", ") || "none"}) to answer:\n  ${problems.join("\n  ")}`,
+    );
+  }
+}
+
+/** GET http://ip:port/healthz from the host: the HTTP status, or 0 when nothing answered. */
+function healthStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+    req.end();
+  });
+}
+
+/**
+ * Waits until the Service's healthCheckNodePort (externalTrafficPolicy Local) answers 200 on every node that runs a
+ * ready pod of `backend` and 503 on every other node, as load balancers expect; the timeout shows each node's answer.
+ */
+export async function waitForHealthCheckNodePort(
+  scenario: ScenarioContext,
+  options: { seconds: number; service: string; backend: string },
+): Promise<void> {
+  await eventually(
+    `the healthCheckNodePort of ${options.service} answers 200 on the nodes running a ready pod of ${options.backend} and 503 on the others`,
+    async () => {
+      const service = await scenario.kube.core.readNamespacedService({
+        name: options.service,
+        namespace: scenario.name,
+      });
+      const port = service.spec?.healthCheckNodePort;
+      if (!port)
+        return {
+          satisfied: false,
+          value: `no healthCheckNodePort (externalTrafficPolicy ${service.spec?.externalTrafficPolicy})`,
+        };
+      const ready = await readyPodsOf(scenario, options.backend);
+      const nodes = await clusterNodes(scenario);
+      const seen = await Promise.all(
+        nodes.map(async (n) => ({
+          node: n.name,
+          expected: ready.some((p) => p.node === n.name) ? 200 : 503,
+          status: await healthStatus(`http://${n.ip}:${port}/healthz`),
+        })),
+      );
+      return {
+        satisfied: seen.every((s) => s.status === s.expected),
+        value: seen.map((s) => `${s.node}: ${s.status || "no answer"} (expected ${s.expected})`).join(", "),
+      };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 250 },
+  );
+}
