@@ -24,6 +24,7 @@ import { connectKube, type Kube } from "./kube/client.ts";
 import { loadTarget, targetFromEnvironment } from "./kube/kubeconfig.ts";
 import { deleteNamespacesOwnedBy, runOwnerPid, sweepLeftoverNamespaces } from "./kube/namespace.ts";
 import { clusterNetworks } from "./kube/networks.ts";
+import { removeOutsideContainers } from "./outside/clients.ts";
 import { processAlive } from "./process/liveness.ts";
 import { skipAttachment } from "./reports/skips.ts";
 import { type DemoWorkload, ScenarioContext } from "./scenario/context.ts";
@@ -73,6 +74,9 @@ BeforeAll(async () => {
       );
     if (leftovers.failed.length > 0)
       throw new AggregateError(leftovers.failed, "faults left by earlier runs could not be undone");
+    const containers = await removeOutsideContainers((pid) => !processAlive(pid));
+    if (containers.length > 0)
+      console.error(`[kubequake] removed ${containers.length} outside container(s) left by interrupted runs`);
     const swept = await sweepLeftoverNamespaces(kube, runId);
     if (swept.length > 0)
       console.error(`[kubequake] removed ${swept.length} namespace(s) left by interrupted runs: ${swept.join(", ")}`);
@@ -164,6 +168,11 @@ if (isMainThread) {
           if (undone.length > 0) console.error(`[kubequake] ${signal}: undid ${undone.length} fault(s)`);
           for (const error of failed) console.error(`[kubequake] ${signal}: ${error.message}`);
         })
+        .then(() =>
+          removeOutsideContainers((pid) => pid === runOwnerPid()).catch((error) =>
+            console.error(`[kubequake] ${signal}: could not remove the run's outside containers: ${error}`),
+          ),
+        )
         .then(() => connectKube(target))
         .then((client) => deleteNamespacesOwnedBy(client, runOwnerPid()))
         .then((names) => console.error(`[kubequake] ${signal}: removing ${names.length} scenario namespace(s)`))
