@@ -1,6 +1,6 @@
 import { Then, When } from "@cucumber/cucumber";
 import { deleteObject, expectPatchRejected, patchObject, setServiceSelector } from "../support/objects/change.ts";
-import { type FieldCondition, waitForField } from "../support/objects/fields.ts";
+import { type FieldCondition, waitForAbsence, waitForField } from "../support/objects/fields.ts";
 import { expectClientIpPreserved, expectNoneSucceeded, waitUntilUnreachable } from "../support/objects/reachability.ts";
 import {
   createClientPod,
@@ -49,6 +49,14 @@ Then(
   },
 );
 
+/** Waits until an object of the scenario is gone (e.g. the Endpoints of a deleted Service). */
+Then(
+  "within {int} second(s) the {word} {string} does not exist",
+  async function (this: KubequakeWorld, seconds: number, kind: string, name: string) {
+    await waitForAbsence(this.scenario.kube, { kind, name, namespace: this.scenario.name }, seconds);
+  },
+);
+
 /** Reads, never writes, an object outside the scenario (the `kubernetes` Service in default, kube-system pods). */
 Then(
   "the {word} {string} in namespace {string} has {fieldCondition}",
@@ -64,7 +72,8 @@ When("the client pod {string} is:", async function (this: KubequakeWorld, name: 
 
 /**
  * Sends requests from a ready pod of a demo backend (a pod can reach itself through its own Service). The URL is
- * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success).
+ * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success);
+ * `{nodeIP:<node>}` in it stands for the node's InternalIP (for NodePorts). The same holds for the two steps below.
  */
 When(
   "a pod of {string} sends {int} request(s) to {string}",

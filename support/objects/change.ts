@@ -35,7 +35,10 @@ export async function patchObject(
       "write the fields to change, as they appear in the object.",
     );
   }
-  await patchAndWait(scenario, target, { ...(patch as object), ...objectRef(target.kind, target.name, scenario.name) });
+  // The patch's own metadata (labels, annotations) is kept; only name and namespace come from the step.
+  const ref = objectRef(target.kind, target.name, scenario.name);
+  const fields = patch as { metadata?: object };
+  await patchAndWait(scenario, target, { ...fields, ...ref, metadata: { ...fields.metadata, ...ref.metadata } });
 }
 
 /** Points a Service at other pods: its selector becomes exactly `selector` (labels not named are removed). */

@@ -93,3 +93,20 @@ export async function waitForField(
     { timeoutMs: Math.max(seconds * 1000, 1), intervalMs: 250 },
   );
 }
+
+/** Waits until the object no longer exists (deleted by the scenario or by a controller). */
+export async function waitForAbsence(
+  kube: Kube,
+  target: { kind: string; name: string; namespace: string },
+  seconds: number,
+): Promise<void> {
+  const ref = objectRef(target.kind, target.name, target.namespace);
+  await eventually(
+    `${describeRef(ref)} does not exist`,
+    async () => {
+      const object = await readObject(kube, ref);
+      return { satisfied: object === undefined, value: object ? "it still exists" : "gone" };
+    },
+    { timeoutMs: Math.max(seconds * 1000, 1), intervalMs: 250 },
+  );
+}

@@ -44,11 +44,13 @@ export async function sendFromPod(
   port = demoPort,
 ): Promise<TrafficResult> {
   assertRequestCount(request.count, request.url);
+  const url = await expandNodeIPs(scenario, request.url);
   const sent = {
     concurrency: 4,
     timeoutMs: 2000,
     maxDurationMs: defaultProbeBudgetMs,
     ...request,
+    url,
     allowedNetworks: scenario.allowedNetworks,
   };
   const budget = sent.maxDurationMs + sent.timeoutMs + 15_000;
@@ -59,8 +61,30 @@ export async function sendFromPod(
     budget,
   );
   const summary = summarize(probe.results);
-  scenario.note(`${pod} → ${request.url}: ${request.count} requests: ${describeDistribution(summary)}`);
-  return { client: pod, url: request.url, requested: request.count, budgetMs: sent.maxDurationMs, probe, summary };
+  scenario.note(`${pod} → ${url}: ${request.count} requests: ${describeDistribution(summary)}`);
+  return { client: pod, url, requested: request.count, budgetMs: sent.maxDurationMs, probe, summary };
+}
+
+/**
+ * Replaces `{nodeIP:<node>}` in a URL by that node's InternalIP, so a NodePort can be addressed on every node
+ * ("http://{nodeIP:kubequake-worker}:31080"). A node that does not exist is the user's mistake.
+ */
+export async function expandNodeIPs(scenario: ScenarioContext, url: string): Promise<string> {
+  const names = [...url.matchAll(/\{nodeIP:([^}]+)\}/g)].map((m) => m[1]!);
+  let expanded = url;
+  for (const name of names) {
+    const node = await scenario.kube.core.readNode({ name }).catch(() => undefined);
+    const ip = node?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+    if (!ip) {
+      const nodes = await scenario.kube.core.listNode();
+      throw new UserError(
+        `${url}: no node "${name}" with an InternalIP in this cluster`,
+        `use one of: ${nodes.items.map((n) => n.metadata?.name).join(", ")}.`,
+      );
+    }
+    expanded = expanded.replace(`{nodeIP:${name}}`, ip);
+  }
+  return expanded;
 }
 
 /** Ports the hostNetwork clients listen on: below the NodePort range, one per scenario namespace and node. */
