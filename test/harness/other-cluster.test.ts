@@ -7,13 +7,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { cacheRoot } from "../../support/cluster/cache.ts";
-import { listNodeContainers } from "../../support/cluster/kind.ts";
+import { kubeconfigPath, listNodeContainers } from "../../support/cluster/kind.ts";
 import { kindNetworkName } from "../../support/cluster/seal.ts";
+import { demoImageName } from "../../support/cluster/stages.ts";
 import { loadVersions } from "../../support/cluster/versions.ts";
 import { connectKube } from "../../support/kube/client.ts";
+import { clusterNetworks } from "../../support/kube/networks.ts";
 import { runCommand } from "../../support/process/command.ts";
 import { readScenarioOutcomes } from "../../support/reports/messages.ts";
 import { readSkipReasons } from "../../support/reports/skips.ts";
+import { ScenarioContext } from "../../support/scenario/context.ts";
+import { deployBackend } from "../../support/services/backends.ts";
+import { percentile } from "../../support/traffic/statistics.ts";
 import { eventually } from "../../support/wait/eventually.ts";
 import { newRunId, runNode } from "./run-cucumber.ts";
 
@@ -166,4 +171,38 @@ test("a subset runs through --context on the other cluster; 3-node scenarios are
     left.items.filter((ns) => ns.status?.phase !== "Terminating").map((ns) => ns.metadata?.name),
     [],
   );
+});
+
+test("a scenario's overhead on the other cluster is close to the kind cluster's (namespace → backend Ready → teardown)", async (t) => {
+  const image = demoImageName(loadVersions());
+  const clusters = await Promise.all(
+    [kubeconfigPath, kubeconfig].map(async (path) => {
+      const kube = await connectKube(path);
+      return { kube, workload: { image, allowedNetworks: await clusterNetworks(kube) }, seconds: [] as number[] };
+    }),
+  );
+  const runId = newRunId("ov");
+  // Interleaved, so load from other work on this machine falls on both alike.
+  for (let i = 0; i < 5; i++) {
+    for (const cluster of clusters) {
+      const started = performance.now();
+      const context = await ScenarioContext.start(cluster.kube, cluster.workload, {
+        run: runId,
+        worker: "o",
+        scenario: `overhead-${i}`,
+      });
+      try {
+        await deployBackend(context, "web", 1);
+      } finally {
+        await context.cleanup();
+      }
+      cluster.seconds.push((performance.now() - started) / 1000);
+    }
+  }
+  const [own, other] = clusters.map((c) => percentile(c.seconds, 50));
+  const line = `overhead median of 5: kind cluster ${own!.toFixed(2)} s, other cluster ${other!.toFixed(2)} s (${((other! / own!) * 100).toFixed(0)}%)`;
+  t.diagnostic(line);
+  writeFileSync(join(dir, "overhead.txt"), `${line}\n`);
+  // The target is ≤ 120%; the bound leaves room for a loaded 2-core machine, the figure above is the measurement.
+  assert.ok(other! <= own! * 1.5 + 0.5, line);
 });
