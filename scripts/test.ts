@@ -2,6 +2,7 @@
 // creates or reuses (`kubequake cluster up`), then the harness's own feature runs. Ends with "N passed, N failed".
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
+import { XMLParser } from "fast-xml-parser";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import {
   accountStoppedPackets,
@@ -64,10 +65,33 @@ async function nodeTests(name: string, pattern: string) {
     `--test-reporter-destination=${junit}`,
     pattern,
   ]);
-  const xml = readFileOr(junit);
-  const cases = xml.match(/<testcase [^>]*?(\/>|>[\s\S]*?<\/testcase>)/g) ?? [];
-  const failed = cases.filter((c) => c.includes("<failure")).length;
-  record(name, { passed: cases.length - failed, failed }, code);
+  record(name, junitTally(readFileOr(junit)), code);
+}
+
+/** Passed and failed test cases of a JUnit XML report (node --test's junit reporter nests suites in suites). */
+function junitTally(xml: string): Tally {
+  const tally: Tally = { passed: 0, failed: 0 };
+  if (xml.trim() === "") return tally;
+  const parser = new XMLParser({
+    ignoreAttributes: true,
+    isArray: (name) => name === "testsuite" || name === "testcase",
+  });
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key !== "testcase") {
+        for (const child of Array.isArray(value) ? value : [value]) visit(child);
+        continue;
+      }
+      for (const testCase of value as unknown[]) {
+        const failed = typeof testCase === "object" && testCase !== null && "failure" in testCase;
+        if (failed) tally.failed += 1;
+        else tally.passed += 1;
+      }
+    }
+  };
+  visit(parser.parse(xml));
+  return tally;
 }
 
 async function goTests(name: string, dir: string) {
@@ -177,6 +201,7 @@ async function conformanceTests() {
 await check("lint", "node_modules/.bin/biome", ["check", "."]);
 await check("typecheck", "node_modules/.bin/tsc", ["--noEmit", "-p", "."]);
 await check("step-catalog", process.execPath, ["bin/kubequake.js", "steps", "--check", "docs/STEPS.md"]);
+await check("feature-lint", process.execPath, ["bin/kubequake.js", "lint"]);
 await goTests("demo-workload", "images/demo");
 await nodeTests("unit", "test/unit/**/*.test.ts");
 const clusterReady = await check("cluster-up", process.execPath, ["bin/kubequake.js", "cluster", "up"]);
