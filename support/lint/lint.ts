@@ -245,7 +245,7 @@ export function manifestText(text: string): { line: number; message: string; exp
     }
     const object: unknown = document.toJS();
     if (object === null || object === undefined) continue;
-    const start = lineAt(document.range[0]);
+    const start = lineAt(document.contents?.range?.[0] ?? document.range[0]);
     if (typeof object !== "object" || Array.isArray(object)) {
       problems.push({
         line: start,
