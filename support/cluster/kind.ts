@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { stringify } from "yaml";
 import { runCommand } from "../process/command.ts";
 import type { PinnedVersions } from "./versions.ts";
 
@@ -41,31 +42,26 @@ export async function listNodeContainers(cluster = clusterName): Promise<NodeCon
 
 /** kind's cluster config: 1 control plane + 2 workers on one node image, iptables kube-proxy. */
 export function kindConfig(nodeImage: string, versions: PinnedVersions, builtOffline: boolean): string {
-  const node = (role: string) => `  - role: ${role}\n    image: ${nodeImage}\n`;
-  // Offline-built nodes carry CoreDNS and etcd under the tags built from versions.env rather than kubeadm's defaults.
-  const kubeadmPatches = builtOffline
-    ? `kubeadmConfigPatches:
-  - |
-    kind: ClusterConfiguration
-    dns:
-      imageTag: ${versions.COREDNS_VERSION}
-    etcd:
-      local:
-        imageTag: ${versions.ETCD_IMAGE_TAG}
-`
-    : "";
-  return `kind: Cluster
-apiVersion: kind.x-k8s.io/v1alpha4
-name: ${clusterName}
-networking:
-  kubeProxyMode: iptables
-nodes:
-${node("control-plane")}${Array.from({ length: workerCount }, () => node("worker")).join("")}containerdConfigPatches:
-  # Hosts without CAP_SYS_RESOURCE cannot lower oom_score_adj; harmless elsewhere.
-  - |-
-    [plugins."io.containerd.grpc.v1.cri"]
-      restrict_oom_score_adj = true
-${kubeadmPatches}`;
+  const node = (role: string) => ({ role, image: nodeImage });
+  const config: Record<string, unknown> = {
+    kind: "Cluster",
+    apiVersion: "kind.x-k8s.io/v1alpha4",
+    name: clusterName,
+    networking: { kubeProxyMode: "iptables" },
+    nodes: [node("control-plane"), ...Array.from({ length: workerCount }, () => node("worker"))],
+    // Hosts without CAP_SYS_RESOURCE cannot lower oom_score_adj; harmless elsewhere.
+    containerdConfigPatches: ['[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true'],
+  };
+  if (builtOffline) {
+    // Offline-built nodes carry CoreDNS and etcd under the tags built from versions.env rather than kubeadm's defaults.
+    const clusterConfiguration = {
+      kind: "ClusterConfiguration",
+      dns: { imageTag: versions.COREDNS_VERSION },
+      etcd: { local: { imageTag: versions.ETCD_IMAGE_TAG } },
+    };
+    config.kubeadmConfigPatches = [stringify(clusterConfiguration)];
+  }
+  return stringify(config);
 }
 
 export async function createCluster(kind: string, config: string, configFile: string, logFile: string): Promise<void> {
