@@ -2,7 +2,7 @@ import { mkdirSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
-import { CommandError } from "../process/command.ts";
+import { CommandError, killRunningCommands } from "../process/command.ts";
 import { cacheRoot } from "./cache.ts";
 import { isStageReady, type ResolvedStage, resolveStages } from "./stages.ts";
 import { type PinnedVersions, versionsFile } from "./versions.ts";
@@ -38,6 +38,7 @@ export async function buildStages(
   versions: PinnedVersions,
   log: Logger,
   only?: readonly string[],
+  signal?: AbortSignal,
 ): Promise<StageOutcome[]> {
   const resolved = resolveStages(versions, { includeOnDemand: only !== undefined });
   const wanted = only ? closure(resolved, only) : [...resolved.values()];
@@ -57,23 +58,55 @@ export async function buildStages(
       `building ${pending.length} stage(s) into ${cacheRoot} (logs in ${logDir}); a cold build takes about 15 minutes on 2 cores`,
     );
   }
-  const running = new Map<string, Promise<void>>();
-  while (pending.length > 0 || running.size > 0) {
-    const startable = pending.filter((s) => s.stage.needs.every((need) => ready.has(need) || !resolved.has(need)));
-    while (running.size < 2 && startable.length > 0) {
-      const stage = startable.shift()!;
-      pending.splice(pending.indexOf(stage), 1);
-      running.set(
-        stage.stage.name,
-        buildOne(stage, resolved, versions, log, report).then(() => void ready.add(stage.stage.name)),
-      );
+  const running = new Map<string, Promise<string>>();
+  const aborted = abortion(signal);
+  try {
+    while (pending.length > 0 || running.size > 0) {
+      signal?.throwIfAborted();
+      const startable = pending.filter((s) => s.stage.needs.every((need) => ready.has(need) || !resolved.has(need)));
+      while (running.size < 2 && startable.length > 0) {
+        const stage = startable.shift()!;
+        const name = stage.stage.name;
+        pending.splice(pending.indexOf(stage), 1);
+        running.set(
+          name,
+          buildOne(stage, resolved, versions, log, report).then(() => {
+            ready.add(name);
+            return name;
+          }),
+        );
+      }
+      if (running.size === 0)
+        throw new Error(`build stages cannot start: ${pending.map((s) => s.stage.name).join(", ")}`);
+      running.delete(await Promise.race([...running.values(), aborted.promise]));
     }
-    if (running.size === 0)
-      throw new Error(`build stages cannot start: ${pending.map((s) => s.stage.name).join(", ")}`);
-    const finished = await Promise.race([...running.entries()].map(([name, p]) => p.then(() => name)));
-    running.delete(finished);
+  } catch (error) {
+    // A failed stage (or Ctrl-C) stops its siblings: only builds run while this does, so every command this process
+    // started is one of theirs; they are awaited, so no build keeps running behind the error.
+    if (running.size > 0) {
+      killRunningCommands();
+      const outcomes = await Promise.allSettled(running.values());
+      const stopped = [...running.keys()].filter((_, i) => outcomes[i]!.status === "rejected");
+      if (stopped.length > 0) log.warn(`build stopped: ${stopped.join(", ")} (nothing half-built is cached)`);
+    }
+    throw error;
+  } finally {
+    aborted.dispose();
   }
   return report;
+}
+
+/** A promise that rejects with the signal's reason when it aborts (never otherwise), and its clean-up. */
+function abortion(signal: AbortSignal | undefined): { promise: Promise<never>; dispose: () => void } {
+  let dispose = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    if (!signal) return;
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    dispose = () => signal.removeEventListener("abort", onAbort);
+  });
+  promise.catch(() => undefined);
+  return { promise, dispose };
 }
 
 async function buildOne(

@@ -38,6 +38,7 @@ export interface UpOptions {
   readonly kubernetesVersion?: string;
   /** Delete and create the cluster even if it looks healthy (when something is wrong that no check sees). */
   readonly recreate?: boolean;
+  /** Aborting it (Ctrl-C) stops the builds and every phase not yet started, with the signal's reason as the error. */
   readonly signal?: AbortSignal;
 }
 
@@ -88,13 +89,23 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
   await ensureEngine(log);
   const resolved = resolveStages(versions);
   const online = options.nodeImage !== undefined;
-  const stageReport = await buildStages(versions, log, online ? ["kind", "demo-image", "metallb"] : undefined);
+  // Ctrl-C (options.signal) stops the builds at once and every later phase before it starts.
+  const cancelled = () => options.signal?.throwIfAborted();
+  const stageReport = await buildStages(
+    versions,
+    log,
+    online ? ["kind", "demo-image", "metallb"] : undefined,
+    options.signal,
+  );
+  cancelled();
   const kind = join(resolved.get("kind")!.entry.path, "kind");
   const nodeImage = options.nodeImage ?? resolved.get("node-image")!.image!;
   const demoImage = resolved.get("demo-image")!.image!;
   if (online) await ensureImagePulled(nodeImage, log);
+  cancelled();
   await ensureSeal(log);
   await undoLeftoverFaults(log);
+  cancelled();
 
   const started = performance.now();
   if (options.recreate && (await listNodeContainers()).length > 0) {
@@ -102,7 +113,9 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
     await deleteCluster(kind);
   }
   const outcome = await ensureCluster(kind, nodeImage, versions, !online, log);
+  cancelled();
   await ensureImageLoaded(kind, demoImage, log);
+  cancelled();
   const metallb = resolved.get("metallb")!;
   await ensureMetallb(kind, { image: metallb.image!, dir: metallb.entry.path }, log);
   if (outcome !== "reused") {
