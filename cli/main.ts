@@ -37,6 +37,8 @@ Environment:
                         the first KUBECONFIG file or ~/.kube/config, as kind does, without changing a current-context)
   KUBEQUAKE_CHAOS_CONTEXTS  comma-separated kubeconfig contexts besides kind-kubequake where chaos may run
   KUBEQUAKE_MAX_REPLICAS    allow more than 50 replicas per workload
+  KUBEQUAKE_LOADBALANCER_WAIT  seconds a probe LoadBalancer Service may take to get an address before scenarios
+                        tagged @needs:loadbalancer are skipped (default 30)
 
 Versions of everything built are pinned in cluster/versions.env.`;
 

@@ -94,7 +94,12 @@ Before(async function (this: KubequakeWorld, { pickle }) {
       "use @needs:nodes>=N, @needs:loadbalancer or @needs:node-chaos.",
     );
   if (needsLoadBalancer(tags) && !capabilities.loadBalancer) {
-    loadBalancerProbe ??= probeLoadBalancer(kube, runId).then((loadBalancer) => ({ ...capabilities, loadBalancer }));
+    // How long a LoadBalancer Service may take to get an address before the cluster counts as offering none.
+    const seconds = Number(process.env.KUBEQUAKE_LOADBALANCER_WAIT ?? 30);
+    loadBalancerProbe ??= probeLoadBalancer(kube, runId, seconds).then((loadBalancer) => ({
+      ...capabilities,
+      loadBalancer,
+    }));
     capabilities = await loadBalancerProbe;
   }
   const why = missingNeeds(tags, capabilities);

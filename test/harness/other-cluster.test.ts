@@ -137,8 +137,14 @@ test("a subset runs through --context on the other cluster; 3-node scenarios are
       context,
       "features/routing/clusterip-routing.feature",
       "test/fixtures/needs",
+      "test/fixtures/needs-loadbalancer",
     ],
-    { KUBEQUAKE_REPORTS: reports, KUBEQUAKE_RUN_ID: runId, KUBEQUAKE_CHAOS_CONTEXTS: "" },
+    {
+      KUBEQUAKE_REPORTS: reports,
+      KUBEQUAKE_RUN_ID: runId,
+      KUBEQUAKE_CHAOS_CONTEXTS: "",
+      KUBEQUAKE_LOADBALANCER_WAIT: "10",
+    },
   );
   const seconds = (performance.now() - started) / 1000;
   writeFileSync(join(dir, "run-seconds.txt"), `${seconds.toFixed(1)}\n`);
@@ -154,13 +160,14 @@ test("a subset runs through --context on the other cluster; 3-node scenarios are
   const skipped = readSkipReasons(join(reports, "cucumber-messages.ndjson"));
   assert.deepEqual(skipped.map((s) => `${s.key} ${s.why}`).sort(), [
     'features/routing/clusterip-routing.feature:14 skipped: @needs:nodes>=3: needs 3 Ready nodes, the cluster (context "kind-kubequake-other") has 1',
+    "test/fixtures/needs-loadbalancer/loadbalancer.feature:6 skipped: @needs:loadbalancer: a LoadBalancer Service got no address within 10 s (no load-balancer controller such as MetalLB or a cloud provider answers)",
     'test/fixtures/needs/needs.feature:6 skipped: @needs:nodes>=99: needs 99 Ready nodes, the cluster (context "kind-kubequake-other") has 1',
   ]);
   assert.deepEqual(
     outcomes.filter((o) => o.status !== "PASSED" && o.status !== "SKIPPED").map((o) => `${o.name}: ${o.message}`),
     [],
   );
-  assert.equal(outcomes.filter((o) => o.status === "SKIPPED").length, 2);
+  assert.equal(outcomes.filter((o) => o.status === "SKIPPED").length, 3);
   assert.ok(outcomes.filter((o) => o.status === "PASSED").length >= 4, "the rest ran and passed");
   const junit = readFileSync(join(reports, "junit", "cucumber.xml"), "utf8");
   assert.match(junit, /<skipped message="skipped: @needs:nodes&gt;=3: needs 3 Ready nodes/);
