@@ -4,6 +4,7 @@
 //   background load (bench/load.ts): achieved rate and schedule accuracy at 100, 300 and 1000 requests/s
 //   LoadBalancer (bench/load-balancer.ts): median time from create to an address, and to the first answer
 //   every feature: wall time of `kubequake run` with 2 workers
+// `npm run bench -- --soak N [--paths P]…`: instead, the feature suite N times and a tally of failures (bench/soak.ts)
 import { spawnSync } from "node:child_process";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { demoImageName } from "../support/cluster/stages.ts";
@@ -17,6 +18,19 @@ import { deployBehindService } from "../support/services/exposure.ts";
 import { percentile } from "../support/traffic/statistics.ts";
 import { benchLoad } from "./load.ts";
 import { benchLoadBalancer } from "./load-balancer.ts";
+
+if (process.argv.includes("--soak")) {
+  // `npm run bench -- --soak N [--paths P]`: the feature suite N times, with a tally of failures (bench/soak.ts).
+  const { soak, soakOptions } = await import("./soak.ts");
+  const { UserError } = await import("../support/errors/user-error.ts");
+  try {
+    process.exit(await soak(soakOptions(process.argv.slice(2))));
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    console.error(`bench: ${error.message}`);
+    process.exit(1);
+  }
+}
 
 const kube = await connectKube(kubeconfigPath);
 const workload = { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) };

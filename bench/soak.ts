@@ -1,0 +1,143 @@
+// `npm run bench -- --soak N [--paths P]… [--parallel W]`: runs the feature suite (`kubequake run`, features/ by
+// default) N times in a row and prints a tally: runs, scenarios, failures, and which scenarios failed. Every failed
+// scenario is run once more on its own: one that passes then is a false failure (the harness or the machine, not the
+// behaviour under test), one that fails again is a real failure. Each run writes its reports to reports/soak/run-I.
+import { spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { UserError } from "../support/errors/user-error.ts";
+import { readScenarioOutcomes, type ScenarioOutcome } from "../support/reports/messages.ts";
+
+export interface SoakOptions {
+  runs: number;
+  paths: string[];
+  parallel?: number;
+}
+
+/** Reads `--soak N`, `--paths P` (repeatable) and `--parallel W`. */
+export function soakOptions(argv: readonly string[]): SoakOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      soak: { type: "string" },
+      paths: { type: "string", multiple: true },
+      parallel: { type: "string" },
+    },
+  });
+  const runs = Number(values.soak);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
+    throw new UserError(
+      `--soak expects a whole number of runs from 1 to 100, saw "${values.soak ?? ""}"`,
+      "e.g. `npm run bench -- --soak 2` (the full suite twice) or `npm run bench -- --soak 1 --paths features/routing`.",
+    );
+  }
+  const options: SoakOptions = { runs, paths: values.paths ?? [] };
+  if (values.parallel !== undefined) options.parallel = Number(values.parallel);
+  return options;
+}
+
+interface Tried {
+  run: number;
+  outcome: ScenarioOutcome;
+}
+
+/** Runs the soak and prints its tally; returns the exit code (0 only when no scenario failed). */
+export async function soak(options: SoakOptions): Promise<number> {
+  const what = options.paths.length > 0 ? options.paths.join(" ") : "features/";
+  console.log(`soak: ${options.runs} run(s) of ${what}`);
+  const all: Tried[] = [];
+  const failed: Tried[] = [];
+  const started = performance.now();
+  for (let run = 1; run <= options.runs; run += 1) {
+    const reports = join("reports", "soak", `run-${run}`);
+    const args = [...options.paths];
+    if (run > 1) args.push("--no-cluster-up"); // the first run brought the cluster up (or found it healthy)
+    if (options.parallel !== undefined) args.push("--parallel", String(options.parallel));
+    const result = await kubequakeRun(args, reports);
+    const outcomes = readOutcomes(reports);
+    for (const outcome of outcomes) all.push({ run, outcome });
+    const bad = outcomes.filter((o) => o.status !== "PASSED" && o.status !== "SKIPPED");
+    failed.push(...bad.map((outcome) => ({ run, outcome })));
+    const skipped = outcomes.filter((o) => o.status === "SKIPPED").length;
+    console.log(
+      `run ${run}: ${outcomes.length} scenario(s), ${outcomes.length - bad.length - skipped} passed, ${bad.length} failed, ${skipped} skipped in ${result.seconds.toFixed(1)} s (exit ${result.code}; reports in ${reports})`,
+    );
+    if (outcomes.length === 0) {
+      console.log(`run ${run} produced no scenario outcomes; its last output:\n${result.tail}`);
+      failed.push({
+        run,
+        outcome: { name: "(the whole run)", uri: what, status: "FAILED", message: result.tail, undefinedSteps: [] },
+      });
+    }
+  }
+
+  // Each scenario that failed, run once more on its own: false failure or real one.
+  const verdicts: string[] = [];
+  let falseFailures = 0;
+  for (const [index, { run, outcome }] of failed.entries()) {
+    let verdict = "not rerun";
+    if (outcome.name !== "(the whole run)") {
+      const reports = join("reports", "soak", `rerun-${index + 1}`);
+      await kubequakeRun([outcome.uri, "--name", `^${escapeRegExp(outcome.name)}$`, "--no-cluster-up"], reports);
+      const again = readOutcomes(reports);
+      const passed = again.length > 0 && again.every((o) => o.status === "PASSED");
+      if (passed) falseFailures += 1;
+      verdict = passed ? "passed on rerun: a FALSE failure" : "failed again on rerun: a real failure";
+    }
+    verdicts.push(
+      `  run ${run}: ${outcome.uri}: "${outcome.name}" ${outcome.status.toLowerCase()}: ${firstLine(outcome.message)}\n    ${verdict}`,
+    );
+  }
+  const scenarios = new Set(all.map(({ outcome }) => `${outcome.uri}\u0000${outcome.name}`)).size;
+  const skipped = all.filter(({ outcome }) => outcome.status === "SKIPPED").length;
+  console.log(
+    `\nsoak tally: ${options.runs} run(s), ${scenarios} distinct scenario(s), ${all.length} scenario run(s): ` +
+      `${all.length - failed.length - skipped} passed, ${failed.length} failed (${falseFailures} false failure(s), ` +
+      `${failed.length - falseFailures} real), ${skipped} skipped, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+  if (verdicts.length > 0) console.log(`failed scenarios:\n${verdicts.join("\n")}`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+function readOutcomes(reports: string): ScenarioOutcome[] {
+  const file = join(reports, "cucumber-messages.ndjson");
+  return existsSync(file) ? readScenarioOutcomes(file) : [];
+}
+
+/** One `kubequake run` with its reports in `reports`; its output goes to reports/…/run.log's tail only on failure. */
+function kubequakeRun(
+  args: readonly string[],
+  reports: string,
+): Promise<{ code: number; seconds: number; tail: string }> {
+  rmSync(reports, { recursive: true, force: true });
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["bin/kubequake.js", "run", ...args], {
+      env: { ...process.env, KUBEQUAKE_REPORTS: reports },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    child.on("close", (code) =>
+      resolve({
+        code: code ?? 1,
+        seconds: (performance.now() - started) / 1000,
+        tail: output.split("\n").slice(-15).join("\n"),
+      }),
+    );
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim() !== "") ?? "";
+  return line.length > 160 ? `${line.slice(0, 160)}…` : line;
+}
