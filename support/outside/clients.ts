@@ -44,7 +44,8 @@ export async function startOutsideContainer(
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   const { GenericContainer, Wait } = await import("testcontainers");
   const { runOwnerPid } = await import("../kube/namespace.ts");
-  const name = `kq-${scenario.name}-${options.name}`.slice(0, 63);
+  // Cut the namespace, not the client's own name: two clients of one long-named scenario must not collide.
+  const name = `kq-${scenario.name.slice(0, Math.max(8, 63 - 4 - options.name.length))}-${options.name}`.slice(0, 63);
   const container = await new GenericContainer(scenario.image)
     .withName(name)
     .withNetworkMode(outsideNetwork)
