@@ -10,6 +10,10 @@ import { readScenarios } from "../../support/sharding/scenarios.ts";
 import { liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
 
 const dir = "reports/harness/shard-merge";
+interface AllureResult {
+  status?: string;
+  statusDetails?: { message?: string };
+}
 // A scenario skipped for a missing need, and a small real feature.
 const selection = ["test/fixtures/needs", "features/routing/clusterip-routing.feature"];
 
@@ -63,6 +67,14 @@ test("two shards run every scenario exactly once, and the merged report lists ea
   const results = readdirSync(join(merged, "allure-results")).filter((f) => f.endsWith("-result.json"));
   assert.equal(results.length, all.length, "Allure: one result per scenario");
   assert.ok(existsSync(join(merged, "allure-results", "environment.properties")), "Allure environment");
+  const skippedInAllure = results
+    .map((f) => JSON.parse(readFileSync(join(merged, "allure-results", f), "utf8")) as AllureResult)
+    .filter((r) => r.status === "skipped");
+  assert.deepEqual(
+    skippedInAllure.map((r) => r.statusDetails?.message),
+    ['skipped: @needs:nodes>=99: needs 99 Ready nodes, the cluster (context "kind-kubequake") has 3'],
+    "Allure shows why the scenario was skipped",
+  );
   const summary = JSON.parse(readFileSync(join(merged, "allure-report", "summary.json"), "utf8")) as {
     stats?: { total?: number };
   };
