@@ -75,6 +75,7 @@ export async function soak(options: SoakOptions): Promise<number> {
   // Each scenario that failed, run once more on its own: false failure or real one.
   const verdicts: string[] = [];
   let falseFailures = 0;
+  let realFailures = 0;
   for (const [index, { run, outcome }] of failed.entries()) {
     let verdict = "not rerun";
     if (outcome.name !== "(the whole run)") {
@@ -83,6 +84,7 @@ export async function soak(options: SoakOptions): Promise<number> {
       const again = readOutcomes(reports);
       const passed = again.length > 0 && again.every((o) => o.status === "PASSED");
       if (passed) falseFailures += 1;
+      else realFailures += 1;
       verdict = passed ? "passed on rerun: a FALSE failure" : "failed again on rerun: a real failure";
     }
     verdicts.push(
@@ -90,11 +92,13 @@ export async function soak(options: SoakOptions): Promise<number> {
     );
   }
   const scenarios = new Set(all.map(({ outcome }) => `${outcome.uri}\u0000${outcome.name}`)).size;
-  const skipped = all.filter(({ outcome }) => outcome.status === "SKIPPED").length;
+  const count = (status: string) => all.filter(({ outcome }) => outcome.status === status).length;
+  const notRerun = failed.length - falseFailures - realFailures;
   console.log(
     `\nsoak tally: ${options.runs} run(s), ${scenarios} distinct scenario(s), ${all.length} scenario run(s): ` +
-      `${all.length - failed.length - skipped} passed, ${failed.length} failed (${falseFailures} false failure(s), ` +
-      `${failed.length - falseFailures} real), ${skipped} skipped, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      `${count("PASSED")} passed, ${failed.length} failed (${falseFailures} false failure(s): passed on rerun; ` +
+      `${realFailures} failed again${notRerun > 0 ? `; ${notRerun} run(s) without outcomes, not rerun` : ""}), ` +
+      `${count("SKIPPED")} skipped, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   if (verdicts.length > 0) console.log(`failed scenarios:\n${verdicts.join("\n")}`);
   return failed.length === 0 ? 0 : 1;
