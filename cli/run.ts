@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadImagesIntoNodes } from "../support/capabilities/demo-image.ts";
 import { discoverCapabilities } from "../support/capabilities/discover.ts";
@@ -89,11 +89,6 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
   const reports = process.env.KUBEQUAKE_REPORTS ?? "reports";
   const durationsFile = values.durations ?? `${reports}/durations.json`;
   const selection = { paths: positionals, tags: values.tags, name: values.name };
-  const cluster = await prepareCluster(
-    { kubeconfig: values.kubeconfig, context: values.context, demoImage: values["demo-image"] },
-    { clusterUp: !values["no-cluster-up"], selection, signal },
-    log,
-  );
   let paths: readonly string[] = positionals;
   if (shard) {
     const listed = await listScenarios(selection);
@@ -107,11 +102,23 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
       `shard ${shard.index}/${shard.count}: ${mine.length} of ${listed.length} scenario(s); shard totals ${totals.join(" / ")} s by ${recorded} recorded duration(s) in ${durationsFile}${recorded < items.length ? ` (${items.length - recorded} unrecorded, counted as the median)` : ""}`,
     );
     if (mine.length === 0) {
-      log.info(`shard ${shard.index}/${shard.count} has no scenario (more shards than scenarios); nothing to run`);
+      // An empty report, so that `report merge` of all N shards' directories works, with nothing stale in it.
+      for (const stale of ["allure-results", "cucumber-messages.ndjson", "junit/cucumber.xml"])
+        rmSync(`${reports}/${stale}`, { recursive: true, force: true });
+      mkdirSync(reports, { recursive: true });
+      writeFileSync(`${reports}/cucumber-messages.ndjson`, "");
+      log.info(
+        `shard ${shard.index}/${shard.count} has no scenario (more shards than scenarios); nothing to run, an empty report written`,
+      );
       return 0;
     }
     paths = mine;
   }
+  const cluster = await prepareCluster(
+    { kubeconfig: values.kubeconfig, context: values.context, demoImage: values["demo-image"] },
+    { clusterUp: !values["no-cluster-up"], selection, signal },
+    log,
+  );
   const releaseReports = await lockReports(reports, log, signal);
   try {
     return await runFeatures(
