@@ -1,11 +1,11 @@
 // The Allure categories in allurerc.mjs sort a night's failures for triage; checked with Allure's own matcher.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { matchCategory, normalizeCategoriesConfig } from "@allurereport/core-api";
+import { type CategoriesConfig, matchCategory, normalizeCategoriesConfig } from "@allurereport/core-api";
 
 // allurerc.mjs is plain JavaScript (Allure's CLI reads it); a path in a variable keeps tsc from wanting its types.
 const allurerc = "../../allurerc.mjs";
-const config = ((await import(allurerc)) as { default: { categories: unknown } }).default;
+const config = ((await import(allurerc)) as { default: { categories: CategoriesConfig } }).default;
 const categories = normalizeCategoriesConfig(config.categories);
 const categoryOf = (status: string, message: string, flaky = false) =>
   matchCategory(categories, { status, labels: [], message, trace: "", flaky } as never)?.name;
