@@ -17,14 +17,21 @@
  */
 import { defineParameterType, Then, When } from "@cucumber/cucumber";
 import {
-  expectOnlyNodesWithLocalPodsAnswered,
   expectSenderAddressRewritten,
   expectSenderAddressSeen,
   waitForHealthCheckNodePort,
   waitUntilAllAnswered,
   waitUntilNoneAnswered,
+  waitUntilOnlyLocalNodesAnswer,
 } from "../support/outside/expectations.ts";
 import { expectNodePortCollisionRejected, reuseReleasedNodePort } from "../support/outside/node-ports.ts";
+import {
+  parseTrafficPolicy,
+  setTrafficPolicy,
+  type TrafficPolicy,
+  trafficPolicyPattern,
+  waitUntilOnlyLocalClientsAnswered,
+} from "../support/outside/policies.ts";
 import { parseSender, type Sender, senderPattern, sendToTarget } from "../support/outside/send.ts";
 import { type OutsideTarget, outsideTargetPattern, parseOutsideTarget } from "../support/outside/targets.ts";
 import type { Backend } from "../support/services/backend.ts";
@@ -33,6 +40,7 @@ import { attachTraffic } from "../support/traffic/attachments.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 defineParameterType({ name: "sender", regexp: senderPattern, transformer: parseSender });
+defineParameterType({ name: "trafficPolicy", regexp: trafficPolicyPattern, transformer: parseTrafficPolicy });
 defineParameterType({ name: "outsideTarget", regexp: outsideTargetPattern, transformer: parseOutsideTarget });
 
 /** Sends requests, a new connection each; to a NodePort "on every node", N requests to each node's address. */
@@ -70,11 +78,19 @@ Then("every answer saw a rewritten client address, not the sender's", function (
   expectSenderAddressRewritten(this.lastTraffic);
 });
 
-/** After traffic to a NodePort on every node: nodes with a ready local pod answered all, with it; others none. */
+/** externalTrafficPolicy Local: sends until only nodes with a ready local pod answer (all, with it); keeps that batch. */
 Then(
-  "only the nodes running a ready pod of {backend} answered, each with its own pod",
-  async function (this: KubequakeWorld, backend: Backend) {
-    await expectOnlyNodesWithLocalPodsAnswered(this.scenario, this.lastTraffic, backend.name);
+  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} are answered only by the nodes running a ready pod of {backend}",
+  async function (
+    this: KubequakeWorld,
+    seconds: number,
+    count: number,
+    sender: Sender,
+    target: OutsideTarget,
+    backend: Backend,
+  ) {
+    const options = { seconds, count, sender, target, backend: backend.name };
+    await attachTraffic(this.scenario, await waitUntilOnlyLocalNodesAnswer(this.scenario, options));
   },
 );
 
@@ -99,5 +115,21 @@ When(
   "the Service {service} is deleted and a NodePort Service {string} takes its NodePort",
   async function (this: KubequakeWorld, holder: Service, name: string) {
     await reuseReleasedNodePort(this.scenario, { holder: holder.name, name });
+  },
+);
+
+/** Sets externalTrafficPolicy or internalTrafficPolicy; kube-proxy follows on its next sync (assert with "within"). */
+When(
+  "the Service {service} switches to {trafficPolicy}",
+  async function (this: KubequakeWorld, service: Service, policy: TrafficPolicy) {
+    await setTrafficPolicy(this.scenario, service.name, policy);
+  },
+);
+
+/** internalTrafficPolicy Local: from a client pod on each node, only those on a node with a ready local pod get through. */
+Then(
+  "within {int} second(s) {int} request(s) to {string} from a client pod on each node succeed only where a ready pod of {backend} runs",
+  async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: Backend) {
+    await waitUntilOnlyLocalClientsAnswered(this.scenario, { seconds, count, url, backend: backend.name });
   },
 );

@@ -1,9 +1,10 @@
 import { request } from "node:http";
+import type { PodSummary } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { readyPodsOf } from "../services/backends.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
-import { describeSender, type Sender, senderAddress, sendToTarget } from "./send.ts";
+import { describeSender, type Sender, senderAddress, sendToTarget, targetNode } from "./send.ts";
 import { clusterNodes, describeOutsideTarget, type OutsideTarget } from "./targets.ts";
 
 /** "3 ok by web-a; 2 timeout" for one result: what a timeout or a failure message shows. */
@@ -84,17 +85,12 @@ function checkAddresses(
 }
 
 /**
- * Per node (the last traffic went to a NodePort on every node): a node running a ready pod of `backend` answered
- * every request, only with its own pods; every other node answered none (externalTrafficPolicy Local).
+ * What is wrong with traffic sent to a NodePort on every node, for externalTrafficPolicy Local: a node running a
+ * ready pod of the backend must answer every request, only with its own pods; every other node must answer none.
  */
-export async function expectOnlyNodesWithLocalPodsAnswered(
-  scenario: ScenarioContext,
-  traffic: readonly TrafficResult[],
-  backend: string,
-): Promise<void> {
-  const ready = await readyPodsOf(scenario, backend);
+function localNodeProblems(traffic: readonly TrafficResult[], ready: readonly PodSummary[], backend: string): string[] {
   const problems: string[] = [];
-  const nodeOf = (result: TrafficResult) => result.client.match(/→ (\S+) /)?.[1] ?? "";
+  const nodeOf = (result: TrafficResult) => targetNode(result) ?? "";
   for (const result of traffic) {
     const node = nodeOf(result);
     const local = ready.filter((p) => p.node === node).map((p) => p.name);
@@ -110,13 +106,33 @@ export async function expectOnlyNodesWithLocalPodsAnswered(
     }
   }
   if (traffic.length === 0 || !traffic.every((r) => nodeOf(r))) {
-    problems.push("the last traffic was not sent to a NodePort on each node (send to the NodePort of … on every node)");
+    problems.push("the traffic was not sent to a NodePort on each node (send to the NodePort of … on every node)");
   }
-  if (problems.length > 0) {
-    throw new Error(
-      `expected only the nodes with a ready pod of ${backend} (${ready.map((p) => `${p.name} on ${p.node}`).join(", ") || "none"}) to answer:\n  ${problems.join("\n  ")}`,
-    );
-  }
+  return problems;
+}
+
+/**
+ * Sends batches to a NodePort on every node until only the nodes running a ready pod of `backend` answer, each with
+ * its own pods (externalTrafficPolicy Local); keeps that batch as the last traffic. The timeout names each node's outcome.
+ */
+export async function waitUntilOnlyLocalNodesAnswer(
+  scenario: ScenarioContext,
+  options: { seconds: number; count: number; sender: Sender; target: OutsideTarget; backend: string },
+): Promise<TrafficResult[]> {
+  let last: TrafficResult[] = [];
+  await eventually(
+    `only the nodes running a ready pod of ${options.backend} answer ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)}`,
+    async () => {
+      const ready = await readyPodsOf(scenario, options.backend);
+      last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
+      const problems = localNodeProblems(last, ready, options.backend);
+      if (ready.length === 0) problems.push(`${options.backend} has no ready pod`);
+      return { satisfied: problems.length === 0, value: problems.join("; ") || "ok" };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 250 },
+  );
+  scenario.lastTraffic = last;
+  return last;
 }
 
 /** GET http://ip:port/healthz from the host: the HTTP status, or 0 when nothing answered. */

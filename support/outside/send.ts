@@ -43,6 +43,13 @@ export function senderAddress(result: TrafficResult): string | undefined {
   return senderAddresses.get(result);
 }
 
+/** The node whose address each result was sent to (a NodePort), for per-node checks. */
+const targetNodes = new WeakMap<TrafficResult, string>();
+
+export function targetNode(result: TrafficResult): string | undefined {
+  return targetNodes.get(result);
+}
+
 const outsideClients = new WeakMap<ScenarioContext, Map<string, Promise<OutsideContainer>>>();
 
 /**
@@ -85,7 +92,11 @@ export async function sendToTarget(
   const resolved = await resolveOutsideTarget(scenario, target);
   assertRequestCount(count, resolved[0]?.url ?? "");
   const results: TrafficResult[] = [];
-  for (const address of resolved) results.push(await sendOnce(scenario, sender, address, count, timeoutMs));
+  for (const address of resolved) {
+    const result = await sendOnce(scenario, sender, address, count, timeoutMs);
+    if (address.node) targetNodes.set(result, address.node);
+    results.push(result);
+  }
   return results;
 }
 

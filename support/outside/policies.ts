@@ -1,0 +1,72 @@
+import type { ScenarioContext } from "../scenario/context.ts";
+import { readyPodsOf } from "../services/backends.ts";
+import { sendTraffic } from "../traffic/client.ts";
+import { eventually } from "../wait/eventually.ts";
+import { clusterNodes } from "./targets.ts";
+
+/** A Service traffic policy as a step names it: "externalTrafficPolicy Local", "internalTrafficPolicy Cluster". */
+export interface TrafficPolicy {
+  readonly field: "externalTrafficPolicy" | "internalTrafficPolicy";
+  readonly value: "Local" | "Cluster";
+}
+
+export const trafficPolicyPattern = /(externalTrafficPolicy|internalTrafficPolicy) (Local|Cluster)/;
+
+export function parseTrafficPolicy(field: string, value: string): TrafficPolicy {
+  return { field: field as TrafficPolicy["field"], value: value as TrafficPolicy["value"] };
+}
+
+/**
+ * Sets a traffic policy on a Service of the scenario (kube-proxy applies it on its next sync: assert with a
+ * "within" step). Not waited for in service: with a Local policy, a client on another node may rightly get nothing.
+ */
+export async function setTrafficPolicy(scenario: ScenarioContext, service: string, policy: TrafficPolicy) {
+  const current = await scenario.kube.core.readNamespacedService({ name: service, namespace: scenario.name });
+  const spec = { ...current.spec, [policy.field]: policy.value };
+  await scenario.kube.core.replaceNamespacedService({
+    name: service,
+    namespace: scenario.name,
+    body: { ...current, spec },
+  });
+  scenario.note(`Service ${service}: ${policy.field} set to ${policy.value}`);
+}
+
+/**
+ * internalTrafficPolicy Local: sends from a client pod on each node until a client on a node running a ready pod of
+ * `backend` gets every request answered by that node's pods, and a client on any other node gets none answered.
+ */
+export async function waitUntilOnlyLocalClientsAnswered(
+  scenario: ScenarioContext,
+  options: { seconds: number; count: number; url: string; backend: string },
+): Promise<void> {
+  const nodes = await clusterNodes(scenario);
+  await eventually(
+    `only client pods on a node running a ready pod of ${options.backend} get answers from ${options.url}, from that node's pods`,
+    async () => {
+      const ready = await readyPodsOf(scenario, options.backend);
+      const seen = await Promise.all(
+        nodes.map(async (node) => {
+          const local = ready.filter((p) => p.node === node.name).map((p) => p.name);
+          const result = await sendTraffic(
+            scenario,
+            { url: options.url, count: options.count, timeoutMs: 1000 },
+            0,
+            node.name,
+          );
+          const answers = result.probe.results.filter((r) => r.ok);
+          const good =
+            local.length > 0
+              ? answers.length === options.count && answers.every((r) => local.includes(r.pod))
+              : answers.length === 0;
+          const by = [...new Set(answers.map((r) => r.pod))].join(" ") || "none";
+          return {
+            good,
+            text: `${node.name} (local: ${local.join(" ") || "none"}): ${answers.length}/${options.count} answered by ${by}`,
+          };
+        }),
+      );
+      return { satisfied: seen.every((s) => s.good), value: seen.map((s) => s.text).join("; ") };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 500 },
+  );
+}
