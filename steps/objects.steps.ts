@@ -1,7 +1,12 @@
 import { Then, When } from "@cucumber/cucumber";
 import { deleteObject, expectPatchRejected, patchObject, setServiceSelector } from "../support/objects/change.ts";
 import { type FieldCondition, waitForAbsence, waitForField } from "../support/objects/fields.ts";
-import { expectClientIpPreserved, expectNoneSucceeded, waitUntilUnreachable } from "../support/objects/reachability.ts";
+import {
+  expectClientIpPreserved,
+  expectNoneSucceeded,
+  waitUntilPodReaches,
+  waitUntilUnreachable,
+} from "../support/objects/reachability.ts";
 import {
   createClientPod,
   sendFromBackendPod,
@@ -108,6 +113,14 @@ Then(
   "within {int} second(s) none of {int} request(s) to {string} succeeds",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string) {
     await waitUntilUnreachable(this.scenario, { url, count, seconds });
+  },
+);
+
+/** Sends batches from a named pod until every request succeeds (e.g. kube-proxy on its node programmed the Service). */
+Then(
+  "within {int} second(s) {int} request(s) from the pod {string} to {string} all succeed",
+  async function (this: KubequakeWorld, seconds: number, count: number, pod: string, url: string) {
+    await waitUntilPodReaches(this.scenario, { pod, url, count, seconds });
   },
 );
 

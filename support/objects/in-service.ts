@@ -6,8 +6,9 @@ import { eventually } from "../wait/eventually.ts";
 
 /**
  * Waits until a Service the scenario made or changed is in service, as far as its pods allow:
- * - its EndpointSlices list exactly the pods its selector matches that are ready (none is fine: then there is
- *   nothing more to wait for, and a request would rightly be refused);
+ * - its EndpointSlices list exactly the pods its selector matches that are ready (with publishNotReadyAddresses:
+ *   that have an IP, ready or not), none being fine: then there is nothing more to wait for, and a request would
+ *   rightly be refused;
  * - its name resolves from a client pod (CoreDNS has seen it: to the ClusterIP, or to the pods when headless);
  * - unless headless, every TCP port accepts connections through the ClusterIP from a client pod (kube-proxy has
  *   programmed it). UDP and SCTP ports are not probed here: what answers on them is up to the backend.
@@ -17,14 +18,16 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
   const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
   const selector = service.spec?.selector;
   if (!selector || Object.keys(selector).length === 0 || service.spec?.type === "ExternalName") return;
+  // With publishNotReadyAddresses, every pod with an IP counts as ready in the EndpointSlices and in DNS.
+  const publishAll = service.spec?.publishNotReadyAddresses === true;
   const ready = (await listPods(scenario.kube, scenario.name, selector))
-    .filter((p) => p.ready && !p.terminating)
+    .filter((p) => (publishAll ? p.ip !== "" : p.ready) && !p.terminating)
     .map((p) => p.name)
     .sort();
   await scenario
     .watcher(name)
     .waitFor(
-      `Service ${name} lists exactly its ${ready.length} ready pod(s) as ready endpoints (${ready.join(", ") || "none"})`,
+      `Service ${name} lists exactly its ${ready.length} ${publishAll ? "" : "ready "}pod(s) as ready endpoints (${ready.join(", ") || "none"})`,
       (endpoints) => [...new Set(endpoints.filter((e) => e.ready).map((e) => e.pod))].sort().join() === ready.join(),
       timeoutSeconds * 1000,
     );

@@ -2,6 +2,7 @@ import { probeHttp } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
+import { sendFromPod } from "./sources.ts";
 
 /**
  * Sends batches from the scenario's client pod until none of `count` requests to `url` succeeds (a removed Service
@@ -56,4 +57,26 @@ export async function expectClientIpPreserved(scenario: ScenarioContext, traffic
       );
     }
   }
+}
+
+/**
+ * Sends batches from a named pod until all `count` requests succeed (e.g. until kube-proxy on that pod's node has
+ * programmed a Service); the timeout shows the last batch's outcome.
+ */
+export async function waitUntilPodReaches(
+  scenario: ScenarioContext,
+  target: { pod: string; url: string; count: number; seconds: number },
+): Promise<void> {
+  await eventually(
+    `all ${target.count} requests from ${target.pod} to ${target.url} succeed`,
+    async () => {
+      const result = await sendFromPod(scenario, target.pod, { url: target.url, count: target.count, timeoutMs: 1000 });
+      const failed = result.probe.results.filter((r) => !r.ok);
+      return {
+        satisfied: failed.length === 0 && result.probe.results.length === target.count,
+        value: `${failed.length} failed (${[...new Set(failed.map((r) => r.errorKind))].join(", ") || "none"})`,
+      };
+    },
+    { timeoutMs: target.seconds * 1000, intervalMs: 250 },
+  );
 }
