@@ -17,20 +17,24 @@ export interface SoakOptions {
 
 /** Reads `--soak N`, `--paths P` (repeatable) and `--parallel W`. */
 export function soakOptions(argv: readonly string[]): SoakOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      soak: { type: "string" },
-      paths: { type: "string", multiple: true },
-      parallel: { type: "string" },
-    },
-  });
+  const example =
+    "e.g. `npm run bench -- --soak 2` (the full suite twice) or `npm run bench -- --soak 1 --paths features/routing`.";
+  let values: { soak?: string; paths?: string[]; parallel?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        soak: { type: "string" },
+        paths: { type: "string", multiple: true },
+        parallel: { type: "string" },
+      },
+    }));
+  } catch (error) {
+    throw new UserError(`--soak: ${error instanceof Error ? error.message : String(error)}`, example);
+  }
   const runs = Number(values.soak);
   if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
-    throw new UserError(
-      `--soak expects a whole number of runs from 1 to 100, saw "${values.soak ?? ""}"`,
-      "e.g. `npm run bench -- --soak 2` (the full suite twice) or `npm run bench -- --soak 1 --paths features/routing`.",
-    );
+    throw new UserError(`--soak expects a whole number of runs from 1 to 100, saw "${values.soak ?? ""}"`, example);
   }
   const options: SoakOptions = { runs, paths: values.paths ?? [] };
   if (values.parallel !== undefined) options.parallel = Number(values.parallel);
