@@ -9,7 +9,7 @@ Usage:
   kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX] [--no-cluster-up]
                 [--kubeconfig FILE] [--context NAME] [--demo-image REF] [--shard I/N] [--durations FILE]
                                   ensure the cluster, run the features, write reports under reports/
-                                  (\`kubequake help run\` explains each option: another cluster, shards…)
+                                  (\`kubequake run --help\` explains each option: another cluster, shards…)
   kubequake cluster up [--node-image IMAGE] [--kubernetes-version V] [--recreate]
                                   build what is missing (offline) and create or reuse the "kubequake" cluster
                                   (--recreate: delete and create it even if it looks healthy)
