@@ -24,7 +24,43 @@ export function withoutUpstream(corefile: string): string {
   return `${noForward.replace(/^\.:53 \{/m, `${clusterZones} {`)}${nxdomainBlock}`;
 }
 
-/** Makes the cluster's CoreDNS hermetic if it is not; returns whether it changed anything. */
+/** The test zone for services outside the cluster (containers on the kind network), served by the cluster's CoreDNS. */
+export const outsideZone = "outside.test";
+
+/**
+ * `ip-172-18-0-7.outside.test` answers A 172.18.0.7: names for containers on the kind network that need no record
+ * per container (nothing to add or remove per scenario, nothing that could leak), other types of those names answer
+ * NODATA, and every other name in the zone NXDOMAIN. Only used for addresses on this machine: clients connect only to
+ * the networks they are allowed.
+ */
+const outsideZoneBlock = `${outsideZone}:53 {
+    errors
+    template IN A ${outsideZone} {
+       match "^ip-([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)[.]outside[.]test[.]$"
+       answer "{{ .Name }} 5 IN A {{ index .Match 1 }}.{{ index .Match 2 }}.{{ index .Match 3 }}.{{ index .Match 4 }}"
+       fallthrough
+    }
+    template ANY ANY ${outsideZone} {
+       match "^ip-([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)[.]outside[.]test[.]$"
+       rcode NOERROR
+       fallthrough
+    }
+    template ANY ANY ${outsideZone} {
+       rcode NXDOMAIN
+    }
+}
+`;
+
+/** Adds the {@link outsideZone} server block before the catch-all block (or at the end). Idempotent. */
+export function withOutsideZone(corefile: string): string {
+  if (corefile.includes(`${outsideZone}:53 {`)) return corefile;
+  const catchAll = corefile.search(/^\.:53 \{/m);
+  return catchAll < 0
+    ? `${corefile}${outsideZoneBlock}`
+    : `${corefile.slice(0, catchAll)}${outsideZoneBlock}${corefile.slice(catchAll)}`;
+}
+
+/** Makes the cluster's CoreDNS hermetic (and serve the outside zone) if it is not; returns whether it changed anything. */
 export async function ensureHermeticDns(kubeconfig: string): Promise<boolean> {
   const config = loadKubeConfig(kubeconfig);
   const core = config.makeApiClient(CoreV1Api);
@@ -32,7 +68,7 @@ export async function ensureHermeticDns(kubeconfig: string): Promise<boolean> {
   const target = { name: "coredns", namespace: "kube-system" };
   const configMap = await core.readNamespacedConfigMap(target);
   const corefile = configMap.data?.Corefile ?? "";
-  const hermetic = withoutUpstream(corefile);
+  const hermetic = withOutsideZone(withoutUpstream(corefile));
   if (hermetic === corefile) return false;
   await core.replaceNamespacedConfigMap({
     ...target,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { withoutUpstream } from "../../support/cluster/coredns.ts";
+import { withOutsideZone, withoutUpstream } from "../../support/cluster/coredns.ts";
 
 const kubeadmCorefile = `.:53 {
     errors
@@ -49,4 +49,12 @@ test("withoutUpstream removes a one-line forward and leaves a hermetic Corefile 
   );
   const hermetic = withoutUpstream(kubeadmCorefile);
   assert.equal(withoutUpstream(hermetic), hermetic);
+});
+
+test("withOutsideZone serves the outside test zone before the catch-all block, once", () => {
+  const hermetic = withOutsideZone(withoutUpstream(kubeadmCorefile));
+  assert.match(hermetic, /\noutside\.test:53 \{\n {4}errors\n {4}template IN A outside\.test \{/);
+  assert.ok(hermetic.indexOf("outside.test:53") < hermetic.indexOf("\n.:53 {"), "before the NXDOMAIN catch-all");
+  assert.match(hermetic, /\n\.:53 \{\n {4}errors\n {4}template ANY ANY \{\n {7}rcode NXDOMAIN\n {4}\}\n\}\n$/);
+  assert.equal(withOutsideZone(hermetic), hermetic);
 });
