@@ -201,6 +201,7 @@ async function conformanceTests() {
 await check("lint", "node_modules/.bin/biome", ["check", "."]);
 await check("typecheck", "node_modules/.bin/tsc", ["--noEmit", "-p", "."]);
 await check("step-catalog", process.execPath, ["bin/kubequake.js", "steps", "--check", "docs/STEPS.md"]);
+await check("upstream-coverage", process.execPath, ["scripts/coverage.ts", "--check", "docs/COVERAGE.md"]);
 await check("feature-lint", process.execPath, ["bin/kubequake.js", "lint"]);
 await goTests("demo-workload", "images/demo");
 await nodeTests("unit", "test/unit/**/*.test.ts");
