@@ -84,3 +84,74 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
     When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://web"
     Then every request succeeds
+
+  @upstream:externalname-to-nodeport
+  Scenario: An ExternalName Service changed to NodePort gets a ClusterIP and a NodePort, and serves on both
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: ext }
+      spec:
+        type: ExternalName
+        externalName: web.example.test
+      """
+    When the Service "ext" is patched with:
+      """
+      spec:
+        type: NodePort
+        externalName: null
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080, nodePort: 31921 }]
+      """
+    Then within 10 seconds the Service "ext" has `spec.clusterIP` matching "^10\."
+    When a pod of "web" sends 10 requests to "http://ext"
+    Then every request succeeds
+    When a pod of "web" sends 10 requests to "http://{nodeIP:kubequake-worker2}:31921"
+    Then every request succeeds
+
+  @upstream:nodeport-to-externalname
+  Scenario: A NodePort Service changed to ExternalName loses its ClusterIP and releases its NodePort
+    Given the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: np }
+      spec:
+        type: NodePort
+        selector: { app: none }
+        ports: [{ port: 80, targetPort: 8080, nodePort: 31922 }]
+      """
+    When the Service "np" is patched with:
+      """
+      spec:
+        type: ExternalName
+        externalName: web.example.test
+        clusterIP: null
+        clusterIPs: null
+        selector: null
+        ports: null
+      """
+    Then within 10 seconds the Service "np" has `spec.clusterIP` not set
+    And within 10 seconds the Service "np" has `spec.ports` not set
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: reuse }
+      spec:
+        type: NodePort
+        selector: { app: none }
+        ports: [{ port: 80, targetPort: 8080, nodePort: 31922 }]
+      """
+    Then within 10 seconds the Service "reuse" has `spec.ports[0].nodePort` equal to "31922"
+
+  @upstream:affinity-timeout-clusterip
+  Scenario: ClientIP affinity holds within its timeout and lapses after it
+    Given the demo backend runs 3 replicas behind the ClusterIP Service "web" with ClientIP session affinity of 2 seconds
+    When a client pod sends 15 requests to "http://web"
+    Then every request was answered by the same pod
+    When a client pod sends 6 requests to "http://web", 4 seconds apart
+    Then every request succeeds
+    And the requests were answered by at least 2 different pods
