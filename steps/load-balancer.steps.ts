@@ -1,0 +1,81 @@
+/*
+ * LoadBalancer Services (MetalLB in L2 mode on the kubequake cluster): the address and the time it took, the fields
+ * of each Service type as a Service moves between them, and loadBalancerSourceRanges. Traffic to the address goes
+ * through the outside-world steps (steps/outside.steps.ts): `the host sends 10 requests to the load-balancer address
+ * of "web"`, `within 20 seconds none of 10 requests from the outside client "bob" to … succeeds`.
+ */
+import { Given, Then, When } from "@cucumber/cucumber";
+import {
+  admitOnlyOutsideClient,
+  changeType,
+  deployBehindLoadBalancer,
+  expectAddressWithin,
+  expectAnnouncingNodes,
+  expectTypeFields,
+} from "../support/outside/load-balancer.ts";
+import type { Service } from "../support/services/service.ts";
+import type { KubequakeWorld } from "../support/world.ts";
+
+/** The demo backend behind a LoadBalancer Service of the same name; the address assignment is timed from creation. */
+Given(
+  "the demo backend runs {int} replica(s) behind the load-balancer Service {string}",
+  async function (this: KubequakeWorld, replicas: number, service: string) {
+    await deployBehindLoadBalancer(this.scenario, { service, replicas });
+  },
+);
+
+/** As above, with sessionAffinity ClientIP (kube-proxy keys it on the client address the node sees). */
+Given(
+  "the demo backend runs {int} replica(s) behind the load-balancer Service {string} with ClientIP session affinity",
+  async function (this: KubequakeWorld, replicas: number, service: string) {
+    await deployBehindLoadBalancer(this.scenario, { service, replicas, sessionAffinity: "ClientIP" });
+  },
+);
+
+/** The address arrives at most N seconds after the Service became a LoadBalancer; the time taken is attached. */
+Then(
+  "the Service {service} gets a load-balancer address within {int} second(s)",
+  async function (this: KubequakeWorld, service: Service, seconds: number) {
+    await expectAddressWithin(this.scenario, service.name, seconds);
+  },
+);
+
+/** Changes only spec.type (ClusterIP, NodePort or LoadBalancer); Kubernetes drops what the new type does not use. */
+When(
+  "the Service {service} changes to type {word}",
+  async function (this: KubequakeWorld, service: Service, type: string) {
+    await changeType(this.scenario, service.name, type);
+  },
+);
+
+/** The fields Kubernetes documents for the type are set, the others cleared; the ClusterIP (and NodePort) are kept. */
+Then(
+  "within {int} second(s) the Service {service} has the fields of a {word} Service",
+  async function (this: KubequakeWorld, seconds: number, service: Service, type: string) {
+    await expectTypeFields(this.scenario, service.name, type, seconds);
+  },
+);
+
+/** spec.loadBalancerSourceRanges = the outside client's address/32: every other source is kept out. */
+When(
+  "the load balancer of {service} admits only the outside client {string}",
+  async function (this: KubequakeWorld, service: Service, client: string) {
+    await admitOnlyOutsideClient(this.scenario, service.name, client);
+  },
+);
+
+/** MetalLB's ServiceL2Status: one node's speaker answers ARP for the address (the elected one). */
+Then(
+  "within {int} second(s) the load balancer announces the address of {service} from one node",
+  async function (this: KubequakeWorld, seconds: number, service: Service) {
+    await expectAnnouncingNodes(this.scenario, service.name, 1, seconds);
+  },
+);
+
+/** No speaker announces the address: MetalLB withdraws it while the Service has no ready endpoint. */
+Then(
+  "within {int} second(s) the load balancer announces the address of {service} from no node",
+  async function (this: KubequakeWorld, seconds: number, service: Service) {
+    await expectAnnouncingNodes(this.scenario, service.name, 0, seconds);
+  },
+);

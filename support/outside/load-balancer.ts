@@ -1,0 +1,335 @@
+import { CustomObjectsApi, type V1Service } from "@kubernetes/client-node";
+import { metallbNamespace, poolName } from "../cluster/metallb.ts";
+import { EndpointWatcher } from "../endpoints/watcher.ts";
+import { UserError } from "../errors/user-error.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { createService, deployBackend } from "../services/backends.ts";
+import { waitUntilServing } from "../services/exposure.ts";
+import { eventually } from "../wait/eventually.ts";
+import { outsideClient } from "./send.ts";
+
+/**
+ * LoadBalancer Services from the outside: when an address is assigned (and how long it took), which fields each
+ * Service type carries, and loadBalancerSourceRanges. Traffic itself goes through the outside-world senders
+ * (support/outside/send.ts, "the load-balancer address of …").
+ */
+
+/** The Service types a Service can move between here (ExternalName has its own feature). */
+export const movableTypes = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+export type MovableType = (typeof movableTypes)[number];
+
+/** An address assignment being watched: from the moment the API accepted the change that asked for one. */
+interface Assignment {
+  readonly requestedAt: number;
+  readonly what: string;
+  readonly result: Promise<{ address: string; ms: number } | { error: unknown }>;
+}
+
+/** What a Service carried when it was last checked, so later checks can say what was kept. */
+interface Remembered {
+  clusterIP?: string;
+  nodePort?: number;
+}
+
+const assignments = new WeakMap<ScenarioContext, Map<string, Assignment>>();
+const remembered = new WeakMap<ScenarioContext, Map<string, Remembered>>();
+/** How long a watch for an address runs at most (the step's own limit is usually far shorter). */
+const watchLimitMs = 120_000;
+
+function ingressAddress(service: V1Service | undefined): string | undefined {
+  const ingress = service?.status?.loadBalancer?.ingress?.[0];
+  return ingress?.ip ?? ingress?.hostname;
+}
+
+/**
+ * Starts timing the address assignment of `name` from now (just after the API accepted the create or change).
+ * Polls every 50 ms, so the time measured is at most one poll and one API round trip late.
+ */
+function watchAssignment(scenario: ScenarioContext, name: string, what: string): void {
+  const requestedAt = performance.now();
+  const result = eventually(
+    `the Service ${name} gets a load-balancer address`,
+    async () => {
+      const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+      const address = ingressAddress(service);
+      return { satisfied: address !== undefined, value: address ?? "no address" };
+    },
+    { timeoutMs: watchLimitMs, intervalMs: 50 },
+  ).then(
+    ({ value }) => ({ address: value, ms: performance.now() - requestedAt }),
+    (error: unknown) => ({ error }),
+  );
+  const map = assignments.get(scenario) ?? new Map<string, Assignment>();
+  assignments.set(scenario, map);
+  map.set(name, { requestedAt, what, result });
+}
+
+/**
+ * The demo backend `service` behind a LoadBalancer Service of the same name; the address assignment is timed from
+ * the moment the Service was created. Returns once the Service serves through its ClusterIP (not waiting for the
+ * address: a later step checks that, with its own limit).
+ */
+export async function deployBehindLoadBalancer(
+  scenario: ScenarioContext,
+  options: { service: string; replicas: number; sessionAffinity?: "ClientIP" },
+): Promise<void> {
+  const { service, replicas, sessionAffinity } = options;
+  await deployBackend(scenario, service, replicas);
+  await createService(scenario, { name: service, selector: { app: service }, type: "LoadBalancer", sessionAffinity });
+  watchAssignment(scenario, service, `the LoadBalancer Service ${service} was created`);
+  scenario.watch(service, await EndpointWatcher.start(scenario, service));
+  await waitUntilServing(scenario, service, replicas, false);
+}
+
+/**
+ * Waits until the Service has a load-balancer address, at most `seconds` after it was asked for (created as, or
+ * changed to, a LoadBalancer by a step of this scenario; otherwise from now). Checks the address is in the cluster's
+ * pool when there is one, and attaches the time it took.
+ */
+export async function expectAddressWithin(scenario: ScenarioContext, name: string, seconds: number): Promise<string> {
+  let assignment = assignments.get(scenario)?.get(name);
+  if (!assignment) {
+    watchAssignment(scenario, name, "this step started (no step of this scenario made it a LoadBalancer)");
+    assignment = assignments.get(scenario)!.get(name)!;
+  }
+  const remainingMs = seconds * 1000 - (performance.now() - assignment.requestedAt);
+  const timeout = new Promise<"late">((resolve) => setTimeout(resolve, Math.max(0, remainingMs), "late").unref());
+  const outcome = await Promise.race([assignment.result, timeout]);
+  if (outcome === "late") {
+    const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+    throw new Error(
+      `the Service ${name} got no load-balancer address within ${seconds} s after ${assignment.what}; last observed: type ${service.spec?.type}, status.loadBalancer ${JSON.stringify(service.status?.loadBalancer ?? {})}`,
+    );
+  }
+  if ("error" in outcome) throw outcome.error;
+  const took = outcome.ms / 1000;
+  if (took > seconds) {
+    throw new Error(
+      `the Service ${name} got the load-balancer address ${outcome.address} ${took.toFixed(2)} s after ${assignment.what}, later than ${seconds} s`,
+    );
+  }
+  const pool = await poolOf(scenario);
+  if (pool && !pool.contains(outcome.address)) {
+    throw new Error(
+      `the Service ${name} got ${outcome.address}, outside the load-balancer pool ${pool.text} (IPAddressPool ${metallbNamespace}/${poolName})`,
+    );
+  }
+  await scenario.attachText(
+    "load-balancer address",
+    `${outcome.address} assigned ${took.toFixed(2)} s after ${assignment.what}${pool ? ` (pool ${pool.text})` : ""}\n`,
+  );
+  scenario.note(`Service ${name} got the load-balancer address ${outcome.address} in ${took.toFixed(2)} s`);
+  return outcome.address;
+}
+
+/** The kubequake pool's address ranges, if the cluster has MetalLB's pool (other clusters may use another LB). */
+async function poolOf(
+  scenario: ScenarioContext,
+): Promise<{ text: string; contains: (ip: string) => boolean } | undefined> {
+  const custom = scenario.kube.config.makeApiClient(CustomObjectsApi);
+  const pool = (await custom
+    .getNamespacedCustomObject({
+      group: "metallb.io",
+      version: "v1beta1",
+      namespace: metallbNamespace,
+      plural: "ipaddresspools",
+      name: poolName,
+    })
+    .catch(() => undefined)) as { spec?: { addresses?: string[] } } | undefined;
+  const ranges = pool?.spec?.addresses ?? [];
+  if (ranges.length === 0) return undefined;
+  return { text: ranges.join(", "), contains: (ip) => ranges.some((range) => inRange(ip, range)) };
+}
+
+const ipNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+
+/** Whether an IPv4 address is in a MetalLB range ("a.b.c.d-e.f.g.h" or a CIDR). */
+export function inRange(ip: string, range: string): boolean {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return false;
+  const dash = /^(\S+)\s*-\s*(\S+)$/.exec(range);
+  if (dash) return ipNumber(ip) >= ipNumber(dash[1]!) && ipNumber(ip) <= ipNumber(dash[2]!);
+  const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(range);
+  if (!cidr) return false;
+  const size = 2 ** (32 - Number(cidr[2]));
+  return Math.floor(ipNumber(ip) / size) === Math.floor(ipNumber(cidr[1]!) / size);
+}
+
+function checkType(type: string): MovableType {
+  if (!(movableTypes as readonly string[]).includes(type)) {
+    throw new UserError(
+      `"${type}" is not a Service type this step can move to or check`,
+      `use one of ${movableTypes.join(", ")} (ExternalName has its own steps).`,
+    );
+  }
+  return type as MovableType;
+}
+
+/**
+ * Changes only `spec.type` (a JSON patch), as a user would with `kubectl patch`. Kubernetes itself drops what the new
+ * type does not use (node ports and externalTrafficPolicy when leaving NodePort/LoadBalancer, the load-balancer
+ * fields when leaving LoadBalancer); the check below asserts it did.
+ */
+export async function changeType(scenario: ScenarioContext, name: string, type: string): Promise<void> {
+  const wanted = checkType(type);
+  const before = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+  rememberFrom(scenario, name, before);
+  await scenario.kube.core.patchNamespacedService({
+    name,
+    namespace: scenario.name,
+    body: [{ op: "replace", path: "/spec/type", value: wanted }],
+  });
+  scenario.note(`Service ${name}: type ${before.spec?.type} → ${wanted}`);
+  if (wanted === "LoadBalancer") watchAssignment(scenario, name, `the Service ${name} was changed to LoadBalancer`);
+  else assignments.get(scenario)?.delete(name);
+}
+
+function rememberFrom(scenario: ScenarioContext, name: string, service: V1Service): void {
+  const map = remembered.get(scenario) ?? new Map<string, Remembered>();
+  remembered.set(scenario, map);
+  const entry = map.get(name) ?? {};
+  entry.clusterIP ??= service.spec?.clusterIP;
+  const nodePort = service.spec?.ports?.[0]?.nodePort;
+  if (nodePort !== undefined) entry.nodePort = nodePort;
+  map.set(name, entry);
+}
+
+/**
+ * What is wrong with `service` as a Service of `type`, by the fields Kubernetes documents for each type (Service API
+ * reference; "type" section of the Services concept page): empty when it is right. `kept` holds what an earlier check
+ * saw: the ClusterIP must survive every move, and a NodePort must survive NodePort → LoadBalancer.
+ */
+export function typeFieldProblems(service: V1Service, type: MovableType, kept: Remembered = {}): string[] {
+  const spec = service.spec ?? {};
+  const problems: string[] = [];
+  const ports = spec.ports ?? [];
+  const ingress = service.status?.loadBalancer?.ingress ?? [];
+  const external = type !== "ClusterIP";
+  if (spec.type !== type) problems.push(`spec.type is ${spec.type}, expected ${type}`);
+  if (!spec.clusterIP || spec.clusterIP === "None") problems.push(`spec.clusterIP is ${spec.clusterIP ?? "not set"}`);
+  else if (kept.clusterIP && spec.clusterIP !== kept.clusterIP)
+    problems.push(`spec.clusterIP changed from ${kept.clusterIP} to ${spec.clusterIP} (a type change keeps it)`);
+  for (const [index, port] of ports.entries()) {
+    const field = `spec.ports[${index}].nodePort`;
+    if (external && (port.nodePort === undefined || port.nodePort < 30000 || port.nodePort > 32767))
+      problems.push(`${field} is ${port.nodePort ?? "not set"}, expected one from 30000-32767`);
+    if (!external && port.nodePort !== undefined) problems.push(`${field} is still ${port.nodePort}, expected cleared`);
+  }
+  if (type === "LoadBalancer" && kept.nodePort !== undefined && ports[0]?.nodePort !== kept.nodePort)
+    problems.push(
+      `spec.ports[0].nodePort changed from ${kept.nodePort} to ${ports[0]?.nodePort} (a type change keeps it)`,
+    );
+  if (external && spec.externalTrafficPolicy !== "Cluster")
+    problems.push(
+      `spec.externalTrafficPolicy is ${spec.externalTrafficPolicy ?? "not set"}, expected its default Cluster`,
+    );
+  if (!external && spec.externalTrafficPolicy !== undefined)
+    problems.push(`spec.externalTrafficPolicy is still ${spec.externalTrafficPolicy}, expected cleared`);
+  if (type === "LoadBalancer") {
+    if (spec.allocateLoadBalancerNodePorts !== true)
+      problems.push(
+        `spec.allocateLoadBalancerNodePorts is ${spec.allocateLoadBalancerNodePorts ?? "not set"}, expected true`,
+      );
+    if (ingress.length === 0) problems.push("status.loadBalancer.ingress is empty, expected an address");
+  } else {
+    if (spec.allocateLoadBalancerNodePorts !== undefined)
+      problems.push(
+        `spec.allocateLoadBalancerNodePorts is still ${spec.allocateLoadBalancerNodePorts}, expected cleared`,
+      );
+    if (spec.healthCheckNodePort !== undefined)
+      problems.push(`spec.healthCheckNodePort is still ${spec.healthCheckNodePort}, expected cleared`);
+    if (ingress.length > 0)
+      problems.push(
+        `status.loadBalancer.ingress still lists ${ingress.map((i) => i.ip ?? i.hostname).join(", ")}, expected none`,
+      );
+  }
+  return problems;
+}
+
+/** Waits until the Service carries exactly the fields of `type` (the load-balancer status follows asynchronously). */
+export async function expectTypeFields(
+  scenario: ScenarioContext,
+  name: string,
+  type: string,
+  seconds: number,
+): Promise<void> {
+  const wanted = checkType(type);
+  const kept = remembered.get(scenario)?.get(name) ?? {};
+  const { value } = await eventually(
+    `the Service ${name} has the fields of a ${wanted} Service`,
+    async () => {
+      const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+      const problems = typeFieldProblems(service, wanted, kept);
+      return { satisfied: problems.length === 0, value: problems.length === 0 ? service : problems.join("; ") };
+    },
+    { timeoutMs: seconds * 1000, intervalMs: 100 },
+  );
+  const service = value as V1Service;
+  rememberFrom(scenario, name, service);
+  const port = service.spec?.ports?.[0];
+  await scenario.attachText(
+    `fields of ${name} as ${wanted}`,
+    `type ${service.spec?.type}, clusterIP ${service.spec?.clusterIP}, nodePort ${port?.nodePort ?? "-"}, externalTrafficPolicy ${service.spec?.externalTrafficPolicy ?? "-"}, allocateLoadBalancerNodePorts ${service.spec?.allocateLoadBalancerNodePorts ?? "-"}, load-balancer ingress ${ingressAddress(service) ?? "-"}\n`,
+  );
+}
+
+/**
+ * Sets `spec.loadBalancerSourceRanges` to the one outside client's address (/32): kube-proxy then drops traffic to
+ * the load-balancer address from any other source.
+ */
+export async function admitOnlyOutsideClient(scenario: ScenarioContext, name: string, client: string): Promise<void> {
+  const container = await outsideClient(scenario, client);
+  await scenario.kube.core.patchNamespacedService({
+    name,
+    namespace: scenario.name,
+    body: [{ op: "add", path: "/spec/loadBalancerSourceRanges", value: [`${container.ip}/32`] }],
+  });
+  scenario.note(`Service ${name}: loadBalancerSourceRanges [${container.ip}/32] (outside client "${client}")`);
+}
+
+/** The nodes MetalLB's speakers say announce the Service's address (ServiceL2Status objects, MetalLB ≥ 0.14). */
+async function announcingNodes(scenario: ScenarioContext, name: string): Promise<string[]> {
+  const custom = scenario.kube.config.makeApiClient(CustomObjectsApi);
+  const list = (await custom
+    .listNamespacedCustomObject({
+      group: "metallb.io",
+      version: "v1beta1",
+      namespace: metallbNamespace,
+      plural: "servicel2statuses",
+    })
+    .catch((error: unknown) => {
+      throw new UserError(
+        `cannot read MetalLB's ServiceL2Status objects in ${metallbNamespace} (${error instanceof Error ? error.message.split("\n")[0] : error})`,
+        "this step needs MetalLB in L2 mode (kubequake's own cluster has it); on another cluster leave it out.",
+      );
+    })) as { items?: { status?: { node?: string; serviceName?: string; serviceNamespace?: string } }[] };
+  return (list.items ?? [])
+    .map((item) => item.status ?? {})
+    .filter((status) => status.serviceName === name && status.serviceNamespace === scenario.name)
+    .map((status) => status.node ?? "?")
+    .sort();
+}
+
+/**
+ * Waits until `count` nodes announce the Service's address (L2: one, the elected speaker; none when the Service has
+ * no ready endpoint, which MetalLB does on purpose: it withdraws the address, so clients time out rather than being
+ * refused). Reports the node and how long after the scenario's last action.
+ */
+export async function expectAnnouncingNodes(
+  scenario: ScenarioContext,
+  name: string,
+  count: 0 | 1,
+  seconds: number,
+): Promise<void> {
+  const started = performance.now();
+  const { value } = await eventually(
+    `${count === 0 ? "no node" : "one node"} announces the load-balancer address of ${name}`,
+    async () => {
+      const nodes = await announcingNodes(scenario, name);
+      return { satisfied: nodes.length === count, value: nodes.length === 0 ? "no node" : nodes.join(", ") };
+    },
+    { timeoutMs: seconds * 1000, intervalMs: 100 },
+  );
+  scenario.note(
+    `load-balancer address of ${name} announced by ${value} (${((performance.now() - started) / 1000).toFixed(2)} s after the step started)`,
+  );
+}
