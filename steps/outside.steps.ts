@@ -15,7 +15,7 @@
  * and "every request is refused" apply to it too. A new connection per request; an outside client may connect only
  * to the kind network.
  */
-import { defineParameterType, Then, When } from "@cucumber/cucumber";
+import { defineParameterType, Given, Then, When } from "@cucumber/cucumber";
 import {
   expectSenderAddressRewritten,
   expectSenderAddressSeen,
@@ -24,6 +24,13 @@ import {
   waitUntilNoneAnswered,
   waitUntilOnlyLocalNodesAnswer,
 } from "../support/outside/expectations.ts";
+import {
+  backToClusterIP,
+  pointExternalName,
+  startOutsideService,
+  waitForCname,
+  waitUntilOutsideServiceAnswers,
+} from "../support/outside/external-name.ts";
 import { expectNodePortCollisionRejected, reuseReleasedNodePort } from "../support/outside/node-ports.ts";
 import {
   parseTrafficPolicy,
@@ -131,5 +138,45 @@ Then(
   "within {int} second(s) {int} request(s) to {string} from a client pod on each node succeed only where a ready pod of {backend} runs",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: Backend) {
     await waitUntilOnlyLocalClientsAnswered(this.scenario, { seconds, count, url, backend: backend.name });
+  },
+);
+
+/** An HTTP service outside the cluster (a demo backend container on the kind network), named in the outside.test zone. */
+Given(
+  "the outside HTTP service {string} runs on the kind network",
+  async function (this: KubequakeWorld, label: string) {
+    await startOutsideService(this.scenario, label);
+  },
+);
+
+/** Creates the ExternalName Service, or turns a ClusterIP Service into one, pointing at the outside service's name. */
+When(
+  "the Service {string} is an ExternalName for the outside service {string}",
+  async function (this: KubequakeWorld, name: string, label: string) {
+    await pointExternalName(this.scenario, name, label);
+  },
+);
+
+/** Turns an ExternalName Service back into a ClusterIP Service selecting the backend's pods; waits until in service. */
+When(
+  "the Service {string} becomes a ClusterIP Service for {backend}",
+  async function (this: KubequakeWorld, name: string, backend: Backend) {
+    await backToClusterIP(this.scenario, name, backend.name);
+  },
+);
+
+/** The name (looked up from a client pod through cluster DNS) answers a CNAME to the outside service's name. */
+Then(
+  "within {int} second(s) {string} resolves to a CNAME for the outside service {string}",
+  async function (this: KubequakeWorld, seconds: number, name: string, label: string) {
+    await waitForCname(this.scenario, { seconds, name, label });
+  },
+);
+
+/** Requests from a client pod to http://<name>:8080/ are all answered by the outside service (through the CNAME). */
+Then(
+  "within {int} second(s) {int} request(s) from a client pod to {string} are answered by the outside service {string}",
+  async function (this: KubequakeWorld, seconds: number, count: number, name: string, label: string) {
+    await waitUntilOutsideServiceAnswers(this.scenario, { seconds, count, name, label });
   },
 );

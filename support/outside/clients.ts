@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 
@@ -44,8 +45,9 @@ export async function startOutsideContainer(
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   const { GenericContainer, Wait } = await import("testcontainers");
   const { runOwnerPid } = await import("../kube/namespace.ts");
-  // Cut the namespace, not the client's own name: two clients of one long-named scenario must not collide.
-  const name = `kq-${scenario.name.slice(0, Math.max(8, 63 - 4 - options.name.length))}-${options.name}`.slice(0, 63);
+  // Namespace names are long and differ at the end: a digest of it keeps names unique per scenario and client.
+  const scenarioId = createHash("sha256").update(scenario.name).digest("hex").slice(0, 10);
+  const name = `kq-${scenarioId}-${options.name}`.slice(0, 63);
   const container = await new GenericContainer(scenario.image)
     .withName(name)
     .withNetworkMode(outsideNetwork)
