@@ -143,3 +143,22 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     Then within 30 seconds none of 5 requests to "http://multi:81" succeeds
     When a client pod sends 10 requests to "http://multi"
     Then every request succeeds
+
+  Scenario: Switching a Service's selector moves its traffic to the other pods (blue/green)
+    Given the demo backend "blue" runs 1 replica
+    And the demo backend "green" runs 1 replica
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: app }
+      spec:
+        selector: { app: blue }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    When a client pod sends 10 requests to "http://app"
+    Then only pods of "blue" answered
+    When the Service "app" selects pods labelled "app=green"
+    And a client pod sends 10 requests to "http://app"
+    Then every request succeeds
+    And only pods of "green" answered

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import test from "node:test";
+import { coverageProblems, renderCoverage } from "../../support/coverage/report.ts";
+import { upstreamChecks } from "../../support/coverage/upstream.ts";
+import { checkField, fieldConditionPattern, parseFieldCondition, toJsonPath } from "../../support/objects/fields.ts";
+import { objectPath, objectRef } from "../../support/objects/kinds.ts";
+
+const service = {
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "web", labels: { app: "web" } },
+  spec: {
+    clusterIP: "10.96.0.12",
+    type: "ClusterIP",
+    ports: [
+      { name: "http", port: 80 },
+      { name: "dns", port: 53 },
+    ],
+  },
+};
+
+test("a field path may be written bare, with a dot, as kubectl's {…} or as JSONPath", () => {
+  assert.equal(toJsonPath("spec.clusterIP"), "$.spec.clusterIP");
+  assert.equal(toJsonPath(".spec.clusterIP"), "$.spec.clusterIP");
+  assert.equal(toJsonPath("{.spec.ports[0].port}"), "$.spec.ports[0].port");
+  assert.equal(toJsonPath("$.spec"), "$.spec");
+});
+
+test("field conditions: set, not set, equal to, containing, matching — each can fail", () => {
+  const check = (path: string, what: string) => checkField(service, parseFieldCondition(path, what));
+  assert.equal(check("spec.clusterIP", "set").satisfied, true);
+  assert.equal(check("spec.externalName", "set").satisfied, false);
+  assert.equal(check("spec.externalName", "not set").satisfied, true);
+  assert.equal(check("spec.clusterIP", "not set").satisfied, false);
+  assert.equal(check("spec.ports[1].port", 'equal to "53"').satisfied, true);
+  assert.equal(check("spec.ports[1].port", 'equal to "5"').satisfied, false);
+  assert.equal(check('spec.ports[?(@.name=="http")].port', 'equal to "80"').satisfied, true);
+  assert.equal(check("spec.ports[*].name", 'containing "dns"').satisfied, true);
+  assert.equal(check("spec.ports[*].name", 'containing "udp"').satisfied, false);
+  assert.equal(check("spec.clusterIP", 'matching "^10\\."').satisfied, true);
+  assert.equal(check("spec.clusterIP", 'matching "^192\\."').satisfied, false);
+  assert.equal(check("spec.externalName", 'equal to ""').satisfied, false, "a missing field never equals");
+  assert.equal(check("spec.externalName", "set").seen, "(not set)");
+});
+
+test("the step's condition pattern reads the path and the expectation", () => {
+  const match = fieldConditionPattern.exec('`spec.type` equal to "NodePort"');
+  assert.deepEqual([match?.[1], match?.[2]], ["spec.type", 'equal to "NodePort"']);
+  assert.equal(fieldConditionPattern.exec("spec.type set"), null, "the path must be backquoted");
+});
+
+test("objects are addressed by kind alone; an unknown kind is the user's mistake", () => {
+  assert.equal(objectPath(objectRef("Service", "web", "ns")), "/api/v1/namespaces/ns/services/web");
+  assert.equal(objectPath(objectRef("Deployment", "web", "ns")), "/apis/apps/v1/namespaces/ns/deployments/web");
+  assert.equal(objectPath(objectRef("Endpoints", "web", "ns")), "/api/v1/namespaces/ns/endpoints/web");
+  assert.equal(objectPath(objectRef("Node", "n1", "ns")), "/api/v1/nodes/n1");
+  assert.throws(() => objectRef("Widget", "w", "ns"), /the kind "Widget" is not one kubequake knows/);
+});
+
+test("coverage: an unknown tag, a check with neither scenario nor reason, and a stale reason are all problems", () => {
+  const checks = [
+    { id: "a", section: "S", test: "does a" },
+    { id: "b", section: "S", test: "does b", reason: "not applicable: no b here" },
+  ];
+  const scenario = (id: string) => ({ id, where: "features/x.feature:3", name: "x" });
+  assert.deepEqual(coverageProblems([scenario("a")], checks), []);
+  assert.match(coverageProblems([], checks).join("\n"), /a: no scenario is tagged @upstream:a and no reason/);
+  assert.match(coverageProblems([scenario("a"), scenario("zz")], checks).join("\n"), /@upstream:zz names no upstream/);
+  assert.match(coverageProblems([scenario("a"), scenario("b")], checks).join("\n"), /b: a scenario covers it/);
+  assert.throws(() => renderCoverage([], checks), /disagree/);
+  assert.match(renderCoverage([scenario("a")], checks), /\*\*1 of 2 covered\*\*/);
+});
+
+test("the upstream list has unique ids", () => {
+  const ids = upstreamChecks.map((c) => c.id);
+  assert.equal(new Set(ids).size, ids.length);
+});
