@@ -16,6 +16,7 @@
  * to the kind network.
  */
 import { defineParameterType, Given, Then, When } from "@cucumber/cucumber";
+import type { EndpointAddress } from "../support/kube/endpoints.ts";
 import {
   expectSenderAddressRewritten,
   expectSenderAddressSeen,
@@ -41,12 +42,14 @@ import {
 } from "../support/outside/policies.ts";
 import { parseSender, type Sender, senderPattern, sendToTarget } from "../support/outside/send.ts";
 import { type OutsideTarget, outsideTargetPattern, parseOutsideTarget } from "../support/outside/targets.ts";
+import { deployLingeringBackend, expectAnsweredByTerminatingPods } from "../support/outside/terminating.ts";
 import type { Backend } from "../support/services/backend.ts";
 import type { Service } from "../support/services/service.ts";
 import { attachTraffic } from "../support/traffic/attachments.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 defineParameterType({ name: "sender", regexp: senderPattern, transformer: parseSender });
+defineParameterType({ name: "podState", regexp: /ready|terminating/, transformer: (s: string) => s });
 defineParameterType({ name: "trafficPolicy", regexp: trafficPolicyPattern, transformer: parseTrafficPolicy });
 defineParameterType({ name: "outsideTarget", regexp: outsideTargetPattern, transformer: parseOutsideTarget });
 
@@ -87,16 +90,17 @@ Then("every answer saw a rewritten client address, not the sender's", function (
 
 /** externalTrafficPolicy Local: sends until only nodes with a ready local pod answer (all, with it); keeps that batch. */
 Then(
-  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} are answered only by the nodes running a ready pod of {backend}",
+  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} are answered only by the nodes running a {podState} pod of {backend}",
   async function (
     this: KubequakeWorld,
     seconds: number,
     count: number,
     sender: Sender,
     target: OutsideTarget,
+    state: "ready" | "terminating",
     backend: Backend,
   ) {
-    const options = { seconds, count, sender, target, backend: backend.name };
+    const options = { seconds, count, sender, target, backend: backend.name, state };
     await attachTraffic(this.scenario, await waitUntilOnlyLocalNodesAnswer(this.scenario, options));
   },
 );
@@ -178,5 +182,57 @@ Then(
   "within {int} second(s) {int} request(s) from a client pod to {string} are answered by the outside service {string}",
   async function (this: KubequakeWorld, seconds: number, count: number, name: string, label: string) {
     await waitUntilOutsideServiceAnswers(this.scenario, { seconds, count, name, label });
+  },
+);
+
+/** Deleted pods keep serving N seconds (a preStop sleep): their endpoints are terminating but serving meanwhile. */
+Given(
+  "the demo backend runs {int} replica(s) behind the {serviceType} Service {string}, each pod serving {int} second(s) after it is deleted",
+  async function (this: KubequakeWorld, replicas: number, type: string, name: string, lingerSeconds: number) {
+    await deployLingeringBackend(this.scenario, { name, replicas, type, lingerSeconds });
+  },
+);
+
+/** As above, with publishNotReadyAddresses: unready and terminating pods stay ready endpoints. */
+Given(
+  "the demo backend runs {int} replica(s) behind the {serviceType} Service {string} that publishes not-ready addresses, each pod serving {int} second(s) after it is deleted",
+  async function (this: KubequakeWorld, replicas: number, type: string, name: string, lingerSeconds: number) {
+    await deployLingeringBackend(this.scenario, { name, replicas, type, lingerSeconds, publishNotReady: true });
+  },
+);
+
+/** Every request of the last traffic was answered by a pod of the backend that is terminating (deleted, still running). */
+Then(
+  "every request was answered by a terminating pod of {backend}",
+  async function (this: KubequakeWorld, backend: Backend) {
+    await expectAnsweredByTerminatingPods(this.scenario, this.lastTraffic, backend.name);
+  },
+);
+
+/** The Service's EndpointSlices list N endpoints that are terminating and still serving. */
+Then(
+  "within {int} second(s) the Service {service} has {int} serving terminating endpoint(s)",
+  async function (this: KubequakeWorld, seconds: number, service: Service, count: number) {
+    const condition = (e: readonly EndpointAddress[]) => e.filter((x) => x.serving && x.terminating).length === count;
+    await service.waitForEndpoints(seconds, `${count} serving terminating endpoint(s)`, condition);
+  },
+);
+
+/** Ready and serving apart: with publishNotReadyAddresses an unready pod stays ready, but not serving. */
+Then(
+  "within {int} second(s) the Service {service} has {int} ready endpoint(s), {int} of them serving",
+  async function (this: KubequakeWorld, seconds: number, service: Service, ready: number, serving: number) {
+    const condition = (e: readonly EndpointAddress[]) =>
+      e.filter((x) => x.ready).length === ready && e.filter((x) => x.ready && x.serving).length === serving;
+    await service.waitForEndpoints(seconds, `${ready} ready endpoint(s), ${serving} of them serving`, condition);
+  },
+);
+
+/** publishNotReadyAddresses: deleted pods stay listed as ready (whether serving or not) until they are gone. */
+Then(
+  "within {int} second(s) the Service {service} has {int} terminating endpoint(s) still listed as ready",
+  async function (this: KubequakeWorld, seconds: number, service: Service, count: number) {
+    const condition = (e: readonly EndpointAddress[]) => e.filter((x) => x.ready && x.terminating).length === count;
+    await service.waitForEndpoints(seconds, `${count} terminating endpoint(s) listed as ready`, condition);
   },
 );

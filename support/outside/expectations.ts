@@ -6,6 +6,7 @@ import type { TrafficResult } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import { describeSender, type Sender, senderAddress, sendToTarget, targetNode } from "./send.ts";
 import { clusterNodes, describeOutsideTarget, type OutsideTarget } from "./targets.ts";
+import { podsIn } from "./terminating.ts";
 
 /** "3 ok by web-a; 2 timeout" for one result: what a timeout or a failure message shows. */
 function outcomeOf(result: TrafficResult): string {
@@ -102,7 +103,7 @@ function localNodeProblems(traffic: readonly TrafficResult[], ready: readonly Po
           `node ${node} runs ${local.join(", ")} and should answer every request with it: ${outcomeOf(result)}`,
         );
     } else if (answered.length > 0) {
-      problems.push(`node ${node} runs no ready pod of ${backend} and should answer nothing: ${outcomeOf(result)}`);
+      problems.push(`node ${node} runs no such pod of ${backend} and should answer nothing: ${outcomeOf(result)}`);
     }
   }
   if (traffic.length === 0 || !traffic.every((r) => nodeOf(r))) {
@@ -117,16 +118,24 @@ function localNodeProblems(traffic: readonly TrafficResult[], ready: readonly Po
  */
 export async function waitUntilOnlyLocalNodesAnswer(
   scenario: ScenarioContext,
-  options: { seconds: number; count: number; sender: Sender; target: OutsideTarget; backend: string },
+  options: {
+    seconds: number;
+    count: number;
+    sender: Sender;
+    target: OutsideTarget;
+    backend: string;
+    state?: "ready" | "terminating";
+  },
 ): Promise<TrafficResult[]> {
   let last: TrafficResult[] = [];
+  const state = options.state ?? "ready";
   await eventually(
-    `only the nodes running a ready pod of ${options.backend} answer ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)}`,
+    `only the nodes running a ${state} pod of ${options.backend} answer ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)}`,
     async () => {
-      const ready = await readyPodsOf(scenario, options.backend);
+      const local = await podsIn(scenario, options.backend, state);
       last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
-      const problems = localNodeProblems(last, ready, options.backend);
-      if (ready.length === 0) problems.push(`${options.backend} has no ready pod`);
+      const problems = localNodeProblems(last, local, options.backend);
+      if (local.length === 0) problems.push(`${options.backend} has no ${state} pod`);
       return { satisfied: problems.length === 0, value: problems.join("; ") || "ok" };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },

@@ -1,0 +1,78 @@
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { EndpointWatcher } from "../endpoints/watcher.ts";
+import { UserError } from "../errors/user-error.ts";
+import { listPods, type PodSummary, waitForReadyPods } from "../kube/pods.ts";
+import { backendWorkload } from "../kube/workloads.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { createService, readyPodsOf } from "../services/backends.ts";
+import { waitUntilServing } from "../services/exposure.ts";
+import type { TrafficResult } from "../traffic/client.ts";
+
+/**
+ * The demo backend whose pods keep serving `lingerSeconds` after they are deleted: a preStop sleep holds off the
+ * SIGTERM, so a deleted pod's endpoint is terminating but still serving (and passes readiness) until the sleep ends.
+ * Behind a Service of the same name, in service when it returns.
+ */
+export async function deployLingeringBackend(
+  scenario: ScenarioContext,
+  options: { name: string; replicas: number; type: string; lingerSeconds: number; publishNotReady?: boolean },
+): Promise<void> {
+  if (options.type !== "ClusterIP" && options.type !== "NodePort") {
+    throw new UserError(
+      `a backend whose pods serve after deletion goes behind a ClusterIP or NodePort Service, not ${options.type}`,
+      `write ClusterIP or NodePort, e.g. Given the demo backend runs 1 replica behind the NodePort Service "${options.name}", each pod serving 30 seconds after it is deleted.`,
+    );
+  }
+  const workload = backendWorkload({
+    name: options.name,
+    image: scenario.image,
+    replicas: options.replicas,
+  }) as KubernetesObject & {
+    spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Record<string, unknown>[] } } };
+  };
+  const pod = workload.spec.template.spec;
+  pod.terminationGracePeriodSeconds = options.lingerSeconds + 10;
+  pod.containers[0]!.lifecycle = { preStop: { sleep: { seconds: options.lingerSeconds } } };
+  await scenario.namespace.apply(workload);
+  await waitForReadyPods(scenario.kube, scenario.name, { app: options.name }, options.replicas, 120_000);
+  await createService(scenario, {
+    name: options.name,
+    selector: { app: options.name },
+    type: options.type as "ClusterIP" | "NodePort",
+    publishNotReadyAddresses: options.publishNotReady ?? false,
+  });
+  scenario.watch(options.name, await EndpointWatcher.start(scenario, options.name));
+  await waitUntilServing(scenario, options.name, options.replicas, false);
+}
+
+/** Pods of a backend that are deleted but still running (in their grace period), by name. */
+export async function terminatingPodsOf(scenario: ScenarioContext, backend: string): Promise<PodSummary[]> {
+  return (await listPods(scenario.kube, scenario.name, { app: backend })).filter(
+    (p) => p.terminating && p.phase === "Running",
+  );
+}
+
+/** Pods of `backend` in a state, for per-node checks: ready (and not terminating), or terminating and still running. */
+export function podsIn(
+  scenario: ScenarioContext,
+  backend: string,
+  state: "ready" | "terminating",
+): Promise<PodSummary[]> {
+  return state === "ready" ? readyPodsOf(scenario, backend) : terminatingPodsOf(scenario, backend);
+}
+
+/** Every request of the last traffic was answered, each by a pod of `backend` that is terminating now. */
+export async function expectAnsweredByTerminatingPods(
+  scenario: ScenarioContext,
+  traffic: readonly TrafficResult[],
+  backend: string,
+): Promise<void> {
+  const terminating = (await terminatingPodsOf(scenario, backend)).map((p) => p.name);
+  const results = traffic.flatMap((t) => t.probe.results);
+  const others = results.filter((r) => !r.ok || !terminating.includes(r.pod));
+  if (results.length === 0 || terminating.length === 0 || others.length > 0) {
+    throw new Error(
+      `expected every request to be answered by a terminating pod of ${backend} (${terminating.join(", ") || "none is terminating"}), but ${others.length} of ${results.length} were not: ${[...new Set(others.map((r) => (r.ok ? r.pod : r.errorKind)))].join(", ")}`,
+    );
+  }
+}
