@@ -10,8 +10,10 @@ import { eventually } from "../wait/eventually.ts";
  *   that have an IP, ready or not), none being fine: then there is nothing more to wait for, and a request would
  *   rightly be refused;
  * - its name resolves from a client pod (CoreDNS has seen it: to the ClusterIP, or to the pods when headless);
- * - unless headless, every TCP port accepts connections through the ClusterIP from a client pod (kube-proxy has
- *   programmed it). UDP and SCTP ports are not probed here: what answers on them is up to the backend.
+ * - unless headless, every TCP port answers through the ClusterIP from a client pod (kube-proxy has programmed it):
+ *   a backend that says who it is (the demo image) must be one of the ready pods, so a changed selector counts only
+ *   once the new pods answer; any other backend must accept connections. UDP and SCTP ports are not probed here:
+ *   what answers on them is up to the backend.
  * A Service without a selector (manual endpoints) or of type ExternalName has nothing to wait for.
  */
 export async function waitUntilInService(scenario: ScenarioContext, name: string, timeoutSeconds = 60): Promise<void> {
@@ -39,15 +41,15 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
   await waitForSlicePorts(scenario, service);
   for (const port of service.spec?.ports ?? []) {
     if ((port.protocol ?? "TCP") !== "TCP") continue;
-    const url = `tcp://${service.spec?.clusterIP}:${port.port}`;
+    const address = `${service.spec?.clusterIP}:${port.port}`;
     // Two clean batches in a row: one batch can pass while kube-proxy is still rewriting the node's rules.
     let clean = 0;
     await eventually(
-      `Service ${name} accepts connections at ${url} (two batches of 5 in a row)`,
+      `Service ${name} answers at ${address} from its ready pods only (two batches of 5 in a row)`,
       async () => {
-        const probe = await probeHttp(scenario.kube, scenario.name, client, { url, count: 5, timeoutMs: 1000 });
-        clean = probe.results.every((r) => r.ok) ? clean + 1 : 0;
-        return { satisfied: clean >= 2, value: probe.results.map((r) => r.ok || r.errorKind) };
+        const seen = await answeredByReadyPods(scenario, client, address, ready);
+        clean = seen.satisfied ? clean + 1 : 0;
+        return { satisfied: clean >= 2, value: seen.value };
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
@@ -85,4 +87,34 @@ async function waitForSlicePorts(scenario: ScenarioContext, service: V1Service):
     },
     { timeoutMs: 30_000, intervalMs: 200 },
   );
+}
+
+/**
+ * One batch through the ClusterIP. When the backends name themselves (the demo image answers HTTP with its pod
+ * name), every request must be answered by one of `ready`; otherwise every TCP connection must be accepted.
+ */
+async function answeredByReadyPods(
+  scenario: ScenarioContext,
+  client: string,
+  address: string,
+  ready: readonly string[],
+): Promise<{ satisfied: boolean; value: unknown }> {
+  const http = await probeHttp(scenario.kube, scenario.name, client, {
+    url: `http://${address}/`,
+    count: 5,
+    timeoutMs: 1000,
+  });
+  if (http.results.some((r) => r.ok && r.pod !== "")) {
+    const answers = http.results.map((r) => (r.ok ? r.pod : r.errorKind));
+    return { satisfied: http.results.every((r) => r.ok && ready.includes(r.pod)), value: answers };
+  }
+  const tcp = await probeHttp(scenario.kube, scenario.name, client, {
+    url: `tcp://${address}`,
+    count: 5,
+    timeoutMs: 1000,
+  });
+  return {
+    satisfied: tcp.results.every((r) => r.ok),
+    value: tcp.results.map((r) => (r.ok ? "connected" : r.errorKind)),
+  };
 }

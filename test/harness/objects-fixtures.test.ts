@@ -1,0 +1,39 @@
+// The generic object and traffic checks catch what they are for: fixture scenarios that must fail (a field wait that
+// never holds, an expected rejection that does not come or says something else, a misspelt field, an unknown kind,
+// a Service that still answers, a rewritten client address), each with its message checked.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
+
+const mustFail: Record<string, RegExp> = {
+  "A field that never takes the expected value":
+    /timed out after 2\.\d s waiting until Service kq-[a-z0-9-]+\/web has `spec\.type` equal to "NodePort"; last observed: ClusterIP/,
+  "A rejection that the API server does not make":
+    /expected the API server to reject the manifest at test\/fixtures\/objects-failing\/objects-must-fail\.feature:\d+ with "invalid", but it accepted it/,
+  "A rejection with another message than expected":
+    /with a message containing "already allocated", but it said: .*provided port is not in the valid range/,
+  "A misspelt field in a manifest":
+    /objects-must-fail\.feature:\d+: the API server rejected Service "typo" in kq-[a-z0-9-]+: .*unknown field "spec\.selectr"/,
+  "A kind kubequake does not know": /the kind "Widget" is not one kubequake knows \(known: Service, Pod/,
+  "A Service that still answers when it should not":
+    /timed out after 3\.\d s waiting until none of 5 requests to http:\/\/web succeeds; last observed: 5 answered \(web-/,
+  "Hairpin traffic is masqueraded, so the client address is not the pod's own":
+    /expected every answer to web-[a-z0-9-]+ \(10\.244\.\d+\.\d+\) to see 10\.244\.\d+\.\d+ as the client, but 5 of 5 did not/,
+};
+
+test("object and traffic checks that must fail do fail, each with the expected message", async () => {
+  const runId = newRunId("ofx");
+  const run = await runNode([cucumberBin, "-p", "fixtures", "test/fixtures/objects-failing"], {
+    KUBEQUAKE_RUN_ID: runId,
+    KUBEQUAKE_REPORTS: "reports/harness/objects",
+  });
+  assert.equal(run.code, 1, `cucumber should exit 1 when scenarios fail; output:\n${run.output.slice(-2000)}`);
+  const outcomes = readScenarioOutcomes("reports/harness/objects/fixtures/cucumber-messages.ndjson");
+  assert.deepEqual(outcomes.map((o) => o.name).sort(), Object.keys(mustFail).sort());
+  for (const outcome of outcomes) {
+    assert.equal(outcome.status, "FAILED", `${outcome.name}: status`);
+    assert.match(outcome.message, mustFail[outcome.name]!, `${outcome.name}: message`);
+  }
+  assert.deepEqual(await liveNamespacesOfRun(runId), [], "every scenario namespace is deleted after the run");
+});
