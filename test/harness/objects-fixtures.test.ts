@@ -14,8 +14,8 @@ const mustFail: Record<string, RegExp> = {
   "A rejection with another message than expected":
     /with a message containing "already allocated", but it said: .*provided port is not in the valid range/,
   "A misspelt field in a manifest":
-    /objects-must-fail\.feature:\d+: the API server rejected Service "typo" in kq-[a-z0-9-]+: .*unknown field "spec\.selectr"/,
-  "A kind kubequake does not know": /the kind "Widget" is not one kubequake knows \(known: Service, Pod/,
+    /objects-must-fail\.feature:\d+: the API server rejected Service "typo" in kq-[a-z0-9-]+: .*\.spec\.selectr: field not declared in schema/,
+  "A kind kubequake does not know": /the kind "Widget" is not one kubequake knows by name \(known: Service, Pod/,
   "A Service that still answers when it should not":
     /timed out after 3\.\d s waiting until none of 5 requests to http:\/\/web succeeds; last observed: 5 answered \(web-/,
   "Hairpin traffic is masqueraded, so the client address is not the pod's own":
