@@ -2,6 +2,11 @@ import { Then, When } from "@cucumber/cucumber";
 import { deleteObject, expectPatchRejected, patchObject, setServiceSelector } from "../support/objects/change.ts";
 import { type FieldCondition, waitForAbsence, waitForField } from "../support/objects/fields.ts";
 import {
+  deleteCollection,
+  expectListedInAllNamespaces,
+  expectResolvesToServiceOf,
+} from "../support/objects/lookups.ts";
+import {
   expectClientIpPreserved,
   expectNoneSucceeded,
   waitUntilPodReaches,
@@ -133,3 +138,42 @@ Then("no request succeeds", function (this: KubequakeWorld) {
 Then("every answer saw the sending pod's IP as the client address", async function (this: KubequakeWorld) {
   await expectClientIpPreserved(this.scenario, this.lastTraffic);
 });
+
+/** A name looked up from the client pod answers the ClusterIP of a Service in any namespace (read only). */
+Then(
+  "within {int} second(s) {string} resolves to the ClusterIP of the Service {string} in namespace {string}",
+  async function (this: KubequakeWorld, seconds: number, name: string, service: string, namespace: string) {
+    await expectResolvesToServiceOf(this.scenario, { name, service, namespace, seconds });
+  },
+);
+
+/** As above, looked up from a named pod of the scenario (e.g. one with its own dnsConfig). */
+Then(
+  "within {int} second(s) the pod {string} resolves {string} to the ClusterIP of the Service {string} in namespace {string}",
+  async function (
+    this: KubequakeWorld,
+    seconds: number,
+    pod: string,
+    name: string,
+    service: string,
+    namespace: string,
+  ) {
+    await expectResolvesToServiceOf(this.scenario, { name, pod, service, namespace, seconds });
+  },
+);
+
+/** Lists a kind across all namespaces (read only) and finds the object of the scenario's namespace among them. */
+Then(
+  "listing every {word} in all namespaces finds {string} of this scenario",
+  async function (this: KubequakeWorld, kind: string, name: string) {
+    await expectListedInAllNamespaces(this.scenario, { kind, name, namespace: this.scenario.name });
+  },
+);
+
+/** Deletes every object of a kind in the scenario's namespace carrying the labels (one deletecollection call). */
+When(
+  "every {word} labelled {labels} is deleted",
+  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>) {
+    await deleteCollection(this.scenario, { kind, labels });
+  },
+);

@@ -66,9 +66,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "endpointslice-api",
     section: "Endpoints and EndpointSlices",
     test: "should support creating EndpointSlice API operations",
-    reason: notYet(
-      "an API-operations test (list/watch/patch of EndpointSlice objects) rather than a Service behaviour",
-    ),
   },
   {
     id: "multiport-multislice",
@@ -85,7 +82,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "endpoint-lifecycle",
     section: "Endpoints and EndpointSlices",
     test: "should test the lifecycle of an Endpoint",
-    reason: notYet("an API-operations test (watch, patch, delete of an Endpoints object)"),
   },
   {
     id: "evicted-pods",
@@ -103,7 +99,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "list-all-namespaces",
     section: "ClusterIP routing and lifecycle",
     test: "should find a service from listing all namespaces",
-    reason: notYet("needs a step that lists Services across namespaces"),
   },
   {
     id: "no-endpoints-refused",
@@ -162,7 +157,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "delete-collection",
     section: "ClusterIP routing and lifecycle",
     test: "should delete a collection of services",
-    reason: notYet("no step deletes by label selector"),
   },
   // 2.3 NodePort
   {
@@ -393,18 +387,8 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     reason: lb,
   },
   // 2.8 DNS
-  {
-    id: "dns-cluster",
-    section: "DNS",
-    test: "should provide DNS for the cluster",
-    reason: notYet("needs a resolve step for names outside the scenario's namespace"),
-  },
-  {
-    id: "dns-partial-cluster",
-    section: "DNS",
-    test: "should resolve DNS of partial qualified names for the cluster",
-    reason: notYet("needs a resolve step for names outside the scenario's namespace"),
-  },
+  { id: "dns-cluster", section: "DNS", test: "should provide DNS for the cluster" },
+  { id: "dns-partial-cluster", section: "DNS", test: "should resolve DNS of partial qualified names for the cluster" },
   {
     id: "dns-etc-hosts",
     section: "DNS",
@@ -425,31 +409,17 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     test: "should provide DNS for ExternalName services",
     reason: notYet("needs a CNAME lookup step"),
   },
-  {
-    id: "dns-nameservers",
-    section: "DNS",
-    test: "should support configurable pod DNS nameservers",
-    reason: notYet(
-      "client pods with dnsConfig exist (the client pod … is:), but the DNS steps look up from the default client",
-    ),
-  },
-  {
-    id: "dns-resolv-conf",
-    section: "DNS",
-    test: "should support configurable pod resolv.conf",
-    reason: notYet("as for configurable nameservers"),
-  },
+  { id: "dns-nameservers", section: "DNS", test: "should support configurable pod DNS nameservers" },
+  { id: "dns-resolv-conf", section: "DNS", test: "should support configurable pod resolv.conf" },
   {
     id: "dns-long-search",
     section: "DNS",
     test: "should work with the pod containing more than 6 DNS search paths and longer than 256 search list characters",
-    reason: notYet("as for configurable nameservers"),
   },
   {
     id: "dns-odd-search",
     section: "DNS",
     test: "should work with a search path containing an underscore and a search path with a single dot",
-    reason: notYet("as for configurable nameservers"),
   },
   {
     id: "dns-digit-service",

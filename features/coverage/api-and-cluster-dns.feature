@@ -1,0 +1,119 @@
+Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, written with the step catalog
+
+  @upstream:endpoint-lifecycle
+  Scenario: An Endpoints object is created, read, patched and deleted
+    Given the manifest:
+      """
+      apiVersion: v1
+      kind: Endpoints
+      metadata: { name: lifecycle, labels: { test: lifecycle } }
+      subsets:
+        - addresses: [{ ip: 10.244.250.20 }]
+          ports: [{ name: http, port: 80 }]
+      """
+    Then within 10 seconds the Endpoints "lifecycle" has `subsets[0].addresses[0].ip` equal to "10.244.250.20"
+    When the Endpoints "lifecycle" is patched with:
+      """
+      metadata:
+        labels: { test: patched }
+      subsets:
+        - addresses: [{ ip: 10.244.250.21 }]
+          ports: [{ name: http, port: 8080 }]
+      """
+    Then within 10 seconds the Endpoints "lifecycle" has `metadata.labels.test` equal to "patched"
+    And within 10 seconds the Endpoints "lifecycle" has `subsets[0].ports[0].port` equal to "8080"
+    When the Endpoints "lifecycle" is deleted
+    Then within 10 seconds the Endpoints "lifecycle" does not exist
+
+  @upstream:endpointslice-api
+  Scenario: An EndpointSlice is created, read, listed in all namespaces, patched and deleted
+    Given the manifest:
+      """
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata: { name: handmade, labels: { kubernetes.io/service-name: nothing } }
+      addressType: IPv4
+      endpoints: [{ addresses: [10.244.250.30] }]
+      ports: [{ name: http, port: 8080 }]
+      """
+    Then within 10 seconds the EndpointSlice "handmade" has `endpoints[0].addresses[0]` equal to "10.244.250.30"
+    And listing every EndpointSlice in all namespaces finds "handmade" of this scenario
+    When the EndpointSlice "handmade" is patched with:
+      """
+      metadata:
+        labels: { patched: "true" }
+      """
+    Then within 10 seconds the EndpointSlice "handmade" has `metadata.labels.patched` equal to "true"
+    When the EndpointSlice "handmade" is deleted
+    Then within 10 seconds the EndpointSlice "handmade" does not exist
+
+  @upstream:list-all-namespaces @upstream:delete-collection
+  Scenario: A Service is found by listing all namespaces, and Services are deleted as a collection by label
+    Given the manifest, without waiting for its Services:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: one, labels: { group: doomed } }
+      spec:
+        selector: { app: none }
+        ports: [{ port: 80 }]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: two, labels: { group: doomed } }
+      spec:
+        selector: { app: none }
+        ports: [{ port: 80 }]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: kept }
+      spec:
+        selector: { app: none }
+        ports: [{ port: 80 }]
+      """
+    Then listing every Service in all namespaces finds "one" of this scenario
+    When every Service labelled "group=doomed" is deleted
+    Then within 30 seconds the Service "one" does not exist
+    And within 30 seconds the Service "two" does not exist
+    And within 10 seconds the Service "kept" has `spec.clusterIP` set
+
+  @upstream:dns-cluster @upstream:dns-partial-cluster
+  Scenario: The cluster's own Service resolves by its full and partially qualified names
+    Then within 30 seconds "kubernetes.default.svc.cluster.local" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds "kubernetes.default.svc" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds "kubernetes.default" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
+
+  @upstream:dns-nameservers @upstream:dns-resolv-conf
+  Scenario: A pod with dnsPolicy None uses the nameserver, search path and options of its dnsConfig
+    Then the Service "kube-dns" in namespace "kube-system" has `spec.clusterIP` equal to "10.96.0.10"
+    When the client pod "custom-dns" is:
+      """
+      spec:
+        dnsPolicy: None
+        dnsConfig:
+          nameservers: [10.96.0.10]
+          searches: [default.svc.cluster.local]
+          options: [{ name: ndots, value: "2" }]
+      """
+    Then within 30 seconds the pod "custom-dns" resolves "kubernetes" to the ClusterIP of the Service "kubernetes" in namespace "default"
+
+  @upstream:dns-long-search @upstream:dns-odd-search
+  Scenario: Long and odd DNS search lists still resolve (more than 6 paths, over 256 characters, underscore and dot)
+    When the client pod "long-search" is:
+      """
+      spec:
+        dnsPolicy: None
+        dnsConfig:
+          nameservers: [10.96.0.10]
+          searches:
+            - first-very-long-search-path-to-make-the-list-longer-than-256-characters.kubequake.test
+            - second-very-long-search-path-to-make-the-list-longer-than-256-characters.kubequake.test
+            - third-very-long-search-path-to-make-the-list-longer-than-256-characters.kubequake.test
+            - fourth.kubequake.test
+            - fifth.kubequake.test
+            - _sixth.kubequake.test
+            - .
+            - default.svc.cluster.local
+      """
+    Then within 30 seconds the pod "long-search" resolves "kubernetes" to the ClusterIP of the Service "kubernetes" in namespace "default"

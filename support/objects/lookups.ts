@@ -1,0 +1,73 @@
+import { request } from "undici";
+import { selectorString } from "../kube/pods.ts";
+import { probeDns } from "../kube/prober.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { eventually } from "../wait/eventually.ts";
+import { readObject } from "./fields.ts";
+import { describeRef, objectPath, objectRef } from "./kinds.ts";
+
+/**
+ * Waits until a name, looked up by a pod of the scenario (the default client pod, or a named one whose dnsConfig is
+ * under test), answers exactly the ClusterIP of a Service that may live in any namespace (read, never written):
+ * "kubernetes.default" → the `kubernetes` Service in default.
+ */
+export async function expectResolvesToServiceOf(
+  scenario: ScenarioContext,
+  lookup: { name: string; pod?: string; service: string; namespace: string; seconds: number },
+): Promise<void> {
+  const ref = objectRef("Service", lookup.service, lookup.namespace);
+  const service = (await readObject(scenario.kube, ref)) as { spec?: { clusterIP?: string } } | undefined;
+  const clusterIP = service?.spec?.clusterIP;
+  if (!clusterIP) throw new Error(`${describeRef(ref)} does not exist or has no ClusterIP`);
+  const pod = lookup.pod ?? (await scenario.client());
+  await eventually(
+    `${lookup.name}, looked up from ${pod}, resolves to ${clusterIP} (the ClusterIP of ${describeRef(ref)})`,
+    async () => {
+      const [result] = await probeDns(scenario.kube, scenario.name, pod, { name: lookup.name, type: "A" });
+      const answers = result?.answers ?? [];
+      return {
+        satisfied: Boolean(result?.ok) && answers.join() === clusterIP,
+        value: result?.ok ? answers : result?.errorKind,
+      };
+    },
+    { timeoutMs: lookup.seconds * 1000, intervalMs: 250 },
+  );
+}
+
+/** Lists a kind across every namespace (read only) and checks that the named object is among them. */
+export async function expectListedInAllNamespaces(
+  scenario: ScenarioContext,
+  target: { kind: string; name: string; namespace: string },
+): Promise<void> {
+  const { apiVersion, kind } = objectRef(target.kind, target.name, target.namespace);
+  const list = await scenario.kube.objects.list(apiVersion!, kind!);
+  const found = list.items.some((o) => o.metadata?.name === target.name && o.metadata?.namespace === target.namespace);
+  if (!found) {
+    throw new Error(
+      `listing ${kind} in all namespaces (${list.items.length} found) did not find ${target.namespace}/${target.name}`,
+    );
+  }
+}
+
+/** Deletes every object of a kind in the scenario's namespace that carries the labels (one deletecollection call). */
+export async function deleteCollection(
+  scenario: ScenarioContext,
+  target: { kind: string; labels: Record<string, string> },
+): Promise<void> {
+  const path = objectPath(objectRef(target.kind, "x", scenario.name)).replace(/\/x$/, "");
+  const query = new URLSearchParams({ labelSelector: selectorString(target.labels) });
+  const response = await request(`${scenario.kube.server}${path}?${query}`, {
+    method: "DELETE",
+    dispatcher: scenario.kube.agent,
+    headers: { ...scenario.kube.headers, accept: "application/json" },
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
+  });
+  const text = await response.body.text();
+  if (response.statusCode >= 300) {
+    throw new Error(
+      `deleting ${target.kind} labelled ${selectorString(target.labels)} answered ${response.statusCode}: ${text.slice(0, 300)}`,
+    );
+  }
+  scenario.note(`deleted every ${target.kind} labelled ${selectorString(target.labels)}`);
+}
