@@ -164,9 +164,14 @@ AfterAll(async () => {
 // Ctrl-C / SIGTERM: remove the run's scenario namespaces before exiting, so an interrupted run leaks nothing.
 // cucumber-js runs parallel workers as threads and signals reach only the main thread, so the main thread removes
 // every namespace this run owns (by the owner PID each namespace is annotated with), whichever thread created it.
+// `on`, not `once`: signal-exit (loaded with testcontainers, through proper-lockfile) re-raises a signal at once when
+// no other listener is left, which would kill the process before this cleanup ran. A second signal exits at once.
+let interrupted = false;
 if (isMainThread) {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
       // Cluster-level faults first (a stopped node, the API server parked): namespaces cannot be deleted without them.
       void undoOutstandingFaults((entry) => entry.ownerPid === runOwnerPid())
         .then(({ undone, failed }) => {

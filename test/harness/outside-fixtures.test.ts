@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCommand } from "../../support/process/command.ts";
 import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { eventually } from "../../support/wait/eventually.ts";
 import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
 
 const mustFail: Record<string, RegExp> = {
@@ -43,4 +44,42 @@ test("outside-world checks that must fail do fail, each with the expected messag
   ]);
   const leaked = containers.stdout.split("\n").filter((namespace) => namespace.includes(runId));
   assert.deepEqual(leaked, [], "every outside container of the run is removed");
+});
+
+test("SIGINT while outside containers run removes them, and the namespace, before the run exits", async () => {
+  const runId = newRunId("oint");
+  let seen: string[] = [];
+  const ownedBy = async (pid: number | undefined) =>
+    (
+      await runCommand("docker", [
+        "ps",
+        "-a",
+        "--filter",
+        `label=kubequake.dev/outside-owner-pid=${pid}`,
+        "--format",
+        "{{.Names}}",
+      ])
+    ).stdout
+      .split("\n")
+      .filter(Boolean);
+  let childPid: number | undefined;
+  const run = await runNode(
+    [cucumberBin, "-p", "fixtures", "test/fixtures/outside-interrupt"],
+    { KUBEQUAKE_RUN_ID: runId, KUBEQUAKE_REPORTS: "reports/harness/outside-interrupted" },
+    (child) => {
+      childPid = child.pid;
+      void eventually(
+        "the outside service and the outside client both run",
+        async () => {
+          seen = await ownedBy(child.pid);
+          return { satisfied: seen.length === 2, value: seen };
+        },
+        { timeoutMs: 120_000, intervalMs: 200 },
+      ).then(() => child.kill("SIGINT"));
+    },
+  );
+  assert.equal(seen.length, 2, `both outside containers ran before the interrupt: ${seen.join(", ")}`);
+  assert.equal(run.code, 130, `exit code after SIGINT; output:\n${run.output.slice(-2000)}`);
+  assert.deepEqual(await ownedBy(childPid), [], "no outside container of the interrupted run is left");
+  assert.deepEqual(await liveNamespacesOfRun(runId), [], "the namespace is deleted (or terminating)");
 });
