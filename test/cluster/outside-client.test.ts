@@ -1,57 +1,74 @@
 // A client outside the cluster (a container on the kind Docker network, started with testcontainers) reaches a
-// NodePort Service on every node's IP, and is answered by the backend pod.
+// NodePort Service on every node's IP and is answered by the backend pod; it sends ≥ 300 requests/s with a new
+// connection each (issue 8's target); and its container is gone after the scenario's cleanup.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { kubeconfigPath } from "../../support/cluster/kind.ts";
 import { demoImageName } from "../../support/cluster/stages.ts";
 import { loadVersions } from "../../support/cluster/versions.ts";
-import { connectKube, type Kube } from "../../support/kube/client.ts";
-import { ScenarioNamespace } from "../../support/kube/namespace.ts";
-import { nodeInternalIPs } from "../../support/kube/nodes.ts";
-import { waitForReadyPods } from "../../support/kube/pods.ts";
-import { demoPod, serviceManifest } from "../../support/kube/workloads.ts";
-import { probeFromOutside } from "../../support/outside/client.ts";
-import { eventually } from "../../support/wait/eventually.ts";
+import { connectKube } from "../../support/kube/client.ts";
+import { clusterNetworks } from "../../support/kube/networks.ts";
+import { outsideOwnerLabel } from "../../support/outside/clients.ts";
+import { sendToTarget } from "../../support/outside/send.ts";
+import { runCommand } from "../../support/process/command.ts";
+import { ScenarioContext } from "../../support/scenario/context.ts";
+import { deployBehindService } from "../../support/services/exposure.ts";
 
-const image = demoImageName(loadVersions());
-let kube: Kube;
-let namespace: ScenarioNamespace;
+let scenario: ScenarioContext;
 
 before(async () => {
-  kube = await connectKube(kubeconfigPath);
-  namespace = await ScenarioNamespace.create(kube, `t${Date.now().toString(36)}`, "e2e", "outside-client");
-  await namespace.apply(demoPod("backend-a", image, "backend", { labels: { app: "backend" } }));
-  await waitForReadyPods(kube, namespace.name, { app: "backend" }, 1, 90_000);
+  const kube = await connectKube(kubeconfigPath);
+  const workload = { image: demoImageName(loadVersions()), allowedNetworks: await clusterNetworks(kube) };
+  scenario = await ScenarioContext.start(kube, workload, {
+    run: `t${Date.now().toString(36)}`,
+    worker: "e2e",
+    scenario: "outside-client",
+  });
+  await deployBehindService(scenario, { service: "web", replicas: 1, type: "NodePort" });
 });
 
 after(async () => {
-  await namespace?.cleanup();
+  await scenario?.cleanup();
 });
 
+const outside = { kind: "outside", name: "e2e" } as const;
+
 test("a client container outside the cluster reaches a NodePort on every node's IP", async () => {
-  const service = await namespace.apply(
-    serviceManifest({ name: "web", selector: { app: "backend" }, type: "NodePort" }),
-  );
-  const nodePort = service.spec!.ports![0]!.nodePort!;
-  const nodeIPs = await nodeInternalIPs(kube);
-  assert.equal(nodeIPs.length, 3);
-  for (const ip of nodeIPs) {
-    await eventually(
-      `the outside client is answered through ${ip}:${nodePort}`,
-      async () => {
-        const probe = await probeFromOutside(image, {
-          url: `http://${ip}:${nodePort}/`,
-          count: 5,
-          allowedNetworks: nodeIPs.map((node) => `${node}/32`).join(","),
-        });
-        const answered = probe.results.filter((r) => r.ok && r.pod === "backend-a").length;
-        return { satisfied: answered === 5, value: probe.results.map((r) => r.pod || r.errorKind) };
-      },
-      { timeoutMs: 60_000, intervalMs: 500 },
+  const results = await sendToTarget(scenario, outside, { kind: "nodePort", service: "web" }, 5);
+  assert.equal(results.length, 3, "one result per node");
+  for (const result of results) {
+    assert.deepEqual(
+      result.probe.results.map((r) => r.pod.replace(/-[a-z0-9]+-[a-z0-9]+$/, "")),
+      ["web", "web", "web", "web", "web"],
+      `${result.client}: ${JSON.stringify(result.summary)}`,
     );
   }
-  const leftovers = await import("../../support/process/command.ts").then(({ runCommand }) =>
-    runCommand("docker", ["ps", "-aq", "--filter", `ancestor=${image}`]),
+});
+
+test("an outside client sends at least 300 requests/s through a NodePort, a new connection each", async () => {
+  const node = (await scenario.kube.core.listNode()).items[0]!.metadata!.name!;
+  const [result] = await sendToTarget(scenario, outside, { kind: "nodePort", service: "web", node }, 3000);
+  const requests = result!.probe.results;
+  const first = Math.min(...requests.map((r) => r.startUnixMs));
+  const last = Math.max(...requests.map((r) => r.startUnixMs + r.durationMs));
+  const perSecond = requests.length / ((last - first) / 1000);
+  console.log(
+    `outside client → NodePort on ${node}: ${requests.length} requests in ${((last - first) / 1000).toFixed(2)} s = ${Math.round(perSecond)} req/s`,
   );
-  assert.equal(leftovers.stdout.trim(), "", "every outside client container was removed");
+  assert.equal(requests.filter((r) => r.ok).length, 3000, JSON.stringify(result!.summary));
+  assert.ok(perSecond >= 300, `${Math.round(perSecond)} req/s, expected ≥ 300`);
+});
+
+test("the scenario's cleanup removes its outside container", async () => {
+  await scenario.cleanup();
+  const left = await runCommand("docker", [
+    "ps",
+    "-a",
+    "--filter",
+    `label=kubequake.dev/namespace=${scenario.name}`,
+    "--filter",
+    `label=${outsideOwnerLabel}`,
+    "-q",
+  ]);
+  assert.equal(left.stdout.trim(), "", "no outside container of the scenario is left");
 });
