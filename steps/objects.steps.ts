@@ -51,6 +51,14 @@ When("the {word} {string} is deleted", async function (this: KubequakeWorld, kin
   await deleteObject(this.scenario, { kind, name });
 });
 
+/** Deletes an object and returns at once: a pod then stays terminating for its grace period (e.g. while draining). */
+When(
+  "the {word} {string} is deleted without waiting for it to go",
+  async function (this: KubequakeWorld, kind: string, name: string) {
+    await deleteObject(this.scenario, { kind, name }, 0);
+  },
+);
+
 /** Waits until a field (a backquoted JSONPath) of an object of the scenario is set, equal to, containing or matching. */
 Then(
   "within {int} second(s) the {word} {string} has {fieldCondition}",

@@ -270,31 +270,26 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "terminating-unready-published",
     section: "Readiness and terminating endpoints",
     test: "should be able to connect to terminating and unready endpoints if PublishNotReadyAddresses is true",
-    reason: notYet("needs a pod kept terminating and unready while traffic is sent"),
   },
   {
     id: "terminating-unready-not-published",
     section: "Readiness and terminating endpoints",
     test: "should not be able to connect to terminating and unready endpoints if PublishNotReadyAddresses is false",
-    reason: notYet("needs a pod kept terminating and unready while traffic is sent"),
   },
   {
     id: "terminating-fallback-itp-cluster",
     section: "Readiness and terminating endpoints",
     test: "should fallback to terminating endpoints when there are no ready endpoints with internalTrafficPolicy=Cluster",
-    reason: notYet("needs a pod kept terminating and unready while traffic is sent"),
   },
   {
     id: "terminating-fallback-itp-local",
     section: "Readiness and terminating endpoints",
     test: "should fallback to local terminating endpoints when there are no ready endpoints with internalTrafficPolicy=Local",
-    reason: notYet("needs a pod kept terminating and unready while traffic is sent"),
   },
   {
     id: "terminating-fallback-etp-cluster",
     section: "Readiness and terminating endpoints",
     test: "should fallback to terminating endpoints when there are no ready endpoints with externallTrafficPolicy=Cluster",
-    reason: notYet("needs NodePort URLs and a pod kept terminating"),
   },
   {
     id: "terminating-fallback-etp-local",
@@ -323,7 +318,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "itp-local-hostnetwork-backend",
     section: "Traffic policies",
     test: "should respect internalTrafficPolicy=Local Pod and Node, to Pod (hostNetwork: true)",
-    reason: notYet("needs a hostNetwork backend"),
   },
   {
     id: "etp-local-lb",
