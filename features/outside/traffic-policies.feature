@@ -8,8 +8,7 @@ Feature: Traffic policies decide which nodes answer and whether the client's add
 
   Scenario: Cluster rewrites an outside client's address; Local keeps it and only nodes with a ready pod answer
     Given the demo backend runs 1 replica behind the NodePort Service "web"
-    When an outside client sends 5 requests to the NodePort of "web" on every node
-    Then every request succeeds
+    Then within 30 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
     And every answer saw a rewritten client address, not the sender's
     When the Service "web" switches to externalTrafficPolicy Local
     Then within 30 seconds 3 requests from an outside client to the NodePort of "web" on every node are answered only by the nodes running a ready pod of "web"
