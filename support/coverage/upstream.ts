@@ -39,7 +39,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "same-port-tcp-udp-lb",
     section: "Endpoints and EndpointSlices",
     test: "should serve endpoints on same port and different protocol for internal traffic on Type LoadBalancer",
-    reason: lb,
   },
   {
     id: "sctp",
@@ -240,13 +239,11 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "affinity-lb-local",
     section: "Session affinity",
     test: "should have session affinity work for LoadBalancer service with Local traffic policy",
-    reason: lb,
   },
   {
     id: "affinity-lb-cluster",
     section: "Session affinity",
     test: "should have session affinity work for LoadBalancer service with Cluster traffic policy",
-    reason: lb,
   },
   {
     id: "affinity-switch-lb-local",
@@ -323,19 +320,18 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "etp-local-lb",
     section: "Traffic policies",
     test: "ExternalTrafficPolicy: Local should work for type=LoadBalancer",
-    reason: lb,
   },
   {
     id: "etp-local-nodes-with-endpoints",
     section: "Traffic policies",
     test: "should only target nodes with endpoints",
-    reason: lb,
   },
   {
     id: "etp-local-all-nodes",
     section: "Traffic policies",
     test: "should target all nodes with endpoints",
-    reason: lb,
+    reason:
+      "not applicable: MetalLB in L2 mode sends each address's traffic to one node, while the check needs a load balancer that spreads over every node with endpoints",
   },
   { id: "etp-local-from-pods", section: "Traffic policies", test: "should work from pods", reason: lb },
   {
@@ -354,7 +350,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "lb-without-nodeports",
     section: "Traffic policies",
     test: "should be able to create LoadBalancer Service without NodePort and change it",
-    reason: lb,
   },
   {
     id: "udp-lb-different-nodes",

@@ -1,0 +1,84 @@
+@needs:loadbalancer
+Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with the step catalog
+  The cluster's MetalLB (L2) gives LoadBalancer Services an address on the kind network; outside clients are
+  containers next to the nodes.
+
+  @upstream:same-port-tcp-udp-lb
+  Scenario: A LoadBalancer Service serves TCP and UDP on the same port to clients inside the cluster
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: dual }
+      spec:
+        type: LoadBalancer
+        selector: { app: web }
+        ports:
+          - { name: tcp, port: 80, targetPort: 8080, protocol: TCP }
+          - { name: udp, port: 80, targetPort: 8080, protocol: UDP }
+      """
+    Then the Service "dual" gets a load-balancer address within 10 seconds
+    When a client pod sends 10 requests to "http://dual"
+    Then every request succeeds
+    When a client pod sends 10 requests to "udp://dual:80"
+    Then every request succeeds
+
+  @upstream:affinity-lb-cluster @upstream:affinity-lb-local
+  Scenario: ClientIP affinity holds through the load-balancer address with either external traffic policy
+    Given the demo backend runs 3 replicas behind the load-balancer Service "sticky" with ClientIP session affinity
+    And the Service "sticky" gets a load-balancer address within 10 seconds
+    And within 20 seconds 5 requests from an outside client to the load-balancer address of "sticky" all succeed
+    When an outside client sends 20 requests to the load-balancer address of "sticky"
+    Then every request was answered by the same pod
+    When the Service "sticky" switches to externalTrafficPolicy Local
+    Then within 30 seconds 5 requests from an outside client to the load-balancer address of "sticky" all succeed
+    When an outside client sends 20 requests to the load-balancer address of "sticky"
+    Then every request was answered by the same pod
+
+  @upstream:etp-local-lb @upstream:etp-local-nodes-with-endpoints
+  Scenario: externalTrafficPolicy Local gets a healthCheckNodePort, keeps the client's address, and only nodes with endpoints pass the check
+    Given the demo backend "web" runs 1 replica
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: web }
+      spec:
+        type: LoadBalancer
+        externalTrafficPolicy: Local
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    Then within 10 seconds the Service "web" has `spec.healthCheckNodePort` set
+    And the Service "web" gets a load-balancer address within 10 seconds
+    And within 30 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    When an outside client sends 10 requests to the load-balancer address of "web"
+    Then every request succeeds
+    And every answer saw the sender's own address
+    And within 30 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
+
+  @upstream:lb-without-nodeports
+  Scenario: A LoadBalancer Service without NodePorts answers at its address, and gets NodePorts when asked
+    Given the demo backend "web" runs 1 replica
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: web }
+      spec:
+        type: LoadBalancer
+        allocateLoadBalancerNodePorts: false
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    Then the Service "web" gets a load-balancer address within 10 seconds
+    And within 10 seconds the Service "web" has `spec.ports[0].nodePort` not set
+    And within 30 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    When the Service "web" is patched with:
+      """
+      spec:
+        allocateLoadBalancerNodePorts: true
+      """
+    Then within 10 seconds the Service "web" has `spec.ports[0].nodePort` set
+    And within 30 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
