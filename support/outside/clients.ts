@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { UserError } from "../errors/user-error.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 
@@ -19,18 +20,21 @@ export interface OutsideContainer {
  * load-balancer addresses, external services), and nowhere else.
  */
 export async function outsideSubnets(): Promise<string> {
-  const { stdout } = await runCommand("docker", [
-    "network",
-    "inspect",
-    outsideNetwork,
-    "-f",
-    "{{range .IPAM.Config}}{{.Subnet}} {{end}}",
-  ]);
+  const { stdout, stderr, exitCode } = await runCommand(
+    "docker",
+    ["network", "inspect", outsideNetwork, "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"],
+    { allowFailure: true },
+  );
   const subnets = stdout
     .trim()
     .split(/\s+/)
     .filter((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s));
-  if (subnets.length === 0) throw new Error(`the Docker network ${outsideNetwork} has no IPv4 subnet: ${stdout}`);
+  if (exitCode !== 0 || subnets.length === 0) {
+    throw new UserError(
+      `outside clients and services run on the Docker network "${outsideNetwork}" next to the nodes, but it ${exitCode !== 0 ? `cannot be inspected (${stderr.trim()})` : "has no IPv4 subnet"}`,
+      "run against the kind cluster kubequake builds, or set KUBEQUAKE_OUTSIDE_NETWORK to the Docker network your nodes sit on.",
+    );
+  }
   return subnets.join(",");
 }
 
