@@ -3,10 +3,10 @@ import type { PodSummary } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { readyPodsOf } from "../services/backends.ts";
 import type { TrafficResult } from "../traffic/client.ts";
-import { eventually } from "../wait/eventually.ts";
 import { describeSender, type Sender, senderAddress, sendToTarget, targetNode } from "./send.ts";
 import { clusterNodes, describeOutsideTarget, type OutsideTarget } from "./targets.ts";
 import { podsIn } from "./terminating.ts";
+import { eventuallyTimed } from "./timing.ts";
 
 /** "3 ok by web-a; 2 timeout" for one result: what a timeout or a failure message shows. */
 function outcomeOf(result: TrafficResult): string {
@@ -24,7 +24,8 @@ export async function waitUntilAllAnswered(
   options: { seconds: number; count: number; sender: Sender; target: OutsideTarget },
 ): Promise<TrafficResult[]> {
   let last: TrafficResult[] = [];
-  await eventually(
+  await eventuallyTimed(
+    scenario,
     `${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)} all succeed`,
     async () => {
       last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
@@ -41,7 +42,8 @@ export async function waitUntilNoneAnswered(
   scenario: ScenarioContext,
   options: { seconds: number; count: number; sender: Sender; target: OutsideTarget },
 ): Promise<TrafficResult[]> {
-  const { value } = await eventually(
+  const { value } = await eventuallyTimed(
+    scenario,
     `none of ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)} succeeds`,
     async () => {
       const results = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
@@ -129,7 +131,8 @@ export async function waitUntilOnlyLocalNodesAnswer(
 ): Promise<TrafficResult[]> {
   let last: TrafficResult[] = [];
   const state = options.state ?? "ready";
-  await eventually(
+  await eventuallyTimed(
+    scenario,
     `only the nodes running a ${state} pod of ${options.backend} answer ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)}`,
     async () => {
       const local = await podsIn(scenario, options.backend, state);
@@ -165,7 +168,8 @@ export async function waitForHealthCheckNodePort(
   scenario: ScenarioContext,
   options: { seconds: number; service: string; backend: string },
 ): Promise<void> {
-  await eventually(
+  await eventuallyTimed(
+    scenario,
     `the healthCheckNodePort of ${options.service} answers 200 on the nodes running a ready pod of ${options.backend} and 503 on the others`,
     async () => {
       const service = await scenario.kube.core.readNamespacedService({

@@ -8,6 +8,7 @@ import { waitUntilInService } from "../objects/in-service.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { type OutsideContainer, outsideSubnets, startOutsideContainer } from "./clients.ts";
+import { eventuallyTimed } from "./timing.ts";
 
 /** An HTTP service outside the cluster: a demo backend container on the kind network, with a name in the test zone. */
 export interface OutsideService extends OutsideContainer {
@@ -118,7 +119,8 @@ export async function waitForCname(
   const target = outsideService(scenario, options.label);
   await namespaceAcceptsPods(scenario);
   const client = await scenario.client();
-  await eventually(
+  await eventuallyTimed(
+    scenario,
     `${options.name} resolves to a CNAME for ${target.dnsName} (the outside service ${options.label})`,
     async () => {
       const [lookup] = await probeDns(scenario.kube, scenario.name, client, { name: options.name, type: "CNAME" });
@@ -156,7 +158,8 @@ export async function waitUntilOutsideServiceAnswers(
   const target = outsideService(scenario, options.label);
   const caller = await outsideCaller(scenario);
   const url = `http://${options.name}:8080/`;
-  await eventually(
+  await eventuallyTimed(
+    scenario,
     `${options.count} requests from a client pod to ${url} are all answered by the outside service ${options.label} (${target.ip})`,
     async () => {
       const probe = await probeHttp(scenario.kube, scenario.name, caller, {

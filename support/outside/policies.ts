@@ -1,8 +1,8 @@
 import type { ScenarioContext } from "../scenario/context.ts";
 import { readyPodsOf } from "../services/backends.ts";
 import { sendTraffic } from "../traffic/client.ts";
-import { eventually } from "../wait/eventually.ts";
 import { clusterNodes } from "./targets.ts";
+import { eventuallyTimed } from "./timing.ts";
 
 /** A Service traffic policy as a step names it: "externalTrafficPolicy Local", "internalTrafficPolicy Cluster". */
 export interface TrafficPolicy {
@@ -40,7 +40,8 @@ export async function waitUntilOnlyLocalClientsAnswered(
   options: { seconds: number; count: number; url: string; backend: string },
 ): Promise<void> {
   const nodes = await clusterNodes(scenario);
-  await eventually(
+  await eventuallyTimed(
+    scenario,
     `only client pods on a node running a ready pod of ${options.backend} get answers from ${options.url}, from that node's pods`,
     async () => {
       const ready = await readyPodsOf(scenario, options.backend);
