@@ -11,6 +11,9 @@
  *   Then within {int} second(s) none of {int} request(s) from {sender} to {outsideTarget} succeeds
  *   Then every answer saw the sender's own address
  *   Then every answer saw a rewritten client address, not the sender's
+ *   Then within … are answered only by the nodes running a {podState} pod of {backend}   (externalTrafficPolicy Local)
+ * Also here: NodePort collision and reuse, traffic policies, the healthCheckNodePort, ExternalName Services for
+ * outside HTTP services (containers named ip-A-B-C-D.outside.test in the cluster's CoreDNS), terminating endpoints.
  * The last traffic is kept like any other, so "every request succeeds", "every request was answered by the same pod"
  * and "every request is refused" apply to it too. A new connection per request; an outside client may connect only
  * to the kind network.
