@@ -62,10 +62,16 @@ async function waitForName(scenario: ScenarioContext, client: string, service: V
   await eventually(
     `the name ${name} resolves from a client`,
     async () => {
-      const [lookup] = await probeDns(scenario.kube, scenario.name, client, { name, type: "A" });
-      const answers = lookup?.answers ?? [];
-      const expected = pods === undefined ? answers.join() === service.spec?.clusterIP : answers.length === pods;
-      return { satisfied: Boolean(lookup?.ok) && expected, value: lookup?.ok ? answers : lookup?.errorKind };
+      // Several lookups: each may reach another CoreDNS replica, and one that has not seen the Service yet (its
+      // watch lagging, e.g. after an API server restart) answers NXDOMAIN while another already answers.
+      const lookups = await probeDns(scenario.kube, scenario.name, client, { name, type: "A", count: 6 });
+      const good = (l: (typeof lookups)[number]) =>
+        l.ok &&
+        (pods === undefined ? (l.answers ?? []).join() === service.spec?.clusterIP : (l.answers ?? []).length === pods);
+      return {
+        satisfied: lookups.length > 0 && lookups.every(good),
+        value: lookups.map((l) => (l.ok ? (l.answers ?? []).join(" ") : l.errorKind)),
+      };
     },
     { timeoutMs: 30_000, intervalMs: 200 },
   );

@@ -67,7 +67,8 @@ export async function sendFromPod(
 
 /**
  * Replaces `{nodeIP:<node>}` in a URL by that node's InternalIP, so a NodePort can be addressed on every node
- * ("http://{nodeIP:kubequake-worker}:31080"). A node that does not exist is the user's mistake.
+ * ("http://{nodeIP:kubequake-worker}:31080"), and `{clusterIP:<service>}` by the ClusterIP of a Service of the
+ * scenario (no DNS lookup). A node or Service that does not exist is the user's mistake.
  */
 export async function expandNodeIPs(scenario: ScenarioContext, url: string): Promise<string> {
   const names = [...url.matchAll(/\{nodeIP:([^}]+)\}/g)].map((m) => m[1]!);
@@ -83,6 +84,19 @@ export async function expandNodeIPs(scenario: ScenarioContext, url: string): Pro
       );
     }
     expanded = expanded.replace(`{nodeIP:${name}}`, ip);
+  }
+  for (const [, name] of url.matchAll(/\{clusterIP:([^}]+)\}/g)) {
+    const service = await scenario.kube.core
+      .readNamespacedService({ name: name!, namespace: scenario.name })
+      .catch(() => undefined);
+    const ip = service?.spec?.clusterIP;
+    if (!ip || ip === "None") {
+      throw new UserError(
+        `${url}: the scenario has no Service "${name}" with a ClusterIP`,
+        `use the name of a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
+      );
+    }
+    expanded = expanded.replace(`{clusterIP:${name}}`, ip);
   }
   return expanded;
 }
