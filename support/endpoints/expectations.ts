@@ -1,6 +1,5 @@
 import type { EndpointAddress } from "../kube/endpoints.ts";
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
-import type { EndpointWatcher } from "./watcher.ts";
 
 /**
  * Waits until the watched endpoints of `service` satisfy `condition`, then attaches the EndpointSlice timeline and
