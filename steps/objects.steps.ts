@@ -3,6 +3,7 @@ import { deleteObject, expectPatchRejected, patchObject, setServiceSelector } fr
 import { type FieldCondition, waitForAbsence, waitForField } from "../support/objects/fields.ts";
 import {
   deleteCollection,
+  expectCname,
   expectListedInAllNamespaces,
   expectResolvesToServiceOf,
 } from "../support/objects/lookups.ts";
@@ -167,6 +168,14 @@ Then(
     namespace: string,
   ) {
     await expectResolvesToServiceOf(this.scenario, { name, pod, service, namespace, seconds });
+  },
+);
+
+/** The name is an alias (CNAME) of the target, e.g. an ExternalName Service's externalName. */
+Then(
+  "within {int} second(s) {string} is an alias of {string}",
+  async function (this: KubequakeWorld, seconds: number, name: string, target: string) {
+    await expectCname(this.scenario, { name, target, seconds });
   },
 );
 

@@ -117,3 +117,32 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
             - default.svc.cluster.local
       """
     Then within 30 seconds the pod "long-search" resolves "kubernetes" to the ClusterIP of the Service "kubernetes" in namespace "default"
+
+  @upstream:dns-externalname
+  Scenario: An ExternalName Service is a CNAME that follows its externalName, and an A record once it is a ClusterIP Service
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: ext }
+      spec:
+        type: ExternalName
+        externalName: ip-10-1-2-3.outside.test
+      """
+    Then within 30 seconds "ext" is an alias of "ip-10-1-2-3.outside.test"
+    When the Service "ext" is patched with:
+      """
+      spec:
+        externalName: ip-10-1-2-4.outside.test
+      """
+    Then within 30 seconds "ext" is an alias of "ip-10-1-2-4.outside.test"
+    When the Service "ext" is patched with:
+      """
+      spec:
+        type: ClusterIP
+        externalName: null
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    Then within 30 seconds "ext" resolves to the ClusterIP of "ext"

@@ -392,12 +392,7 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
   },
   { id: "dns-pod-hostname", section: "DNS", test: "should provide DNS for pods for Hostname" },
   { id: "dns-pod-subdomain", section: "DNS", test: "should provide DNS for pods for Subdomain" },
-  {
-    id: "dns-externalname",
-    section: "DNS",
-    test: "should provide DNS for ExternalName services",
-    reason: notYet("needs a CNAME lookup step"),
-  },
+  { id: "dns-externalname", section: "DNS", test: "should provide DNS for ExternalName services" },
   { id: "dns-nameservers", section: "DNS", test: "should support configurable pod DNS nameservers" },
   { id: "dns-resolv-conf", section: "DNS", test: "should support configurable pod resolv.conf" },
   {

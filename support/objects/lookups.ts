@@ -71,3 +71,27 @@ export async function deleteCollection(
   }
   scenario.note(`deleted every ${target.kind} labelled ${selectorString(target.labels)}`);
 }
+
+/**
+ * Waits until a name, looked up from the client pod, is an alias (CNAME) of `target` (an ExternalName Service's
+ * externalName). The trailing dot of the DNS answer is ignored.
+ */
+export async function expectCname(
+  scenario: ScenarioContext,
+  lookup: { name: string; target: string; seconds: number },
+): Promise<void> {
+  const pod = await scenario.client();
+  const want = lookup.target.replace(/\.$/, "");
+  await eventually(
+    `${lookup.name} is an alias (CNAME) of ${want}`,
+    async () => {
+      const [result] = await probeDns(scenario.kube, scenario.name, pod, { name: lookup.name, type: "CNAME" });
+      const answers = (result?.answers ?? []).map((a) => a.replace(/\.$/, ""));
+      return {
+        satisfied: Boolean(result?.ok) && answers.includes(want),
+        value: result?.ok ? answers : result?.errorKind,
+      };
+    },
+    { timeoutMs: lookup.seconds * 1000, intervalMs: 250 },
+  );
+}
