@@ -82,3 +82,26 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
       """
     Then within 10 seconds the Service "web" has `spec.ports[0].nodePort` set
     And within 30 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
+
+  @upstream:lb-type-and-ports
+  Scenario: ClusterIP → NodePort → LoadBalancer, a new NodePort and port keep the address, 0 replicas stop it, 1 brings it back, then ClusterIP again
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    When the Service "web" changes to type NodePort
+    Then within 10 seconds the Service "web" has the fields of a NodePort Service
+    When the Service "web" changes to type LoadBalancer
+    Then the Service "web" gets a load-balancer address within 10 seconds
+    And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    When the Service "web" is patched with:
+      """
+      spec:
+        ports: [{ port: 80, nodePort: 31924 }]
+      """
+    Then within 10 seconds the Service "web" has `spec.ports[0].nodePort` equal to "31924"
+    And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
+    And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    When "web" is scaled to 0 replicas
+    Then within 30 seconds none of 5 requests from an outside client to the load-balancer address of "web" succeeds
+    When "web" is scaled to 1 replica
+    Then within 60 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    When the Service "web" changes to type ClusterIP
+    Then within 10 seconds the Service "web" has the fields of a ClusterIP Service

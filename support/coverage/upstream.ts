@@ -200,7 +200,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "lb-type-and-ports",
     section: "Type transitions and ExternalName",
     test: "[TCP] should be able to change the type and ports of the service",
-    reason: lb,
   },
   // 2.5 Session affinity
   {
@@ -255,7 +254,8 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "affinity-switch-lb-cluster",
     section: "Session affinity",
     test: "should be able to switch session affinity for LoadBalancer service with Cluster traffic policy",
-    reason: lb,
+    reason:
+      "not written yet: written once, it failed: after switching a load-balancer Service from ClientIP to None, 40 outside requests still all reached one pod (the ClusterIP switch spreads within seconds); left for investigation",
   },
   // 2.6 Readiness, terminating endpoints, publishNotReadyAddresses
   {
