@@ -84,7 +84,7 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     And within 30 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
 
   @upstream:lb-type-and-ports
-  Scenario: ClusterIP → NodePort → LoadBalancer, a new NodePort and port keep the address, 0 replicas stop it, 1 brings it back, then ClusterIP again
+  Scenario: ClusterIP → NodePort → LoadBalancer, a new NodePort and a new port keep the address, 0 replicas stop it, 1 brings it back, then ClusterIP again
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
     When the Service "web" changes to type NodePort
     Then within 10 seconds the Service "web" has the fields of a NodePort Service
@@ -98,6 +98,15 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
       """
     Then within 10 seconds the Service "web" has `spec.ports[0].nodePort` equal to "31924"
     And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
+    And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    When the Service "web" is patched with:
+      """
+      spec:
+        ports:
+          - $patch: replace
+          - { name: http, port: 81, targetPort: 8080, nodePort: 31924 }
+      """
+    Then within 10 seconds the Service "web" has `spec.ports[0].port` equal to "81"
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
     When "web" is scaled to 0 replicas
     Then within 30 seconds none of 5 requests from an outside client to the load-balancer address of "web" succeeds
