@@ -99,27 +99,3 @@ Feature: DNS names, unready endpoints, traffic policies and restarts, as Kuberne
       """
     And a client pod sends 10 requests to "http://after"
     Then every request succeeds
-
-  @serial @needs:node-chaos @upstream:apiserver-restart
-  Scenario: Services work after the API server restarts, and a new Service gets a working ClusterIP
-    By its ClusterIP, as upstream checks it: by name, lookups of the new Service were seen failing for a while after
-    the restart (one CoreDNS replica lagging), which is a finding of its own, not what this check is about.
-    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
-    When the API server is down for 10 seconds
-    Then within 60 seconds 20 requests to "http://web" are answered by exactly the ready pods of "web"
-    When the manifest:
-      """
-      apiVersion: v1
-      kind: Service
-      metadata: { name: after }
-      spec:
-        selector: { app: web }
-        ports: [{ port: 80, targetPort: 8080 }]
-      """
-    Then within 10 seconds the Service "after" has `spec.clusterIP` set
-    When the client pod "c" is:
-      """
-      spec: {}
-      """
-    And the pod "c" sends 10 requests to "http://{clusterIP:after}"
-    Then every request succeeds

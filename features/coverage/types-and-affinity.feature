@@ -106,10 +106,13 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
         ports: [{ port: 80, targetPort: 8080, nodePort: 31921 }]
       """
     Then within 10 seconds the Service "ext" has `spec.clusterIP` matching "^10\."
-    When a pod of "web" sends 10 requests to "http://ext"
+    When a client pod sends 10 requests to "http://ext"
     Then every request succeeds
-    When a pod of "web" sends 10 requests to "http://{nodeIP:kubequake-worker2}:31921"
-    Then every request succeeds
+    When the client pod "c" is:
+      """
+      spec: {}
+      """
+    Then within 30 seconds 10 requests from the pod "c" to "http://{nodeIP:kubequake-worker2}:31921" all succeed
 
   @upstream:nodeport-to-externalname
   Scenario: A NodePort Service changed to ExternalName loses its ClusterIP and releases its NodePort

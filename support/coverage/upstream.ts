@@ -129,6 +129,8 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "apiserver-restart",
     section: "ClusterIP routing and lifecycle",
     test: "should work after restarting apiserver",
+    reason:
+      "not written yet: written and dropped as flaky: after the API server was down 10 s, a new Service got no endpoints for over 60 s in 1 of 3 runs (kube-controller-manager catching up), and lookups of it failed for a while in 2 of 3 (a CoreDNS replica lagging); needs a named wait for the control plane first",
   },
   {
     id: "external-ip",
