@@ -138,6 +138,14 @@ Then(
   },
 );
 
+/** As above, from a ready pod of a demo backend (e.g. a pod reaching itself through its own Service). */
+Then(
+  "within {int} second(s) {int} request(s) from a pod of {string} to {string} all succeed",
+  async function (this: KubequakeWorld, seconds: number, count: number, backend: string, url: string) {
+    await waitUntilPodReaches(this.scenario, { backend, url, count, seconds });
+  },
+);
+
 /** No request of the last traffic succeeded, whatever the error. */
 Then("no request succeeds", function (this: KubequakeWorld) {
   expectNoneSucceeded(this.lastTraffic);

@@ -152,14 +152,11 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
       spec:
         nodeName: kubequake-worker
       """
-    And the pod "outside-in" sends 10 requests to "http://np"
-    Then every request succeeds
-    When the pod "outside-in" sends 10 requests to "http://{nodeIP:kubequake-worker}:31918"
-    Then every request succeeds
-    When the pod "outside-in" sends 10 requests to "http://{nodeIP:kubequake-worker2}:31918"
-    Then every request succeeds
-    When the pod "outside-in" sends 10 requests to "http://{nodeIP:kubequake-control-plane}:31918"
-    Then every request succeeds
+    Then within 30 seconds 10 requests from the pod "outside-in" to "http://np" all succeed
+    And within 30 seconds 10 requests from the pod "outside-in" to "http://{nodeIP:kubequake-worker}:31918" all succeed
+    And within 30 seconds 10 requests from the pod "outside-in" to "http://{nodeIP:kubequake-worker2}:31918" all succeed
+    And within 30 seconds 10 requests from the pod "outside-in" to "http://{nodeIP:kubequake-control-plane}:31918" all succeed
+    And within 30 seconds 5 requests from the pod "outside-in" to "http://{nodeIP:kubequake-worker2}:31919" all succeed
     When the pod "outside-in" sends 15 requests to "http://{nodeIP:kubequake-worker2}:31919"
     Then every request was answered by the same pod
 
@@ -193,7 +190,5 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
       """
       spec: {}
       """
-    And the pod "c" sends 10 requests to "http://{nodeIP:kubequake-worker}:31920"
-    Then every request succeeds
-    When the pod "c" sends 10 requests to "udp://{nodeIP:kubequake-worker}:31920"
-    Then every request succeeds
+    Then within 30 seconds 10 requests from the pod "c" to "http://{nodeIP:kubequake-worker}:31920" all succeed
+    And within 30 seconds 10 requests from the pod "c" to "udp://{nodeIP:kubequake-worker}:31920" all succeed

@@ -25,8 +25,7 @@ Feature: Kubernetes' own Service checks, written with the step catalog
   @upstream:hairpin @upstream:source-ip
   Scenario: A pod reaches itself through its own Service, and Services keep the client's pod IP
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
-    When a pod of "web" sends 10 requests to "http://web"
-    Then every request succeeds
+    Then within 30 seconds 10 requests from a pod of "web" to "http://web" all succeed
     When a client pod sends 10 requests to "http://web"
     Then every answer saw the sending pod's IP as the client address
 

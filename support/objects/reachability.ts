@@ -2,7 +2,7 @@ import { probeHttp } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
-import { sendFromPod } from "./sources.ts";
+import { sendFromBackendPod, sendFromPod } from "./sources.ts";
 
 /**
  * Sends batches from the scenario's client pod until none of `count` requests to `url` succeeds (a removed Service
@@ -65,12 +65,17 @@ export async function expectClientIpPreserved(scenario: ScenarioContext, traffic
  */
 export async function waitUntilPodReaches(
   scenario: ScenarioContext,
-  target: { pod: string; url: string; count: number; seconds: number },
+  target: { pod?: string; backend?: string; url: string; count: number; seconds: number },
 ): Promise<void> {
+  const from = target.pod ?? `a pod of ${target.backend}`;
   await eventually(
-    `all ${target.count} requests from ${target.pod} to ${target.url} succeed`,
+    `all ${target.count} requests from ${from} to ${target.url} succeed`,
     async () => {
-      const result = await sendFromPod(scenario, target.pod, { url: target.url, count: target.count, timeoutMs: 1000 });
+      const request = { url: target.url, count: target.count, timeoutMs: 1000 };
+      const result =
+        target.pod !== undefined
+          ? await sendFromPod(scenario, target.pod, request)
+          : await sendFromBackendPod(scenario, target.backend ?? "", request);
       const failed = result.probe.results.filter((r) => !r.ok);
       return {
         satisfied: failed.length === 0 && result.probe.results.length === target.count,
