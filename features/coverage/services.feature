@@ -26,6 +26,8 @@ Feature: Kubernetes' own Service checks, written with the step catalog
   Scenario: A pod reaches itself through its own Service, and Services keep the client's pod IP
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
     Then within 30 seconds 10 requests from a pod of "web" to "http://web" all succeed
+    When a pod of "web" sends 20 requests to "http://web"
+    Then every request succeeds
     When a client pod sends 10 requests to "http://web"
     Then every answer saw the sending pod's IP as the client address
 
