@@ -1,4 +1,4 @@
-@needs:loadbalancer
+@needs:loadbalancer @needs:outside-clients
 Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with the step catalog
   The cluster's MetalLB (L2) gives LoadBalancer Services an address on the kind network; outside clients are
   containers next to the nodes.

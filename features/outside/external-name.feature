@@ -1,4 +1,4 @@
-@epic:outside
+@epic:outside @needs:outside-clients
 Feature: An ExternalName Service is a DNS alias for a service outside the cluster
   The outside services are demo backends in containers on the kind Docker network, published in the test zone
   outside.test that the cluster's own CoreDNS serves (ip-A-B-C-D.outside.test), so nothing resolves or connects

@@ -1,4 +1,4 @@
-@epic:outside @needs:loadbalancer
+@epic:outside @needs:loadbalancer @needs:outside-clients
 Feature: A LoadBalancer Service gets an address on the kind network and answers there
   kubequake's cluster runs MetalLB in L2 mode (built and installed by `cluster up`): its controller gives each
   LoadBalancer Service an address from a pool at the top of the kind Docker network, and one speaker answers ARP for

@@ -1,4 +1,4 @@
-@epic:outside
+@epic:outside @needs:outside-clients
 Feature: A NodePort Service answers outside the cluster on every node
   A NodePort Service opens the same port on every node's address (kube-proxy), whether or not the node runs one of
   its pods. The outside client is a container on the kind Docker network, next to the nodes, with its own address;

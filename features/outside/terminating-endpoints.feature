@@ -1,4 +1,4 @@
-@epic:outside
+@epic:outside @needs:outside-clients
 Feature: With only terminating endpoints left, traffic falls back to them
   A deleted pod's endpoint turns terminating at once; while the pod still serves (here a preStop sleep holds off its
   SIGTERM) and no ready endpoint is left, kube-proxy sends traffic to the terminating, serving endpoints rather than

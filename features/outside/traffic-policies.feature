@@ -1,4 +1,4 @@
-@epic:outside
+@epic:outside @needs:outside-clients
 Feature: Traffic policies decide which nodes answer and whether the client's address survives
   externalTrafficPolicy Cluster lets every node answer and rewrites an outside client's address (SNAT), so any node
   can forward it; Local keeps the client's own address and only nodes with a ready local endpoint answer, which a

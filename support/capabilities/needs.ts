@@ -32,11 +32,18 @@ export interface Capability {
 }
 
 /** The tags kubequake understands; `@needs:nodes>=N` takes any whole N. */
-export const needsTags = ["@needs:nodes>=N", "@needs:loadbalancer", "@needs:node-chaos"] as const;
+export const needsTags = [
+  "@needs:nodes>=N",
+  "@needs:loadbalancer",
+  "@needs:node-chaos",
+  "@needs:outside-clients",
+] as const;
 
 /** A `@needs:` tag kubequake does not know, with what it knows (a typo must not silently run or skip). */
 export function unknownNeeds(tags: readonly string[]): string[] {
-  return tags.filter((t) => t.startsWith("@needs:") && !/^@needs:(nodes>=\d+|loadbalancer|node-chaos)$/.test(t));
+  return tags.filter(
+    (t) => t.startsWith("@needs:") && !/^@needs:(nodes>=\d+|loadbalancer|node-chaos|outside-clients)$/.test(t),
+  );
 }
 
 /** Whether the scenario with `tags` needs a LoadBalancer probe before {@link missingNeeds} can answer. */
@@ -63,6 +70,10 @@ export function missingNeeds(tags: readonly string[], capabilities: Capabilities
       if (!lb?.available) missing.push(`${tag}: ${lb?.why ?? "LoadBalancer support was not probed"}`);
     } else if (tag === "@needs:node-chaos") {
       if (!capabilities.nodeChaos.available) missing.push(`${tag}: ${capabilities.nodeChaos.why}`);
+    } else if (tag === "@needs:outside-clients") {
+      // Outside clients and services are containers on the nodes' Docker network, so the nodes must be local ones.
+      if (!capabilities.nodesReachable.available)
+        missing.push(`${tag}: outside clients join the nodes' Docker network, but ${capabilities.nodesReachable.why}`);
     }
   }
   return missing.length > 0 ? `skipped: ${missing.join("; ")}` : undefined;

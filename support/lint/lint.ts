@@ -87,7 +87,7 @@ function tagProblem(tag: string): { message: string; expected: string; seen: str
   if (prefix === "@needs:" && unknownNeeds([tag]).length > 0) {
     return {
       message: `unknown requirement ${tag}`,
-      expected: "@needs:nodes>=N, @needs:loadbalancer or @needs:node-chaos",
+      expected: "@needs:nodes>=N, @needs:loadbalancer, @needs:node-chaos or @needs:outside-clients",
       seen: tag,
     };
   }

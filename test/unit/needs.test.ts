@@ -41,3 +41,19 @@ test("a misspelt @needs tag is found, not silently ignored", () => {
     "@needs:lb",
   ]);
 });
+
+test("@needs:outside-clients needs nodes that are containers here, and says why not", () => {
+  const remote = {
+    ...oneNode,
+    nodesReachable: { available: false, why: "the nodes are not Docker containers on this machine" },
+  };
+  assert.equal(
+    missingNeeds(["@needs:outside-clients"], remote),
+    "skipped: @needs:outside-clients: outside clients join the nodes' Docker network, but the nodes are not Docker containers on this machine",
+  );
+  assert.equal(
+    missingNeeds(["@needs:outside-clients"], { ...oneNode, nodesReachable: { available: true, why: "" } }),
+    undefined,
+  );
+  assert.deepEqual(unknownNeeds(["@needs:outside-clients"]), []);
+});
