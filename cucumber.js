@@ -21,6 +21,9 @@ const common = {
     ],
   },
   parallel: 2,
+  // Only scenarios tagged @flaky get a second attempt; a pass on it is reported as flaky (kubequake run, Allure).
+  retry: 1,
+  retryTagFilter: "@flaky",
 };
 
 // No `paths`: cucumber-js defaults to features/, and paths given on the command line replace that default.

@@ -71,7 +71,14 @@ export async function soak(options: SoakOptions): Promise<number> {
       console.log(`run ${run} produced no scenario outcomes; its last output:\n${result.tail}`);
       failed.push({
         run,
-        outcome: { name: "(the whole run)", uri: what, status: "FAILED", message: result.tail, undefinedSteps: [] },
+        outcome: {
+          name: "(the whole run)",
+          uri: what,
+          status: "FAILED",
+          message: result.tail,
+          undefinedSteps: [],
+          attempt: 0,
+        },
       });
     }
   }

@@ -15,7 +15,7 @@ Usage:
 
 Reports, each with file:line, what was expected and what was seen:
   - steps no definition matches (with the nearest phrases, or a parameter's accepted values) and ambiguous steps
-  - unknown tags (known: @serial, @chaos, @smoke, @slow, @wip, @epic:…, @severity:…, @upstream:<id>, @needs:…)
+  - unknown tags (known: @serial, @chaos, @smoke, @slow, @wip, @flaky, @epic:…, @severity:…, @upstream:<id>, @needs:…)
   - manifests (docstrings and files) that do not parse or lack apiVersion, kind or metadata.name
   - numbers that cannot be meant ("within 0 seconds", negative replicas)
   - with the default path only: step definitions no feature uses (a warning)

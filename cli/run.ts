@@ -24,7 +24,7 @@ import { runCommand } from "../support/process/command.ts";
 import { generateAllureReport } from "../support/reports/allure.ts";
 import { kubequakeVersion, reportEnvironment, writeAllureEnvironment } from "../support/reports/environment.ts";
 import { lockReports } from "../support/reports/lock.ts";
-import { readScenarioOutcomes } from "../support/reports/messages.ts";
+import { flakyOutcomes, readScenarioOutcomes } from "../support/reports/messages.ts";
 import { annotateSkips, readSkipReasons } from "../support/reports/skips.ts";
 import { durationOf, readDurations, recordDurations } from "../support/sharding/durations.ts";
 import { listScenarios } from "../support/sharding/list.ts";
@@ -284,6 +284,11 @@ async function runFeatures(
   const problems = explainOutcomes(messages);
   for (const problem of problems) console.error(`kubequake: ${problem}`);
   if (existsSync(messages)) {
+    for (const flaky of flakyOutcomes(readScenarioOutcomes(messages))) {
+      log.info(
+        `flaky: "${flaky.name}" (${flaky.uri}) passed on attempt ${flaky.attempt + 1} after failing (tagged @flaky)`,
+      );
+    }
     const skips = readSkipReasons(messages);
     for (const skip of skips) log.info(`${skip.key} "${skip.name}" ${skip.why}`);
     annotateSkips(reports, skips);

@@ -34,7 +34,7 @@ export interface LintInput {
 }
 
 /** Tags with a meaning in kubequake; prefixes end with ":". */
-export const knownTags = ["@serial", "@chaos", "@smoke", "@slow", "@wip"] as const;
+export const knownTags = ["@serial", "@chaos", "@smoke", "@slow", "@wip", "@flaky"] as const;
 export const knownTagPrefixes = ["@epic:", "@severity:", "@upstream:", "@needs:"] as const;
 const severities = ["blocker", "critical", "normal", "minor", "trivial"];
 

@@ -11,6 +11,13 @@ export interface ScenarioOutcome {
   /** The first failure message, if any. */
   readonly message: string;
   readonly undefinedSteps: readonly { text: string; line: number }[];
+  /** Which attempt this outcome is: 0 for the first; more when a scenario tagged @flaky was retried. */
+  readonly attempt: number;
+}
+
+/** Scenarios that passed only on a retry (tagged @flaky): they pass the run, and are reported as flaky. */
+export function flakyOutcomes(outcomes: readonly ScenarioOutcome[]): ScenarioOutcome[] {
+  return outcomes.filter((o) => o.attempt > 0 && o.status === TestStepResultStatus.PASSED);
 }
 
 /**
@@ -38,6 +45,7 @@ export function readScenarioOutcomes(path: string): ScenarioOutcome[] {
       status: String(query.findMostSevereTestStepResultBy(testCaseStarted)?.status ?? TestStepResultStatus.PASSED),
       message: failed ? (failed.testStepResult.message ?? failed.testStepResult.exception?.message ?? "") : "",
       undefinedSteps,
+      attempt: testCaseStarted.attempt,
     };
   });
 }
