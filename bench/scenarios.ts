@@ -6,15 +6,20 @@
 //   every feature: wall time of `kubequake run` with 2 workers
 // `npm run bench -- --soak N [--paths P]…`: instead, the feature suite N times and a tally of failures (bench/soak.ts)
 import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { demoImageName } from "../support/cluster/stages.ts";
 import { loadVersions } from "../support/cluster/versions.ts";
+import { parseJUnit } from "../support/conformance/junit.ts";
+import { upstreamChecks } from "../support/coverage/upstream.ts";
+import { formatSideBySide, sideBySide } from "../support/coverage/versus-upstream.ts";
 import { connectKube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 import { probeHttp } from "../support/kube/prober.ts";
 import { ScenarioContext } from "../support/scenario/context.ts";
 import { deployBackend } from "../support/services/backends.ts";
 import { deployBehindService } from "../support/services/exposure.ts";
+import { readScenarios } from "../support/sharding/scenarios.ts";
 import { percentile } from "../support/traffic/statistics.ts";
 import { benchLoad } from "./load.ts";
 import { benchLoadBalancer } from "./load-balancer.ts";
@@ -86,5 +91,16 @@ const run = spawnSync(process.execPath, ["bin/kubequake.js", "run", "--no-cluste
 const summary = /(\d+ scenarios \([^)]*\))/.exec(run.stdout.toString())?.[1] ?? "no summary";
 figures.push(
   `every feature with 2 workers: ${((performance.now() - started) / 1000).toFixed(1)} s, ${summary}, exit ${run.status}`,
+);
+// The same behaviours timed both ways: this run's scenarios against e2e.test's last [Conformance] run on this cluster.
+const conformanceJUnit = "reports/junit/conformance.xml";
+figures.push(
+  ...formatSideBySide(
+    sideBySide(
+      upstreamChecks,
+      existsSync(conformanceJUnit) ? parseJUnit(readFileSync(conformanceJUnit, "utf8")) : [],
+      readScenarios("reports/cucumber-messages.ndjson"),
+    ),
+  ),
 );
 console.log(figures.join("\n"));
