@@ -18,7 +18,11 @@ const common = {
     labels: [
       { pattern: [/@epic:(.*)/], name: "epic" },
       { pattern: [/@severity:(.*)/], name: "severity" },
+      { pattern: [/@upstream:(.*)/], name: "upstream" },
     ],
+    // A scenario's @upstream:<id> tag links to its row in docs/COVERAGE.md (the Kubernetes e2e test it covers),
+    // relative to reports/allure-report/, where a checkout's report is opened.
+    links: { upstream: { pattern: [/@upstream:(.*)/], urlTemplate: "../../docs/COVERAGE.md#%s" } },
   },
   parallel: 2,
   // Only scenarios tagged @flaky get a second attempt; a pass on it is reported as flaky (kubequake run, Allure).

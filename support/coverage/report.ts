@@ -103,7 +103,8 @@ export function renderCoverage(
       by.length > 0
         ? by.map((s) => `[${s.name}](../${s.where.replace(/:(\d+)$/, "#L$1")})`).join("<br>")
         : `— ${check.reason}`;
-    lines.push(`| ${check.test} | \`${check.id}\` | ${cell} |`);
+    // The anchor is the scenario tag itself, so the Allure report's link for a tag lands on its row.
+    lines.push(`| <a id="@upstream:${check.id}"></a>${check.test} | \`${check.id}\` | ${cell} |`);
     const next = checks[checks.indexOf(check) + 1];
     if (!next || next.section !== section) lines.push("");
   }
