@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../support/errors/user-error.ts";
 import { explainUndefinedStep } from "../support/lint/lint.ts";
+import { dryRunArguments } from "../support/reports/dry-run.ts";
 import { readScenarioOutcomes } from "../support/reports/messages.ts";
 import { loadProjectSupport } from "./project.ts";
 
@@ -24,16 +25,7 @@ export async function preflight(options: { paths: readonly string[]; tags?: stri
   const dir = mkdtempSync(join(tmpdir(), "kubequake-preflight-"));
   try {
     const messages = join(dir, "messages.ndjson");
-    const args = [
-      "node_modules/@cucumber/cucumber/bin/cucumber.js",
-      "-p",
-      "preflight",
-      "--format",
-      `message:${messages}`,
-    ];
-    if (options.tags) args.push("--tags", options.tags);
-    if (options.name) args.push("--name", options.name);
-    args.push(...options.paths);
+    const args = dryRunArguments(messages, options);
     const { code, output } = await runQuietly(args);
     if (/could not be parsed|Expected operand/.test(output) || (code !== 0 && !existsSync(messages)))
       throw new UserError(cucumberComplaint(output, options.tags), fixFor(output));

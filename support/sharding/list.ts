@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dryRunArguments } from "../reports/dry-run.ts";
 import { readScenarios, type ScenarioRef } from "./scenarios.ts";
 
 /**
@@ -16,16 +17,7 @@ export async function listScenarios(options: {
   const dir = mkdtempSync(join(tmpdir(), "kubequake-list-"));
   try {
     const messages = join(dir, "messages.ndjson");
-    const args = [
-      "node_modules/@cucumber/cucumber/bin/cucumber.js",
-      "-p",
-      "preflight",
-      "--format",
-      `message:${messages}`,
-    ];
-    if (options.tags) args.push("--tags", options.tags);
-    if (options.name) args.push("--name", options.name);
-    args.push(...options.paths);
+    const args = dryRunArguments(messages, options);
     const output = await new Promise<string>((resolve) => {
       const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
       let text = "";
