@@ -12,7 +12,7 @@ import { demoImageName } from "../support/cluster/stages.ts";
 import { loadVersions } from "../support/cluster/versions.ts";
 import { parseJUnit } from "../support/conformance/junit.ts";
 import { upstreamChecks } from "../support/coverage/upstream.ts";
-import { formatSideBySide, sideBySide } from "../support/coverage/versus-upstream.ts";
+import { distinctScenarioSeconds, formatSideBySide, sideBySide } from "../support/coverage/versus-upstream.ts";
 import { connectKube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 import { probeHttp } from "../support/kube/prober.ts";
@@ -94,13 +94,11 @@ figures.push(
 );
 // The same behaviours timed both ways: this run's scenarios against e2e.test's last [Conformance] run on this cluster.
 const conformanceJUnit = "reports/junit/conformance.xml";
-figures.push(
-  ...formatSideBySide(
-    sideBySide(
-      upstreamChecks,
-      existsSync(conformanceJUnit) ? parseJUnit(readFileSync(conformanceJUnit, "utf8")) : [],
-      readScenarios("reports/cucumber-messages.ndjson"),
-    ),
-  ),
+const benchScenarios = readScenarios("reports/cucumber-messages.ndjson");
+const bothRan = sideBySide(
+  upstreamChecks,
+  existsSync(conformanceJUnit) ? parseJUnit(readFileSync(conformanceJUnit, "utf8")) : [],
+  benchScenarios,
 );
+figures.push(...formatSideBySide(bothRan, distinctScenarioSeconds(bothRan, benchScenarios)));
 console.log(figures.join("\n"));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatSideBySide, sideBySide } from "../../support/coverage/versus-upstream.ts";
+import { distinctScenarioSeconds, formatSideBySide, sideBySide } from "../../support/coverage/versus-upstream.ts";
 
 const checks = [
   { id: "basic-endpoint", section: "Endpoints", test: "should serve a basic endpoint from pods" },
@@ -36,8 +36,9 @@ test("only tests both suites ran (and e2e.test passed) are compared, each with a
       scenarios: 2,
     },
   ]);
-  const table = formatSideBySide(rows);
-  assert.match(table.at(-1) ?? "", /total: e2e\.test 8\.0 s, kubequake 4\.0 s = 0\.50× \(target ≤ 0\.5×\)/);
+  const table = formatSideBySide(rows, distinctScenarioSeconds(rows, scenarios));
+  assert.match(table.at(-2) ?? "", /total: e2e\.test 8\.0 s, kubequake 4\.0 s = 0\.50× \(target ≤ 0\.5×\)/);
+  assert.match(table.at(-1) ?? "", /counted once per scenario: 2 scenario\(s\), 4\.0 s = 0\.50×/);
 });
 
 test("nothing to compare says how to get something to compare", () => {
