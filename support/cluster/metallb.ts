@@ -17,7 +17,7 @@ import { eventually } from "../wait/eventually.ts";
 import { logDir, seconds } from "./build.ts";
 import { loadKubeConfig } from "./health.ts";
 import { kubeconfigPath, listNodeContainers, loadImage, nodeImages } from "./kind.ts";
-import { readKindNetwork } from "./seal.ts";
+import { ipv4ToNumber, readKindNetwork } from "./seal.ts";
 
 /**
  * MetalLB in L2 mode: kubequake's LoadBalancer implementation. Its controller assigns each LoadBalancer Service an
@@ -37,7 +37,8 @@ export interface AddressRange {
   readonly last: string;
 }
 
-const toNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+// Not an address compares as NaN: never inside a range.
+const toNumber = (ip: string) => ipv4ToNumber(ip) ?? Number.NaN;
 const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
 
 /**

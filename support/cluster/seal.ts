@@ -299,15 +299,17 @@ export function accountStoppedPackets(
 /** Whether a dotted IPv4 address lies in an IPv4 CIDR; false for anything that is not IPv4. */
 export function ipv4InCidr(ip: string, cidr: string): boolean {
   const [base = "", bits = "32"] = cidr.split("/");
-  const toNumber = (address: string) => {
-    const parts = address.split(".").map(Number);
-    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
-    return parts.reduce((n, p) => n * 256 + p, 0);
-  };
-  const address = toNumber(ip);
-  const network = toNumber(base);
+  const address = ipv4ToNumber(ip);
+  const network = ipv4ToNumber(base);
   const prefix = Number(bits);
   if (address === undefined || network === undefined || !(prefix >= 0 && prefix <= 32)) return false;
   const size = 2 ** (32 - prefix);
   return Math.floor(address / size) === Math.floor(network / size);
+}
+
+/** A dotted IPv4 address as a 32-bit number; undefined for anything that is not one. */
+export function ipv4ToNumber(address: string): number | undefined {
+  const parts = address.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + p, 0);
 }

@@ -1,4 +1,11 @@
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+} from "@kubernetes/client-node";
 import { Agent, request } from "undici";
 import { UserError } from "../errors/user-error.ts";
 import { type KubeTarget, loadTarget } from "./kubeconfig.ts";
@@ -11,6 +18,8 @@ export interface Kube {
   readonly apps: AppsV1Api;
   readonly discovery: DiscoveryV1Api;
   readonly objects: KubernetesObjectApi;
+  /** Custom resources (MetalLB's pools and L2 statuses), made once like the others, not per poll. */
+  readonly custom: CustomObjectsApi;
   readonly agent: Agent;
   readonly headers: Record<string, string>;
 }
@@ -50,6 +59,7 @@ export async function connectKube(source: string | KubeTarget): Promise<Kube> {
     apps: config.makeApiClient(AppsV1Api),
     discovery: config.makeApiClient(DiscoveryV1Api),
     objects: KubernetesObjectApi.makeApiClient(config),
+    custom: config.makeApiClient(CustomObjectsApi),
     agent: new Agent({ connect: { ca: tls.ca, cert: tls.cert, key: tls.key } }),
     headers: { ...(tls.headers ?? {}) },
   };

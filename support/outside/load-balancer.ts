@@ -1,4 +1,4 @@
-import { CustomObjectsApi, type V1Service } from "@kubernetes/client-node";
+import type { V1Service } from "@kubernetes/client-node";
 import { metallbNamespace, poolName } from "../cluster/metallb.ts";
 import { EndpointWatcher } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
@@ -126,8 +126,7 @@ export async function expectAddressWithin(scenario: ScenarioContext, name: strin
 async function poolOf(
   scenario: ScenarioContext,
 ): Promise<{ text: string; contains: (ip: string) => boolean } | undefined> {
-  const custom = scenario.kube.config.makeApiClient(CustomObjectsApi);
-  const pool = (await custom
+  const pool = (await scenario.kube.custom
     .getNamespacedCustomObject({
       group: "metallb.io",
       version: "v1beta1",
@@ -288,8 +287,7 @@ export async function admitOnlyOutsideClient(scenario: ScenarioContext, name: st
 
 /** The nodes MetalLB's speakers say announce the Service's address (ServiceL2Status objects, MetalLB ≥ 0.14). */
 async function announcingNodes(scenario: ScenarioContext, name: string): Promise<string[]> {
-  const custom = scenario.kube.config.makeApiClient(CustomObjectsApi);
-  const list = (await custom
+  const list = (await scenario.kube.custom
     .listNamespacedCustomObject({
       group: "metallb.io",
       version: "v1beta1",
