@@ -1,8 +1,10 @@
-// `npm run bench -- --soak N [--paths P]… [--parallel W]`: runs the feature suite (`kubequake run`, features/ by
-// default) N times in a row and prints a tally: runs, scenarios, failures, and which scenarios failed. Every failed
-// scenario is run once more on its own: one that passes then is a false failure (the harness or the machine, not the
-// behaviour under test), one that fails again is a real failure. Each run writes its reports to reports/soak/run-I.
-import { spawn } from "node:child_process";
+// `npm run bench -- --soak N [--paths P]… [--parallel W] [--minutes M]`: runs the feature suite (`kubequake run`,
+// features/ by default) N times in a row and prints a tally: runs, scenarios, failures, and which scenarios failed.
+// Every failed scenario is run once more on its own: one that passes then is a false failure (the harness or the
+// machine, not the behaviour under test), one that fails again is a real failure. Each run writes its reports to
+// reports/soak/run-I. With --minutes, no run starts that would likely end after the budget (judged by the mean run so
+// far); Ctrl-C (or SIGTERM) lets the current run clean up, then prints the tally of the runs that finished.
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,13 +15,15 @@ export interface SoakOptions {
   runs: number;
   paths: string[];
   parallel?: number;
+  /** A time budget: no run starts that would likely end after it. */
+  minutes?: number;
 }
 
 /** Reads `--soak N`, `--paths P` (repeatable) and `--parallel W`. */
 export function soakOptions(argv: readonly string[]): SoakOptions {
   const example =
-    "e.g. `npm run bench -- --soak 2` (the full suite twice) or `npm run bench -- --soak 1 --paths features/routing`.";
-  let values: { soak?: string; paths?: string[]; parallel?: string };
+    "e.g. `npm run bench -- --soak 2` (the full suite twice), `npm run bench -- --soak 20 --minutes 120` or `npm run bench -- --soak 1 --paths features/routing`.";
+  let values: { soak?: string; paths?: string[]; parallel?: string; minutes?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -27,6 +31,7 @@ export function soakOptions(argv: readonly string[]): SoakOptions {
         soak: { type: "string" },
         paths: { type: "string", multiple: true },
         parallel: { type: "string" },
+        minutes: { type: "string" },
       },
     }));
   } catch (error) {
@@ -38,6 +43,13 @@ export function soakOptions(argv: readonly string[]): SoakOptions {
   }
   const options: SoakOptions = { runs, paths: values.paths ?? [] };
   if (values.parallel !== undefined) options.parallel = Number(values.parallel);
+  if (values.minutes !== undefined) {
+    const minutes = Number(values.minutes);
+    if (!Number.isFinite(minutes) || minutes <= 0) {
+      throw new UserError(`--minutes expects a time budget in minutes above 0, saw "${values.minutes}"`, example);
+    }
+    options.minutes = minutes;
+  }
   return options;
 }
 
@@ -49,16 +61,31 @@ interface Tried {
 /** Runs the soak and prints its tally; returns the exit code (0 only when no scenario failed). */
 export async function soak(options: SoakOptions): Promise<number> {
   const what = options.paths.length > 0 ? options.paths.join(" ") : "features/";
-  console.log(`soak: ${options.runs} run(s) of ${what}`);
+  const budget = options.minutes === undefined ? "" : `, within ${options.minutes} minute(s)`;
+  console.log(`soak: ${options.runs} run(s) of ${what}${budget}`);
   const all: Tried[] = [];
   const failed: Tried[] = [];
   const started = performance.now();
+  const interruption = watchForInterruption();
+  let runsDone = 0;
+  let endedEarly = "";
   for (let run = 1; run <= options.runs; run += 1) {
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    const why = reasonToStopBefore(run, elapsedSeconds, options.minutes);
+    if (why !== undefined) {
+      endedEarly = why;
+      break;
+    }
     const reports = join("reports", "soak", `run-${run}`);
     const args = [...options.paths];
     if (run > 1) args.push("--no-cluster-up"); // the first run brought the cluster up (or found it healthy)
     if (options.parallel !== undefined) args.push("--parallel", String(options.parallel));
-    const result = await kubequakeRun(args, reports);
+    const result = await kubequakeRun(args, reports, interruption);
+    if (interruption.signal !== undefined) {
+      endedEarly = `stopped by ${interruption.signal} during run ${run}; that run is left out of the tally`;
+      break;
+    }
+    runsDone = run;
     const outcomes = readOutcomes(reports);
     for (const outcome of outcomes) all.push({ run, outcome });
     const bad = outcomes.filter((o) => o.status !== "PASSED" && o.status !== "SKIPPED");
@@ -81,7 +108,10 @@ export async function soak(options: SoakOptions): Promise<number> {
         },
       });
     }
+    const falseOrReal = failed.length === 0 ? "none failed" : `${failed.length} failed (judged at the end)`;
+    console.log(`  so far: ${run} run(s), ${all.length} scenario run(s), ${falseOrReal}`);
   }
+  if (endedEarly !== "") console.log(`soak ended early: ${endedEarly}`);
 
   // Each scenario that failed, run once more on its own: false failure or real one.
   const verdicts: string[] = [];
@@ -89,9 +119,13 @@ export async function soak(options: SoakOptions): Promise<number> {
   let realFailures = 0;
   for (const [index, { run, outcome }] of failed.entries()) {
     let verdict = "not rerun";
-    if (outcome.name !== "(the whole run)") {
+    if (outcome.name !== "(the whole run)" && interruption.signal === undefined) {
       const reports = join("reports", "soak", `rerun-${index + 1}`);
-      await kubequakeRun([outcome.uri, "--name", `^${escapeRegExp(outcome.name)}$`, "--no-cluster-up"], reports);
+      await kubequakeRun(
+        [outcome.uri, "--name", `^${escapeRegExp(outcome.name)}$`, "--no-cluster-up"],
+        reports,
+        interruption,
+      );
       const again = readOutcomes(reports);
       const passed = again.length > 0 && again.every((o) => o.status === "PASSED");
       if (passed) falseFailures += 1;
@@ -106,13 +140,62 @@ export async function soak(options: SoakOptions): Promise<number> {
   const count = (status: string) => all.filter(({ outcome }) => outcome.status === status).length;
   const notRerun = failed.length - falseFailures - realFailures;
   console.log(
-    `\nsoak tally: ${options.runs} run(s), ${scenarios} distinct scenario(s), ${all.length} scenario run(s): ` +
+    `\nsoak tally: ${runsDone} of ${options.runs} run(s), ${scenarios} distinct scenario(s), ${all.length} scenario run(s): ` +
       `${count("PASSED")} passed, ${failed.length} failed (${falseFailures} false failure(s): passed on rerun; ` +
       `${realFailures} failed again${notRerun > 0 ? `; ${notRerun} run(s) without outcomes, not rerun` : ""}), ` +
       `${count("SKIPPED")} skipped, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   if (verdicts.length > 0) console.log(`failed scenarios:\n${verdicts.join("\n")}`);
-  return failed.length === 0 ? 0 : 1;
+  interruption.dispose();
+  return failed.length === 0 && interruption.signal === undefined ? 0 : 1;
+}
+
+/**
+ * Why run `run` should not start, or undefined: with a budget, a run that would likely end after it (the mean run so
+ * far, from `elapsedSeconds` over the runs before this one) is not started. The first run always starts.
+ */
+export function reasonToStopBefore(
+  run: number,
+  elapsedSeconds: number,
+  minutes: number | undefined,
+): string | undefined {
+  if (minutes === undefined || run === 1) return undefined;
+  const meanRunSeconds = elapsedSeconds / (run - 1);
+  const budgetSeconds = minutes * 60;
+  if (elapsedSeconds + meanRunSeconds <= budgetSeconds) return undefined;
+  return `run ${run} would likely end at ${formatMinutes(elapsedSeconds + meanRunSeconds)} (a run takes ${formatMinutes(meanRunSeconds)} on average), past the ${minutes}-minute budget; ${run - 1} run(s) done`;
+}
+
+function formatMinutes(seconds: number): string {
+  return `${(seconds / 60).toFixed(1)} min`;
+}
+
+interface Interruption {
+  /** The signal that asked the soak to stop, once one has. */
+  signal?: NodeJS.Signals;
+  /** The `kubequake run` under way, which gets the signal so that it cleans up its scenarios. */
+  child?: ChildProcess;
+  dispose(): void;
+}
+
+/** Ctrl-C or SIGTERM: passed on to the run under way (it cleans up and ends), and no further run starts. */
+function watchForInterruption(): Interruption {
+  const interruption: Interruption = {
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interruption.signal === undefined) {
+      console.log(`\nsoak: ${signal}; the run under way cleans up, then the tally of the finished runs`);
+    }
+    interruption.signal ??= signal;
+    interruption.child?.kill(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return interruption;
 }
 
 function readOutcomes(reports: string): ScenarioOutcome[] {
@@ -124,14 +207,18 @@ function readOutcomes(reports: string): ScenarioOutcome[] {
 function kubequakeRun(
   args: readonly string[],
   reports: string,
+  interruption: Interruption,
 ): Promise<{ code: number; seconds: number; tail: string }> {
   rmSync(reports, { recursive: true, force: true });
   const started = performance.now();
   return new Promise((resolve) => {
+    // Its own process group, so a terminal's Ctrl-C reaches it once, through the soak (watchForInterruption).
     const child = spawn(process.execPath, ["bin/kubequake.js", "run", ...args], {
       env: { ...process.env, KUBEQUAKE_REPORTS: reports },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
+    interruption.child = child;
     let output = "";
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);

@@ -22,6 +22,7 @@ const (
 	maxLoadTimeoutMs     = 30000
 	maxLoadWorkers       = 10000
 	minLoadWorkers       = 10
+	loadWorkerSlackMs    = 1000
 	// maxLoadRequests bounds rate × duration, and so the memory one run's
 	// samples take (about 48 bytes each): 10 minutes at 1000 req/s.
 	maxLoadRequests = 600000
@@ -96,9 +97,12 @@ func (p *loadStartRequest) normalize() error {
 }
 
 // defaultLoadWorkers is enough workers to hold the rate even while every
-// request hangs until its timeout (a black-holed Service): rate × timeout.
+// request hangs until its timeout (a black-holed or bandwidth-capped Service):
+// rate × (timeout + 1 s). The extra second is for timeouts that fire late and
+// connections that take a while to close on a busy node: with rate × timeout
+// alone (+10), a 16 kbit/s cap at 50 req/s touched all 110 workers in CI.
 func defaultLoadWorkers(rate, timeoutMs int) int {
-	need := int(math.Ceil(float64(rate)*float64(timeoutMs)/1000)) + minLoadWorkers
+	need := int(math.Ceil(float64(rate)*float64(timeoutMs+loadWorkerSlackMs)/1000)) + minLoadWorkers
 	return min(max(need, minLoadWorkers), maxLoadWorkers)
 }
 

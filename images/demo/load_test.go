@@ -352,8 +352,8 @@ func TestLoadDefaults(t *testing.T) {
 	if err := req.normalize(); err != nil {
 		t.Fatal(err)
 	}
-	// Enough workers for every request to hang for the whole timeout.
-	if req.TimeoutMs != 2000 || req.MaxWorkers != 2010 {
+	// Enough workers for every request to hang for the whole timeout, and a second more.
+	if req.TimeoutMs != 2000 || req.MaxWorkers != 3010 {
 		t.Errorf("defaults = %+v", req)
 	}
 	if got := defaultLoadWorkers(5000, 30000); got != maxLoadWorkers {
