@@ -9,6 +9,7 @@ import { UserError } from "../errors/user-error.ts";
 import type { Logger } from "../log/logger.ts";
 import { ensureImagesOnNodes } from "./images.ts";
 import { type ConformanceTestResult, parseJUnit, writeJUnitSummary } from "./junit.ts";
+import { sweepE2ELeftovers } from "./leftovers.ts";
 import { schedulableNodeCount } from "./nodes.ts";
 import { GinkgoProgressReader, type ProgressEvent } from "./progress.ts";
 import type { TestSelection } from "./selections.ts";
@@ -72,6 +73,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     );
   }
   await ensureImagesOnNodes(imageStage.image!, imageNames, nodes, log);
+  const swept = await sweepE2ELeftovers(kubeconfigPath);
+  if (swept.length > 0) {
+    log.info(`removed ${swept.length} namespace(s) that an interrupted e2e.test run left: ${summarizeNames(swept)}`);
+  }
   const buildSeconds = (performance.now() - buildStarted) / 1000;
 
   const reportsDir = resolve(options.reportsDir);
@@ -173,4 +178,10 @@ function runE2E(
       resolvePromise(code ?? 1);
     });
   });
+}
+
+/** A long list of names as its first few and a count, so one line stays readable. */
+function summarizeNames(names: readonly string[]): string {
+  const shown = names.slice(0, 5).join(", ");
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }
