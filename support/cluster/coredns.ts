@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { connectKube } from "../kube/client.ts";
 import { eventually } from "../wait/eventually.ts";
-import { loadKubeConfig } from "./health.ts";
 
 const clusterZones = "cluster.local:53 in-addr.arpa:53 ip6.arpa:53";
 const nxdomainBlock = `.:53 {
@@ -62,9 +61,7 @@ export function withOutsideZone(corefile: string): string {
 
 /** Makes the cluster's CoreDNS hermetic (and serve the outside zone) if it is not; returns whether it changed anything. */
 export async function ensureHermeticDns(kubeconfig: string): Promise<boolean> {
-  const config = loadKubeConfig(kubeconfig);
-  const core = config.makeApiClient(CoreV1Api);
-  const apps = config.makeApiClient(AppsV1Api);
+  const { core, apps } = await connectKube(kubeconfig);
   const target = { name: "coredns", namespace: "kube-system" };
   const configMap = await core.readNamespacedConfigMap(target);
   const corefile = configMap.data?.Corefile ?? "";

@@ -1,13 +1,12 @@
-import { CoreV1Api } from "@kubernetes/client-node";
+import { connectKube } from "../kube/client.ts";
 import { eventually } from "../wait/eventually.ts";
-import { loadKubeConfig } from "./health.ts";
 
 /**
  * Proves CoreDNS answers: a one-shot pod resolves kubernetes.default.svc.cluster.local through the cluster DNS and
  * must get the kubernetes Service IP. Returns the time it took (milliseconds); throws with what was seen otherwise.
  */
 export async function verifyClusterDns(kubeconfig: string, image: string): Promise<number> {
-  const core = loadKubeConfig(kubeconfig).makeApiClient(CoreV1Api);
+  const { core } = await connectKube(kubeconfig);
   const started = performance.now();
   const name = `kubequake-dns-check-${Date.now().toString(36)}`;
   const namespace = "default";

@@ -1,4 +1,5 @@
-import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1Node } from "@kubernetes/client-node";
+import type { V1Node } from "@kubernetes/client-node";
+import { connectKube } from "../kube/client.ts";
 
 /** What the API server says about the cluster's readiness. */
 export interface ClusterHealth {
@@ -8,21 +9,13 @@ export interface ClusterHealth {
   readonly problem?: string;
 }
 
-export function loadKubeConfig(path: string): KubeConfig {
-  const config = new KubeConfig();
-  config.loadFromFile(path);
-  return config;
-}
-
 const isReady = (node: V1Node) =>
   node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 
 /** Reads node readiness and CoreDNS's ready endpoints; never throws (an unreachable API is reported as such). */
 export async function readClusterHealth(kubeconfig: string): Promise<ClusterHealth> {
   try {
-    const config = loadKubeConfig(kubeconfig);
-    const core = config.makeApiClient(CoreV1Api);
-    const discovery = config.makeApiClient(DiscoveryV1Api);
+    const { core, discovery } = await connectKube(kubeconfig);
     const timeout = AbortSignal.timeout(10_000);
     const [nodeList, slices] = await Promise.race([
       Promise.all([

@@ -1,21 +1,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  AppsV1Api,
-  CustomObjectsApi,
   type KubernetesObject,
-  KubernetesObjectApi,
+  type KubernetesObjectApi,
   PatchStrategy,
   type V1DaemonSet,
   type V1Deployment,
 } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { UserError } from "../errors/user-error.ts";
+import { connectKube, type Kube } from "../kube/client.ts";
 import type { Logger } from "../log/logger.ts";
 import { runCommand } from "../process/command.ts";
 import { eventually } from "../wait/eventually.ts";
 import { logDir, seconds } from "./build.ts";
-import { loadKubeConfig } from "./health.ts";
 import { kubeconfigPath, listNodeContainers, loadImage, nodeImages } from "./kind.ts";
 import { ipv4ToNumber, readKindNetwork } from "./seal.ts";
 
@@ -116,10 +114,9 @@ export interface MetallbState {
   readonly problem?: string;
 }
 
-export async function readMetallb(kubeconfig = kubeconfigPath): Promise<MetallbState> {
-  const config = loadKubeConfig(kubeconfig);
-  const apps = config.makeApiClient(AppsV1Api);
-  const custom = config.makeApiClient(CustomObjectsApi);
+/** MetalLB's state on the cluster of `kube` (made once by the caller: this is polled while MetalLB starts). */
+export async function readMetallb(kube: Kube): Promise<MetallbState> {
+  const { apps, custom } = kube;
   const namespace = metallbNamespace;
   const [deployment, daemonSet, pool] = await Promise.all([
     apps.readNamespacedDeployment({ name: "controller", namespace }).catch(() => undefined),
@@ -165,7 +162,7 @@ export async function readMetallb(kubeconfig = kubeconfigPath): Promise<MetallbS
 
 /** The line `cluster status` prints. */
 export async function metallbStatusLine(): Promise<{ line: string; healthy: boolean }> {
-  const state = await readMetallb();
+  const state = await readMetallb(await connectKube(kubeconfigPath));
   if (state.problem) return { line: `metallb     MISSING: ${state.problem} (cluster up installs it)`, healthy: false };
   return {
     line: `metallb     L2 LoadBalancer ready: controller ${state.controllerReady}, speaker ${state.speakerReady}, pool ${poolName} ${state.pool}`,
@@ -206,7 +203,8 @@ export async function ensureMetallb(
   const nodeAddresses = await nodeIps(nodes.map((n) => n.name));
   const range = poolRange(subnet, nodeAddresses);
   const wantedPool = `${range.first}-${range.last}`;
-  const before = await readMetallb();
+  const kube = await connectKube(kubeconfigPath);
+  const before = await readMetallb(kube);
   if (
     !before.problem &&
     before.controllerImage === stage.image &&
@@ -220,15 +218,14 @@ export async function ensureMetallb(
   }
   const started = performance.now();
   await ensureImageInNodes(kind, stage.image, log);
-  const config = loadKubeConfig(kubeconfigPath);
-  const objects = KubernetesObjectApi.makeApiClient(config);
+  const { objects } = kube;
   for (const object of renderManifest(readFileSync(join(stage.dir, manifestFile), "utf8"), stage.image)) {
     await apply(objects, object);
   }
   await eventually(
     "MetalLB's controller and speakers are ready",
     async () => {
-      const state = await readMetallb();
+      const state = await readMetallb(kube);
       const ready = state.problem === undefined || state.problem.startsWith("no IPAddressPool");
       return { satisfied: ready, value: state.problem ?? "ready" };
     },
