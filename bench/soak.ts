@@ -108,7 +108,8 @@ export async function soak(options: SoakOptions): Promise<number> {
         },
       });
     }
-    for (const outcome of bad) console.log(`  failed: ${outcome.uri}: "${outcome.name}": ${firstLine(outcome.message)}`);
+    for (const outcome of bad)
+      console.log(`  failed: ${outcome.uri}: "${outcome.name}": ${firstLine(outcome.message)}`);
     const falseOrReal = failed.length === 0 ? "none failed" : `${failed.length} failed (judged at the end)`;
     console.log(`  so far: ${run} run(s), ${all.length} scenario run(s), ${falseOrReal}`);
   }
