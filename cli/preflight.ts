@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import parseTagExpression from "@cucumber/tag-expressions";
 import { UserError } from "../support/errors/user-error.ts";
 import { explainUndefinedStep } from "../support/lint/lint.ts";
 import { dryRunArguments } from "../support/reports/dry-run.ts";
@@ -22,6 +23,7 @@ export async function preflight(options: { paths: readonly string[]; tags?: stri
       "give paths relative to the project root, e.g. features/routing or features/routing/clusterip-routing.feature:12.",
     );
   }
+  if (options.tags !== undefined) checkTagExpression(options.tags);
   const dir = mkdtempSync(join(tmpdir(), "kubequake-preflight-"));
   try {
     const messages = join(dir, "messages.ndjson");
@@ -82,6 +84,16 @@ function runQuietly(args: readonly string[]): Promise<{ code: number; output: st
     });
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
+}
+
+/** A tag expression that does not parse, answered at once by cucumber's own parser (the dry run takes a second more). */
+function checkTagExpression(tags: string): void {
+  try {
+    parseTagExpression(tags);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UserError(cucumberComplaint(why, tags), fixFor(why));
+  }
 }
 
 /** Cucumber's own words for a mistake it stopped on, without its stack trace. */
