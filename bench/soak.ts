@@ -3,7 +3,8 @@
 // Every failed scenario is run once more on its own: one that passes then is a false failure (the harness or the
 // machine, not the behaviour under test), one that fails again is a real failure. Each run writes its reports to
 // reports/soak/run-I. With --minutes, no run starts that would likely end after the budget (judged by the mean run so
-// far); Ctrl-C (or SIGTERM) lets the current run clean up, then prints the tally of the runs that finished.
+// far; the reruns of failed scenarios, a minute or so each, come on top). Ctrl-C (or SIGTERM, SIGHUP) lets the run
+// under way clean up, then prints the tally of the runs that finished.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -128,6 +129,10 @@ export async function soak(options: SoakOptions): Promise<number> {
         reports,
         interruption,
       );
+      if (interruption.signal !== undefined) {
+        verdicts.push(`  run ${run}: ${outcome.uri}: "${outcome.name}": not judged, the rerun was interrupted`);
+        break;
+      }
       const again = readOutcomes(reports);
       const passed = again.length > 0 && again.every((o) => o.status === "PASSED");
       if (passed) falseFailures += 1;
@@ -149,7 +154,8 @@ export async function soak(options: SoakOptions): Promise<number> {
   );
   if (verdicts.length > 0) console.log(`failed scenarios:\n${verdicts.join("\n")}`);
   interruption.dispose();
-  return failed.length === 0 && interruption.signal === undefined ? 0 : 1;
+  if (interruption.signal !== undefined) return 130;
+  return failed.length === 0 ? 0 : 1;
 }
 
 /**
@@ -180,23 +186,38 @@ interface Interruption {
   dispose(): void;
 }
 
-/** Ctrl-C or SIGTERM: passed on to the run under way (it cleans up and ends), and no further run starts. */
+const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Ctrl-C, SIGTERM or SIGHUP: passed on to the run under way (it cleans up and ends), and no further run starts. One
+ * Ctrl-C under `npm run` arrives twice (from the terminal and from npm) and `kubequake run` takes a second signal as
+ * "quit at once", so a repeat within a second is dropped; a later one is passed on. If the soak itself ends, so does
+ * its run (the run has its own process group and would otherwise go on alone).
+ */
 function watchForInterruption(): Interruption {
-  const interruption: Interruption = {
-    dispose: () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    },
-  };
+  let lastForwardedAt = Number.NEGATIVE_INFINITY;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interruption.signal === undefined) {
-      console.log(`\nsoak: ${signal}; the run under way cleans up, then the tally of the finished runs`);
+      console.log(
+        `\nsoak: ${signal}; the run under way cleans up, then the tally of the finished runs (Ctrl-C again to quit at once)`,
+      );
     }
     interruption.signal ??= signal;
+    if (performance.now() - lastForwardedAt < 1000) return;
+    lastForwardedAt = performance.now();
     interruption.child?.kill(signal);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const onExit = () => {
+    if (interruption.child?.exitCode === null) interruption.child.kill("SIGTERM");
+  };
+  const interruption: Interruption = {
+    dispose: () => {
+      for (const signal of stopSignals) process.off(signal, onSignal);
+      process.off("exit", onExit);
+    },
+  };
+  for (const signal of stopSignals) process.on(signal, onSignal);
+  process.on("exit", onExit);
   return interruption;
 }
 

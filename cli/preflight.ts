@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import parseTagExpression from "@cucumber/tag-expressions";
+import { parse as parseTagExpression } from "@cucumber/tag-expressions";
 import { UserError } from "../support/errors/user-error.ts";
 import { explainUndefinedStep } from "../support/lint/lint.ts";
 import { dryRunArguments } from "../support/reports/dry-run.ts";

@@ -121,7 +121,7 @@ export interface LoadResult {
 export class LoadRateError extends Error {
   constructor(result: LoadResult) {
     super(
-      `expected the background load to hold ${result.requestedRate} requests/s to ${result.url}, every request starting on time; it achieved ${result.achievedRate.toFixed(1)} requests/s, but:\n  ${result.problems.join("\n  ")}\n  ${summarizeLoad(result)}`,
+      `expected the background load to hold ${result.requestedRate} requests/s to ${result.url} (overall it achieved ${result.achievedRate.toFixed(1)} requests/s), but:\n  ${result.problems.join("\n  ")}\n  ${summarizeLoad(result)}`,
     );
     this.name = "LoadRateError";
   }

@@ -148,7 +148,7 @@ test("buildLoadResult reports a rate not held, a lost sample and a run still goi
     (error: unknown) =>
       error instanceof LoadRateError &&
       error.message.includes("expected the background load to hold 200 requests/s to http://web") &&
-      error.message.includes("achieved 180.0 requests/s") &&
+      error.message.includes("(overall it achieved 180.0 requests/s), but:\n  client-0: achieved 80.0 req/s") &&
       error.message.includes("client-0 80.0/100 req/s"),
   );
 });

@@ -26,7 +26,7 @@ test("soakOptions reads a time budget in minutes and refuses one that is not abo
   for (const bad of ["0", "soon"]) {
     assert.throws(() => soakOptions(["--soak", "2", "--minutes", bad]), /--minutes expects a time budget/, bad);
   }
-  assert.throws(() => soakOptions(["--soak", "2", "--minutes", "-5"]), /--minutes/);
+  assert.throws(() => soakOptions(["--soak", "2", "--minutes=-5"]), /--minutes expects a time budget/);
 });
 
 test("reasonToStopBefore starts the first run always, and a later one only if the mean run still fits the budget", () => {
