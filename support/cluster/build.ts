@@ -33,14 +33,15 @@ function checkDisk(path: string, neededBytes: number, purpose: string): void {
 /**
  * Builds every stage that is not cached yet, in dependency order; independent stages run two at a time.
  * `only` limits the build to those stages and what they need; it is also the only way to build on-demand stages.
+ * `resolved` is the pinned stages unless a test hands in its own.
  */
 export async function buildStages(
   versions: PinnedVersions,
   log: Logger,
   only?: readonly string[],
   signal?: AbortSignal,
+  resolved: Map<string, ResolvedStage> = resolveStages(versions, { includeOnDemand: only !== undefined }),
 ): Promise<StageOutcome[]> {
-  const resolved = resolveStages(versions, { includeOnDemand: only !== undefined });
   const wanted = only ? closure(resolved, only) : [...resolved.values()];
   const report: StageOutcome[] = [];
   const ready = new Set<string>();
