@@ -10,7 +10,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { UserError } from "../support/errors/user-error.ts";
-import { readScenarioOutcomes, type ScenarioOutcome } from "../support/reports/messages.ts";
+import { flakyOutcomes, readScenarioOutcomes, type ScenarioOutcome } from "../support/reports/messages.ts";
 
 export interface SoakOptions {
   runs: number;
@@ -66,6 +66,7 @@ export async function soak(options: SoakOptions): Promise<number> {
   console.log(`soak: ${options.runs} run(s) of ${what}${budget}`);
   const all: Tried[] = [];
   const failed: Tried[] = [];
+  const passedOnRetry: Tried[] = [];
   const started = performance.now();
   const interruption = watchForInterruption();
   let runsDone = 0;
@@ -92,6 +93,9 @@ export async function soak(options: SoakOptions): Promise<number> {
     const bad = outcomes.filter((o) => o.status !== "PASSED" && o.status !== "SKIPPED");
     failed.push(...bad.map((outcome) => ({ run, outcome })));
     const skipped = outcomes.filter((o) => o.status === "SKIPPED").length;
+    // A scenario tagged @flaky that passed only on its retry is a false failure the retry hid: counted, not forgiven.
+    const retried = flakyOutcomes(outcomes);
+    passedOnRetry.push(...retried.map((outcome) => ({ run, outcome })));
     console.log(
       `run ${run}: ${outcomes.length} scenario(s), ${outcomes.length - bad.length - skipped} passed, ${bad.length} failed, ${skipped} skipped in ${result.seconds.toFixed(1)} s (exit ${result.code}; reports in ${reports})`,
     );
@@ -111,7 +115,10 @@ export async function soak(options: SoakOptions): Promise<number> {
     }
     for (const outcome of bad)
       console.log(`  failed: ${outcome.uri}: "${outcome.name}": ${firstLine(outcome.message)}`);
-    const falseOrReal = failed.length === 0 ? "none failed" : `${failed.length} failed (judged at the end)`;
+    for (const outcome of retried)
+      console.log(`  passed only on its retry (@flaky): ${outcome.uri}: "${outcome.name}"`);
+    const retriedSoFar = passedOnRetry.length > 0 ? `, ${passedOnRetry.length} passed only on a retry` : "";
+    const falseOrReal = `${failed.length === 0 ? "none failed" : `${failed.length} failed (judged at the end)`}${retriedSoFar}`;
     console.log(`  so far: ${run} run(s), ${all.length} scenario run(s), ${falseOrReal}`);
   }
   if (endedEarly !== "") console.log(`soak ended early: ${endedEarly}`);
@@ -148,14 +155,14 @@ export async function soak(options: SoakOptions): Promise<number> {
   const notRerun = failed.length - falseFailures - realFailures;
   console.log(
     `\nsoak tally: ${runsDone} of ${options.runs} run(s), ${scenarios} distinct scenario(s), ${all.length} scenario run(s): ` +
-      `${count("PASSED")} passed, ${failed.length} failed (${falseFailures} false failure(s): passed on rerun; ` +
+      `${count("PASSED")} passed (${passedOnRetry.length} only on a @flaky retry, a false failure hidden), ${failed.length} failed (${falseFailures} false failure(s): passed on rerun; ` +
       `${realFailures} failed again${notRerun > 0 ? `; ${notRerun} run(s) without outcomes, not rerun` : ""}), ` +
       `${count("SKIPPED")} skipped, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   if (verdicts.length > 0) console.log(`failed scenarios:\n${verdicts.join("\n")}`);
   interruption.dispose();
   if (interruption.signal !== undefined) return 130;
-  return failed.length === 0 ? 0 : 1;
+  return failed.length === 0 && passedOnRetry.length === 0 ? 0 : 1;
 }
 
 /**
