@@ -156,7 +156,7 @@ export async function soak(options: SoakOptions): Promise<number> {
   console.log(
     `\nsoak tally: ${runsDone} of ${options.runs} run(s), ${scenarios} distinct scenario(s), ${all.length} scenario run(s): ` +
       `${count("PASSED")} passed (${passedOnRetry.length} only on a @flaky retry, a false failure hidden), ${failed.length} failed (${falseFailures} false failure(s): passed on rerun; ` +
-      `${realFailures} failed again${notRerun > 0 ? `; ${notRerun} run(s) without outcomes, not rerun` : ""}), ` +
+      `${realFailures} failed again${notRerun > 0 ? `; ${notRerun} not rerun${interruption.signal ? ", the soak was interrupted" : ": runs without outcomes"}` : ""}), ` +
       `${count("SKIPPED")} skipped, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   if (verdicts.length > 0) console.log(`failed scenarios:\n${verdicts.join("\n")}`);

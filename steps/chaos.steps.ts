@@ -96,11 +96,18 @@ When("CoreDNS is down", async function (this: KubequakeWorld) {
   await stopCoreDns(this.scenario);
 });
 
-/** The API server is stopped for N seconds, then brought back and waited for; the data plane keeps its rules. */
-When("the API server is down for {int} second(s)", async function (this: KubequakeWorld, seconds: number) {
-  assertClusterChaosAllowed(this.scenario.kube, this.tags, "the API server is down");
-  await stopApiServerFor(this.scenario, seconds);
-});
+/**
+ * The API server is stopped for N seconds, then brought back and waited for; the data plane keeps its rules. The step
+ * ends when the control plane leads again, which may take minutes (the kubelet's back-off), hence its own timeout.
+ */
+When(
+  "the API server is down for {int} second(s)",
+  { timeout: 9 * 60_000 },
+  async function (this: KubequakeWorld, seconds: number) {
+    assertClusterChaosAllowed(this.scenario.kube, this.tags, "the API server is down");
+    await stopApiServerFor(this.scenario, seconds);
+  },
+);
 
 /** Runs the scenario's undo log now, newest fault first, and waits until the cluster is whole again. */
 When("the faults are undone", async function (this: KubequakeWorld) {

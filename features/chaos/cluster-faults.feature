@@ -72,7 +72,10 @@ Feature: Services under node and cluster-component faults
 
   @serial @needs:node-chaos
   Scenario: With the API server down for 20 seconds, traffic through existing Services keeps succeeding
-    The data plane does not need the control plane: kube-proxy's rules and CoreDNS's cache keep serving.
+    The data plane does not need the control plane: kube-proxy's rules and CoreDNS's cache keep serving. The control
+    plane itself takes longer to heal: kube-controller-manager and kube-scheduler cannot renew their leader leases
+    while the API server is away (their deadline is 10 s), so they exit, and the kubelet restarts them after a
+    back-off that reaches minutes when they have crashed often. The step ends only when both lead again.
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And steady traffic of 50 requests per second to "http://web"
     When the API server is down for 20 seconds

@@ -1,6 +1,6 @@
 import { clusterName, listNodeContainers } from "../cluster/kind.ts";
 import { UserError } from "../errors/user-error.ts";
-import type { Kube } from "../kube/client.ts";
+import { apiStatus, type Kube } from "../kube/client.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
@@ -213,7 +213,10 @@ export async function stopApiServerFor(context: ScenarioContext, seconds: number
         { timeoutMs: 60_000, intervalMs: 500 },
       );
     },
-    () => docker(restore).then(() => waitUntilWhole(context.kube, 180)),
+    // Up to 7 minutes: kube-controller-manager and kube-scheduler exit during the outage, the kubelet's back-off before
+    // restarting them reaches 5 minutes when they crashed less than 10 minutes before (a soak: 5m15s seen), and then
+    // they wait for their old lease to expire.
+    () => docker(restore).then(() => waitUntilWhole(context.kube, 420)),
     restore,
   );
   // The fault lasts as long as the scenario says; the steady traffic runs in the background meanwhile.
@@ -252,12 +255,13 @@ async function waitForHeartbeat(kube: Kube, node: string, sinceUnixMs: number, s
 }
 
 /**
- * The cluster is whole: the API answers, every node is Ready, kube-proxy runs ready on every node and CoreDNS has
- * all its replicas ready. Waited for after every cluster-level undo, so the next scenario starts on a healthy cluster.
+ * The cluster is whole: the API answers, every node is Ready, kube-proxy runs ready on every node, CoreDNS has all its
+ * replicas ready, and kube-controller-manager and kube-scheduler lead again. Waited for after every cluster-level
+ * undo, so the next scenario starts on a healthy cluster.
  */
 export async function waitUntilWhole(kube: Kube, seconds: number): Promise<void> {
   await eventually(
-    "the cluster is whole again (API, every node Ready, kube-proxy on every node, CoreDNS at full strength)",
+    "the cluster is whole again (API, every node Ready, kube-proxy on every node, CoreDNS at full strength, controller-manager and scheduler leading)",
     async () => {
       const problems = await wholenessProblems(kube);
       return { satisfied: problems.length === 0, value: problems.join("; ") || "whole" };
@@ -279,5 +283,50 @@ export async function wholenessProblems(kube: Kube): Promise<string[]> {
   const dns = await kube.apps.readNamespacedDeployment({ name: "coredns", namespace: "kube-system" });
   if ((dns.status?.readyReplicas ?? 0) < (dns.spec?.replicas ?? 1) || (dns.spec?.replicas ?? 0) === 0)
     problems.push(`CoreDNS ${dns.status?.readyReplicas ?? 0}/${dns.spec?.replicas ?? 0} ready`);
+  for (const component of leaderElected) {
+    const problem = leaderProblem(component, await readLease(kube, component), Date.now());
+    if (problem) problems.push(problem);
+  }
   return problems;
+}
+
+/**
+ * Control-plane components that work only while they hold their leader lease. When the API server is away longer
+ * than their renew deadline (10 s by default), they exit; the kubelet restarts them, after a back-off that grows to
+ * minutes when they crash often (as in a soak). Until one leads again, no Deployment gets pods (controller-manager)
+ * and no pod gets a node (scheduler): a scenario started then fails for a reason that is not its own.
+ */
+const leaderElected = ["kube-controller-manager", "kube-scheduler"] as const;
+
+interface LeaseSpec {
+  readonly holderIdentity?: string;
+  readonly renewTime?: string | Date;
+  readonly leaseDurationSeconds?: number;
+}
+
+async function readLease(kube: Kube, name: string): Promise<LeaseSpec | undefined> {
+  try {
+    const lease = (await kube.objects.read({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name, namespace: "kube-system" },
+    })) as { spec?: LeaseSpec };
+    return lease.spec ?? {};
+  } catch (error) {
+    // A cluster whose control plane is hosted keeps no such lease where we can read it: nothing to wait for.
+    if (apiStatus(error) === 404 || apiStatus(error) === 403) return undefined;
+    throw error;
+  }
+}
+
+/** Why `component` does not lead now (its lease not renewed within its duration), or undefined when it does. */
+export function leaderProblem(component: string, lease: LeaseSpec | undefined, nowUnixMs: number): string | undefined {
+  if (lease === undefined) return undefined;
+  const renewed = lease.renewTime ? new Date(lease.renewTime).getTime() : Number.NaN;
+  const durationMs = (lease.leaseDurationSeconds ?? 15) * 1000;
+  if (Number.isFinite(renewed) && nowUnixMs - renewed <= durationMs) return undefined;
+  const age = Number.isFinite(renewed)
+    ? `last renewed ${((nowUnixMs - renewed) / 1000).toFixed(0)} s ago`
+    : "never renewed";
+  return `${component} does not lead (its lease was ${age}; the kubelet restarts it, maybe after a back-off)`;
 }
