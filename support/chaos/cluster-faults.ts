@@ -242,12 +242,8 @@ async function waitForHeartbeat(kube: Kube, node: string, sinceUnixMs: number, s
   await eventually(
     `the kubelet of ${node} renews its lease again`,
     async () => {
-      const lease = (await kube.objects.read({
-        apiVersion: "coordination.k8s.io/v1",
-        kind: "Lease",
-        metadata: { name: node, namespace: "kube-node-lease" },
-      })) as { spec?: { renewTime?: string | Date } };
-      const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
+      const lease = await readLease(kube, "kube-node-lease", node);
+      const renewed = lease?.renewTime ? new Date(lease.renewTime).getTime() : 0;
       return { satisfied: renewed > sinceUnixMs, value: `last renewed ${new Date(renewed).toISOString()}` };
     },
     { timeoutMs: seconds * 1000, intervalMs: 1000 },
@@ -284,7 +280,7 @@ export async function wholenessProblems(kube: Kube): Promise<string[]> {
   if ((dns.status?.readyReplicas ?? 0) < (dns.spec?.replicas ?? 1) || (dns.spec?.replicas ?? 0) === 0)
     problems.push(`CoreDNS ${dns.status?.readyReplicas ?? 0}/${dns.spec?.replicas ?? 0} ready`);
   for (const component of leaderElected) {
-    const problem = leaderProblem(component, await readLease(kube, component), Date.now());
+    const problem = leaderProblem(component, await readLease(kube, "kube-system", component), Date.now());
     if (problem) problems.push(problem);
   }
   return problems;
@@ -304,12 +300,13 @@ interface LeaseSpec {
   readonly leaseDurationSeconds?: number;
 }
 
-async function readLease(kube: Kube, name: string): Promise<LeaseSpec | undefined> {
+/** A Lease's spec, or undefined where the cluster keeps none we may read (404, 403). */
+async function readLease(kube: Kube, namespace: string, name: string): Promise<LeaseSpec | undefined> {
   try {
     const lease = (await kube.objects.read({
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
-      metadata: { name, namespace: "kube-system" },
+      metadata: { name, namespace },
     })) as { spec?: LeaseSpec };
     return lease.spec ?? {};
   } catch (error) {
