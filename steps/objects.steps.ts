@@ -47,7 +47,7 @@ When(
   },
 );
 
-/** Deletes an object of the scenario and waits until it is gone. */
+/** Deletes an object of the scenario and waits until it is gone (a Service: and its NodePorts free for another). */
 When("the {word} {string} is deleted", async function (this: KubequakeWorld, kind: string, name: string) {
   await deleteObject(this.scenario, { kind, name });
 });

@@ -92,6 +92,10 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
 
   @upstream:nodeport-collision @upstream:nodeport-release
   Scenario: A NodePort in use is refused to a second Service until the first is deleted, then it is free again
+    The API server frees a deleted Service's NodePort a moment after the Service is gone: it first deletes the
+    Service's Endpoints and frees its ClusterIP. A loaded CI machine once refused "second" in that gap, so "is
+    deleted" waits for a Service's NodePorts to be free too (a dry-run create on them is accepted).
+
     Given the manifest:
       """
       apiVersion: v1

@@ -7,6 +7,7 @@ import { eventually } from "../wait/eventually.ts";
 import { readObject } from "./fields.ts";
 import { waitUntilInService } from "./in-service.ts";
 import { describeRef, objectRef } from "./kinds.ts";
+import { heldNodePorts, waitUntilNodePortsFree } from "./node-port-release.ts";
 import { sendPatch } from "./patch-request.ts";
 
 /**
@@ -61,13 +62,17 @@ export async function setServiceSelector(
   await waitUntilInService(scenario, service);
 }
 
-/** Deletes an object of the scenario's namespace and waits until it is gone (finalizers and all); 0 seconds: no wait. */
+/**
+ * Deletes an object of the scenario's namespace and waits until it is gone (finalizers and all), and for a Service
+ * until its NodePorts are free for another; 0 seconds: no wait.
+ */
 export async function deleteObject(
   scenario: ScenarioContext,
   target: { kind: string; name: string },
   seconds = 60,
 ): Promise<void> {
   const ref = objectRef(target.kind, target.name, scenario.name);
+  const nodePorts = seconds === 0 ? [] : heldNodePorts(await readObject(scenario.kube, ref));
   try {
     await scenario.kube.objects.delete(ref, undefined, undefined, undefined, undefined, "Foreground");
   } catch (error) {
@@ -83,6 +88,7 @@ export async function deleteObject(
     },
     { timeoutMs: seconds * 1000, intervalMs: 200 },
   );
+  await waitUntilNodePortsFree(scenario, target.name, nodePorts, seconds);
 }
 
 async function patchAndWait(
