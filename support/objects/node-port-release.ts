@@ -33,7 +33,8 @@ export function saysPortAllocated(error: unknown): boolean {
  * Waits until the NodePorts of a deleted Service are free again. The API server frees them a moment after the object
  * is gone: its delete hook first deletes the Service's Endpoints, then releases its ClusterIPs, then its NodePorts,
  * each an etcd write; on a loaded machine a new Service on the same port was refused in that gap. A server-side
- * dry-run create on the same ports is refused until the release, and stores nothing.
+ * dry-run create on the same ports is refused until the release, and stores nothing. A probe refused for another
+ * reason ends the wait (noted): it is a courtesy to the next step, not a check.
  */
 export async function waitUntilNodePortsFree(
   scenario: ScenarioContext,
@@ -44,7 +45,7 @@ export async function waitUntilNodePortsFree(
   if (nodePorts.length === 0) return;
   const probe = nodePortProbe(scenario.name, nodePorts);
   const ports = nodePorts.join(", ");
-  const { elapsedMs } = await eventually(
+  const { value, elapsedMs } = await eventually(
     `the NodePort(s) ${ports} of the deleted Service "${service}" are free again`,
     async () => {
       try {
@@ -52,10 +53,11 @@ export async function waitUntilNodePortsFree(
         return { satisfied: true, value: "free" };
       } catch (error) {
         if (saysPortAllocated(error)) return { satisfied: false, value: "still allocated" };
-        throw error;
+        // On another cluster a webhook may refuse dry runs: the probe cannot tell, so the step does not wait.
+        return { satisfied: true, value: `not known (the dry-run probe was refused: ${apiErrorMessage(error)})` };
       }
     },
     { timeoutMs: seconds * 1000, intervalMs: 100 },
   );
-  scenario.note(`NodePort(s) ${ports} of ${service} free ${(elapsedMs / 1000).toFixed(3)} s after it was gone`);
+  scenario.note(`NodePort(s) ${ports} of ${service} ${value} ${(elapsedMs / 1000).toFixed(3)} s after it was gone`);
 }
