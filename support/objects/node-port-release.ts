@@ -1,5 +1,5 @@
 import type { KubernetesObject, V1Service } from "@kubernetes/client-node";
-import { apiErrorMessage } from "../kube/client.ts";
+import { apiErrorMessage, apiStatus } from "../kube/client.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 
@@ -53,6 +53,8 @@ export async function waitUntilNodePortsFree(
         return { satisfied: true, value: "free" };
       } catch (error) {
         if (saysPortAllocated(error)) return { satisfied: false, value: "still allocated" };
+        // No answer (a timeout, a reset): ask again.
+        if (apiStatus(error) === undefined) throw error;
         // On another cluster a webhook may refuse dry runs: the probe cannot tell, so the step does not wait.
         return { satisfied: true, value: `not known (the dry-run probe was refused: ${apiErrorMessage(error)})` };
       }
