@@ -28,8 +28,11 @@ Feature: Pods killed while steady traffic flows
 
   @needs:node-chaos
   Scenario: A container killed in place is restarted by the kubelet, and traffic keeps within its error budget
-    SIGKILL leaves the pod and its address in place: new connections are refused until the readiness probe (every
-    second here) takes it out of the endpoints or the kubelet has restarted the container, about a second.
+    SIGKILL leaves the pod and its address in place: new connections to it are refused until the readiness probe
+    (every second here, one miss) takes it out of the endpoints and kube-proxy follows (its iptables rules are
+    rewritten at most once a second), or until the kubelet has restarted the container. That is up to about 2 s of
+    refusals for the killed pod's third of the traffic: 0.06-2.05 s in 12 runs (0.6-7.3% of the 10 s of traffic),
+    so the window has a bound and the share allows one such window (a fixed 5% once failed a correct cluster).
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
     And the steady state is that 30 requests to "http://web" all succeed, answered by at least 3 different pods
     And steady traffic of 50 requests per second to "http://web"
@@ -39,7 +42,8 @@ Feature: Pods killed while steady traffic flows
     And within 30 seconds the Service "web" has 3 ready endpoints
     When the steady traffic stops
     Then some of the steady traffic failed
-    And at most 5% of the steady traffic failed
+    And the steady traffic's longest failure window was at most 3 seconds
+    And at most 10% of the steady traffic failed
     And within 30 seconds of undoing the faults the steady state holds again
 
   Scenario: A rolling restart with maxUnavailable 0 keeps every request
