@@ -108,7 +108,10 @@ Then("only pods of {backend} answered", async function (this: KubequakeWorld, ba
   );
 });
 
-/** Stickiness: one pod answered every request of the last traffic, and none failed. */
+/**
+ * Stickiness: none of the last requests failed, and one pod answered them all (requests opened at the same moment
+ * before the client's first answer may have picked another pod: ClientIP affinity is recorded per connection).
+ */
 Then("every request was answered by the same pod", function (this: KubequakeWorld) {
   expectSinglePod(this.traffic);
 });
@@ -118,7 +121,7 @@ Then("the requests were answered by at least {int} different pod(s)", function (
   expectAtLeastPods(this.traffic, minimum);
 });
 
-/** Per-client stickiness: each client pod of the last traffic was answered by one pod only. */
+/** Per-client stickiness: each client of the last traffic was answered by one pod only (as the step above). */
 Then("each client was answered by a single pod", function (this: KubequakeWorld) {
   expectEachClientSticky(this.lastTraffic);
 });

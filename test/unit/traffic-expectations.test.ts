@@ -113,9 +113,39 @@ test("expectAllRefused rejects answers and timeouts", () => {
   assert.throws(() => expectAllRefused(traffic(["refused", "timeout"])), /1 of 2 were not refused \(first: timeout/);
 });
 
-test("expectSinglePod fails on two pods and on a failure beside one pod", () => {
-  assert.throws(() => expectSinglePod(traffic(["a", "b"])), /but 2 pods answered \(/);
-  assert.throws(() => expectSinglePod(traffic(["a", "refused"])), /but 1 pods answered and 1 failed/);
+test("expectSinglePod fails when the client moves to another pod after its first answer, and on a failure", () => {
+  assert.throws(
+    () => expectSinglePod(traffic(["a", "b"])),
+    /same pod, but b answered after the first answer came from a \(2 requests/,
+  );
+  assert.throws(() => expectSinglePod(traffic(["a", "refused"])), /same pod, but 1 failed \(/);
+});
+
+/** 4 connections opened at once (each answered in 2 ms), then `later` one after another once answers came. */
+function firstWaveThen(wave: readonly string[], later: readonly string[]): TrafficResult {
+  const base = traffic([...wave, ...later]);
+  const results = base.probe.results.map((r, seq) => ({
+    ...r,
+    startUnixMs: seq < wave.length ? 1_000 : 1_002 + seq,
+    durationMs: 2,
+  }));
+  return { ...base, probe: { ...base.probe, results } };
+}
+
+test("simultaneous first connections may each pick a pod; the client must then stick to one of them", () => {
+  // kube-proxy records ClientIP affinity from a connection's first packet: two opened at once can both pick.
+  expectSinglePod(firstWaveThen(["a", "b", "b", "b"], all("b", 16)));
+  expectEachClientSticky([firstWaveThen(["a", "b", "a", "a"], all("a", 16))]);
+  assert.throws(
+    () => expectSinglePod(firstWaveThen(["a", "b", "b", "b"], ["b", "c", "b"])),
+    /but 2 pods answered the requests started after the first answer \(b, c\)/,
+  );
+  assert.throws(
+    () => expectSinglePod(firstWaveThen(["a", "a", "a", "a"], all("c", 16))),
+    /but c answered after the first answer came from a/,
+  );
+  assert.throws(() => expectSinglePod(firstWaveThen(["a", "b"], [])), /but 2 pods answered \(/);
+  assert.throws(() => expectSinglePod(traffic(["refused"])), /but no request was answered and 1 failed/);
 });
 
 test("expectOnlyPods names strangers, and fails when nothing was answered", () => {
@@ -132,6 +162,6 @@ test("expectEveryPodAnswered and expectEvenSplit name the short pod", () => {
 test("expectEachClientSticky names the wandering client", () => {
   assert.throws(
     () => expectEachClientSticky([traffic(all("a", 3)), traffic(["a", "b"], 2, "client-1")]),
-    /each client to be answered by a single pod, but client-1 was answered by a=1, b=1$/,
+    /each client to be answered by a single pod, but client-1: b answered after the first answer came from a \(a=1, b=1\)$/,
   );
 });
