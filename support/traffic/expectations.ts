@@ -145,8 +145,12 @@ export function expectSinglePod(result: TrafficResult): void {
   if (problems.length > 0) throw new TrafficExpectationError(expected, problems.join(" and "), result);
 }
 
+/** "1 failed (first: timeout …, request 7 of 30)": the error text tells a lost SYN from a slow answer. */
 function failedCount(result: TrafficResult): string | undefined {
-  return result.summary.failed > 0 ? `${result.summary.failed} failed` : undefined;
+  const first = result.probe.results.find((r) => !r.ok);
+  if (!first) return undefined;
+  const where = `request ${first.seq + 1} of ${result.probe.results.length}`;
+  return `${result.summary.failed} failed (first: ${first.errorKind} ${first.error}, ${where})`;
 }
 
 /** Spread: at least `minimum` different pods answered. */
