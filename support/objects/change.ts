@@ -72,7 +72,9 @@ export async function deleteObject(
   seconds = 60,
 ): Promise<void> {
   const ref = objectRef(target.kind, target.name, scenario.name);
-  const nodePorts = seconds === 0 ? [] : heldNodePorts(await readObject(scenario.kube, ref));
+  // Only a Service holds NodePorts: other kinds are deleted without reading them first.
+  const holdsPorts = seconds > 0 && ref.kind === "Service";
+  const nodePorts = holdsPorts ? heldNodePorts(await readObject(scenario.kube, ref)) : [];
   try {
     await scenario.kube.objects.delete(ref, undefined, undefined, undefined, undefined, "Foreground");
   } catch (error) {

@@ -141,8 +141,14 @@ export function stickinessProblem(result: TrafficResult): string | undefined {
 export function expectSinglePod(result: TrafficResult): void {
   const expected = "every request to be answered by the same pod";
   expectAllRecorded(result, expected);
+  const problems = stickyClientProblems(result);
+  if (problems) throw new TrafficExpectationError(expected, problems, result);
+}
+
+/** A client's stickiness problem and its failed requests, joined ("… and 1 failed (…)"), or undefined. */
+function stickyClientProblems(result: TrafficResult): string | undefined {
   const problems = [stickinessProblem(result), failedCount(result)].filter(Boolean);
-  if (problems.length > 0) throw new TrafficExpectationError(expected, problems.join(" and "), result);
+  return problems.length > 0 ? problems.join(" and ") : undefined;
 }
 
 /** "1 failed (first: timeout …, request 7 of 30)": the error text tells a lost SYN from a slow answer. */
@@ -168,8 +174,8 @@ export function expectEachClientSticky(results: readonly TrafficResult[]): void 
   const expected = "each client to be answered by a single pod";
   for (const result of results) expectAllRecorded(result, expected);
   const wandering = results.flatMap((r) => {
-    const problems = [stickinessProblem(r), failedCount(r)].filter(Boolean);
-    return problems.length > 0 ? [`${r.client}: ${problems.join(" and ")} (${describeDistribution(r.summary)})`] : [];
+    const problems = stickyClientProblems(r);
+    return problems ? [`${r.client}: ${problems} (${describeDistribution(r.summary)})`] : [];
   });
   if (wandering.length > 0) throw new TrafficExpectationError(expected, wandering.join("; "));
 }

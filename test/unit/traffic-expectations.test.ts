@@ -124,7 +124,7 @@ test("expectSinglePod fails when the client moves to another pod after its first
   );
 });
 
-/** 4 connections opened at once (each answered in 2 ms), then `later` one after another once answers came. */
+/** The `wave` connections opened at once (each answered in 2 ms), then `later` ones after the answers came. */
 function firstWaveThen(wave: readonly string[], later: readonly string[]): TrafficResult {
   const base = traffic([...wave, ...later]);
   const results = base.probe.results.map((r, seq) => ({
