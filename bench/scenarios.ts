@@ -4,7 +4,9 @@
 //   background load (bench/load.ts): achieved rate and schedule accuracy at 100, 300 and 1000 requests/s
 //   LoadBalancer (bench/load-balancer.ts): median time from create to an address, and to the first answer
 //   every feature: wall time of `kubequake run` with 2 workers
-// `npm run bench -- --soak N [--paths P]…`: instead, the feature suite N times and a tally of failures (bench/soak.ts)
+// `npm run bench -- --soak N [--paths P]… [--parallel W] [--minutes M]`: instead, the feature suite N times and a
+//   tally of (false) failures (bench/soak.ts)
+// `npm run bench -- --help`: this text
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
@@ -13,6 +15,7 @@ import { loadVersions } from "../support/cluster/versions.ts";
 import { parseJUnit } from "../support/conformance/junit.ts";
 import { upstreamChecks } from "../support/coverage/upstream.ts";
 import { distinctScenarioSeconds, formatSideBySide, sideBySide } from "../support/coverage/versus-upstream.ts";
+import { UserError } from "../support/errors/user-error.ts";
 import { connectKube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 import { probeHttp } from "../support/kube/prober.ts";
@@ -23,18 +26,23 @@ import { readScenarios } from "../support/sharding/scenarios.ts";
 import { percentile } from "../support/traffic/statistics.ts";
 import { benchLoad } from "./load.ts";
 import { benchLoadBalancer } from "./load-balancer.ts";
+import { benchRequest, usageFromHeader } from "./options.ts";
 
-if (process.argv.includes("--soak")) {
-  // `npm run bench -- --soak N [--paths P]`: the feature suite N times, with a tally of failures (bench/soak.ts).
-  const { soak, soakOptions } = await import("./soak.ts");
-  const { UserError } = await import("../support/errors/user-error.ts");
-  try {
-    process.exit(await soak(soakOptions(process.argv.slice(2))));
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    console.error(`bench: ${error.message}`);
-    process.exit(1);
+try {
+  const request = benchRequest(process.argv.slice(2), { name: "npm run bench", flags: [], soak: true });
+  if (request.kind === "help") {
+    console.log(usageFromHeader(readFileSync(new URL(import.meta.url), "utf8")));
+    process.exit(0);
   }
+  if (request.kind === "soak") {
+    // `npm run bench -- --soak N [--paths P]`: the feature suite N times, with a tally of failures (bench/soak.ts).
+    const { soak, soakOptions } = await import("./soak.ts");
+    process.exit(await soak(soakOptions(process.argv.slice(2))));
+  }
+} catch (error) {
+  if (!(error instanceof UserError)) throw error;
+  console.error(`bench: ${error.message}`);
+  process.exit(1);
 }
 
 const kube = await connectKube(kubeconfigPath);
