@@ -4,27 +4,16 @@
 //             leaving the live cluster and the real caches alone
 //   --help:   this text
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UserError } from "../support/errors/user-error.ts";
-import { benchRequest, usageFromHeader } from "./options.ts";
+import { answerBenchArguments } from "./options.ts";
 
-try {
-  const request = benchRequest(process.argv.slice(2), {
-    name: "npm run bench:cluster",
-    flags: ["--cold"],
-    soak: false,
-  });
-  if (request.kind === "help") {
-    console.log(usageFromHeader(readFileSync(new URL(import.meta.url), "utf8")));
-    process.exit(0);
-  }
-} catch (error) {
-  if (!(error instanceof UserError)) throw error;
-  console.error(`bench:cluster: ${error.message}`);
-  process.exit(1);
-}
+answerBenchArguments(
+  process.argv.slice(2),
+  { name: "npm run bench:cluster", flags: ["--cold"], soak: false },
+  new URL(import.meta.url),
+);
 const cold = process.argv.includes("--cold");
 const figures: string[] = [];
 

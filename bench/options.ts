@@ -1,5 +1,6 @@
 // The bench scripts' own arguments: `--help` prints what a script measures and how to call it, and an argument it
 // does not know is refused before it touches the cluster (a typo must not start 10 minutes of measuring).
+import { readFileSync } from "node:fs";
 import { UserError } from "../support/errors/user-error.ts";
 
 export type BenchRequest = { kind: "help" } | { kind: "measure" } | { kind: "soak" };
@@ -30,4 +31,28 @@ export function usageFromHeader(source: string): string {
     lines.push(line.replace(/^\/\/ ?/, ""));
   }
   return lines.join("\n");
+}
+
+/**
+ * For a bench script's entry: prints its help (exit 0) or its argument mistake (exit 1) and ends the process;
+ * otherwise returns what to do: measure, or soak.
+ */
+export function answerBenchArguments(
+  argv: readonly string[],
+  script: { name: string; flags: readonly string[]; soak: boolean },
+  scriptUrl: URL,
+): "measure" | "soak" {
+  let request: BenchRequest;
+  try {
+    request = benchRequest(argv, script);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    console.error(error.message); // it names the script already
+    process.exit(1);
+  }
+  if (request.kind === "help") {
+    console.log(usageFromHeader(readFileSync(scriptUrl, "utf8")));
+    process.exit(0);
+  }
+  return request.kind;
 }

@@ -26,23 +26,19 @@ import { readScenarios } from "../support/sharding/scenarios.ts";
 import { percentile } from "../support/traffic/statistics.ts";
 import { benchLoad } from "./load.ts";
 import { benchLoadBalancer } from "./load-balancer.ts";
-import { benchRequest, usageFromHeader } from "./options.ts";
+import { answerBenchArguments } from "./options.ts";
 
-try {
-  const request = benchRequest(process.argv.slice(2), { name: "npm run bench", flags: [], soak: true });
-  if (request.kind === "help") {
-    console.log(usageFromHeader(readFileSync(new URL(import.meta.url), "utf8")));
-    process.exit(0);
-  }
-  if (request.kind === "soak") {
-    // `npm run bench -- --soak N [--paths P]`: the feature suite N times, with a tally of failures (bench/soak.ts).
-    const { soak, soakOptions } = await import("./soak.ts");
+const benchArguments = { name: "npm run bench", flags: [], soak: true };
+if (answerBenchArguments(process.argv.slice(2), benchArguments, new URL(import.meta.url)) === "soak") {
+  // `npm run bench -- --soak N [--paths P]`: the feature suite N times, with a tally of failures (bench/soak.ts).
+  const { soak, soakOptions } = await import("./soak.ts");
+  try {
     process.exit(await soak(soakOptions(process.argv.slice(2))));
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    console.error(`bench: ${error.message}`);
+    process.exit(1);
   }
-} catch (error) {
-  if (!(error instanceof UserError)) throw error;
-  console.error(`bench: ${error.message}`);
-  process.exit(1);
 }
 
 const kube = await connectKube(kubeconfigPath);
