@@ -13,7 +13,7 @@ import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { demoImageName } from "../support/cluster/stages.ts";
 import { loadVersions } from "../support/cluster/versions.ts";
 import { parseJUnit } from "../support/conformance/junit.ts";
-import { upstreamChecks } from "../support/coverage/upstream.ts";
+import { upstreamChecks } from "../support/coverage/grades.ts";
 import { distinctScenarioSeconds, formatSideBySide, sideBySide } from "../support/coverage/versus-upstream.ts";
 import { UserError } from "../support/errors/user-error.ts";
 import { connectKube } from "../support/kube/client.ts";

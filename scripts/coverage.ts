@@ -1,27 +1,65 @@
-// docs/COVERAGE.md: which of Kubernetes' own Service/DNS e2e checks kubequake scenarios cover (by @upstream tags).
-//   node scripts/coverage.ts --out docs/COVERAGE.md   writes it
-//   node scripts/coverage.ts --check docs/COVERAGE.md fails (exit 1) when the file is stale or a tag is wrong
+// docs/COVERAGE.md: how much of Kubernetes' own Service e2e tests kubequake's scenarios prove (by @upstream tags).
+//   node scripts/coverage.ts --out [docs/COVERAGE.md]    writes it
+//   node scripts/coverage.ts --check [docs/COVERAGE.md]  fails (exit 1) when it is stale, a grade is missing or a tag is wrong
+//   node scripts/coverage.ts --list                      lists the specs again from the pinned e2e.test (builds it if needed)
+//   node scripts/coverage.ts --check-list                fails when support/coverage/e2e-specs.json differs from that list
 import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { formatSpecList, listE2ESpecs, specListPath } from "../support/coverage/e2e-specs.ts";
 import { findCoveringScenarios, renderCoverage } from "../support/coverage/report.ts";
 
+const usage = `usage: node scripts/coverage.ts --out|--check [docs/COVERAGE.md]
+       node scripts/coverage.ts --list|--check-list`;
 const [mode, file = "docs/COVERAGE.md"] = process.argv.slice(2);
+
+/** The spec list as the pinned e2e.test gives it now (built into the cache first, as `kubequake conformance` does). */
+async function listFromE2ETest(): Promise<string> {
+  const { buildStages } = await import("../support/cluster/build.ts");
+  const { resolveStages } = await import("../support/cluster/stages.ts");
+  const { loadVersions } = await import("../support/cluster/versions.ts");
+  const { createLogger } = await import("../support/log/logger.ts");
+  const versions = loadVersions();
+  await buildStages(versions, createLogger("build"), ["e2e-tests"]);
+  const tools = resolveStages(versions, { includeOnDemand: true }).get("e2e-tests")!.entry.path;
+  return formatSpecList(await listE2ESpecs(join(tools, "e2e.test"), versions.KUBERNETES_VERSION));
+}
+
+function readOr(path: string | URL): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 try {
-  const text = renderCoverage(findCoveringScenarios("features"));
-  if (mode === "--out") {
-    writeFileSync(file, text);
-    console.log(`wrote ${file}`);
-  } else if (mode === "--check") {
-    let current = "";
-    try {
-      current = readFileSync(file, "utf8");
-    } catch {}
-    if (current !== text) {
+  if (mode === "--out" || mode === "--check") {
+    const text = renderCoverage(findCoveringScenarios("features"));
+    if (mode === "--out") {
+      writeFileSync(file, text);
+      console.log(`wrote ${file}`);
+    } else if (readOr(file) !== text) {
       console.error(`${file} is stale: run \`node scripts/coverage.ts --out ${file}\` and commit it`);
       process.exit(1);
+    } else {
+      console.log(`${file} is up to date`);
     }
-    console.log(`${file} is up to date`);
+  } else if (mode === "--list" || mode === "--check-list") {
+    const listed = await listFromE2ETest();
+    const count = (JSON.parse(listed) as { specs: unknown[] }).specs.length;
+    if (mode === "--list") {
+      writeFileSync(specListPath, listed);
+      console.log(`wrote ${specListPath.pathname}: ${count} specs`);
+    } else if (readOr(specListPath) !== listed) {
+      console.error(
+        `support/coverage/e2e-specs.json is stale: the pinned e2e.test lists other specs (${count} now). Run \`node scripts/coverage.ts --list\`, grade the new specs in support/coverage/grades.yaml, and commit both.`,
+      );
+      process.exit(1);
+    } else {
+      console.log(`support/coverage/e2e-specs.json matches the pinned e2e.test: ${count} specs`);
+    }
   } else {
-    console.error("usage: node scripts/coverage.ts --out|--check [docs/COVERAGE.md]");
+    console.error(usage);
     process.exit(2);
   }
 } catch (error) {

@@ -209,6 +209,8 @@ const clusterReady = await check("cluster-up", process.execPath, ["bin/kubequake
 if (clusterReady) {
   await nodeTests("cluster-e2e", "test/cluster/**/*.test.ts");
   await conformanceTests();
+  // After the conformance run, which builds e2e.test: the graded list must be the pinned e2e.test's own.
+  await check("upstream-list", process.execPath, ["scripts/coverage.ts", "--check-list"]);
   await nodeTests("harness", "test/harness/**/*.test.ts");
   await accountForTheSeal();
 } else {

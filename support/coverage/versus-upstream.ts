@@ -1,4 +1,4 @@
-import type { UpstreamCheck } from "./upstream.ts";
+import type { UpstreamCheck } from "./grades.ts";
 
 /** One upstream test both suites ran: how long Kubernetes' e2e.test took, and kubequake's scenarios tagged with it. */
 export interface SideBySide {

@@ -11,7 +11,7 @@ import {
   parseFeature,
   type StepDefinition,
 } from "../catalog/catalog.ts";
-import { upstreamChecks } from "../coverage/upstream.ts";
+import { upstreamChecks } from "../coverage/grades.ts";
 import { compileDefinitions, parameterChoices, type StepMatcher, suggestPhrases } from "./suggest.ts";
 
 export interface LintProblem {
@@ -100,7 +100,7 @@ function tagProblem(tag: string): { message: string; expected: string; seen: str
       .sort((a, b) => distance(a, value) - distance(b, value))
       .slice(0, 3);
     return {
-      message: `${tag} names no upstream check in support/coverage/upstream.ts`,
+      message: `${tag} names no upstream test in support/coverage/grades.yaml`,
       expected: `an id from that list, such as ${nearest.map((id) => `@upstream:${id}`).join(", ")}`,
       seen: tag,
     };

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
 import test from "node:test";
-import { coverageProblems, renderCoverage } from "../../support/coverage/report.ts";
-import { upstreamChecks } from "../../support/coverage/upstream.ts";
 import { checkField, fieldConditionPattern, parseFieldCondition, toJsonPath } from "../../support/objects/fields.ts";
 import { objectPath, objectRef } from "../../support/objects/kinds.ts";
 
@@ -55,23 +53,4 @@ test("objects are addressed by kind alone; an unknown kind is the user's mistake
   assert.equal(objectPath(objectRef("Endpoints", "web", "ns")), "/api/v1/namespaces/ns/endpoints/web");
   assert.equal(objectPath(objectRef("Node", "n1", "ns")), "/api/v1/nodes/n1");
   assert.throws(() => objectRef("Widget", "w", "ns"), /the kind "Widget" is not one kubequake knows/);
-});
-
-test("coverage: an unknown tag, a check with neither scenario nor reason, and a stale reason are all problems", () => {
-  const checks = [
-    { id: "a", section: "S", test: "does a" },
-    { id: "b", section: "S", test: "does b", reason: "not applicable: no b here" },
-  ];
-  const scenario = (id: string) => ({ id, where: "features/x.feature:3", name: "x" });
-  assert.deepEqual(coverageProblems([scenario("a")], checks), []);
-  assert.match(coverageProblems([], checks).join("\n"), /a: no scenario is tagged @upstream:a and no reason/);
-  assert.match(coverageProblems([scenario("a"), scenario("zz")], checks).join("\n"), /@upstream:zz names no upstream/);
-  assert.match(coverageProblems([scenario("a"), scenario("b")], checks).join("\n"), /b: a scenario covers it/);
-  assert.throws(() => renderCoverage([], checks), /disagree/);
-  assert.match(renderCoverage([scenario("a")], checks), /\*\*1 of 2 covered\*\*/);
-});
-
-test("the upstream list has unique ids", () => {
-  const ids = upstreamChecks.map((c) => c.id);
-  assert.equal(new Set(ids).size, ids.length);
 });
