@@ -1,12 +1,13 @@
 // docs/COVERAGE.md: how much of Kubernetes' own Service e2e tests kubequake's scenarios prove (by @upstream tags).
 //   node scripts/coverage.ts --out [docs/COVERAGE.md]    writes it
-//   node scripts/coverage.ts --check [docs/COVERAGE.md]  fails (exit 1) when it is stale, a grade is missing or a tag is wrong
+//   node scripts/coverage.ts --check [docs/COVERAGE.md]  fails (exit 1) when it or the README's counts are stale, a grade is
+//                                                       missing or a tag is wrong
 //   node scripts/coverage.ts --list                      lists the specs again from the pinned e2e.test (builds it if needed)
 //   node scripts/coverage.ts --check-list                fails when support/coverage/e2e-specs.json differs from that list
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatSpecList, listE2ESpecs, specListPath } from "../support/coverage/e2e-specs.ts";
-import { findCoveringScenarios, renderCoverage } from "../support/coverage/report.ts";
+import { coverageHeadline, findCoveringScenarios, renderCoverage } from "../support/coverage/report.ts";
 
 const usage = `usage: node scripts/coverage.ts --out|--check [docs/COVERAGE.md]
        node scripts/coverage.ts --list|--check-list`;
@@ -41,8 +42,11 @@ try {
     } else if (readOr(file) !== text) {
       console.error(`${file} is stale: run \`node scripts/coverage.ts --out ${file}\` and commit it`);
       process.exit(1);
+    } else if (!readOr("README.md").includes(coverageHeadline())) {
+      console.error(`README.md does not give today's counts; its coverage line must read:\n  ${coverageHeadline()}`);
+      process.exit(1);
     } else {
-      console.log(`${file} is up to date`);
+      console.log(`${file} and the README's counts are up to date`);
     }
   } else if (mode === "--list" || mode === "--check-list") {
     const listed = await listFromE2ETest();

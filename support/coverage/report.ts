@@ -78,6 +78,12 @@ export function coverageProblems(
   return problems;
 }
 
+/** The one line that gives the counts, on the coverage page and in the README (checked to agree). */
+export function coverageHeadline(checks: readonly UpstreamCheck[] = upstreamChecks): string {
+  const counts = countStatuses(checks);
+  return `**${counts.full} of ${checks.length} upstream tests fully covered**; ${counts.partial} partial, ${counts["not-applicable"]} not applicable here, ${counts["not-written"]} not written.`;
+}
+
 /** How many upstream tests have each status. */
 export function countStatuses(checks: readonly UpstreamCheck[]): Record<CoverageStatus, number> {
   const counts = Object.fromEntries(statuses.map((s) => [s, 0])) as Record<CoverageStatus, number>;
@@ -109,7 +115,6 @@ export function renderCoverage(
       "grade every spec in support/coverage/grades.yaml, and tag the scenarios of every test graded full or partial.",
     );
   }
-  const counts = countStatuses(checks);
   const lines = [
     "# Coverage of Kubernetes' own Service e2e tests",
     "",
@@ -117,7 +122,7 @@ export function renderCoverage(
     "(support/coverage/e2e-specs.json), the grades in support/coverage/grades.yaml and the `@upstream:<id>` tags of the",
     "feature files; `npm test` fails when the list, a grade or this file is stale. Do not edit by hand.",
     "",
-    `**${counts.full} of ${checks.length} upstream tests fully covered**; ${counts.partial} partial, ${counts["not-applicable"]} not applicable here, ${counts["not-written"]} not written.`,
+    coverageHeadline(checks),
     "",
     `The list: every spec of e2e.test ${list.kubernetesVersion} whose full name matches \`${list.focus}\``,
     "(`e2e.test --ginkgo.dry-run`).",
