@@ -1,10 +1,12 @@
+@needs:nodes>=3
 Feature: Networking Granular Checks: Services, as Kubernetes' own e2e dials them, written with the step catalog
   Upstream (test/e2e/network/networking.go) runs one endpoint pod per schedulable node (here: the two workers), puts
   a NodePort Service with an http port (TCP 80) and a udp port (UDP 90) in front of them, and dials it from a test
   pod, from a hostNetwork pod (node-Service) and from an endpoint pod itself (endpoint-Service), on the ClusterIP and
   on a node's NodePort; each dial must be answered by every endpoint and by nothing else. Here the demo backend
   answers TCP and UDP on one port with its pod name, so "exactly the ready pods" is that check. The NodePorts are
-  Kubernetes' own choice ({nodePort:…}), so scenarios running side by side cannot collide.
+  Kubernetes' own choice ({nodePort:…}) unless a deleted Service's must be dialled, so scenarios running side by side
+  do not collide. The scenarios name the two workers and the control plane, hence @needs:nodes>=3.
 
   @upstream:granular-pod-service-http @upstream:granular-pod-service-udp @upstream:granular-node-service-http
   @upstream:granular-node-service-udp @upstream:granular-endpoint-service-http @upstream:granular-endpoint-service-udp
