@@ -157,7 +157,11 @@ Feature: Networking Granular Checks: Services, as Kubernetes' own e2e dials them
   Scenario: Endpoints on the host network are reached from a pod and from a node, through the ClusterIP and a NodePort
     Upstream's "should function for service endpoints using hostNetwork" also sends a 2000-byte HTTP and UDP echo;
     the demo image does not echo, so that part is not checked here (support/coverage/upstream.ts says so). Each
-    endpoint listens on port 29531 of its node (above the 20000-28999 that hostNetwork clients use).
+    endpoint listens on port 29531 of its node (above the 20000-28999 that hostNetwork clients use), bound to the
+    node's IP: a UDP server bound to 0.0.0.0 on the host network (as upstream's agnhost is) answers a pod on its own
+    node from the address the route to the pod picks, cni0's 10.244.x.1, not from the node IP the Service sent the
+    datagram to; conntrack then does not undo the Service's NAT and the pod never sees the answer (seen here: every
+    UDP dial to the same-node endpoint timed out, and `ip route get <pod IP>` on the node says "src 10.244.2.1").
 
     Given the manifest:
       """
@@ -172,7 +176,8 @@ Feature: Networking Granular Checks: Services, as Kubernetes' own e2e dials them
             image: kubequake.local/demo:current
             args: [backend]
             env:
-              - { name: LISTEN, value: ":29531" }
+              - { name: HOST_IP, valueFrom: { fieldRef: { fieldPath: status.hostIP } } }
+              - { name: LISTEN, value: "$(HOST_IP):29531" }
               - { name: POD_NAME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
             readinessProbe: { httpGet: { path: /readyz, port: 29531 }, periodSeconds: 1 }
       ---
@@ -187,7 +192,8 @@ Feature: Networking Granular Checks: Services, as Kubernetes' own e2e dials them
             image: kubequake.local/demo:current
             args: [backend]
             env:
-              - { name: LISTEN, value: ":29531" }
+              - { name: HOST_IP, valueFrom: { fieldRef: { fieldPath: status.hostIP } } }
+              - { name: LISTEN, value: "$(HOST_IP):29531" }
               - { name: POD_NAME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
             readinessProbe: { httpGet: { path: /readyz, port: 29531 }, periodSeconds: 1 }
       ---
