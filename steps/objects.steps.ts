@@ -14,13 +14,17 @@ import {
   waitUntilUnreachable,
 } from "../support/objects/reachability.ts";
 import {
+  batchSender,
   createClientPod,
+  type PodSender,
   sendFromBackendPod,
   sendFromHostNetworkClient,
   sendFromPod,
 } from "../support/objects/sources.ts";
+import type { Backend } from "../support/services/backend.ts";
 import { attachTraffic } from "../support/traffic/attachments.ts";
 import type { TrafficResult } from "../support/traffic/client.ts";
+import { trafficReachesExactly } from "../support/traffic/convergence.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /** Points an existing Service at other pods (its selector becomes exactly these labels); waits until it is in service. */
@@ -92,7 +96,8 @@ When("the client pod {string} is:", async function (this: KubequakeWorld, name: 
 /**
  * Sends requests from a ready pod of a demo backend (a pod can reach itself through its own Service). The URL is
  * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success);
- * `{nodeIP:<node>}` in it stands for the node's InternalIP (for NodePorts). The same holds for the two steps below.
+ * `{nodeIP:<node>}` in it stands for the node's InternalIP, `{clusterIP:<service>}` for a Service's ClusterIP and
+ * `{nodePort:<service>/<port name>}` for the NodePort Kubernetes gave that port. The same holds for the two steps below.
  */
 When(
   "a pod of {string} sends {int} request(s) to {string}",
@@ -143,6 +148,36 @@ Then(
   "within {int} second(s) {int} request(s) from a pod of {string} to {string} all succeed",
   async function (this: KubequakeWorld, seconds: number, count: number, backend: string, url: string) {
     await waitUntilPodReaches(this.scenario, { backend, url, count, seconds });
+  },
+);
+
+/**
+ * Sends batches from a sender inside the cluster (the pod "c", a pod of "web", a hostNetwork client on node "n")
+ * until one is answered by exactly the backend's ready pods (all of them, nothing else, no failure), as Kubernetes'
+ * "Granular Checks" dial a Service from a pod, an endpoint and a node. The URL may hold `{clusterIP:<service>}`,
+ * `{nodeIP:<node>}` and `{nodePort:<service>/<port name>}`, and be udp://host:port (the demo backend answers UDP too).
+ */
+Then(
+  "within {int} second(s) {int} request(s) from {podSender} to {string} are answered by exactly the ready pods of {backend}",
+  async function (
+    this: KubequakeWorld,
+    seconds: number,
+    count: number,
+    sender: PodSender,
+    url: string,
+    backend: Backend,
+  ) {
+    const from = batchSender(this.scenario, sender);
+    const readyPods = async () => (await backend.readyPods()).map((p) => p.name);
+    await trafficReachesExactly(this.scenario, { seconds, count, url, from }, backend.name, readyPods);
+  },
+);
+
+/** As "none of … succeeds" above, from a sender inside the cluster (e.g. a hostNetwork client to a deleted NodePort). */
+Then(
+  "within {int} second(s) none of {int} request(s) from {podSender} to {string} succeeds",
+  async function (this: KubequakeWorld, seconds: number, count: number, from: PodSender, url: string) {
+    await waitUntilUnreachable(this.scenario, { url, count, seconds, from });
   },
 );
 

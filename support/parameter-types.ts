@@ -1,5 +1,6 @@
 import { defineParameterType } from "@cucumber/cucumber";
 import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
+import { parsePodSender, podSenderPattern } from "./objects/sources.ts";
 import { Backend } from "./services/backend.ts";
 import { parseLabels } from "./services/labels.ts";
 import { Service } from "./services/service.ts";
@@ -55,3 +56,6 @@ defineParameterType({
   regexp: fieldConditionPattern,
   transformer: (path: string, what: string) => parseFieldCondition(path, what),
 });
+
+/** A sender inside the cluster: the pod "c" (made by "the client pod … is:"), a pod of "web", a hostNetwork client on node "n". */
+defineParameterType({ name: "podSender", regexp: podSenderPattern, transformer: parsePodSender });

@@ -2,26 +2,26 @@ import { probeHttp } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
-import { sendFromBackendPod, sendFromPod } from "./sources.ts";
+import { describePodSender, type PodSender, sendFromBackendPod, sendFromPod, sendFromPodSender } from "./sources.ts";
 
 /**
- * Sends batches from the scenario's client pod until none of `count` requests to `url` succeeds (a removed Service
- * or port, a deleted name); the timeout names what still answered.
+ * Sends batches from the scenario's client pod (or `from`: a named pod, a pod of a backend, a hostNetwork client)
+ * until none of `count` requests to `url` succeeds (a removed Service or port, a deleted name); the timeout names
+ * what still answered.
  */
 export async function waitUntilUnreachable(
   scenario: ScenarioContext,
-  target: { url: string; count: number; seconds: number },
+  target: { url: string; count: number; seconds: number; from?: PodSender },
 ): Promise<void> {
-  const client = await scenario.client();
+  const { from } = target;
+  const client = from ? "" : await scenario.client();
   await eventually(
-    `none of ${target.count} requests to ${target.url} succeeds`,
+    `none of ${target.count} requests${from ? ` from ${describePodSender(from)}` : ""} to ${target.url} succeeds`,
     async () => {
-      const probe = await probeHttp(scenario.kube, scenario.name, client, {
-        url: target.url,
-        count: target.count,
-        timeoutMs: 1000,
-        concurrency: 4,
-      });
+      const request = { url: target.url, count: target.count, timeoutMs: 1000, concurrency: 4 };
+      const probe = from
+        ? (await sendFromPodSender(scenario, from, request)).probe
+        : await probeHttp(scenario.kube, scenario.name, client, request);
       const answered = probe.results.filter((r) => r.ok);
       return {
         satisfied: answered.length === 0,

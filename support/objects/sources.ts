@@ -67,8 +67,10 @@ export async function sendFromPod(
 
 /**
  * Replaces `{nodeIP:<node>}` in a URL by that node's InternalIP, so a NodePort can be addressed on every node
- * ("http://{nodeIP:kubequake-worker}:31080"), and `{clusterIP:<service>}` by the ClusterIP of a Service of the
- * scenario (no DNS lookup). A node or Service that does not exist is the user's mistake.
+ * ("http://{nodeIP:kubequake-worker}:31080"), `{clusterIP:<service>}` by the ClusterIP of a Service of the
+ * scenario (no DNS lookup), and `{nodePort:<service>/<port name>}` by the NodePort Kubernetes allocated to that port
+ * (`{nodePort:<service>}`: its first port), so a scenario needs no fixed NodePort that a parallel one could hold. A
+ * node, Service or port that does not exist is the user's mistake.
  */
 export async function expandNodeIPs(scenario: ScenarioContext, url: string): Promise<string> {
   const names = [...url.matchAll(/\{nodeIP:([^}]+)\}/g)].map((m) => m[1]!);
@@ -97,6 +99,20 @@ export async function expandNodeIPs(scenario: ScenarioContext, url: string): Pro
       );
     }
     expanded = expanded.replace(`{clusterIP:${name}}`, ip);
+  }
+  for (const [placeholder, name, portName] of url.matchAll(/\{nodePort:([^}/]+)(?:\/([^}]+))?\}/g)) {
+    const service = await scenario.kube.core
+      .readNamespacedService({ name: name!, namespace: scenario.name })
+      .catch(() => undefined);
+    const ports = service?.spec?.ports ?? [];
+    const port = portName === undefined ? ports[0] : ports.find((p) => p.name === portName);
+    if (!port?.nodePort) {
+      throw new UserError(
+        `${url}: the scenario has no NodePort Service "${name}"${portName === undefined ? "" : ` with a port named "${portName}"`} (${service ? `type ${service.spec?.type}, ports ${ports.map((p) => `${p.name ?? "(unnamed)"}:${p.nodePort ?? "no NodePort"}`).join(", ")}` : "no such Service"})`,
+        `name a port of a NodePort or LoadBalancer Service of this scenario (known Services: ${scenario.watchedServices.join(", ") || "none"}).`,
+      );
+    }
+    expanded = expanded.replace(placeholder, String(port.nodePort));
   }
   return expanded;
 }
@@ -175,4 +191,41 @@ export async function createClientPod(
   pod.spec = { ...pod.spec!, ...given.spec, containers: pod.spec!.containers };
   await scenario.namespace.apply(pod);
   await waitForReadyPods(scenario.kube, scenario.name, { "kubequake.dev/prober": name }, 1, 90_000);
+}
+
+/** A sender inside the cluster, as a step names it (the {podSender} parameter type). */
+export type PodSender =
+  | { readonly kind: "pod"; readonly pod: string }
+  | { readonly kind: "backend"; readonly backend: string }
+  | { readonly kind: "hostNetwork"; readonly node: string };
+
+/** Regexp of the {podSender} parameter type; the groups feed {@link parsePodSender}. */
+export const podSenderPattern = /the pod "([^"]*)"|a pod of "([^"]*)"|a hostNetwork client on node "([^"]*)"/;
+
+export function parsePodSender(pod: string | undefined, backend: string | undefined, node: string | undefined) {
+  if (pod !== undefined) return { kind: "pod", pod } as const;
+  if (backend !== undefined) return { kind: "backend", backend } as const;
+  return { kind: "hostNetwork", node: node ?? "" } as const;
+}
+
+export function describePodSender(sender: PodSender): string {
+  if (sender.kind === "pod") return `the pod "${sender.pod}"`;
+  if (sender.kind === "backend") return `a pod of "${sender.backend}"`;
+  return `a hostNetwork client on node "${sender.node}"`;
+}
+
+/** Sends requests from a named pod, a ready pod of a backend or a hostNetwork client on a node (see above). */
+export function sendFromPodSender(
+  scenario: ScenarioContext,
+  sender: PodSender,
+  request: HttpProbeRequest,
+): Promise<TrafficResult> {
+  if (sender.kind === "pod") return sendFromPod(scenario, sender.pod, request);
+  if (sender.kind === "backend") return sendFromBackendPod(scenario, sender.backend, request);
+  return sendFromHostNetworkClient(scenario, sender.node, request);
+}
+
+/** The sender as the convergence steps take it: a label for messages and a function that sends one batch. */
+export function batchSender(scenario: ScenarioContext, sender: PodSender) {
+  return { label: describePodSender(sender), send: (r: HttpProbeRequest) => sendFromPodSender(scenario, sender, r) };
 }

@@ -1,3 +1,4 @@
+import type { HttpProbeRequest } from "../kube/prober.ts";
 import type { Action, ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { attachConvergence } from "./attachments.ts";
@@ -18,13 +19,16 @@ export interface Convergence {
   readonly batches: number;
 }
 
+/** Sends one batch; by default from the scenario's client pod. */
+export type BatchSender = (request: HttpProbeRequest) => Promise<TrafficResult>;
+
 /**
  * Sends batches of `count` requests until `satisfied(batch, expected)` holds for a batch; `expected` is recomputed
  * before each batch (e.g. the Service's ready pods). Times out with the last batch's distribution.
  */
 export async function trafficConverges<T>(
   context: ScenarioContext,
-  options: { url: string; count: number; timeoutMs: number; description: string },
+  options: { url: string; count: number; timeoutMs: number; description: string; send?: BatchSender },
   expected: () => Promise<T>,
   satisfied: (batch: TrafficResult, expected: T) => boolean,
 ): Promise<Convergence> {
@@ -35,7 +39,8 @@ export async function trafficConverges<T>(
     options.description,
     async () => {
       const want = await expected();
-      const result = await sendTraffic(context, { url: options.url, count: options.count, timeoutMs: 1000 });
+      const request = { url: options.url, count: options.count, timeoutMs: 1000 };
+      const result = await (options.send ?? ((r: HttpProbeRequest) => sendTraffic(context, r)))(request);
       batches += 1;
       // A batch cut short proves nothing about the requests that were never sent.
       const missing = describeMissingRequests(result);
@@ -60,11 +65,15 @@ export async function trafficConverges<T>(
   };
 }
 
-/** A batch request of the convergence steps: N requests to a URL, repeated for up to `seconds`. */
+/**
+ * A batch request of the convergence steps: N requests to a URL, repeated for up to `seconds`; from the scenario's
+ * client pod unless `send` (named `from` in messages) sends them from elsewhere.
+ */
 export interface BatchRequest {
   readonly seconds: number;
   readonly count: number;
   readonly url: string;
+  readonly from?: { readonly label: string; readonly send: BatchSender };
 }
 
 async function convergeAndReport<T>(
@@ -80,7 +89,8 @@ async function convergeAndReport<T>(
       url: batch.url,
       count: batch.count,
       timeoutMs: batch.seconds * 1000,
-      description: `${batch.count} requests to ${batch.url} ${description}`,
+      description: `${batch.count} requests${batch.from ? ` from ${batch.from.label}` : ""} to ${batch.url} ${description}`,
+      send: batch.from?.send,
     },
     expected,
     (result, want) => result.summary.failed === 0 && satisfied(result, want),

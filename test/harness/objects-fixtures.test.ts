@@ -1,6 +1,8 @@
 // The generic object and traffic checks catch what they are for: fixture scenarios that must fail (a field wait that
 // never holds, an expected rejection that does not come or says something else, a misspelt field, an unknown kind,
-// a Service that still answers, a rewritten client address), each with its message checked.
+// a Service that still answers (a client pod's or a hostNetwork client's requests), traffic from a named pod that
+// reaches other pods, a NodePort placeholder for a port the Service lacks, a rewritten client address), each with its
+// message checked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readScenarioOutcomes } from "../../support/reports/messages.ts";
@@ -18,6 +20,12 @@ const mustFail: Record<string, RegExp> = {
   "A kind kubequake does not know": /the kind "Widget" is not one kubequake knows by name \(known: Service, Pod/,
   "A Service that still answers when it should not":
     /timed out after 3\.\d s waiting until none of 5 requests to http:\/\/web succeeds; last observed: 5 answered \(web-/,
+  "A Service that routes a named pod's requests to other pods than the backend's":
+    /timed out after \d+\.\d s waiting until 5 requests from the pod "c" to http:\/\/\{clusterIP:other\}:80 are answered by exactly the ready pods of web; last observed: .*other-[a-z0-9-]+.*\(expected \["web-/,
+  "A NodePort placeholder naming a port the Service does not have":
+    /udp:\/\/\{nodeIP:kubequake-worker\}:\{nodePort:web\/udp\}: the scenario has no NodePort Service "web" with a port named "udp" \(type NodePort, ports http:\d+\)/,
+  "A Service that still answers a hostNetwork client when it should not":
+    /timed out after \d+\.\d s waiting until none of 5 requests from a hostNetwork client on node "kubequake-worker" to http:\/\/\{clusterIP:web\}:80 succeeds; last observed: 5 answered \(web-/,
   "Hairpin traffic is masqueraded, so the client address is not the pod's own":
     /expected every answer to web-[a-z0-9-]+ \(10\.244\.\d+\.\d+\) to see 10\.244\.\d+\.\d+ as the client, but 5 of 5 did not/,
 };
