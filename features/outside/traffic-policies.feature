@@ -6,6 +6,7 @@ Feature: Traffic policies decide which nodes answer and whether the client's add
   same for clients inside the cluster. A pod calling a ClusterIP keeps its own address.
   https://kubernetes.io/docs/reference/networking/virtual-ips/#traffic-policies
 
+  @upstream:etp-local-nodeport @upstream:etp-change-healthcheck-nodeport
   Scenario: Cluster rewrites an outside client's address; Local keeps it and only nodes with a ready pod answer
     Given the demo backend runs 1 replica behind the NodePort Service "web"
     Then within 30 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
@@ -14,6 +15,7 @@ Feature: Traffic policies decide which nodes answer and whether the client's add
     Then within 30 seconds 3 requests from an outside client to the NodePort of "web" on every node are answered only by the nodes running a ready pod of "web"
     And every answer saw the sender's own address
 
+  @upstream:etp-change-healthcheck-nodeport
   Scenario: The healthCheckNodePort says 200 on nodes with a ready pod and 503 on the others
     Given the demo backend "web" runs 1 replica
     And the manifest:
