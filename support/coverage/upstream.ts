@@ -384,7 +384,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "dns-etc-hosts",
     section: "DNS",
     test: "should provide /etc/hosts entries for the cluster",
-    reason: notYet("no step reads a pod's /etc/hosts"),
   },
   { id: "dns-services", section: "DNS", test: "should provide DNS for services" },
   {
@@ -423,12 +422,10 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "dns-hostname-honoured",
     section: "DNS",
     test: "spec.Hostname field is not silently ignored and is used for hostname for a Pod",
-    reason: notYet("no step reads a pod's own hostname"),
   },
   {
     id: "dns-hostname-ignored-hostnetwork",
     section: "DNS",
     test: "spec.Hostname field is silently ignored and the node hostname is used when hostNetwork is set to true for a Pod",
-    reason: notYet("no step reads a pod's own hostname"),
   },
 ];
