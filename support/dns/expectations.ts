@@ -25,7 +25,7 @@ export async function expectResolvesToPods(
   const which = options.includeUnready ? "all" : "ready";
   let startedAt = Date.now();
   await eventually<unknown>(
-    `${options.name} resolves to the IPs of the ${options.count} ${which} pods of ${options.backend}`,
+    `${expandName(context, options.name)} resolves to the IPs of the ${options.count} ${which} pods of ${options.backend}`,
     async () => {
       const pods = (await backendPods(context, options.backend)).filter(
         (p) => p.ip && !p.terminating && (options.includeUnready || p.ready),
@@ -95,7 +95,7 @@ export async function expectSrvRecords(
   const context = scenario;
   let startedAt = Date.now();
   await eventually<unknown>(
-    `the SRV records of ${options.name} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend}`,
+    `the SRV records of ${expandName(context, options.name)} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend}`,
     async () => {
       const ready = (await backendPods(context, options.backend)).filter((p) => p.ready && !p.terminating);
       const srv = await resolveName(context, options.name, "SRV");
@@ -134,7 +134,7 @@ export async function expectLookupsFail(
   const context = scenario;
   let startedAt = Date.now();
   await eventually(
-    `lookups of ${options.name} fail`,
+    `lookups of ${expandName(context, options.name)} fail`,
     async () => {
       const lookup = await resolveName(context, options.name, "A");
       startedAt = lookup.startUnixMs;
@@ -155,7 +155,7 @@ export async function expectResolvesToClusterIP(
   const clusterIP = service.spec?.clusterIP ?? "(none)";
   let startedAt = Date.now();
   await eventually(
-    `${options.name} resolves to the ClusterIP of ${options.service} (${clusterIP})`,
+    `${expandName(context, options.name)} resolves to the ClusterIP of ${options.service} (${clusterIP})`,
     async () => {
       const lookup = await resolveName(context, options.name, "A");
       startedAt = lookup.startUnixMs;
