@@ -12,7 +12,11 @@ import { expectOwnHostname } from "../support/kube/own-hostname.ts";
 import type { Backend } from "../support/services/backend.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
-/** A records (from a client pod, via cluster DNS) equal the IPs of the backend's N ready pods. */
+/**
+ * A records (from a client pod, via cluster DNS) equal the IPs of the backend's N ready pods. In this and every DNS
+ * step, `{namespace}` in a name stands for the scenario's namespace, so full names can be written:
+ * "web.{namespace}.svc.cluster.local".
+ */
 Then(
   "within {int} second(s) {string} resolves to the IPs of the {int} ready pod(s) of {backend}",
   async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: Backend) {
