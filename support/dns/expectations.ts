@@ -44,7 +44,7 @@ export async function expectResolvesToPods(
   );
   await attachTiming(
     scenario,
-    `${options.name} resolved to the ${options.count} ${which} pod IPs of ${options.backend}`,
+    `${expandName(scenario, options.name)} resolved to the ${options.count} ${which} pod IPs of ${options.backend}`,
     startedAt,
   );
 }
@@ -79,7 +79,9 @@ export async function expectResolves(
   );
   await attachTiming(
     scenario,
-    options.pod ? `${options.name} resolved to pod ${options.pod}` : `${options.name} did not resolve`,
+    options.pod
+      ? `${expandName(scenario, options.name)} resolved to pod ${options.pod}`
+      : `${expandName(scenario, options.name)} did not resolve`,
     startedAt,
   );
 }
@@ -121,7 +123,7 @@ export async function expectSrvRecords(
   );
   await attachTiming(
     scenario,
-    `SRV ${options.name} listed port ${options.port} on the ${options.count} ready pods`,
+    `SRV ${expandName(scenario, options.name)} listed port ${options.port} on the ${options.count} ready pods`,
     startedAt,
   );
 }
@@ -142,7 +144,7 @@ export async function expectLookupsFail(
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
-  await attachTiming(scenario, `lookups of ${options.name} failed`, startedAt);
+  await attachTiming(scenario, `lookups of ${expandName(scenario, options.name)} failed`, startedAt);
 }
 
 /** Waits until `name` resolves to the ClusterIP of the Service `service` (e.g. after cluster DNS came back). */
@@ -163,7 +165,7 @@ export async function expectResolvesToClusterIP(
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
-  await attachTiming(scenario, `${options.name} resolved to ${clusterIP}`, startedAt);
+  await attachTiming(scenario, `${expandName(scenario, options.name)} resolved to ${clusterIP}`, startedAt);
 }
 
 /**
