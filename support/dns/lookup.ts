@@ -34,8 +34,10 @@ export async function lookUpOverTcp(scenario: ScenarioContext): Promise<void> {
       .then(() => name);
     tcpClients.set(scenario, pod);
   }
-  await pod;
-  scenario.note(`DNS lookups from now on go over TCP (from the pod ${await pod}, resolv.conf options use-vc)`);
+  const name = await pod;
+  // The pod's IP goes in the transcript so the TCP connections can be found in the nodes' conntrack tables.
+  const ip = (await scenario.kube.core.readNamespacedPod({ name, namespace: scenario.name })).status?.podIP;
+  scenario.note(`DNS lookups from now on go over TCP (from the pod ${name}, ${ip}, resolv.conf options use-vc)`);
 }
 
 /** The pod the scenario's lookups are sent from: the TCP client once asked for, else the first client pod. */
