@@ -20,6 +20,8 @@ Feature: DNS names, unready endpoints, traffic policies and restarts, as Kuberne
     Then within 30 seconds "myhost.sub.{namespace}.svc.cluster.local" resolves to the IP of pod "named"
     And within 30 seconds "sub.{namespace}.svc.cluster.local" resolves to the IP of pod "named"
 
+  # The pod resolves through its own resolver, /etc/hosts first (as upstream's `getent hosts`); the last step shows the
+  # FQDN is not in cluster DNS (no Service "no-such-service"), so the answer can only have come from /etc/hosts.
   @upstream:dns-etc-hosts
   Scenario: A pod's /etc/hosts names its hostname and FQDN even where cluster DNS does not
     When the client pod "named" is:
@@ -32,6 +34,9 @@ Feature: DNS names, unready endpoints, traffic policies and restarts, as Kuberne
     And within 30 seconds the pod "named" resolves "myhost.no-such-service.{namespace}.svc.cluster.local" to the IP of pod "named"
     And within 10 seconds "myhost.no-such-service.{namespace}.svc.cluster.local" does not resolve
 
+  # The hostname is read by an ephemeral container added to each pod (the demo image has no shell to run `hostname`):
+  # it shares the pod's UTS namespace, and reports what the kernel answers there. The hostNetwork client pod's prober
+  # listens on the node's port 8080, which nothing else on kubequake-worker uses.
   @upstream:dns-hostname-honoured @upstream:dns-hostname-ignored-hostnetwork
   Scenario: spec.hostname is a pod's hostname, but a hostNetwork pod keeps its node's hostname
     When the client pod "named" is:
@@ -69,6 +74,8 @@ Feature: DNS names, unready endpoints, traffic policies and restarts, as Kuberne
       """
     Then within 30 seconds "peers" resolves to the IPs of all 2 pods of "peers", ready or not
 
+  # Upstream also asks for the PTR record of the regular Service's ClusterIP (UDP and TCP). Not here yet: the prober
+  # (images/demo/dnsprobe.go) resolves A, AAAA, SRV and CNAME only, and a PTR type needs an image rebuild.
   @upstream:dns-services @upstream:dns-partial-services
   Scenario: A headless and a regular Service answer A and SRV records by full and partial names, over UDP and TCP
     Given the demo backend "db" runs 2 replicas as a StatefulSet behind the headless Service "db"
