@@ -1,5 +1,11 @@
 import { Then, When } from "@cucumber/cucumber";
-import { deleteObject, expectPatchRejected, patchObject, setServiceSelector } from "../support/objects/change.ts";
+import {
+  deleteObject,
+  expectPatchRejected,
+  patchObject,
+  pointAtService,
+  setServiceSelector,
+} from "../support/objects/change.ts";
 import { type FieldCondition, waitForAbsence, waitForField } from "../support/objects/fields.ts";
 import {
   deleteCollection,
@@ -219,6 +225,22 @@ Then(
   "within {int} second(s) {string} is an alias of {string}",
   async function (this: KubequakeWorld, seconds: number, name: string, target: string) {
     await expectCname(this.scenario, { name, target, seconds });
+  },
+);
+
+/** The name is an alias (CNAME) of a Service's fully qualified name (an ExternalName Service pointing at it). */
+Then(
+  "within {int} second(s) {string} is an alias of the Service {string}",
+  async function (this: KubequakeWorld, seconds: number, name: string, service: string) {
+    await expectCname(this.scenario, { name, service, seconds });
+  },
+);
+
+/** Changes only the type and externalName, as upstream's e2e does: the API server must drop the ClusterIP itself. */
+When(
+  "the Service {string} becomes an ExternalName for the Service {string}",
+  async function (this: KubequakeWorld, name: string, target: string) {
+    await pointAtService(this.scenario, name, target);
   },
 );
 

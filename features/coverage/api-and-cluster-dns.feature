@@ -79,7 +79,19 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
     And within 10 seconds the Service "kept" has `spec.clusterIP` set
 
   @upstream:dns-cluster @upstream:dns-partial-cluster
-  Scenario: The cluster's own Service resolves by its full and partially qualified names
+  Scenario: The cluster's own Service resolves by its full and partially qualified names over UDP and TCP, and a pod resolves its own names
+    When the client pod "querier" is:
+      """
+      spec:
+        hostname: querier
+        subdomain: no-such-service
+      """
+    Then within 30 seconds "kubernetes.default.svc.cluster.local" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds "kubernetes.default.svc" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds "kubernetes.default" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds the pod "querier" resolves "querier" to the IP of pod "querier"
+    And within 30 seconds the pod "querier" resolves "querier.no-such-service.{namespace}.svc.cluster.local" to the IP of pod "querier"
+    When the scenario's DNS lookups go over TCP
     Then within 30 seconds "kubernetes.default.svc.cluster.local" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
     And within 30 seconds "kubernetes.default.svc" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
     And within 30 seconds "kubernetes.default" resolves to the ClusterIP of the Service "kubernetes" in namespace "default"
@@ -130,13 +142,13 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
         type: ExternalName
         externalName: ip-10-1-2-3.outside.test
       """
-    Then within 30 seconds "ext" is an alias of "ip-10-1-2-3.outside.test"
+    Then within 30 seconds "ext.{namespace}.svc.cluster.local" is an alias of "ip-10-1-2-3.outside.test"
     When the Service "ext" is patched with:
       """
       spec:
         externalName: ip-10-1-2-4.outside.test
       """
-    Then within 30 seconds "ext" is an alias of "ip-10-1-2-4.outside.test"
+    Then within 30 seconds "ext.{namespace}.svc.cluster.local" is an alias of "ip-10-1-2-4.outside.test"
     When the Service "ext" is patched with:
       """
       spec:
@@ -145,4 +157,4 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
         selector: { app: web }
         ports: [{ port: 80, targetPort: 8080 }]
       """
-    Then within 30 seconds "ext" resolves to the ClusterIP of "ext"
+    Then within 30 seconds "ext.{namespace}.svc.cluster.local" resolves to the ClusterIP of "ext"

@@ -65,19 +65,25 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
     Then every request succeeds
 
   @upstream:clusterip-to-externalname
-  Scenario: A ClusterIP Service changed to ExternalName loses its ClusterIP
-    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
-    When the Service "web" is patched with:
+  Scenario: A ClusterIP Service changed to ExternalName for another Service loses its ClusterIP and serves through the CNAME
+    Given the demo backend runs 1 replica behind the ClusterIP Service "target"
+    And the manifest:
       """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: web }
       spec:
-        type: ExternalName
-        externalName: web.example.test
-        clusterIP: null
-        clusterIPs: null
-        selector: null
+        selector: { app: none }
+        ports: [{ port: 80, targetPort: 8080 }]
       """
+    Then within 10 seconds the Service "web" has `spec.clusterIP` matching "^10\."
+    When the Service "web" becomes an ExternalName for the Service "target"
     Then within 10 seconds the Service "web" has `spec.clusterIP` not set
-    And within 10 seconds the Service "web" has `spec.externalName` equal to "web.example.test"
+    And within 30 seconds "web" is an alias of the Service "target"
+    And within 30 seconds "web.{namespace}.svc.cluster.local" resolves to the ClusterIP of "target"
+    When a client pod sends 10 requests to "http://web"
+    Then every request succeeds
+    And only pods of "target" answered
 
   @upstream:dns-hostnetwork-services
   Scenario: A hostNetwork pod (dnsPolicy ClusterFirstWithHostNet) resolves a short Service name and reaches it
@@ -115,8 +121,9 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
     Then within 30 seconds 10 requests from the pod "c" to "http://{nodeIP:kubequake-worker2}:31921" all succeed
 
   @upstream:nodeport-to-externalname
-  Scenario: A NodePort Service changed to ExternalName loses its ClusterIP and releases its NodePort
-    Given the manifest:
+  Scenario: A NodePort Service changed to ExternalName for another Service loses its ClusterIP and NodePort and serves through the CNAME
+    Given the demo backend runs 1 replica behind the ClusterIP Service "target"
+    And the manifest:
       """
       apiVersion: v1
       kind: Service
@@ -126,19 +133,15 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
         selector: { app: none }
         ports: [{ port: 80, targetPort: 8080, nodePort: 31922 }]
       """
-    When the Service "np" is patched with:
-      """
-      spec:
-        type: ExternalName
-        externalName: web.example.test
-        clusterIP: null
-        clusterIPs: null
-        selector: null
-        ports: null
-      """
+    When the Service "np" becomes an ExternalName for the Service "target"
     Then within 10 seconds the Service "np" has `spec.clusterIP` not set
-    And within 10 seconds the Service "np" has `spec.ports` not set
-    And the manifest:
+    And within 10 seconds the Service "np" has `spec.ports[0].nodePort` not set
+    And within 30 seconds "np" is an alias of the Service "target"
+    And within 30 seconds "np.{namespace}.svc.cluster.local" resolves to the ClusterIP of "target"
+    When a client pod sends 10 requests to "http://np"
+    Then every request succeeds
+    And only pods of "target" answered
+    Given the manifest:
       """
       apiVersion: v1
       kind: Service

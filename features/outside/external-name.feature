@@ -15,11 +15,13 @@ Feature: An ExternalName Service is a DNS alias for a service outside the cluste
     Then within 30 seconds "billing" resolves to a CNAME for the outside service "billing-b"
     And within 30 seconds 10 requests from a client pod to "billing" are answered by the outside service "billing-b"
 
+  @upstream:clusterip-to-externalname
   Scenario: A ClusterIP Service becomes an ExternalName and back
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And the outside HTTP service "legacy" runs on the kind network
     When the Service "web" is an ExternalName for the outside service "legacy"
-    Then within 30 seconds "web" resolves to a CNAME for the outside service "legacy"
+    Then within 10 seconds the Service "web" has `spec.clusterIP` not set
+    And within 30 seconds "web" resolves to a CNAME for the outside service "legacy"
     And within 30 seconds 10 requests from a client pod to "web" are answered by the outside service "legacy"
     When the Service "web" becomes a ClusterIP Service for "web"
     Then within 30 seconds 20 requests to "http://web" are answered by exactly the ready pods of "web"

@@ -1,7 +1,7 @@
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
 import { backendPods } from "../services/backends.ts";
 import { eventually } from "../wait/eventually.ts";
-import { describeLookup, resolveName } from "./lookup.ts";
+import { describeLookup, expandName, resolveName, serviceFqdn } from "./lookup.ts";
 
 /**
  * Reports how long after the last action the DNS answer matched, from the start of the lookup that first showed it
@@ -25,7 +25,7 @@ export async function expectResolvesToPods(
   const which = options.includeUnready ? "all" : "ready";
   let startedAt = Date.now();
   await eventually<unknown>(
-    `${options.name} resolves to the IPs of the ${options.count} ${which} pods of ${options.backend}`,
+    `${expandName(context, options.name)} resolves to the IPs of the ${options.count} ${which} pods of ${options.backend}`,
     async () => {
       const pods = (await backendPods(context, options.backend)).filter(
         (p) => p.ip && !p.terminating && (options.includeUnready || p.ready),
@@ -44,24 +44,27 @@ export async function expectResolvesToPods(
   );
   await attachTiming(
     scenario,
-    `${options.name} resolved to the ${options.count} ${which} pod IPs of ${options.backend}`,
+    `${expandName(scenario, options.name)} resolved to the ${options.count} ${which} pod IPs of ${options.backend}`,
     startedAt,
   );
 }
 
-/** Waits until `name` resolves to exactly the IP of `pod`, or (pod undefined) does not resolve (NXDOMAIN). */
+/**
+ * Waits until `name` resolves to exactly the IP of `pod`, or (pod undefined) does not resolve (NXDOMAIN). Looked up
+ * from `from` when given (a pod resolving its own hostname answers from its /etc/hosts first, as getent does), else
+ * from the scenario's DNS client.
+ */
 export async function expectResolves(
   scenario: ScenarioContext,
-  options: { name: string; seconds: number; pod: string | undefined },
+  options: { name: string; seconds: number; pod: string | undefined; from?: string },
 ) {
   const context = scenario;
   let startedAt = Date.now();
+  const lookedUp = `${expandName(context, options.name)}${options.from ? `, looked up from the pod ${options.from},` : ""}`;
   await eventually<unknown>(
-    options.pod
-      ? `${options.name} resolves to the IP of pod ${options.pod}`
-      : `${options.name} does not resolve (NXDOMAIN)`,
+    options.pod ? `${lookedUp} resolves to the IP of pod ${options.pod}` : `${lookedUp} does not resolve (NXDOMAIN)`,
     async () => {
-      const lookup = await resolveName(context, options.name, "A");
+      const lookup = await resolveName(context, options.name, "A", options.from);
       startedAt = lookup.startUnixMs;
       if (!options.pod)
         return { satisfied: !lookup.ok && lookup.errorKind === "nxdomain", value: describeLookup(lookup) };
@@ -76,7 +79,9 @@ export async function expectResolves(
   );
   await attachTiming(
     scenario,
-    options.pod ? `${options.name} resolved to pod ${options.pod}` : `${options.name} did not resolve`,
+    options.pod
+      ? `${expandName(scenario, options.name)} resolved to pod ${options.pod}`
+      : `${expandName(scenario, options.name)} did not resolve`,
     startedAt,
   );
 }
@@ -92,7 +97,7 @@ export async function expectSrvRecords(
   const context = scenario;
   let startedAt = Date.now();
   await eventually<unknown>(
-    `the SRV records of ${options.name} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend}`,
+    `the SRV records of ${expandName(context, options.name)} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend}`,
     async () => {
       const ready = (await backendPods(context, options.backend)).filter((p) => p.ready && !p.terminating);
       const srv = await resolveName(context, options.name, "SRV");
@@ -118,7 +123,7 @@ export async function expectSrvRecords(
   );
   await attachTiming(
     scenario,
-    `SRV ${options.name} listed port ${options.port} on the ${options.count} ready pods`,
+    `SRV ${expandName(scenario, options.name)} listed port ${options.port} on the ${options.count} ready pods`,
     startedAt,
   );
 }
@@ -131,7 +136,7 @@ export async function expectLookupsFail(
   const context = scenario;
   let startedAt = Date.now();
   await eventually(
-    `lookups of ${options.name} fail`,
+    `lookups of ${expandName(context, options.name)} fail`,
     async () => {
       const lookup = await resolveName(context, options.name, "A");
       startedAt = lookup.startUnixMs;
@@ -139,7 +144,7 @@ export async function expectLookupsFail(
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
-  await attachTiming(scenario, `lookups of ${options.name} failed`, startedAt);
+  await attachTiming(scenario, `lookups of ${expandName(scenario, options.name)} failed`, startedAt);
 }
 
 /** Waits until `name` resolves to the ClusterIP of the Service `service` (e.g. after cluster DNS came back). */
@@ -152,7 +157,7 @@ export async function expectResolvesToClusterIP(
   const clusterIP = service.spec?.clusterIP ?? "(none)";
   let startedAt = Date.now();
   await eventually(
-    `${options.name} resolves to the ClusterIP of ${options.service} (${clusterIP})`,
+    `${expandName(context, options.name)} resolves to the ClusterIP of ${options.service} (${clusterIP})`,
     async () => {
       const lookup = await resolveName(context, options.name, "A");
       startedAt = lookup.startUnixMs;
@@ -160,5 +165,47 @@ export async function expectResolvesToClusterIP(
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
-  await attachTiming(scenario, `${options.name} resolved to ${clusterIP}`, startedAt);
+  await attachTiming(scenario, `${expandName(scenario, options.name)} resolved to ${clusterIP}`, startedAt);
+}
+
+/**
+ * Waits until the SRV records of `name` (e.g. "_http._tcp.web") are exactly one, naming `port` on the Service's own
+ * name (`<service>.<namespace>.svc.cluster.local`), and that name resolves to the Service's ClusterIP: what cluster
+ * DNS answers for a named port of a Service that has a ClusterIP (a headless one answers a record per pod instead).
+ */
+export async function expectServiceSrvRecord(
+  scenario: ScenarioContext,
+  options: { name: string; port: number; service: string; seconds: number },
+): Promise<void> {
+  const context = scenario;
+  const service = await context.kube.core.readNamespacedService({ name: options.service, namespace: context.name });
+  const clusterIP = service.spec?.clusterIP ?? "(none)";
+  const target = serviceFqdn(options.service, context.name);
+  let startedAt = Date.now();
+  await eventually<unknown>(
+    `the SRV record of ${expandName(context, options.name)} names port ${options.port} on ${target} (ClusterIP ${clusterIP})`,
+    async () => {
+      const srv = await resolveName(context, options.name, "SRV");
+      startedAt = srv.startUnixMs;
+      const records = (srv.answers ?? []).map((answer) => {
+        const [, , port, name] = answer.split(" ");
+        return { port: Number(port), target: (name ?? "").replace(/\.$/, "") };
+      });
+      const a = records.length === 1 ? await resolveName(context, records[0]!.target, "A") : undefined;
+      const satisfied =
+        srv.ok &&
+        records.length === 1 &&
+        records[0]!.port === options.port &&
+        records[0]!.target === target &&
+        Boolean(a?.ok) &&
+        (a?.answers ?? []).join() === clusterIP;
+      return { satisfied, value: { srv: describeLookup(srv), target: a ? describeLookup(a) : "(not looked up)" } };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 300 },
+  );
+  await attachTiming(
+    scenario,
+    `SRV ${expandName(context, options.name)} named port ${options.port} on ${target}`,
+    startedAt,
+  );
 }

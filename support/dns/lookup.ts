@@ -1,15 +1,74 @@
+import { waitForReadyPods } from "../kube/pods.ts";
 import { type DnsProbeResult, probeDns } from "../kube/prober.ts";
+import { proberPod } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 
 export type RecordType = "A" | "SRV" | "CNAME";
 
-/** Resolves `name` once from a client pod of the scenario (its resolv.conf: cluster DNS and search domains). */
-export async function resolveName(context: ScenarioContext, name: string, type: RecordType): Promise<DnsProbeResult> {
-  const client = await context.client();
-  const [result] = await probeDns(context.kube, context.name, client, { name, type, count: 1 });
-  if (!result) throw new Error(`the prober returned no result for ${type} ${name}`);
+/** The cluster's DNS domain: kubeadm's default, which the CoreDNS Corefile serves (cluster/coredns.ts). */
+export const clusterDomain = "cluster.local";
+
+/** A Service's fully qualified name in cluster DNS. */
+export function serviceFqdn(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.${clusterDomain}`;
+}
+
+/** The pod whose lookups go over TCP, per scenario, once "DNS lookups go over TCP" was asked for. */
+const tcpClients = new WeakMap<ScenarioContext, Promise<string>>();
+
+/**
+ * Makes the scenario's later lookups (every DNS step without a named pod) go over TCP: they are sent from a client
+ * pod whose resolv.conf carries `options use-vc`, which the prober's Go resolver honours by asking over TCP only
+ * (Go's net/dnsconfig_unix.go: use-vc, usevc and tcp set useTCP). Upstream's DNS e2e tests ask every name twice,
+ * `dig +notcp` and `dig +tcp`: a cluster DNS that answers UDP only fails there, and would pass here without this.
+ */
+export async function lookUpOverTcp(scenario: ScenarioContext): Promise<void> {
+  let pod = tcpClients.get(scenario);
+  if (!pod) {
+    const name = "dns-tcp-client";
+    const spec = proberPod(name, scenario.image, scenario.allowedNetworks);
+    spec.spec = { ...spec.spec!, dnsConfig: { options: [{ name: "use-vc" }] } };
+    pod = scenario.namespace
+      .apply(spec)
+      .then(() => waitForReadyPods(scenario.kube, scenario.name, { "kubequake.dev/prober": name }, 1, 90_000))
+      .then(() => name);
+    tcpClients.set(scenario, pod);
+  }
+  const name = await pod;
+  // The pod's IP goes in the transcript so the TCP connections can be found in the nodes' conntrack tables.
+  const ip = (await scenario.kube.core.readNamespacedPod({ name, namespace: scenario.name })).status?.podIP;
+  scenario.note(`DNS lookups from now on go over TCP (from the pod ${name}, ${ip}, resolv.conf options use-vc)`);
+}
+
+/** The pod the scenario's lookups are sent from: the TCP client once asked for, else the first client pod. */
+export function dnsClient(scenario: ScenarioContext): Promise<string> {
+  return tcpClients.get(scenario) ?? scenario.client();
+}
+
+/**
+ * A name as written in a feature, with `{namespace}` standing for the scenario's namespace, so a Service's fully
+ * qualified name can be written out: "web.{namespace}.svc.cluster.local".
+ */
+export function expandName(scenario: ScenarioContext, name: string): string {
+  return name.replaceAll("{namespace}", scenario.name);
+}
+
+/**
+ * Resolves `name` once through a pod's resolver (its resolv.conf: cluster DNS and search domains; /etc/hosts first, as
+ * getent does): from `pod` if given, else from the scenario's DNS client ({@link dnsClient}).
+ */
+export async function resolveName(
+  context: ScenarioContext,
+  name: string,
+  type: RecordType,
+  pod?: string,
+): Promise<DnsProbeResult> {
+  const client = pod ?? (await dnsClient(context));
+  const expanded = expandName(context, name);
+  const [result] = await probeDns(context.kube, context.name, client, { name: expanded, type, count: 1 });
+  if (!result) throw new Error(`the prober returned no result for ${type} ${expanded}`);
   context.note(
-    `${client} resolve ${type} ${name}: ${result.ok ? (result.answers ?? []).join(" ") : `${result.errorKind} ${result.error}`}`,
+    `${client} resolve ${type} ${expanded}: ${result.ok ? (result.answers ?? []).join(" ") : `${result.errorKind} ${result.error}`}`,
   );
   return result;
 }

@@ -1,5 +1,6 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { parse } from "yaml";
+import { serviceFqdn } from "../dns/lookup.ts";
 import { UserError } from "../errors/user-error.ts";
 import { ApiRejection } from "../kube/namespace.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
@@ -40,6 +41,28 @@ export async function patchObject(
   const ref = objectRef(target.kind, target.name, scenario.name);
   const fields = patch as { metadata?: object };
   await patchAndWait(scenario, target, { ...fields, ...ref, metadata: { ...fields.metadata, ...ref.metadata } });
+}
+
+/**
+ * Turns the Service `name` into an ExternalName for the fully qualified name of the scenario's Service `target`, as
+ * Kubernetes' own e2e test does: only `type` and `externalName` change, so the API server itself must drop the
+ * ClusterIP (and release any NodePorts) that an ExternalName Service cannot have.
+ */
+export async function pointAtService(scenario: ScenarioContext, name: string, target: string): Promise<void> {
+  const found = await scenario.kube.core
+    .readNamespacedService({ name: target, namespace: scenario.name })
+    .catch(() => undefined);
+  if (!found) {
+    throw new UserError(
+      `the Service "${name}" cannot become an ExternalName for the Service "${target}": there is no Service "${target}" in ${scenario.name}`,
+      `create "${target}" first, or name one of the scenario's Services (${scenario.watchedServices.join(", ") || "none"}).`,
+    );
+  }
+  const externalName = serviceFqdn(target, scenario.name);
+  const ref = objectRef("Service", name, scenario.name);
+  const patch = { ...ref, spec: { type: "ExternalName", externalName } };
+  await patchAndWait(scenario, { kind: "Service", name }, patch as KubernetesObject);
+  scenario.recordAction("scaled", `Service ${name} is now ExternalName ${externalName}`, [], name);
 }
 
 /** Points a Service at other pods: its selector becomes exactly `selector` (labels not named are removed). */

@@ -1,6 +1,6 @@
 import { request } from "undici";
+import { dnsClient, expandName, resolveName, serviceFqdn } from "../dns/lookup.ts";
 import { selectorString } from "../kube/pods.ts";
-import { probeDns } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { readObject } from "./fields.ts";
@@ -19,11 +19,11 @@ export async function expectResolvesToServiceOf(
   const service = (await readObject(scenario.kube, ref)) as { spec?: { clusterIP?: string } } | undefined;
   const clusterIP = service?.spec?.clusterIP;
   if (!clusterIP) throw new Error(`${describeRef(ref)} does not exist or has no ClusterIP`);
-  const pod = lookup.pod ?? (await scenario.client());
+  const pod = lookup.pod ?? (await dnsClient(scenario));
   await eventually(
-    `${lookup.name}, looked up from ${pod}, resolves to ${clusterIP} (the ClusterIP of ${describeRef(ref)})`,
+    `${expandName(scenario, lookup.name)}, looked up from ${pod}, resolves to ${clusterIP} (the ClusterIP of ${describeRef(ref)})`,
     async () => {
-      const [result] = await probeDns(scenario.kube, scenario.name, pod, { name: lookup.name, type: "A" });
+      const result = await resolveName(scenario, lookup.name, "A", pod);
       const answers = result?.answers ?? [];
       return {
         satisfied: Boolean(result?.ok) && answers.join() === clusterIP,
@@ -73,19 +73,22 @@ export async function deleteCollection(
 }
 
 /**
- * Waits until a name, looked up from the client pod, is an alias (CNAME) of `target` (an ExternalName Service's
- * externalName). The trailing dot of the DNS answer is ignored.
+ * Waits until a name, looked up from the scenario's DNS client, is an alias (CNAME) of `target` (an ExternalName
+ * Service's externalName), or with `service` of that Service's fully qualified name in the scenario's namespace. The
+ * trailing dot of the DNS answer is ignored.
  */
 export async function expectCname(
   scenario: ScenarioContext,
-  lookup: { name: string; target: string; seconds: number },
+  lookup: { name: string; seconds: number } & ({ target: string } | { service: string }),
 ): Promise<void> {
-  const pod = await scenario.client();
-  const want = lookup.target.replace(/\.$/, "");
+  const want =
+    "service" in lookup
+      ? serviceFqdn(lookup.service, scenario.name)
+      : expandName(scenario, lookup.target).replace(/\.$/, "");
   await eventually(
-    `${lookup.name} is an alias (CNAME) of ${want}`,
+    `${expandName(scenario, lookup.name)} is an alias (CNAME) of ${want}`,
     async () => {
-      const [result] = await probeDns(scenario.kube, scenario.name, pod, { name: lookup.name, type: "CNAME" });
+      const result = await resolveName(scenario, lookup.name, "CNAME");
       const answers = (result?.answers ?? []).map((a) => a.replace(/\.$/, ""));
       return {
         satisfied: Boolean(result?.ok) && answers.includes(want),
