@@ -91,8 +91,8 @@ When("the client pod {string} is:", async function (this: KubequakeWorld, name: 
 
 /**
  * Sends requests from a ready pod of a demo backend (a pod can reach itself through its own Service). The URL is
- * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success);
- * `{nodeIP:<node>}` in it stands for the node's InternalIP (for NodePorts). The same holds for the two steps below.
+ * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success), with
+ * the placeholders of "a client pod sends" (`{nodeIP:<node>}:{nodePort:web}`…). The same holds for the two below.
  */
 When(
   "a pod of {string} sends {int} request(s) to {string}",

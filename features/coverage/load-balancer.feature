@@ -90,6 +90,7 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     Then within 10 seconds the Service "web" has the fields of a NodePort Service
     When the Service "web" changes to type LoadBalancer
     Then the Service "web" gets a load-balancer address within 10 seconds
+    And within 10 seconds the Service "web" has the fields of a LoadBalancer Service
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
     When the Service "web" is patched with:
       """
@@ -99,6 +100,7 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     Then within 10 seconds the Service "web" has `spec.ports[0].nodePort` equal to "31924"
     And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And the Service "web" still has the load-balancer address it got
     When the Service "web" is patched with:
       """
       spec:
@@ -107,10 +109,16 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
           - { name: http, port: 81, targetPort: 8080, nodePort: 31924 }
       """
     Then within 10 seconds the Service "web" has `spec.ports[0].port` equal to "81"
+    And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And the Service "web" still has the load-balancer address it got
     When "web" is scaled to 0 replicas
-    Then within 30 seconds none of 5 requests from an outside client to the load-balancer address of "web" succeeds
+    Then within 30 seconds none of 5 requests from an outside client to the NodePort of "web" on every node succeeds
+    And within 30 seconds none of 5 requests from an outside client to the load-balancer address of "web" succeeds
     When "web" is scaled to 1 replica
-    Then within 60 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    Then within 60 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
+    And within 60 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And the Service "web" still has the load-balancer address it got
     When the Service "web" changes to type ClusterIP
     Then within 10 seconds the Service "web" has the fields of a ClusterIP Service
+    And within 30 seconds none of 5 requests to "http://{nodeIP:kubequake-worker}:31924" succeeds

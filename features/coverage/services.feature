@@ -63,33 +63,33 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     When a client pod sends 10 requests to "http://dual"
     Then every request succeeds
 
-  @upstream:service-recreated @upstream:up-and-down
-  Scenario: Services go down and up independently, and a recreated Service works again
-    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
-    And the manifest:
-      """
-      apiVersion: v1
-      kind: Service
-      metadata: { name: other }
-      spec:
-        selector: { app: web }
-        ports: [{ port: 80, targetPort: 8080 }]
-      """
-    When the Service "other" is deleted
-    Then within 30 seconds none of 5 requests to "http://other" succeeds
-    When a client pod sends 10 requests to "http://web"
-    Then every request succeeds
+  @upstream:up-and-down @upstream:service-recreated
+  Scenario: A deleted Service's ClusterIP stops answering while another keeps its own; a new and a recreated Service answer
+    The ClusterIPs are probed directly, without a DNS lookup, as upstream does: a name that no longer resolves would
+    make "none succeeds" pass without saying anything about the address. {clusterIP:one} after the delete is the
+    address "one" had.
+
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "one"
+    And the demo backend runs 2 replicas behind the ClusterIP Service "two"
+    Then within 30 seconds 20 requests to "http://{clusterIP:one}" are answered by exactly the ready pods of "one"
+    And within 30 seconds 20 requests to "http://{clusterIP:two}" are answered by exactly the ready pods of "two"
+    When the Service "one" is deleted
+    Then within 30 seconds none of 5 requests to "http://{clusterIP:one}" succeeds
+    And within 30 seconds 20 requests to "http://{clusterIP:two}" are answered by exactly the ready pods of "two"
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "three"
+    Then within 30 seconds 20 requests to "http://{clusterIP:three}" are answered by exactly the ready pods of "three"
+    And within 30 seconds 20 requests to "http://{clusterIP:two}" are answered by exactly the ready pods of "two"
     When the manifest:
       """
       apiVersion: v1
       kind: Service
-      metadata: { name: other }
+      metadata: { name: one }
       spec:
-        selector: { app: web }
+        selector: { app: one }
         ports: [{ port: 80, targetPort: 8080 }]
       """
-    And a client pod sends 10 requests to "http://other"
-    Then every request succeeds
+    Then within 30 seconds 20 requests to "http://{clusterIP:one}" are answered by exactly the ready pods of "one"
+    And within 30 seconds 20 requests to "http://one" are answered by exactly the ready pods of "one"
 
   @upstream:adding-deleting-ports @upstream:multiport-endpoints
   Scenario: Named ports map to different container ports; adding a port forwards it, removing it stops forwarding

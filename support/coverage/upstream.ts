@@ -228,13 +228,11 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "affinity-timeout-nodeport",
     section: "Session affinity",
     test: "should have session affinity timeout work for NodePort service",
-    reason: notYet("steps cannot yet address a NodePort as a URL"),
   },
   {
     id: "affinity-switch-nodeport",
     section: "Session affinity",
     test: "should be able to switch session affinity for NodePort service",
-    reason: notYet("steps cannot yet address a NodePort as a URL"),
   },
   {
     id: "affinity-lb-local",

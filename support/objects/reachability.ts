@@ -1,5 +1,6 @@
 import { probeHttp } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { expandAddresses } from "../traffic/addresses.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import { sendFromBackendPod, sendFromPod } from "./sources.ts";
@@ -17,7 +18,7 @@ export async function waitUntilUnreachable(
     `none of ${target.count} requests to ${target.url} succeeds`,
     async () => {
       const probe = await probeHttp(scenario.kube, scenario.name, client, {
-        url: target.url,
+        url: await expandAddresses(scenario, target.url),
         count: target.count,
         timeoutMs: 1000,
         concurrency: 4,

@@ -6,6 +6,7 @@ import { listPods, waitForReadyPods } from "../kube/pods.ts";
 import { defaultProbeBudgetMs, type HttpProbe, type HttpProbeRequest } from "../kube/prober.ts";
 import { proberPod } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { expandAddresses } from "../traffic/addresses.ts";
 import { assertRequestCount, type TrafficResult } from "../traffic/client.ts";
 import { describeDistribution, summarize } from "../traffic/statistics.ts";
 
@@ -44,7 +45,7 @@ export async function sendFromPod(
   port = demoPort,
 ): Promise<TrafficResult> {
   assertRequestCount(request.count, request.url);
-  const url = await expandNodeIPs(scenario, request.url);
+  const url = await expandAddresses(scenario, request.url);
   const sent = {
     concurrency: 4,
     timeoutMs: 2000,
@@ -63,42 +64,6 @@ export async function sendFromPod(
   const summary = summarize(probe.results);
   scenario.note(`${pod} → ${url}: ${request.count} requests: ${describeDistribution(summary)}`);
   return { client: pod, url, requested: request.count, budgetMs: sent.maxDurationMs, probe, summary };
-}
-
-/**
- * Replaces `{nodeIP:<node>}` in a URL by that node's InternalIP, so a NodePort can be addressed on every node
- * ("http://{nodeIP:kubequake-worker}:31080"), and `{clusterIP:<service>}` by the ClusterIP of a Service of the
- * scenario (no DNS lookup). A node or Service that does not exist is the user's mistake.
- */
-export async function expandNodeIPs(scenario: ScenarioContext, url: string): Promise<string> {
-  const names = [...url.matchAll(/\{nodeIP:([^}]+)\}/g)].map((m) => m[1]!);
-  let expanded = url;
-  for (const name of names) {
-    const node = await scenario.kube.core.readNode({ name }).catch(() => undefined);
-    const ip = node?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
-    if (!ip) {
-      const nodes = await scenario.kube.core.listNode();
-      throw new UserError(
-        `${url}: no node "${name}" with an InternalIP in this cluster`,
-        `use one of: ${nodes.items.map((n) => n.metadata?.name).join(", ")}.`,
-      );
-    }
-    expanded = expanded.replace(`{nodeIP:${name}}`, ip);
-  }
-  for (const [, name] of url.matchAll(/\{clusterIP:([^}]+)\}/g)) {
-    const service = await scenario.kube.core
-      .readNamespacedService({ name: name!, namespace: scenario.name })
-      .catch(() => undefined);
-    const ip = service?.spec?.clusterIP;
-    if (!ip || ip === "None") {
-      throw new UserError(
-        `${url}: the scenario has no Service "${name}" with a ClusterIP`,
-        `use the name of a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
-      );
-    }
-    expanded = expanded.replace(`{clusterIP:${name}}`, ip);
-  }
-  return expanded;
 }
 
 /** Ports the hostNetwork clients listen on: below the NodePort range, one per scenario namespace and node. */

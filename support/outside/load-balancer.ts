@@ -29,6 +29,8 @@ interface Assignment {
 interface Remembered {
   clusterIP?: string;
   nodePort?: number;
+  /** The load-balancer address "gets a load-balancer address" saw assigned. */
+  address?: string;
 }
 
 const assignments = new WeakMap<ScenarioContext, Map<string, Assignment>>();
@@ -119,7 +121,40 @@ export async function expectAddressWithin(scenario: ScenarioContext, name: strin
     `${outcome.address} assigned ${took.toFixed(2)} s after ${assignment.what}${pool ? ` (pool ${pool.text})` : ""}\n`,
   );
   scenario.note(`Service ${name} got the load-balancer address ${outcome.address} in ${took.toFixed(2)} s`);
+  rememberedOf(scenario, name).address = outcome.address;
   return outcome.address;
+}
+
+/**
+ * The Service still has the load-balancer address an earlier step saw it get: changing its NodePort or its ports
+ * must not move it (Kubernetes' "[TCP] should be able to change the type and ports of the service" fails when
+ * status.loadBalancer.ingress changes). Read once: put it after the traffic checks that follow a change, so the
+ * load balancer has had time to react.
+ */
+export async function expectAddressKept(scenario: ScenarioContext, name: string): Promise<void> {
+  const got = remembered.get(scenario)?.get(name)?.address;
+  if (!got) {
+    throw new UserError(
+      `no earlier step of this scenario saw the Service ${name} get a load-balancer address, so there is none to compare with`,
+      `check it first, e.g. Then the Service "${name}" gets a load-balancer address within 10 seconds.`,
+    );
+  }
+  const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+  const now = (service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname);
+  if (now.length !== 1 || now[0] !== got) {
+    throw new Error(
+      `expected the Service ${name} to keep the load-balancer address ${got} it got, but status.loadBalancer.ingress is ${now.length === 0 ? "empty" : now.join(", ")} (type ${service.spec?.type}); look at the Service's events and the MetalLB controller's log for why it was moved`,
+    );
+  }
+  scenario.note(`Service ${name} kept its load-balancer address ${got}`);
+}
+
+function rememberedOf(scenario: ScenarioContext, name: string): Remembered {
+  const map = remembered.get(scenario) ?? new Map<string, Remembered>();
+  remembered.set(scenario, map);
+  const entry = map.get(name) ?? {};
+  map.set(name, entry);
+  return entry;
 }
 
 /** The kubequake pool's address ranges, if the cluster has MetalLB's pool (other clusters may use another LB). */
@@ -183,13 +218,10 @@ export async function changeType(scenario: ScenarioContext, name: string, type: 
 }
 
 function rememberFrom(scenario: ScenarioContext, name: string, service: V1Service): void {
-  const map = remembered.get(scenario) ?? new Map<string, Remembered>();
-  remembered.set(scenario, map);
-  const entry = map.get(name) ?? {};
+  const entry = rememberedOf(scenario, name);
   entry.clusterIP ??= service.spec?.clusterIP;
   const nodePort = service.spec?.ports?.[0]?.nodePort;
   if (nodePort !== undefined) entry.nodePort = nodePort;
-  map.set(name, entry);
 }
 
 /**
