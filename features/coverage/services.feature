@@ -76,7 +76,7 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     When the Service "one" is deleted
     Then within 30 seconds none of 5 requests to "http://{clusterIP:one}" succeeds
     And within 30 seconds 20 requests to "http://{clusterIP:two}" are answered by exactly the ready pods of "two"
-    Given the demo backend runs 2 replicas behind the ClusterIP Service "three"
+    When the demo backend runs 2 replicas behind the ClusterIP Service "three"
     Then within 30 seconds 20 requests to "http://{clusterIP:three}" are answered by exactly the ready pods of "three"
     And within 30 seconds 20 requests to "http://{clusterIP:two}" are answered by exactly the ready pods of "two"
     When the manifest:
