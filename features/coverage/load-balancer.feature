@@ -85,6 +85,10 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
 
   @upstream:lb-type-and-ports
   Scenario: ClusterIP → NodePort → LoadBalancer, a new NodePort and a new port keep the address, 0 replicas stop it, 1 brings it back, then ClusterIP again
+    "The previous NodePort" is the one the API server allocated (seen by the fields check) once the patch moved it
+    to 31924, and after the move back to ClusterIP it is 31924; "the previous load-balancer address" is the one
+    the Service got, released with the type.
+
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
     When the Service "web" changes to type NodePort
     Then within 10 seconds the Service "web" has the fields of a NodePort Service
@@ -99,6 +103,7 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
       """
     Then within 10 seconds the Service "web" has `spec.ports[0].nodePort` equal to "31924"
     And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
+    And within 20 seconds none of 5 requests from an outside client to the previous NodePort of "web" on every node succeeds
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
     And the Service "web" still has the load-balancer address it got
     When the Service "web" is patched with:
@@ -121,4 +126,5 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     And the Service "web" still has the load-balancer address it got
     When the Service "web" changes to type ClusterIP
     Then within 10 seconds the Service "web" has the fields of a ClusterIP Service
-    And within 30 seconds none of 5 requests to "http://{nodeIP:kubequake-worker}:31924" succeeds
+    And within 30 seconds none of 5 requests from an outside client to the previous NodePort of "web" on every node succeeds
+    And within 30 seconds none of 5 requests from an outside client to the previous load-balancer address of "web" succeeds

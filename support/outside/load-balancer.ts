@@ -6,6 +6,7 @@ import type { ScenarioContext } from "../scenario/context.ts";
 import { createService, deployBackend } from "../services/backends.ts";
 import { waitUntilServing } from "../services/exposure.ts";
 import { eventually } from "../wait/eventually.ts";
+import { type Remembered, recalled, rememberedOf, rememberFrom } from "./remembered.ts";
 import { outsideClient } from "./send.ts";
 
 /**
@@ -25,16 +26,7 @@ interface Assignment {
   readonly result: Promise<{ address: string; ms: number } | { error: unknown }>;
 }
 
-/** What a Service carried when it was last checked, so later checks can say what was kept. */
-interface Remembered {
-  clusterIP?: string;
-  nodePort?: number;
-  /** The load-balancer address "gets a load-balancer address" saw assigned. */
-  address?: string;
-}
-
 const assignments = new WeakMap<ScenarioContext, Map<string, Assignment>>();
-const remembered = new WeakMap<ScenarioContext, Map<string, Remembered>>();
 /** How long a watch for an address runs at most (the step's own limit is usually far shorter). */
 const watchLimitMs = 120_000;
 
@@ -132,7 +124,7 @@ export async function expectAddressWithin(scenario: ScenarioContext, name: strin
  * load balancer has had time to react.
  */
 export async function expectAddressKept(scenario: ScenarioContext, name: string): Promise<void> {
-  const got = remembered.get(scenario)?.get(name)?.address;
+  const got = recalled(scenario, name).address;
   if (!got) {
     throw new UserError(
       `no earlier step of this scenario saw the Service ${name} get a load-balancer address, so there is none to compare with`,
@@ -147,14 +139,6 @@ export async function expectAddressKept(scenario: ScenarioContext, name: string)
     );
   }
   scenario.note(`Service ${name} kept its load-balancer address ${got}`);
-}
-
-function rememberedOf(scenario: ScenarioContext, name: string): Remembered {
-  const map = remembered.get(scenario) ?? new Map<string, Remembered>();
-  remembered.set(scenario, map);
-  const entry = map.get(name) ?? {};
-  map.set(name, entry);
-  return entry;
 }
 
 /** The kubequake pool's address ranges, if the cluster has MetalLB's pool (other clusters may use another LB). */
@@ -217,13 +201,6 @@ export async function changeType(scenario: ScenarioContext, name: string, type: 
   else assignments.get(scenario)?.delete(name);
 }
 
-function rememberFrom(scenario: ScenarioContext, name: string, service: V1Service): void {
-  const entry = rememberedOf(scenario, name);
-  entry.clusterIP ??= service.spec?.clusterIP;
-  const nodePort = service.spec?.ports?.[0]?.nodePort;
-  if (nodePort !== undefined) entry.nodePort = nodePort;
-}
-
 /**
  * What is wrong with `service` as a Service of `type`, by the fields Kubernetes documents for each type (Service API
  * reference; "type" section of the Services concept page): empty when it is right. `kept` holds what an earlier check
@@ -284,7 +261,7 @@ export async function expectTypeFields(
   seconds: number,
 ): Promise<void> {
   const wanted = checkType(type);
-  const kept = remembered.get(scenario)?.get(name) ?? {};
+  const kept = recalled(scenario, name);
   const { value } = await eventually(
     `the Service ${name} has the fields of a ${wanted} Service`,
     async () => {
