@@ -52,7 +52,8 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
   Scenario: kube-proxy ignores Services labelled with another proxy's name or as headless, stops serving one once labelled, and serves it again once unlabelled
     "other-proxy" and "said-headless" carry the label from the start and must never answer; "toggled-proxy" and
     "toggled-headless" serve, get the label (re-applied without waiting: they are not meant to serve), stop, lose it,
-    and serve again. Every probe goes to the ClusterIP itself, as upstream's does.
+    and serve again. Every probe goes to the ClusterIP itself, as upstream's does, from a pod and (once the pod's
+    view has settled) from a node's own network.
 
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And the manifest, without waiting for its Services:
@@ -119,6 +120,10 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
       """
     Then within 30 seconds none of 5 requests to "http://{clusterIP:toggled-proxy}" succeeds
     And within 30 seconds none of 5 requests to "http://{clusterIP:toggled-headless}" succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:toggled-proxy}"
+    Then no request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:toggled-headless}"
+    Then no request succeeds
     When the Service "toggled-proxy" is patched with:
       """
       metadata:
@@ -133,6 +138,14 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
     And within 30 seconds 20 requests to "http://{clusterIP:toggled-headless}" are answered by exactly the ready pods of "web"
     And within 30 seconds none of 5 requests to "http://{clusterIP:other-proxy}" succeeds
     And within 30 seconds none of 5 requests to "http://{clusterIP:said-headless}" succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 10 requests to "http://{clusterIP:toggled-proxy}"
+    Then every request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 10 requests to "http://{clusterIP:toggled-headless}"
+    Then every request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:other-proxy}"
+    Then no request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:said-headless}"
+    Then no request succeeds
 
   @upstream:nodeport-collision @upstream:nodeport-release
   Scenario: A NodePort in use is refused to a second Service until the first is deleted, then it is free again
