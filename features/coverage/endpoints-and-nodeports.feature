@@ -213,6 +213,7 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
     When the Service "dual" changes to type NodePort
     Then within 10 seconds the Service "dual" has the fields of a NodePort Service
     And within 30 seconds 20 requests to "http://{nodeIP:kubequake-worker}:{nodePort:dual}" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "http://{nodeIP:kubequake-worker2}:{nodePort:dual}" are answered by exactly the ready pods of "web"
     When the manifest:
       """
       apiVersion: v1
@@ -227,6 +228,7 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
       """
     Then within 10 seconds the Service "dual" has the fields of a NodePort Service
     And within 10 seconds the Service "dual" has `spec.ports[?(@.name=="udp")].nodePort` set
+    And within 30 seconds 20 requests to "http://dual" are answered by exactly the ready pods of "web"
     And within 30 seconds 20 requests to "udp://dual:80" are answered by exactly the ready pods of "web"
     And within 30 seconds 20 requests to "udp://{clusterIP:dual}:80" are answered by exactly the ready pods of "web"
     And within 30 seconds 20 requests to "http://{nodeIP:kubequake-worker}:{nodePort:dual:tcp}" are answered by exactly the ready pods of "web"
