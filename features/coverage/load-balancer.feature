@@ -96,6 +96,7 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     Then the Service "web" gets a load-balancer address within 10 seconds
     And within 10 seconds the Service "web" has the fields of a LoadBalancer Service
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
     When the Service "web" is patched with:
       """
       spec:
