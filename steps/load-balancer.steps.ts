@@ -9,6 +9,7 @@ import {
   admitOnlyOutsideClient,
   changeType,
   deployBehindLoadBalancer,
+  expectAddressKept,
   expectAddressWithin,
   expectAnnouncingNodes,
   expectTypeFields,
@@ -37,6 +38,14 @@ Then(
   "the Service {service} gets a load-balancer address within {int} second(s)",
   async function (this: KubequakeWorld, service: Service, seconds: number) {
     await expectAddressWithin(this.scenario, service.name, seconds);
+  },
+);
+
+/** The address is still the one "gets a load-balancer address" saw (e.g. after a change of its ports or NodePort). */
+Then(
+  "the Service {service} still has the load-balancer address it got",
+  async function (this: KubequakeWorld, service: Service) {
+    await expectAddressKept(this.scenario, service.name);
   },
 );
 

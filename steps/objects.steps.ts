@@ -101,9 +101,8 @@ When("the client pod {string} is:", async function (this: KubequakeWorld, name: 
 
 /**
  * Sends requests from a ready pod of a demo backend (a pod can reach itself through its own Service). The URL is
- * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success);
- * `{nodeIP:<node>}` in it stands for the node's InternalIP, `{clusterIP:<service>}` for a Service's ClusterIP and
- * `{nodePort:<service>/<port name>}` for the NodePort Kubernetes gave that port. The same holds for the two steps below.
+ * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success), with
+ * the placeholders of "a client pod sends" (`{nodeIP:<node>}:{nodePort:web}`…). The same holds for the two below.
  */
 When(
   "a pod of {string} sends {int} request(s) to {string}",
@@ -161,7 +160,7 @@ Then(
  * Sends batches from a sender inside the cluster (the pod "c", a pod of "web", a hostNetwork client on node "n")
  * until one is answered by exactly the backend's ready pods (all of them, nothing else, no failure), as Kubernetes'
  * "Granular Checks" dial a Service from a pod, an endpoint and a node. The URL may hold `{clusterIP:<service>}`,
- * `{nodeIP:<node>}` and `{nodePort:<service>/<port name>}`, and be udp://host:port (the demo backend answers UDP too).
+ * `{nodeIP:<node>}` and `{nodePort:<service>:<port name>}`, and be udp://host:port (the demo backend answers UDP too).
  */
 Then(
   "within {int} second(s) {int} request(s) from {podSender} to {string} are answered by exactly the ready pods of {backend}",

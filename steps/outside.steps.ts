@@ -6,6 +6,8 @@
  *   {sender}        an outside client | the outside client "alice" | the host | a client pod | a client pod on node "n"
  *   {outsideTarget} the NodePort of "web" on every node | the NodePort of "web" on node "kubequake-worker"
  *                   | the load-balancer address of "web" | the URL "http://172.18.0.5:8080/"
+ *                   | "the previous NodePort/load-balancer address of …": what a step last saw it have, now that it
+ *                     has another or none (a NodePort moved by a patch, an address released by a type change)
  *   When {sender} sends {int} request(s) to {outsideTarget}
  *   Then within {int} second(s) {int} request(s) from {sender} to {outsideTarget} all succeed
  *   Then within {int} second(s) none of {int} request(s) from {sender} to {outsideTarget} succeeds

@@ -15,7 +15,12 @@ import {
 } from "../support/traffic/expectations.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
-/** Sends requests from an in-cluster client pod, a new TCP connection each; records every answer. */
+/**
+ * Sends requests from an in-cluster client pod, a new TCP connection each; records every answer. In the URL of this
+ * and every other step, `{clusterIP:<service>}` stands for a Service's ClusterIP (for a Service the scenario deleted:
+ * the one it had), `{nodeIP:<node>}` for a node's InternalIP and `{nodePort:<service>}` for the NodePort the API
+ * server gave the Service (`{nodePort:<service>:<port name>}` for one of several ports), all read when sent.
+ */
 When(
   "a client pod sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, count: number, url: string) {

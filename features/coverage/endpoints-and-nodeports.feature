@@ -49,8 +49,13 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
     Then within 30 seconds the Service "manual" has 0 ready endpoints
 
   @upstream:service-proxy-name @upstream:headless-label
-  Scenario: kube-proxy ignores a Service labelled with another proxy's name or as headless, and serves it once unlabelled
-    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+  Scenario: kube-proxy ignores Services labelled with another proxy's name or as headless, stops serving one once labelled, and serves it again once unlabelled
+    "other-proxy" and "said-headless" carry the label from the start and must never answer; "toggled-proxy" and
+    "toggled-headless" serve, get the label (re-applied without waiting: they are not meant to serve), stop, lose it,
+    and serve again. Every probe goes to the ClusterIP itself, as upstream's does, from a pod and (once the pod's
+    view has settled) from a node's own network.
+
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And the manifest, without waiting for its Services:
       """
       apiVersion: v1
@@ -71,24 +76,76 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
         selector: { app: web }
         ports: [{ port: 80, targetPort: 8080 }]
       """
-    Then within 30 seconds the Service "other-proxy" has 1 ready endpoint
-    And within 30 seconds the Service "said-headless" has 1 ready endpoint
-    And within 30 seconds none of 5 requests to "http://other-proxy" succeeds
-    And within 30 seconds none of 5 requests to "http://said-headless" succeeds
-    When the Service "other-proxy" is patched with:
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: toggled-proxy }
+      spec:
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: toggled-headless }
+      spec:
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    Then within 30 seconds 20 requests to "http://{clusterIP:toggled-proxy}" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "http://{clusterIP:toggled-headless}" are answered by exactly the ready pods of "web"
+    And within 30 seconds the Service "other-proxy" has 2 ready endpoints
+    And within 30 seconds the Service "said-headless" has 2 ready endpoints
+    And within 30 seconds none of 5 requests to "http://{clusterIP:other-proxy}" succeeds
+    And within 30 seconds none of 5 requests to "http://{clusterIP:said-headless}" succeeds
+    When the manifest, without waiting for its Services:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: toggled-proxy
+        labels: { service.kubernetes.io/service-proxy-name: foo-bar }
+      spec:
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: toggled-headless
+        labels: { service.kubernetes.io/headless: "" }
+      spec:
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    Then within 30 seconds none of 5 requests to "http://{clusterIP:toggled-proxy}" succeeds
+    And within 30 seconds none of 5 requests to "http://{clusterIP:toggled-headless}" succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:toggled-proxy}"
+    Then no request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:toggled-headless}"
+    Then no request succeeds
+    When the Service "toggled-proxy" is patched with:
       """
       metadata:
         labels: { service.kubernetes.io/service-proxy-name: null }
       """
-    And the Service "said-headless" is patched with:
+    And the Service "toggled-headless" is patched with:
       """
       metadata:
         labels: { service.kubernetes.io/headless: null }
       """
-    And a client pod sends 10 requests to "http://other-proxy"
+    Then within 30 seconds 20 requests to "http://{clusterIP:toggled-proxy}" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "http://{clusterIP:toggled-headless}" are answered by exactly the ready pods of "web"
+    And within 30 seconds none of 5 requests to "http://{clusterIP:other-proxy}" succeeds
+    And within 30 seconds none of 5 requests to "http://{clusterIP:said-headless}" succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 10 requests to "http://{clusterIP:toggled-proxy}"
     Then every request succeeds
-    When a client pod sends 10 requests to "http://said-headless"
+    When a hostNetwork client on node "kubequake-worker" sends 10 requests to "http://{clusterIP:toggled-headless}"
     Then every request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:other-proxy}"
+    Then no request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:said-headless}"
+    Then no request succeeds
 
   @upstream:nodeport-collision @upstream:nodeport-release
   Scenario: A NodePort in use is refused to a second Service until the first is deleted, then it is free again
@@ -129,44 +186,20 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
       """
     Then within 10 seconds the Service "second" has `spec.ports[0].nodePort` equal to "31917"
 
-  @upstream:nodeport-functioning @upstream:affinity-nodeport
-  Scenario: A NodePort Service answers on every node's IP, and ClientIP affinity holds through the NodePort
-    Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
-    And the manifest:
-      """
-      apiVersion: v1
-      kind: Service
-      metadata: { name: np }
-      spec:
-        type: NodePort
-        selector: { app: web }
-        ports: [{ port: 80, targetPort: 8080, nodePort: 31918 }]
-      ---
-      apiVersion: v1
-      kind: Service
-      metadata: { name: sticky }
-      spec:
-        type: NodePort
-        sessionAffinity: ClientIP
-        selector: { app: web }
-        ports: [{ port: 80, targetPort: 8080, nodePort: 31919 }]
-      """
-    When the client pod "outside-in" is:
-      """
-      spec:
-        nodeName: kubequake-worker
-      """
-    Then within 30 seconds 10 requests from the pod "outside-in" to "http://np" all succeed
-    And within 30 seconds 10 requests from the pod "outside-in" to "http://{nodeIP:kubequake-worker}:31918" all succeed
-    And within 30 seconds 10 requests from the pod "outside-in" to "http://{nodeIP:kubequake-worker2}:31918" all succeed
-    And within 30 seconds 10 requests from the pod "outside-in" to "http://{nodeIP:kubequake-control-plane}:31918" all succeed
-    And within 30 seconds 5 requests from the pod "outside-in" to "http://{nodeIP:kubequake-worker2}:31919" all succeed
-    When the pod "outside-in" sends 15 requests to "http://{nodeIP:kubequake-worker2}:31919"
-    Then every request was answered by the same pod
+  @upstream:nodeport-functioning
+  Scenario: A NodePort Service gets its NodePort from the API server and answers by name, on its ClusterIP and on every node
+    Given the demo backend runs 2 replicas behind the NodePort Service "np"
+    Then within 10 seconds the Service "np" has the fields of a NodePort Service
+    And within 30 seconds 20 requests to "http://np" are answered by exactly the ready pods of "np"
+    And within 30 seconds 20 requests to "http://{clusterIP:np}" are answered by exactly the ready pods of "np"
+    And within 30 seconds 10 requests from a client pod to the NodePort of "np" on every node all succeed
 
   @upstream:nodeport-tcp-udp
-  Scenario: Switching a TCP+UDP Service to NodePort allocates a NodePort per protocol, and both serve
-    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+  Scenario: A TCP Service changed to NodePort gets a NodePort; adding UDP on the same port number gets it one too, and both protocols answer on every node
+    The NodePorts are the API server's to choose, as upstream leaves them; the re-applied manifest names no
+    NodePort, so the TCP port keeps its own and the UDP port gets a new one.
+
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And the manifest:
       """
       apiVersion: v1
@@ -176,8 +209,11 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
         selector: { app: web }
         ports:
           - { name: tcp, port: 80, targetPort: 8080, protocol: TCP }
-          - { name: udp, port: 80, targetPort: 8080, protocol: UDP }
       """
+    When the Service "dual" changes to type NodePort
+    Then within 10 seconds the Service "dual" has the fields of a NodePort Service
+    And within 30 seconds 20 requests to "http://{nodeIP:kubequake-worker}:{nodePort:dual}" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "http://{nodeIP:kubequake-worker2}:{nodePort:dual}" are answered by exactly the ready pods of "web"
     When the manifest:
       """
       apiVersion: v1
@@ -187,12 +223,15 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
         type: NodePort
         selector: { app: web }
         ports:
-          - { name: tcp, port: 80, targetPort: 8080, protocol: TCP, nodePort: 31920 }
-          - { name: udp, port: 80, targetPort: 8080, protocol: UDP, nodePort: 31920 }
+          - { name: tcp, port: 80, targetPort: 8080, protocol: TCP }
+          - { name: udp, port: 80, targetPort: 8080, protocol: UDP }
       """
-    And the client pod "c" is:
-      """
-      spec: {}
-      """
-    Then within 30 seconds 10 requests from the pod "c" to "http://{nodeIP:kubequake-worker}:31920" all succeed
-    And within 30 seconds 10 requests from the pod "c" to "udp://{nodeIP:kubequake-worker}:31920" all succeed
+    Then within 10 seconds the Service "dual" has the fields of a NodePort Service
+    And within 10 seconds the Service "dual" has `spec.ports[?(@.name=="udp")].nodePort` set
+    And within 30 seconds 20 requests to "http://dual" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "udp://dual:80" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "udp://{clusterIP:dual}:80" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "http://{nodeIP:kubequake-worker}:{nodePort:dual:tcp}" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "udp://{nodeIP:kubequake-worker}:{nodePort:dual:udp}" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "http://{nodeIP:kubequake-worker2}:{nodePort:dual:tcp}" are answered by exactly the ready pods of "web"
+    And within 30 seconds 20 requests to "udp://{nodeIP:kubequake-worker2}:{nodePort:dual:udp}" are answered by exactly the ready pods of "web"

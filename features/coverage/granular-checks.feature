@@ -31,16 +31,16 @@ Feature: Networking Granular Checks: Services, as Kubernetes' own e2e dials them
       """
     Then within 30 seconds 10 requests from the pod "test-container" to "http://{clusterIP:node-port}:80" are answered by exactly the ready pods of "netserver"
     And within 30 seconds 10 requests from the pod "test-container" to "udp://{clusterIP:node-port}:90" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from the pod "test-container" to "http://{nodeIP:kubequake-worker2}:{nodePort:node-port/http}" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from the pod "test-container" to "udp://{nodeIP:kubequake-worker2}:{nodePort:node-port/udp}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from the pod "test-container" to "http://{nodeIP:kubequake-worker2}:{nodePort:node-port:http}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from the pod "test-container" to "udp://{nodeIP:kubequake-worker2}:{nodePort:node-port:udp}" are answered by exactly the ready pods of "netserver"
     And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "http://{clusterIP:node-port}:80" are answered by exactly the ready pods of "netserver"
     And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "udp://{clusterIP:node-port}:90" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "http://{nodeIP:kubequake-worker}:{nodePort:node-port/http}" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "udp://{nodeIP:kubequake-worker}:{nodePort:node-port/udp}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "http://{nodeIP:kubequake-worker}:{nodePort:node-port:http}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "udp://{nodeIP:kubequake-worker}:{nodePort:node-port:udp}" are answered by exactly the ready pods of "netserver"
     And within 30 seconds 10 requests from a pod of "netserver" to "http://{clusterIP:node-port}:80" are answered by exactly the ready pods of "netserver"
     And within 30 seconds 10 requests from a pod of "netserver" to "udp://{clusterIP:node-port}:90" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from a pod of "netserver" to "http://{nodeIP:kubequake-control-plane}:{nodePort:node-port/http}" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from a pod of "netserver" to "udp://{nodeIP:kubequake-control-plane}:{nodePort:node-port/udp}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from a pod of "netserver" to "http://{nodeIP:kubequake-control-plane}:{nodePort:node-port:http}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from a pod of "netserver" to "udp://{nodeIP:kubequake-control-plane}:{nodePort:node-port:udp}" are answered by exactly the ready pods of "netserver"
 
   @upstream:granular-update-endpoints-http @upstream:granular-update-endpoints-udp
   Scenario: When an endpoint pod goes, TCP and UDP to the ClusterIP reach the remaining endpoint only
@@ -147,12 +147,12 @@ Feature: Networking Granular Checks: Services, as Kubernetes' own e2e dials them
         ports: [{ name: http, port: 80, targetPort: 8080 }]
       """
     Then within 30 seconds 10 requests from a pod of "netserver" to "http://{clusterIP:node-port}:80" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from a pod of "netserver" to "http://{nodeIP:kubequake-worker}:{nodePort:node-port/http}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from a pod of "netserver" to "http://{nodeIP:kubequake-worker}:{nodePort:node-port:http}" are answered by exactly the ready pods of "netserver"
     And within 30 seconds 10 requests from a pod of "netserver" to "http://{clusterIP:second-node-port}:80" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from a pod of "netserver" to "http://{nodeIP:kubequake-worker}:{nodePort:second-node-port/http}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from a pod of "netserver" to "http://{nodeIP:kubequake-worker}:{nodePort:second-node-port:http}" are answered by exactly the ready pods of "netserver"
     When the Service "node-port" is deleted
     Then within 30 seconds 10 requests from a pod of "netserver" to "http://{clusterIP:second-node-port}:80" are answered by exactly the ready pods of "netserver"
-    And within 30 seconds 10 requests from a pod of "netserver" to "http://{nodeIP:kubequake-worker}:{nodePort:second-node-port/http}" are answered by exactly the ready pods of "netserver"
+    And within 30 seconds 10 requests from a pod of "netserver" to "http://{nodeIP:kubequake-worker}:{nodePort:second-node-port:http}" are answered by exactly the ready pods of "netserver"
 
   Scenario: Endpoints on the host network are reached from a pod and from a node, through the ClusterIP and a NodePort
     Upstream's "should function for service endpoints using hostNetwork" also sends a 2000-byte HTTP and UDP echo;
@@ -212,10 +212,10 @@ Feature: Networking Granular Checks: Services, as Kubernetes' own e2e dials them
       spec: {}
       """
     Then within 30 seconds 10 requests from the pod "test-container" to "http://{clusterIP:node-port}:80" are answered by exactly the ready pods of "hostnet"
-    And within 30 seconds 10 requests from the pod "test-container" to "http://{nodeIP:kubequake-worker}:{nodePort:node-port/http}" are answered by exactly the ready pods of "hostnet"
+    And within 30 seconds 10 requests from the pod "test-container" to "http://{nodeIP:kubequake-worker}:{nodePort:node-port:http}" are answered by exactly the ready pods of "hostnet"
     And within 30 seconds 10 requests from the pod "test-container" to "udp://{clusterIP:node-port}:90" are answered by exactly the ready pods of "hostnet"
-    And within 30 seconds 10 requests from the pod "test-container" to "udp://{nodeIP:kubequake-worker}:{nodePort:node-port/udp}" are answered by exactly the ready pods of "hostnet"
+    And within 30 seconds 10 requests from the pod "test-container" to "udp://{nodeIP:kubequake-worker}:{nodePort:node-port:udp}" are answered by exactly the ready pods of "hostnet"
     And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "http://{clusterIP:node-port}:80" are answered by exactly the ready pods of "hostnet"
-    And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "http://{nodeIP:kubequake-worker}:{nodePort:node-port/http}" are answered by exactly the ready pods of "hostnet"
+    And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "http://{nodeIP:kubequake-worker}:{nodePort:node-port:http}" are answered by exactly the ready pods of "hostnet"
     And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "udp://{clusterIP:node-port}:90" are answered by exactly the ready pods of "hostnet"
-    And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "udp://{nodeIP:kubequake-worker}:{nodePort:node-port/udp}" are answered by exactly the ready pods of "hostnet"
+    And within 30 seconds 10 requests from a hostNetwork client on node "kubequake-worker" to "udp://{nodeIP:kubequake-worker}:{nodePort:node-port:udp}" are answered by exactly the ready pods of "hostnet"

@@ -85,12 +85,18 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
 
   @upstream:lb-type-and-ports
   Scenario: ClusterIP → NodePort → LoadBalancer, a new NodePort and a new port keep the address, 0 replicas stop it, 1 brings it back, then ClusterIP again
+    "The previous NodePort" is the one the API server allocated (seen by the fields check) once the patch moved it
+    to 31924, and after the move back to ClusterIP it is 31924; "the previous load-balancer address" is the one
+    the Service got, released with the type.
+
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
     When the Service "web" changes to type NodePort
     Then within 10 seconds the Service "web" has the fields of a NodePort Service
     When the Service "web" changes to type LoadBalancer
     Then the Service "web" gets a load-balancer address within 10 seconds
+    And within 10 seconds the Service "web" has the fields of a LoadBalancer Service
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
     When the Service "web" is patched with:
       """
       spec:
@@ -98,7 +104,9 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
       """
     Then within 10 seconds the Service "web" has `spec.ports[0].nodePort` equal to "31924"
     And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
+    And within 20 seconds none of 5 requests from an outside client to the previous NodePort of "web" on every node succeeds
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And the Service "web" still has the load-balancer address it got
     When the Service "web" is patched with:
       """
       spec:
@@ -107,10 +115,17 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
           - { name: http, port: 81, targetPort: 8080, nodePort: 31924 }
       """
     Then within 10 seconds the Service "web" has `spec.ports[0].port` equal to "81"
+    And within 20 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And the Service "web" still has the load-balancer address it got
     When "web" is scaled to 0 replicas
-    Then within 30 seconds none of 5 requests from an outside client to the load-balancer address of "web" succeeds
+    Then within 30 seconds none of 5 requests from an outside client to the NodePort of "web" on every node succeeds
+    And within 30 seconds none of 5 requests from an outside client to the load-balancer address of "web" succeeds
     When "web" is scaled to 1 replica
-    Then within 60 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    Then within 60 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
+    And within 60 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And the Service "web" still has the load-balancer address it got
     When the Service "web" changes to type ClusterIP
     Then within 10 seconds the Service "web" has the fields of a ClusterIP Service
+    And within 30 seconds none of 5 requests from an outside client to the previous NodePort of "web" on every node succeeds
+    And within 30 seconds none of 5 requests from an outside client to the previous load-balancer address of "web" succeeds

@@ -63,33 +63,48 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     When a client pod sends 10 requests to "http://dual"
     Then every request succeeds
 
-  @upstream:service-recreated @upstream:up-and-down
-  Scenario: Services go down and up independently, and a recreated Service works again
-    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
-    And the manifest:
-      """
-      apiVersion: v1
-      kind: Service
-      metadata: { name: other }
-      spec:
-        selector: { app: web }
-        ports: [{ port: 80, targetPort: 8080 }]
-      """
-    When the Service "other" is deleted
-    Then within 30 seconds none of 5 requests to "http://other" succeeds
-    When a client pod sends 10 requests to "http://web"
+  @upstream:up-and-down @upstream:service-recreated
+  Scenario: A deleted Service's ClusterIP stops answering while another keeps its own; a new and a recreated Service answer
+    The ClusterIPs are probed directly, without a DNS lookup, as upstream does: a name that no longer resolves would
+    make "none succeeds" pass without saying anything about the address. {clusterIP:one} after the delete is the
+    address "one" had. As upstream, from a pod and from a node's own network (a hostNetwork client), the latter
+    once the pod's view has settled.
+
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "one"
+    And the demo backend runs 2 replicas behind the ClusterIP Service "two"
+    Then within 30 seconds 20 requests to "http://{clusterIP:one}" are answered by exactly the ready pods of "one"
+    And within 30 seconds 20 requests to "http://{clusterIP:two}" are answered by exactly the ready pods of "two"
+    When the Service "one" is deleted
+    Then within 30 seconds none of 5 requests to "http://{clusterIP:one}" succeeds
+    And within 30 seconds 20 requests to "http://{clusterIP:two}" are answered by exactly the ready pods of "two"
+    When the demo backend runs 2 replicas behind the ClusterIP Service "three"
+    Then within 30 seconds 20 requests to "http://{clusterIP:three}" are answered by exactly the ready pods of "three"
+    And within 30 seconds 20 requests to "http://{clusterIP:two}" are answered by exactly the ready pods of "two"
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://{clusterIP:one}"
+    Then no request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 20 requests to "http://{clusterIP:two}"
     Then every request succeeds
+    And only pods of "two" answered
+    And every ready pod of "two" answered at least 1 request
+    When a hostNetwork client on node "kubequake-worker" sends 20 requests to "http://{clusterIP:three}"
+    Then every request succeeds
+    And only pods of "three" answered
+    And every ready pod of "three" answered at least 1 request
     When the manifest:
       """
       apiVersion: v1
       kind: Service
-      metadata: { name: other }
+      metadata: { name: one }
       spec:
-        selector: { app: web }
+        selector: { app: one }
         ports: [{ port: 80, targetPort: 8080 }]
       """
-    And a client pod sends 10 requests to "http://other"
+    Then within 30 seconds 20 requests to "http://{clusterIP:one}" are answered by exactly the ready pods of "one"
+    And within 30 seconds 20 requests to "http://one" are answered by exactly the ready pods of "one"
+    When a hostNetwork client on node "kubequake-worker" sends 20 requests to "http://{clusterIP:one}"
     Then every request succeeds
+    And only pods of "one" answered
+    And every ready pod of "one" answered at least 1 request
 
   @upstream:adding-deleting-ports @upstream:multiport-endpoints
   Scenario: Named ports map to different container ports; adding a port forwards it, removing it stops forwarding

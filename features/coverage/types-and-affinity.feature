@@ -10,6 +10,17 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
     When the Service "web" switches to session affinity ClientIP
     Then within 30 seconds 15 requests to "http://web" are all answered by the same pod
 
+  @upstream:affinity-nodeport @upstream:affinity-switch-nodeport
+  Scenario: Through a NodePort, ClientIP affinity sticks, switching to None spreads, switching back sticks again
+    Given the demo backend runs 3 replicas behind the NodePort Service "web" with ClientIP session affinity
+    Then within 30 seconds 5 requests from a client pod to the NodePort of "web" on every node all succeed
+    When a client pod sends 15 requests to "http://{nodeIP:kubequake-worker}:{nodePort:web}"
+    Then every request was answered by the same pod
+    When the Service "web" switches to session affinity None
+    Then within 30 seconds 30 requests to "http://{nodeIP:kubequake-worker}:{nodePort:web}" are answered by at least 2 different pods
+    When the Service "web" switches to session affinity ClientIP
+    Then within 30 seconds 15 requests to "http://{nodeIP:kubequake-worker}:{nodePort:web}" are all answered by the same pod
+
   @upstream:nodeport-out-of-range
   Scenario: A NodePort outside the range is refused on create and on update
     When the API server rejects the manifest with "provided port is not in the valid range":
@@ -159,5 +170,14 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
     When a client pod sends 15 requests to "http://web"
     Then every request was answered by the same pod
     When a client pod sends 6 requests to "http://web", 4 seconds apart
+    Then every request succeeds
+    And the requests were answered by at least 2 different pods
+
+  @upstream:affinity-timeout-nodeport
+  Scenario: Through a NodePort, ClientIP affinity holds within its timeout and lapses after it
+    Given the demo backend runs 3 replicas behind the NodePort Service "web" with ClientIP session affinity of 2 seconds
+    When a client pod sends 15 requests to "http://{nodeIP:kubequake-worker}:{nodePort:web}"
+    Then every request was answered by the same pod
+    When a client pod sends 8 requests to "http://{nodeIP:kubequake-worker}:{nodePort:web}", 3 seconds apart
     Then every request succeeds
     And the requests were answered by at least 2 different pods

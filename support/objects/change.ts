@@ -1,9 +1,10 @@
-import type { KubernetesObject } from "@kubernetes/client-node";
+import type { KubernetesObject, V1Service } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { serviceFqdn } from "../dns/lookup.ts";
 import { UserError } from "../errors/user-error.ts";
 import { ApiRejection } from "../kube/namespace.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { recordDeletedService } from "../traffic/addresses.ts";
 import { eventually } from "../wait/eventually.ts";
 import { readObject } from "./fields.ts";
 import { waitUntilInService } from "./in-service.ts";
@@ -95,9 +96,10 @@ export async function deleteObject(
   seconds = 60,
 ): Promise<void> {
   const ref = objectRef(target.kind, target.name, scenario.name);
-  // Only a Service holds NodePorts: other kinds are deleted without reading them first.
-  const holdsPorts = seconds > 0 && ref.kind === "Service";
-  const nodePorts = holdsPorts ? heldNodePorts(await readObject(scenario.kube, ref)) : [];
+  // Only a Service is read first: for the NodePorts to wait for, and its ClusterIP, which steps may still probe.
+  const before = ref.kind === "Service" ? await readObject(scenario.kube, ref) : undefined;
+  recordDeletedService(scenario, before as V1Service | undefined);
+  const nodePorts = seconds > 0 ? heldNodePorts(before) : [];
   try {
     await scenario.kube.objects.delete(ref, undefined, undefined, undefined, undefined, "Foreground");
   } catch (error) {

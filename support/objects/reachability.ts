@@ -1,5 +1,6 @@
 import { probeHttp } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { expandAddresses } from "../traffic/addresses.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import { describePodSender, type PodSender, sendFromBackendPod, sendFromPod, sendFromPodSender } from "./sources.ts";
@@ -18,7 +19,12 @@ export async function waitUntilUnreachable(
   await eventually(
     `none of ${target.count} requests${from ? ` from ${describePodSender(from)}` : ""} to ${target.url} succeeds`,
     async () => {
-      const request = { url: target.url, count: target.count, timeoutMs: 1000, concurrency: 4 };
+      const request = {
+        url: await expandAddresses(scenario, target.url),
+        count: target.count,
+        timeoutMs: 1000,
+        concurrency: 4,
+      };
       const probe = from
         ? (await sendFromPodSender(scenario, from, request)).probe
         : await probeHttp(scenario.kube, scenario.name, client, request);

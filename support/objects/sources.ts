@@ -6,6 +6,7 @@ import { listPods, waitForReadyPods } from "../kube/pods.ts";
 import { defaultProbeBudgetMs, type HttpProbe, type HttpProbeRequest } from "../kube/prober.ts";
 import { proberPod } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { expandAddresses } from "../traffic/addresses.ts";
 import { assertRequestCount, type TrafficResult } from "../traffic/client.ts";
 import { describeDistribution, summarize } from "../traffic/statistics.ts";
 
@@ -44,7 +45,7 @@ export async function sendFromPod(
   port = demoPort,
 ): Promise<TrafficResult> {
   assertRequestCount(request.count, request.url);
-  const url = await expandNodeIPs(scenario, request.url);
+  const url = await expandAddresses(scenario, request.url);
   const sent = {
     concurrency: 4,
     timeoutMs: 2000,
@@ -63,58 +64,6 @@ export async function sendFromPod(
   const summary = summarize(probe.results);
   scenario.note(`${pod} → ${url}: ${request.count} requests: ${describeDistribution(summary)}`);
   return { client: pod, url, requested: request.count, budgetMs: sent.maxDurationMs, probe, summary };
-}
-
-/**
- * Replaces `{nodeIP:<node>}` in a URL by that node's InternalIP, so a NodePort can be addressed on every node
- * ("http://{nodeIP:kubequake-worker}:31080"), `{clusterIP:<service>}` by the ClusterIP of a Service of the
- * scenario (no DNS lookup), and `{nodePort:<service>/<port name>}` by the NodePort Kubernetes allocated to that port
- * (`{nodePort:<service>}`: its first port), so a scenario needs no fixed NodePort that a parallel one could hold. A
- * node, Service or port that does not exist is the user's mistake.
- */
-export async function expandNodeIPs(scenario: ScenarioContext, url: string): Promise<string> {
-  const names = [...url.matchAll(/\{nodeIP:([^}]+)\}/g)].map((m) => m[1]!);
-  let expanded = url;
-  for (const name of names) {
-    const node = await scenario.kube.core.readNode({ name }).catch(() => undefined);
-    const ip = node?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
-    if (!ip) {
-      const nodes = await scenario.kube.core.listNode();
-      throw new UserError(
-        `${url}: no node "${name}" with an InternalIP in this cluster`,
-        `use one of: ${nodes.items.map((n) => n.metadata?.name).join(", ")}.`,
-      );
-    }
-    expanded = expanded.replace(`{nodeIP:${name}}`, ip);
-  }
-  for (const [, name] of url.matchAll(/\{clusterIP:([^}]+)\}/g)) {
-    const service = await scenario.kube.core
-      .readNamespacedService({ name: name!, namespace: scenario.name })
-      .catch(() => undefined);
-    const ip = service?.spec?.clusterIP;
-    if (!ip || ip === "None") {
-      throw new UserError(
-        `${url}: the scenario has no Service "${name}" with a ClusterIP`,
-        `use the name of a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
-      );
-    }
-    expanded = expanded.replace(`{clusterIP:${name}}`, ip);
-  }
-  for (const [placeholder, name, portName] of url.matchAll(/\{nodePort:([^}/]+)(?:\/([^}]+))?\}/g)) {
-    const service = await scenario.kube.core
-      .readNamespacedService({ name: name!, namespace: scenario.name })
-      .catch(() => undefined);
-    const ports = service?.spec?.ports ?? [];
-    const port = portName === undefined ? ports[0] : ports.find((p) => p.name === portName);
-    if (!port?.nodePort) {
-      throw new UserError(
-        `${url}: the scenario has no NodePort Service "${name}"${portName === undefined ? "" : ` with a port named "${portName}"`} (${service ? `type ${service.spec?.type}, ports ${ports.map((p) => `${p.name ?? "(unnamed)"}:${p.nodePort ?? "no NodePort"}`).join(", ")}` : "no such Service"})`,
-        `name a port of a NodePort or LoadBalancer Service of this scenario (known Services: ${scenario.watchedServices.join(", ") || "none"}).`,
-      );
-    }
-    expanded = expanded.replace(placeholder, String(port.nodePort));
-  }
-  return expanded;
 }
 
 /** Ports the hostNetwork clients listen on: below the NodePort range, one per scenario namespace and node. */

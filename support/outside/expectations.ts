@@ -12,7 +12,7 @@ import { eventuallyTimed } from "./timing.ts";
 function outcomeOf(result: TrafficResult): string {
   const answered = Object.entries(result.summary.byPod).map(([pod, n]) => `${n} by ${pod}`);
   const failed = Object.entries(result.summary.errorKinds).map(([kind, n]) => `${n} ${kind}`);
-  return `${result.client}: ${[...answered, ...failed].join(", ") || "nothing"}`;
+  return `${result.client} → ${result.url}: ${[...answered, ...failed].join(", ") || "nothing"}`;
 }
 
 /**
@@ -52,6 +52,8 @@ export async function waitUntilNoneAnswered(
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
   );
   scenario.note(`no answers: ${value.join("; ")}`);
+  // Which addresses were refused is the evidence (e.g. a NodePort that moved): the report shows them.
+  await scenario.attachText("no answers", `${value.join("\n")}\n`);
   return [];
 }
 

@@ -6,6 +6,7 @@ import type { ScenarioContext } from "../scenario/context.ts";
 import { createService, deployBackend } from "../services/backends.ts";
 import { waitUntilServing } from "../services/exposure.ts";
 import { eventually } from "../wait/eventually.ts";
+import { type Remembered, recalled, rememberedOf, rememberFrom } from "./remembered.ts";
 import { outsideClient } from "./send.ts";
 
 /**
@@ -25,14 +26,7 @@ interface Assignment {
   readonly result: Promise<{ address: string; ms: number } | { error: unknown }>;
 }
 
-/** What a Service carried when it was last checked, so later checks can say what was kept. */
-interface Remembered {
-  clusterIP?: string;
-  nodePort?: number;
-}
-
 const assignments = new WeakMap<ScenarioContext, Map<string, Assignment>>();
-const remembered = new WeakMap<ScenarioContext, Map<string, Remembered>>();
 /** How long a watch for an address runs at most (the step's own limit is usually far shorter). */
 const watchLimitMs = 120_000;
 
@@ -119,7 +113,32 @@ export async function expectAddressWithin(scenario: ScenarioContext, name: strin
     `${outcome.address} assigned ${took.toFixed(2)} s after ${assignment.what}${pool ? ` (pool ${pool.text})` : ""}\n`,
   );
   scenario.note(`Service ${name} got the load-balancer address ${outcome.address} in ${took.toFixed(2)} s`);
+  rememberedOf(scenario, name).address = outcome.address;
   return outcome.address;
+}
+
+/**
+ * The Service still has the load-balancer address an earlier step saw it get: changing its NodePort or its ports
+ * must not move it (Kubernetes' "[TCP] should be able to change the type and ports of the service" fails when
+ * status.loadBalancer.ingress changes). Read once: put it after the traffic checks that follow a change, so the
+ * load balancer has had time to react.
+ */
+export async function expectAddressKept(scenario: ScenarioContext, name: string): Promise<void> {
+  const got = recalled(scenario, name).address;
+  if (!got) {
+    throw new UserError(
+      `no earlier step of this scenario saw the Service ${name} get a load-balancer address, so there is none to compare with`,
+      `check it first, e.g. Then the Service "${name}" gets a load-balancer address within 10 seconds.`,
+    );
+  }
+  const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+  const now = (service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname);
+  if (now.length !== 1 || now[0] !== got) {
+    throw new Error(
+      `expected the Service ${name} to keep the load-balancer address ${got} it got, but status.loadBalancer.ingress is ${now.length === 0 ? "empty" : now.join(", ")} (type ${service.spec?.type}); look at the Service's events and the MetalLB controller's log for why it was moved`,
+    );
+  }
+  scenario.note(`Service ${name} kept its load-balancer address ${got}`);
 }
 
 /** The kubequake pool's address ranges, if the cluster has MetalLB's pool (other clusters may use another LB). */
@@ -182,16 +201,6 @@ export async function changeType(scenario: ScenarioContext, name: string, type: 
   else assignments.get(scenario)?.delete(name);
 }
 
-function rememberFrom(scenario: ScenarioContext, name: string, service: V1Service): void {
-  const map = remembered.get(scenario) ?? new Map<string, Remembered>();
-  remembered.set(scenario, map);
-  const entry = map.get(name) ?? {};
-  entry.clusterIP ??= service.spec?.clusterIP;
-  const nodePort = service.spec?.ports?.[0]?.nodePort;
-  if (nodePort !== undefined) entry.nodePort = nodePort;
-  map.set(name, entry);
-}
-
 /**
  * What is wrong with `service` as a Service of `type`, by the fields Kubernetes documents for each type (Service API
  * reference; "type" section of the Services concept page): empty when it is right. `kept` holds what an earlier check
@@ -252,7 +261,7 @@ export async function expectTypeFields(
   seconds: number,
 ): Promise<void> {
   const wanted = checkType(type);
-  const kept = remembered.get(scenario)?.get(name) ?? {};
+  const kept = recalled(scenario, name);
   const { value } = await eventually(
     `the Service ${name} has the fields of a ${wanted} Service`,
     async () => {

@@ -17,6 +17,7 @@ export async function attachConvergence(scenario: ScenarioReport, convergence: C
       : `traffic matched ${describeAfterAction(convergence.afterActionMs, convergence.action.description)}`;
   await scenario.attachText(
     "traffic-convergence.txt",
-    `${timing} (${convergence.batches} batch(es) sent)\n\n${formatDistribution(convergence.result.summary)}`,
+    // The URL as sent: placeholders ({nodePort:web}…) resolved, so the report shows which address was checked.
+    `${convergence.result.client} → ${convergence.result.url}\n${timing} (${convergence.batches} batch(es) sent)\n\n${formatDistribution(convergence.result.summary)}`,
   );
 }

@@ -8,6 +8,7 @@ import {
   probeHttp,
 } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { expandAddresses } from "./addresses.ts";
 import { describeDistribution, summarize, type TrafficSummary } from "./statistics.ts";
 
 /** What one client sent and what came back. */
@@ -43,14 +44,16 @@ export async function sendTraffic(
   node?: string,
 ): Promise<TrafficResult> {
   assertRequestCount(request.count, request.url);
+  // Placeholders ({clusterIP:web}, {nodeIP:n}, {nodePort:web}) are read now, so each batch sees the Service as it is.
+  const url = await expandAddresses(context, request.url);
   const client = await context.client(clientIndex, node);
   // The budget is sent explicitly so a cut-off can be explained with the number the prober really used.
-  const sent = { concurrency: 4, timeoutMs: 2000, maxDurationMs: defaultProbeBudgetMs, ...request };
+  const sent = { concurrency: 4, timeoutMs: 2000, maxDurationMs: defaultProbeBudgetMs, ...request, url };
   const probe = await probeHttp(context.kube, context.name, client, sent);
   const summary = summarize(probe.results);
   const cutOff = probe.notSent > 0 ? ` (${probe.notSent} not sent: time budget of ${sent.maxDurationMs} ms)` : "";
-  context.note(`${client} → ${request.url}: ${request.count} requests: ${describeDistribution(summary)}${cutOff}`);
-  return { client, url: request.url, requested: request.count, budgetMs: sent.maxDurationMs, probe, summary };
+  context.note(`${client} → ${url}: ${request.count} requests: ${describeDistribution(summary)}${cutOff}`);
+  return { client, url, requested: request.count, budgetMs: sent.maxDurationMs, probe, summary };
 }
 
 /**

@@ -135,6 +135,12 @@ const scenarioMistakes: Record<string, RegExp> = {
     /cannot send 0 requests\/s from 1 client\(s\): each client sends a whole number of requests\/s between 1 and 5000, so nothing was sent/,
   "Dropping more packets than there are":
     /cannot drop 150% of packets\n {2}what to do: give a share between 1 and 100 percent/,
+  "A NodePort placeholder for a Service that has no NodePort":
+    /http:\/\/\{nodeIP:kubequake-worker\}:\{nodePort:plain\}: the port 80\/TCP of the Service "plain" has no NodePort \(type ClusterIP\)\n {2}what to do: make it a NodePort or LoadBalancer Service first/,
+  "Comparing with a load-balancer address no step saw":
+    /no earlier step of this scenario saw the Service web get a load-balancer address, so there is none to compare with\n {2}what to do: check it first/,
+  "The previous NodePort of a Service that still has it":
+    /the Service "web" still has the NodePort \d+ a step saw, so it has no previous one\n {2}what to do: change it first/,
   "Restoring a steady state that was never declared":
     /no steady state was declared in this scenario, so there is nothing to restore\n {2}what to do: declare it before the chaos/,
 };

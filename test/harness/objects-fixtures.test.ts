@@ -23,7 +23,7 @@ const mustFail: Record<string, RegExp> = {
   "A Service that routes a named pod's requests to other pods than the backend's":
     /timed out after \d+\.\d s waiting until 5 requests from the pod "c" to http:\/\/\{clusterIP:other\}:80 are answered by exactly the ready pods of web; last observed: .*other-[a-z0-9-]+.*\(expected \["web-/,
   "A NodePort placeholder naming a port the Service does not have":
-    /udp:\/\/\{nodeIP:kubequake-worker\}:\{nodePort:web\/udp\}: the scenario has no NodePort Service "web" with a port named "udp" \(type NodePort, ports http:\d+\)/,
+    /udp:\/\/\{nodeIP:kubequake-worker\}:\{nodePort:web:udp\}: the Service "web" has no port named "udp"\n {2}what to do: its ports are: "[^"]*" \(TCP 80\)\./,
   "A Service that still answers a hostNetwork client when it should not":
     /timed out after \d+\.\d s waiting until none of 5 requests from a hostNetwork client on node "kubequake-worker" to http:\/\/\{clusterIP:web\}:80 succeeds; last observed: 5 answered \(web-/,
   "Hairpin traffic is masqueraded, so the client address is not the pod's own":

@@ -16,7 +16,7 @@ function sender(text: string) {
 function target(text: string) {
   const match = whole(outsideTargetPattern).exec(text);
   assert.ok(match, `"${text}" is a target`);
-  return parseOutsideTarget(match[1], match[2], match[3], match[4]);
+  return parseOutsideTarget(match[1], match[2], match[3], match[4], match[5], match[6]);
 }
 
 test("each sender phrase names its sender", () => {
@@ -38,7 +38,18 @@ test("each target phrase names its target, and a bare quoted URL is not one", ()
     service: "web",
     node: "kubequake-worker2",
   });
+  assert.deepEqual(target('the previous NodePort of "web" on every node'), {
+    kind: "nodePort",
+    service: "web",
+    node: undefined,
+    previous: true,
+  });
   assert.deepEqual(target('the load-balancer address of "web"'), { kind: "loadBalancer", service: "web" });
+  assert.deepEqual(target('the previous load-balancer address of "web"'), {
+    kind: "loadBalancer",
+    service: "web",
+    previous: true,
+  });
   assert.deepEqual(target('the URL "http://172.18.0.9:8080/"'), { kind: "url", url: "http://172.18.0.9:8080/" });
   assert.equal(whole(outsideTargetPattern).test('"http://web"'), false);
 });

@@ -1,0 +1,103 @@
+import type { V1Service } from "@kubernetes/client-node";
+import { UserError } from "../errors/user-error.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+
+/**
+ * The ClusterIP each Service had when the scenario deleted it, by scenario and Service name. Kept so a step can
+ * probe the address a deleted Service leaves behind (Kubernetes' "should be able to up and down services" checks
+ * that it stops answering); only the ClusterIP of a Service this scenario deleted itself, nothing else.
+ */
+const deletedClusterIPs = new WeakMap<ScenarioContext, Map<string, string>>();
+
+/** Records the ClusterIP of a Service the scenario is deleting (called by the delete, with the object it read). */
+export function recordDeletedService(scenario: ScenarioContext, service: V1Service | undefined): void {
+  const name = service?.metadata?.name;
+  const ip = service?.spec?.clusterIP;
+  if (!name || !ip || ip === "None") return;
+  const known = deletedClusterIPs.get(scenario) ?? new Map<string, string>();
+  deletedClusterIPs.set(scenario, known);
+  known.set(name, ip);
+}
+
+/**
+ * Replaces the placeholders of a URL by what they stand for right now, so a step can address a Service without a
+ * DNS lookup, or a NodePort the API server allocated:
+ * - `{nodeIP:<node>}`: the node's InternalIP;
+ * - `{clusterIP:<service>}`: the Service's ClusterIP; for a Service this scenario deleted, the ClusterIP it had;
+ * - `{nodePort:<service>}`: the NodePort of the Service's only port; `{nodePort:<service>:<port name>}` for one of
+ *   several ports (e.g. the "udp" one of a TCP+UDP Service).
+ * A node or Service that does not exist, or a Service without that NodePort, is the user's mistake.
+ */
+export async function expandAddresses(scenario: ScenarioContext, url: string): Promise<string> {
+  let expanded = url;
+  for (const [placeholder, name] of url.matchAll(/\{nodeIP:([^}]+)\}/g)) {
+    expanded = expanded.replace(placeholder, await nodeIP(scenario, url, name!));
+  }
+  for (const [placeholder, name] of url.matchAll(/\{clusterIP:([^}]+)\}/g)) {
+    expanded = expanded.replace(placeholder, await clusterIP(scenario, url, name!));
+  }
+  for (const [placeholder, name, port] of url.matchAll(/\{nodePort:([^}:]+)(?::([^}]+))?\}/g)) {
+    expanded = expanded.replace(placeholder, String(await nodePort(scenario, url, name!, port)));
+  }
+  return expanded;
+}
+
+async function nodeIP(scenario: ScenarioContext, url: string, name: string): Promise<string> {
+  const node = await scenario.kube.core.readNode({ name }).catch(() => undefined);
+  const ip = node?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+  if (ip) return ip;
+  const nodes = await scenario.kube.core.listNode();
+  throw new UserError(
+    `${url}: no node "${name}" with an InternalIP in this cluster`,
+    `use one of: ${nodes.items.map((n) => n.metadata?.name).join(", ")}.`,
+  );
+}
+
+async function readService(scenario: ScenarioContext, name: string): Promise<V1Service | undefined> {
+  return scenario.kube.core.readNamespacedService({ name, namespace: scenario.name }).catch(() => undefined);
+}
+
+async function clusterIP(scenario: ScenarioContext, url: string, name: string): Promise<string> {
+  const live = (await readService(scenario, name))?.spec?.clusterIP;
+  if (live && live !== "None") return live;
+  const deleted = live === undefined ? deletedClusterIPs.get(scenario)?.get(name) : undefined;
+  if (deleted) return deleted;
+  throw new UserError(
+    `${url}: the scenario has no Service "${name}" with a ClusterIP${live === "None" ? " (it is headless)" : ""}, and deleted none of that name`,
+    `use the name of a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
+  );
+}
+
+async function nodePort(
+  scenario: ScenarioContext,
+  url: string,
+  name: string,
+  portName: string | undefined,
+): Promise<number> {
+  const service = await readService(scenario, name);
+  if (!service) {
+    throw new UserError(
+      `${url}: the scenario has no Service "${name}"`,
+      `use the name of a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
+    );
+  }
+  const ports = service.spec?.ports ?? [];
+  const named = ports.map((p) => `"${p.name ?? ""}" (${p.protocol ?? "TCP"} ${p.port})`).join(", ");
+  if (portName === undefined && ports.length !== 1) {
+    throw new UserError(
+      `${url}: the Service "${name}" has ${ports.length} ports (${named}), so {nodePort:${name}} does not say which`,
+      `name the port, e.g. {nodePort:${name}:${ports[0]?.name ?? "http"}}.`,
+    );
+  }
+  const port = portName === undefined ? ports[0] : ports.find((p) => p.name === portName);
+  if (!port) {
+    throw new UserError(`${url}: the Service "${name}" has no port named "${portName}"`, `its ports are: ${named}.`);
+  }
+  if (!port.nodePort) {
+    throw new UserError(
+      `${url}: the port ${port.port}/${port.protocol ?? "TCP"} of the Service "${name}" has no NodePort (type ${service.spec?.type ?? "ClusterIP"})`,
+      `make it a NodePort or LoadBalancer Service first, e.g. When the Service "${name}" changes to type NodePort.`,
+    );
+  }
+  return port.nodePort;
+}
