@@ -37,6 +37,24 @@ func listenAll(addrs []string) ([]net.Listener, error) {
 	return listeners, nil
 }
 
+// acceptedKey keys the moment a connection was accepted in its requests' contexts.
+type acceptedKey struct{}
+
+// stampAccepted is an http.Server ConnContext hook: it runs as soon as a connection is accepted. The accept (not
+// the request's arrival) is what says whether a pod still took new work after it was told to stop: a request that
+// was already on its way when SIGTERM came is drained, not newly accepted.
+func stampAccepted(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, acceptedKey{}, time.Now())
+}
+
+// acceptedAt is when the request's connection was accepted (now, for a request served without stampAccepted).
+func acceptedAt(r *http.Request) time.Time {
+	if at, ok := r.Context().Value(acceptedKey{}).(time.Time); ok {
+		return at
+	}
+	return time.Now()
+}
+
 // serveRole is the common main loop of the server roles: listen, serve until
 // SIGTERM/SIGINT, shut down gracefully. It returns the process exit code.
 func serveRole(logger *slog.Logger, id identity, handler http.Handler, health *healthState, addrs []string, shutdownDelay time.Duration) int {
@@ -76,6 +94,7 @@ func runServers(ctx context.Context, logger *slog.Logger, handler http.Handler, 
 	for i, ln := range listeners {
 		srv := &http.Server{
 			Handler:           handler,
+			ConnContext:       stampAccepted,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       90 * time.Second,
 			ErrorLog:          errorLog,
