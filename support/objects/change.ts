@@ -58,7 +58,7 @@ export async function setServiceSelector(
   } catch (error) {
     throw new ApiRejection(body, scenario.name, error);
   }
-  scenario.note(`Service ${service} now selects ${JSON.stringify(selector)}`);
+  scenario.recordAction("patched", `Service ${service} now selects ${JSON.stringify(selector)}`, [], service);
   await waitUntilInService(scenario, service);
 }
 
@@ -80,7 +80,7 @@ export async function deleteObject(
   } catch (error) {
     throw new ApiRejection(ref, scenario.name, error);
   }
-  scenario.note(`deleted ${describeRef(ref)}`);
+  scenario.recordAction("deleted", `deleted ${describeRef(ref)}`, [], target.name);
   if (seconds === 0) return;
   await eventually(
     `${describeRef(ref)} is gone`,
@@ -104,7 +104,7 @@ async function patchAndWait(
   } catch (error) {
     throw new ApiRejection(ref, scenario.name, error);
   }
-  scenario.note(`patched ${describeRef(ref)}`);
+  scenario.recordAction("patched", `patched ${describeRef(ref)}`, [], target.name);
   if (target.kind === "Service") await waitUntilInService(scenario, target.name);
 }
 
