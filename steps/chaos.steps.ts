@@ -10,6 +10,7 @@ import {
 import {
   describeAnswersAfterKill,
   expectErrorBudget,
+  expectFailuresOnlyOfKind,
   expectLatencyAtLeast,
   expectLatencyPercentile,
   expectLongestFailureWindow,
@@ -212,6 +213,11 @@ Then("none of the steady traffic failed", function (this: KubequakeWorld) {
 /** At least one request failed: for scenarios that show a real failure window rather than hide it. */
 Then("some of the steady traffic failed", function (this: KubequakeWorld) {
   expectSomeFailures(steadyTrafficRecord(this.scenario));
+});
+
+/** Some requests failed, and every one of them with this kind of error (refused, reset, timeout, dns, http, ...). */
+Then("every failed request of the steady traffic failed with {word}", function (this: KubequakeWorld, kind: string) {
+  expectFailuresOnlyOfKind(steadyTrafficRecord(this.scenario), kind);
 });
 
 /** The error budget: at most N% of the steady traffic's requests failed. */

@@ -129,6 +129,33 @@ export function expectNoAnswerAfterKill(
 }
 
 /**
+ * Every failed request failed with `kind` (refused, reset, timeout, dns, blocked, http, other), and at least one
+ * failed: says what a fault does to the traffic (a DNS outage fails lookups, not connections).
+ */
+export function expectFailuresOnlyOfKind(record: SteadyTrafficRecord, kind: string): void {
+  requireSamples(record);
+  const failed = record.samples.filter((s) => !s.ok);
+  if (failed.length === 0) {
+    throw new SteadyTrafficError(
+      `some of the steady traffic to fail with ${kind}`,
+      `all ${record.samples.length} requests succeeded`,
+      record,
+    );
+  }
+  const others = failed.filter((s) => (s.errorKind || "other") !== kind);
+  if (others.length > 0) {
+    const kinds: Record<string, number> = {};
+    for (const sample of others) kinds[sample.errorKind || "other"] = (kinds[sample.errorKind || "other"] ?? 0) + 1;
+    const first = others[0]!;
+    throw new SteadyTrafficError(
+      `every failed request of the steady traffic to have failed with ${kind}`,
+      `${others.length} of ${failed.length} failed otherwise (${describeKinds(kinds)}; first: request ${first.seq} of ${first.client}, ${relativeToEvents(first.scheduledUnixMs, record.events, record.startedAtUnixMs)})`,
+      record,
+    );
+  }
+}
+
+/**
  * One line on the answers killed pods gave after they were told to stop: how many, and the latest, for the report
  * (a drain window is then a measured figure, not a claim).
  */

@@ -178,3 +178,19 @@ test("service came back at the first success after the last failure that followe
   assert.equal(recoveryMoment(samples, 2000), 3200);
   assert.equal(recoveryMoment(samples, 5000), 5000, "nothing failed after the fault: recovered at once");
 });
+
+test("failures of one kind only: another kind, or no failure at all, fails the check", async () => {
+  const { expectFailuresOnlyOfKind } = await import("../../support/chaos/expectations.ts");
+  const dnsOutage = traffic(5, () => false).map((s) =>
+    s.scheduledUnixMs >= 2000 && s.scheduledUnixMs < 3000 ? { ...s, ok: false, errorKind: "dns" as const, pod: "" } : s,
+  );
+  expectFailuresOnlyOfKind(record(dnsOutage), "dns");
+  assert.throws(
+    () => expectFailuresOnlyOfKind(record(dnsOutage), "timeout"),
+    /every failed request of the steady traffic to have failed with timeout, but 10 of 10 failed otherwise \(dns=10; first: request 20 of c, \+0\.0 s after “a killed”\)/,
+  );
+  assert.throws(
+    () => expectFailuresOnlyOfKind(record(traffic(2, () => false)), "dns"),
+    /but all 20 requests succeeded/,
+  );
+});
