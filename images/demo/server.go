@@ -111,8 +111,10 @@ func runServers(ctx context.Context, logger *slog.Logger, handler http.Handler, 
 	select {
 	case <-ctx.Done():
 		health.beginShutdown()
-		logger.Info("shutdown requested: readiness now failing", "shutdownDelay", shutdownDelay.String())
+		// Without a delay the listeners close next, before anything is logged: a connection accepted between the
+		// stop and the close is marked as taken after the stop, so that gap is kept as short as it can be.
 		if shutdownDelay > 0 {
+			logger.Info("shutdown requested: readiness now failing", "shutdownDelay", shutdownDelay.String())
 			timer := time.NewTimer(shutdownDelay)
 			select {
 			case <-timer.C:
@@ -127,7 +129,6 @@ func runServers(ctx context.Context, logger *slog.Logger, handler http.Handler, 
 		logger.Error("listener failed; shutting down", "err", serveErr)
 	}
 
-	logger.Info("draining connections", "timeout", shutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -143,6 +144,7 @@ func runServers(ctx context.Context, logger *slog.Logger, handler http.Handler, 
 			}
 		}(srv)
 	}
+	logger.Info("draining connections", "shutdownDelay", shutdownDelay.String(), "timeout", shutdownTimeout.String())
 	wg.Wait()
 	return serveErr
 }
