@@ -65,6 +65,7 @@ Feature: Services under node and cluster-component faults
     resolver, and the cluster runs no node-local cache), so every request by name needs CoreDNS: while it is down,
     requests by name fail, all of them as dns (the lookup fails or times out; no connection is ever attempted),
     and they succeed again once CoreDNS answers. Recovery is measured from the moment the scale-up was accepted.
+    Measured: 662 of 1340 requests failed, all 662 as dns; 3 clean seconds began 2.3 s after the scale-up.
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And steady traffic of 50 requests per second to "http://web"
     When CoreDNS is down
@@ -81,6 +82,7 @@ Feature: Services under node and cluster-component faults
   Scenario: During a CoreDNS outage traffic to a ClusterIP needs no lookup and keeps working
     A client that already has the address (here: the ClusterIP, as a client that resolved once) does not ask CoreDNS
     again, so the outage cannot touch it: kube-proxy's rules for the Service stay. New lookups fail meanwhile.
+    Measured: 0 of 881 requests failed.
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And steady traffic of 50 requests per second to the ClusterIP of "web"
     When CoreDNS is down
