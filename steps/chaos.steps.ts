@@ -8,11 +8,13 @@ import {
   stopKubeProxy,
 } from "../support/chaos/cluster-faults.ts";
 import {
+  describeAnswersAfterKill,
   expectErrorBudget,
+  expectFailuresOnlyOfKind,
   expectLatencyAtLeast,
   expectLatencyPercentile,
   expectLongestFailureWindow,
-  expectNoAnswerFromGonePods,
+  expectNoAnswerAfterKill,
   expectSomeFailures,
 } from "../support/chaos/expectations.ts";
 import { addLatency } from "../support/chaos/latency.ts";
@@ -174,8 +176,8 @@ When("the steady traffic stops", async function (this: KubequakeWorld) {
 });
 
 /**
- * While the steady traffic runs: waits until every request of its latest second succeeds; reports how long after
- * the last chaos event service came back.
+ * While the steady traffic runs: waits until every request of its latest settled second succeeds; reports how long
+ * after the last fault or undo (stamped when its change returned) service came back.
  */
 Then("within {int} second(s) the steady traffic recovers", async function (this: KubequakeWorld, seconds: number) {
   const recoveryMs = await waitForSteadyTrafficRecovery(this.scenario, seconds);
@@ -184,6 +186,19 @@ Then("within {int} second(s) the steady traffic recovers", async function (this:
     `recovered ${(recoveryMs / 1000).toFixed(1)} s after the last fault or undo`,
   );
 });
+
+/**
+ * As above, but recovered means M consecutive clean seconds (one clean second can be luck while a fault flaps); the
+ * time reported runs from the last fault or undo to the start of that clean stretch.
+ */
+Then(
+  "within {int} second(s) the steady traffic recovers for {int} consecutive second(s)",
+  async function (this: KubequakeWorld, seconds: number, cleanSeconds: number) {
+    const recoveryMs = await waitForSteadyTrafficRecovery(this.scenario, seconds, cleanSeconds);
+    const line = `recovered for ${cleanSeconds} s from ${(recoveryMs / 1000).toFixed(1)} s after the last fault or undo`;
+    await this.attachText("traffic-recovery.txt", line);
+  },
+);
 
 /** Keeps the steady traffic running for a stated time, e.g. to measure a fault's effect over it. */
 When("the steady traffic runs for {int} more second(s)", async function (this: KubequakeWorld, seconds: number) {
@@ -198,6 +213,11 @@ Then("none of the steady traffic failed", function (this: KubequakeWorld) {
 /** At least one request failed: for scenarios that show a real failure window rather than hide it. */
 Then("some of the steady traffic failed", function (this: KubequakeWorld) {
   expectSomeFailures(steadyTrafficRecord(this.scenario));
+});
+
+/** Some requests failed, and every one of them with this kind of error (refused, reset, timeout, dns, http, ...). */
+Then("every failed request of the steady traffic failed with {word}", function (this: KubequakeWorld, kind: string) {
+  expectFailuresOnlyOfKind(steadyTrafficRecord(this.scenario), kind);
 });
 
 /** The error budget: at most N% of the steady traffic's requests failed. */
@@ -229,10 +249,23 @@ Then(
   },
 );
 
-/** No request that started after a killed pod was gone (its object deleted) was answered by that pod. */
-Then("no request was answered by a pod after it was killed", function (this: KubequakeWorld) {
-  expectNoAnswerFromGonePods(steadyTrafficRecord(this.scenario), podDisappearances(this.scenario));
+/**
+ * No killed pod accepted a request after it was told to stop (the demo backend marks such answers itself, so no
+ * clocks are compared), and none answered a request started after its pod object was gone.
+ */
+Then("no request was answered by a pod after it was killed", async function (this: KubequakeWorld) {
+  await this.attachText("answers-after-kill.txt", describeAnswersAfterKill(steadyTrafficRecord(this.scenario)));
+  expectNoAnswerAfterKill(steadyTrafficRecord(this.scenario), podDisappearances(this.scenario));
 });
+
+/** As above, allowing answers up to N seconds after the signal: a backend that drains is meant to serve on a while. */
+Then(
+  "no request was answered by a pod more than {int} second(s) after it was killed",
+  async function (this: KubequakeWorld, seconds: number) {
+    await this.attachText("answers-after-kill.txt", describeAnswersAfterKill(steadyTrafficRecord(this.scenario)));
+    expectNoAnswerAfterKill(steadyTrafficRecord(this.scenario), podDisappearances(this.scenario), seconds);
+  },
+);
 
 /** Drops a share of the packets arriving at every ready pod of a backend (iptables in the pods' network namespaces). */
 When(

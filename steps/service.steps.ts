@@ -71,10 +71,11 @@ Then(
 );
 
 function podsThatWere(scenario: ScenarioContext, fate: Action["kind"]): readonly string[] {
-  const action = scenario.lastAction;
+  // The newest action on pods: a manifest applied or a Service patched since does not change which pods were killed.
+  const action = scenario.lastActionOf("killed", "force-deleted", "unready", "ready");
   if (action?.kind !== fate) {
     throw new Error(
-      `expected the previous action to have ${fate} pods, but it was: ${action?.description ?? "nothing yet"}`,
+      `expected the previous action on pods to have ${fate} pods, but it was: ${action?.description ?? "nothing yet"}`,
     );
   }
   return action.pods;

@@ -10,12 +10,18 @@ Feature: Pods killed while steady traffic flows
   request on a new connection.
 
   Scenario: A backend that drains on shutdown survives repeated kills without a failed request
+    Draining means answering after SIGTERM: the killed pod takes the connections kube-proxy still sends it until the
+    endpoint change reaches every node, and answers them (by its own account, after it was told to stop). What must
+    not happen is a pod taking new work after its drain: the demo backend drains for 4 s and then closes its
+    listener, so nothing may come later than that (1 s more allowed for the shutdown itself). Measured in two runs:
+    83 of 1597 and 37 of 1621 requests were answered by killed pods after SIGTERM, the latest 1.02 s and 0.52 s
+    after it (the time kube-proxy took to catch up).
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web", draining for 4 seconds on shutdown
     And steady traffic of 100 requests per second to "http://web" from 2 client pods
     When 1 pod of "web" is killed every 5 seconds, 4 times
     And the steady traffic stops
     Then none of the steady traffic failed
-    And no request was answered by a pod after it was killed
+    And no request was answered by a pod more than 5 seconds after it was killed
 
   Scenario: A backend that exits at once on SIGTERM loses requests until the endpoints catch up
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web"

@@ -20,6 +20,10 @@ type backendAnswer struct {
 	ClientIP  string `json:"clientIP"`
 	Path      string `json:"path"`
 	ServedAt  string `json:"servedAt"`
+	// AfterStopMs is set only when this request's connection was accepted after the pod had been told to stop
+	// (SIGTERM): how long after, in milliseconds, by the pod's own clock. A backend that drains keeps accepting for
+	// its drain window; one that exits on SIGTERM never sets it.
+	AfterStopMs *float64 `json:"afterStopMs,omitempty"`
 }
 
 func newBackendHandler(id identity, health *healthState) http.Handler {
@@ -38,7 +42,7 @@ func newBackendHandler(id identity, health *healthState) http.Handler {
 		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 			clientIP = host
 		}
-		writeJSON(w, http.StatusOK, backendAnswer{
+		answer := backendAnswer{
 			Pod:       id.Pod,
 			Namespace: id.Namespace,
 			PodIP:     id.PodIP,
@@ -47,7 +51,12 @@ func newBackendHandler(id identity, health *healthState) http.Handler {
 			ClientIP:  clientIP,
 			Path:      r.URL.Path,
 			ServedAt:  time.Now().UTC().Format(time.RFC3339Nano),
-		})
+		}
+		if after, stopping := health.afterStop(acceptedAt(r)); stopping {
+			ms := roundMicro(durationMs(after))
+			answer.AfterStopMs = &ms
+		}
+		writeJSON(w, http.StatusOK, answer)
 	})
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -129,6 +130,12 @@ func TestShutdownFailsReadinessBeforeExit(t *testing.T) {
 	if status, _ := getURL(t, base+"/readyz"); status != 200 {
 		t.Fatalf("/readyz before shutdown = %d, want 200", status)
 	}
+	var before backendAnswer
+	_, body := getURL(t, base+"/")
+	mustUnmarshal(t, body, &before)
+	if before.AfterStopMs != nil {
+		t.Errorf("an answer before SIGTERM carries afterStopMs %v, want none", *before.AfterStopMs)
+	}
 	cancel() // what SIGTERM does via signal.NotifyContext
 	shutdownSeen := false
 	for range 200 {
@@ -147,6 +154,20 @@ func TestShutdownFailsReadinessBeforeExit(t *testing.T) {
 	}
 	if status, _ := getURL(t, base+"/"); status != 200 {
 		t.Errorf("GET / during shutdown delay = %d, want 200", status)
+	}
+	// A connection accepted after SIGTERM is new work taken by a pod told to stop: the answer says so. (getURL's
+	// kept-alive connection was accepted before, so a fresh one is needed.)
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := fresh.Get(base + "/")
+	if err != nil {
+		t.Fatalf("GET / on a new connection during the shutdown delay: %v", err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var during backendAnswer
+	mustUnmarshal(t, body, &during)
+	if during.AfterStopMs == nil || *during.AfterStopMs < 0 || *during.AfterStopMs > float64(delay/time.Millisecond) {
+		t.Errorf("an answer during the shutdown delay carries afterStopMs %v, want 0..%v ms", during.AfterStopMs, delay)
 	}
 	// Re-enabling readiness via admin must not override shutdown.
 	postURL(t, base+"/admin/ready?value=true", "")
@@ -203,5 +224,25 @@ func TestSplitList(t *testing.T) {
 	}
 	if got := splitList(""); len(got) != 0 {
 		t.Errorf("splitList(\"\") = %q, want empty", got)
+	}
+}
+
+// The accept time decides, not the answer's: a request already on its way when SIGTERM came is drained, not new work.
+func TestAfterStopCountsFromTheAccept(t *testing.T) {
+	health := newHealthState(true, discardLogger())
+	acceptedBefore := time.Now()
+	time.Sleep(2 * time.Millisecond)
+	health.beginShutdown()
+	if _, stopping := health.afterStop(acceptedBefore); stopping {
+		t.Error("a connection accepted before the stop counts as accepted after it")
+	}
+	after, stopping := health.afterStop(time.Now().Add(5 * time.Millisecond))
+	if !stopping || after < 5*time.Millisecond {
+		t.Errorf("a connection accepted 5 ms after the stop: after %v, stopping %v", after, stopping)
+	}
+	first := health.stopAtNs.Load()
+	health.beginShutdown() // a second signal does not move the stop
+	if health.stopAtNs.Load() != first {
+		t.Error("a second beginShutdown moved the moment of the stop")
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http/httptrace"
 	"os"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -78,4 +80,40 @@ func classifyDNSError(err error) string {
 		return kindTimeout
 	}
 	return kindOther
+}
+
+// lookupWatch follows one HTTP request's name lookup. When a request's
+// deadline passes while the lookup is still running, the client returns only
+// "context deadline exceeded": the *net.DNSError comes later, if ever, from a
+// dial the transport has already given up on. Error values alone then make a
+// DNS outage look like a connect timeout (802 of 1002 lookups failed so during
+// a CoreDNS outage), so the lookup itself is watched.
+type lookupWatch struct {
+	started, finished, failed atomic.Bool
+}
+
+// watchLookup returns ctx with a trace that follows the request's lookup
+// (httptrace's DNS hooks, which the resolver calls; none for an IP literal).
+func watchLookup(ctx context.Context) (context.Context, *lookupWatch) {
+	w := &lookupWatch{}
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		DNSStart: func(httptrace.DNSStartInfo) { w.started.Store(true) },
+		DNSDone: func(info httptrace.DNSDoneInfo) {
+			w.failed.Store(info.Err != nil)
+			w.finished.Store(true)
+		},
+	}), w
+}
+
+// classify is classifyTransportError, except that a request whose lookup
+// started and did not succeed failed for DNS, whatever error ended it: no
+// connection to the Service was ever attempted.
+func (w *lookupWatch) classify(err error) string {
+	if err == nil {
+		return ""
+	}
+	if w.started.Load() && (!w.finished.Load() || w.failed.Load()) {
+		return kindDNS
+	}
+	return classifyTransportError(err)
 }

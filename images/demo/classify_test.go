@@ -69,3 +69,59 @@ func TestClassifyRealClientErrors(t *testing.T) {
 		}
 	}
 }
+
+// A resolver that never answers: the request's deadline passes during the lookup. The client then reports only
+// "context deadline exceeded" (the dial that would carry the *net.DNSError is detached from the request), which
+// classifyTransportError alone calls a timeout; the watched lookup says dns.
+func TestLookupTimeoutIsDNSNotConnectTimeout(t *testing.T) {
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	t.Cleanup(func() { silent.Close() })
+	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "udp", silent.LocalAddr().String())
+	}}
+	client := &http.Client{Transport: &http.Transport{
+		DisableKeepAlives: true,
+		DialContext:       (&net.Dialer{Resolver: resolver}).DialContext,
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	ctx, lookup := watchLookup(ctx)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://web.example.invalid/", nil)
+	resp, err := client.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("a request whose lookup never ends succeeded")
+	}
+	if got := lookup.classify(err); got != kindDNS {
+		t.Errorf("lookup timeout classified %q (error %v), want %q", got, err, kindDNS)
+	}
+}
+
+func TestLookupWatchClassify(t *testing.T) {
+	timeout := fmt.Errorf("get: %w", context.DeadlineExceeded)
+	cases := []struct {
+		name                      string
+		started, finished, failed bool
+		want                      string
+	}{
+		{"no lookup (an IP literal)", false, false, false, kindTimeout},
+		{"lookup still running at the deadline", true, false, false, kindDNS},
+		{"lookup failed", true, true, true, kindDNS},
+		{"lookup done, connect timed out", true, true, false, kindTimeout},
+	}
+	for _, tc := range cases {
+		w := &lookupWatch{}
+		w.started.Store(tc.started)
+		w.finished.Store(tc.finished)
+		w.failed.Store(tc.failed)
+		if got := w.classify(timeout); got != tc.want {
+			t.Errorf("%s: classified %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if got := (&lookupWatch{}).classify(nil); got != "" {
+		t.Errorf("no error classified %q, want none", got)
+	}
+}

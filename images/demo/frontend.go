@@ -63,9 +63,10 @@ func (f *frontendHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.health.serveHealthRoutes(w, r, true) {
 		return
 	}
-	body, status, err := f.callBackend(r.Context())
+	ctx, lookup := watchLookup(r.Context())
+	body, status, err := f.callBackend(ctx)
 	if err != nil {
-		kind := classifyTransportError(err)
+		kind := lookup.classify(err)
 		if status != 0 {
 			kind = kindHTTP
 		}

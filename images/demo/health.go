@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 )
 
 // healthState holds the probe-visible state of a server. Atomics keep the
@@ -14,7 +15,11 @@ type healthState struct {
 	ready        atomic.Bool
 	live         atomic.Bool
 	shuttingDown atomic.Bool
-	logger       *slog.Logger
+	// stopAtNs is when the server was told to stop (Unix ns; 0: not yet). Answers to connections accepted after it
+	// carry how long after, so a harness can tell "answered by a pod that had already been told to stop" from the
+	// pod's own clock instead of comparing clocks across machines.
+	stopAtNs atomic.Int64
+	logger   *slog.Logger
 }
 
 func newHealthState(readyAtStart bool, logger *slog.Logger) *healthState {
@@ -31,7 +36,18 @@ func (h *healthState) isReady() bool {
 }
 
 func (h *healthState) beginShutdown() {
+	h.stopAtNs.CompareAndSwap(0, time.Now().UnixNano())
 	h.shuttingDown.Store(true)
+}
+
+// afterStop says how long after the server was told to stop `at` was, and false when `at` came before (or the
+// server was never told to stop).
+func (h *healthState) afterStop(at time.Time) (time.Duration, bool) {
+	stopAt := h.stopAtNs.Load()
+	if stopAt == 0 || at.UnixNano() < stopAt {
+		return 0, false
+	}
+	return time.Duration(at.UnixNano() - stopAt), true
 }
 
 type healthSnapshot struct {

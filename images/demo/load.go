@@ -126,6 +126,9 @@ type loadSample struct {
 	frontendPod uint32 // indexes into loadRun.podNames; 0 is "none"
 	status      uint16
 	errorKind   uint8
+	// afterStopMs: the answering pod had been told to stop this long before it accepted the connection; negative
+	// when it had not (see backendAnswer.AfterStopMs).
+	afterStopMs float32
 }
 
 type loadSampleJSON struct {
@@ -144,6 +147,9 @@ type loadSampleJSON struct {
 	ErrorKind   string  `json:"errorKind"`
 	Pod         string  `json:"pod"`
 	FrontendPod string  `json:"frontendPod,omitempty"`
+	// AfterStopMs is set when the answering pod had already been told to stop (SIGTERM) when it accepted the
+	// connection: how long before, by its own clock.
+	AfterStopMs *float64 `json:"afterStopMs,omitempty"`
 }
 
 type lagSummary struct {
@@ -303,10 +309,11 @@ func (r *loadRun) stop() {
 
 func (r *loadRun) collect(res *vegeta.Result) {
 	sample := loadSample{
-		seq:       res.Seq,
-		startNs:   res.Timestamp.UnixNano(),
-		serviceNs: int64(res.Latency),
-		status:    res.Code,
+		seq:         res.Seq,
+		startNs:     res.Timestamp.UnixNano(),
+		serviceNs:   int64(res.Latency),
+		status:      res.Code,
+		afterStopMs: -1,
 	}
 	// Always take the transport's record, so it never outlives the result.
 	kind, classified := r.transport.takeKind(res.Seq)
@@ -324,6 +331,9 @@ func (r *loadRun) collect(res *vegeta.Result) {
 		var answer httpProbeResult
 		fillFromAnswer(&answer, res.Body)
 		pod, frontendPod = answer.Pod, answer.FrontendPod
+		if answer.AfterStopMs != nil {
+			sample.afterStopMs = float32(*answer.AfterStopMs)
+		}
 	}
 
 	r.mu.Lock()
@@ -493,6 +503,11 @@ func (snap *loadSnapshot) sampleJSON(s loadSample) loadSampleJSON {
 	start := time.Unix(0, s.startNs)
 	end := start.Add(time.Duration(s.serviceNs))
 	kind := loadErrorKinds[s.errorKind]
+	var afterStop *float64
+	if s.afterStopMs >= 0 {
+		ms := roundMicro(float64(s.afterStopMs))
+		afterStop = &ms
+	}
 	return loadSampleJSON{
 		Seq:             s.seq,
 		ScheduledUnixMs: unixMs(scheduled),
@@ -504,6 +519,7 @@ func (snap *loadSnapshot) sampleJSON(s loadSample) loadSampleJSON {
 		ErrorKind:       kind,
 		Pod:             snap.podNames[s.pod],
 		FrontendPod:     snap.podNames[s.frontendPod],
+		AfterStopMs:     afterStop,
 	}
 }
 

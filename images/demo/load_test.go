@@ -442,3 +442,33 @@ func TestLoadSampleStaysCompact(t *testing.T) {
 		t.Errorf("a sample takes %d bytes, want at most 40", size)
 	}
 }
+
+// A backend told to stop marks the answers it still gives on new connections; the load keeps the mark per sample.
+func TestLoadKeepsTheAfterStopMark(t *testing.T) {
+	health := newHealthState(true, nil)
+	srv := httptest.NewUnstartedServer(newBackendHandler(testIdentity, health))
+	srv.Config.ConnContext = stampAccepted
+	srv.Start()
+	defer srv.Close()
+	prober := startProber(t, fakeResolver{})
+
+	id := startLoad(t, prober, map[string]any{"url": srv.URL, "rate": 100, "durationMs": 200})
+	before := collectLoad(t, prober, id, 10*time.Second)
+	health.beginShutdown()
+	id = startLoad(t, prober, map[string]any{"url": srv.URL, "rate": 100, "durationMs": 200})
+	after := collectLoad(t, prober, id, 10*time.Second)
+
+	for _, s := range before.Samples {
+		if s.AfterStopMs != nil {
+			t.Errorf("seq %d before the stop carries afterStopMs %v", s.Seq, *s.AfterStopMs)
+		}
+	}
+	if len(after.Samples) == 0 {
+		t.Fatal("no samples after the stop")
+	}
+	for _, s := range after.Samples {
+		if !s.OK || s.AfterStopMs == nil || *s.AfterStopMs < 0 {
+			t.Errorf("seq %d after the stop: ok %v afterStopMs %v, want an answer marked with its time after the stop", s.Seq, s.OK, s.AfterStopMs)
+		}
+	}
+}

@@ -59,12 +59,13 @@ func (t *loadTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	ctx, lookup := watchLookup(ctx)
 	resp, err := t.inner.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()
 		t.inFlight.Add(-1)
 		if hasSeq {
-			t.record(seq, classifyTransportError(err))
+			t.record(seq, lookup.classify(err))
 		}
 		return nil, err
 	}

@@ -109,8 +109,11 @@ type httpProbeResult struct {
 	ClientIP          string  `json:"clientIP"`
 	FrontendPod       string  `json:"frontendPod,omitempty"`
 	UpstreamErrorKind string  `json:"upstreamErrorKind,omitempty"`
-	Error             string  `json:"error"`
-	ErrorKind         string  `json:"errorKind"`
+	// AfterStopMs: the answering pod had been told to stop this long before it accepted the connection (see
+	// backendAnswer); nil when it had not.
+	AfterStopMs *float64 `json:"afterStopMs,omitempty"`
+	Error       string   `json:"error"`
+	ErrorKind   string   `json:"errorKind"`
 }
 
 type httpProbeResponse struct {
@@ -265,6 +268,7 @@ func probeHTTPOnce(ctx context.Context, client *http.Client, target string, seq 
 
 	reqCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	reqCtx, lookup := watchLookup(reqCtx)
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, target, nil)
 	if err != nil {
 		res.Error, res.ErrorKind = fmt.Sprintf("building request: %v", err), kindOther
@@ -273,7 +277,7 @@ func probeHTTPOnce(ctx context.Context, client *http.Client, target string, seq 
 	req.Header.Set("User-Agent", "kubequake-prober/"+version)
 	resp, err := client.Do(req)
 	if err != nil {
-		res.Error, res.ErrorKind = err.Error(), classifyTransportError(err)
+		res.Error, res.ErrorKind = err.Error(), lookup.classify(err)
 		return finish()
 	}
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBodyRead))
@@ -316,6 +320,7 @@ func fillFromAnswer(res *httpProbeResult, body []byte) {
 		res.UpstreamErrorKind = ans.ErrorKind
 	}
 	res.Pod, res.PodIP, res.Node, res.ClientIP = src.Pod, src.PodIP, src.Node, src.ClientIP
+	res.AfterStopMs = src.AfterStopMs
 }
 
 func newProberHandler(health *healthState, resolver dnsResolver) http.Handler {

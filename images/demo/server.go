@@ -37,6 +37,24 @@ func listenAll(addrs []string) ([]net.Listener, error) {
 	return listeners, nil
 }
 
+// acceptedKey keys the moment a connection was accepted in its requests' contexts.
+type acceptedKey struct{}
+
+// stampAccepted is an http.Server ConnContext hook: it runs as soon as a connection is accepted. The accept (not
+// the request's arrival) is what says whether a pod still took new work after it was told to stop: a request that
+// was already on its way when SIGTERM came is drained, not newly accepted.
+func stampAccepted(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, acceptedKey{}, time.Now())
+}
+
+// acceptedAt is when the request's connection was accepted (now, for a request served without stampAccepted).
+func acceptedAt(r *http.Request) time.Time {
+	if at, ok := r.Context().Value(acceptedKey{}).(time.Time); ok {
+		return at
+	}
+	return time.Now()
+}
+
 // serveRole is the common main loop of the server roles: listen, serve until
 // SIGTERM/SIGINT, shut down gracefully. It returns the process exit code.
 func serveRole(logger *slog.Logger, id identity, handler http.Handler, health *healthState, addrs []string, shutdownDelay time.Duration) int {
@@ -76,6 +94,7 @@ func runServers(ctx context.Context, logger *slog.Logger, handler http.Handler, 
 	for i, ln := range listeners {
 		srv := &http.Server{
 			Handler:           handler,
+			ConnContext:       stampAccepted,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       90 * time.Second,
 			ErrorLog:          errorLog,
@@ -92,8 +111,10 @@ func runServers(ctx context.Context, logger *slog.Logger, handler http.Handler, 
 	select {
 	case <-ctx.Done():
 		health.beginShutdown()
-		logger.Info("shutdown requested: readiness now failing", "shutdownDelay", shutdownDelay.String())
+		// Without a delay the listeners close next, before anything is logged: a connection accepted between the
+		// stop and the close is marked as taken after the stop, so that gap is kept as short as it can be.
 		if shutdownDelay > 0 {
+			logger.Info("shutdown requested: readiness now failing", "shutdownDelay", shutdownDelay.String())
 			timer := time.NewTimer(shutdownDelay)
 			select {
 			case <-timer.C:
@@ -108,7 +129,6 @@ func runServers(ctx context.Context, logger *slog.Logger, handler http.Handler, 
 		logger.Error("listener failed; shutting down", "err", serveErr)
 	}
 
-	logger.Info("draining connections", "timeout", shutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -124,6 +144,7 @@ func runServers(ctx context.Context, logger *slog.Logger, handler http.Handler, 
 			}
 		}(srv)
 	}
+	logger.Info("draining connections", "shutdownDelay", shutdownDelay.String(), "timeout", shutdownTimeout.String())
 	wg.Wait()
 	return serveErr
 }

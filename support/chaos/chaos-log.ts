@@ -9,17 +9,33 @@ export interface ChaosEvent {
   readonly pods: readonly string[];
 }
 
+/**
+ * A change to the cluster in two parts: the call that makes it (a docker command, an API request), stamped the moment
+ * it returns, and the wait for its effect, which runs after the stamp. Keeping them apart is what keeps recovery
+ * figures honest: a stamp taken after the wait would hide the time the wait took.
+ */
+export interface Change {
+  /** Makes the change; returns once docker or the API accepted it. */
+  readonly make: () => Promise<void>;
+  /** Waits until the change has taken effect (the cluster is whole again, pods are gone, ...). */
+  readonly settle?: () => Promise<void>;
+}
+
 interface Undo {
   readonly description: string;
-  readonly run: () => Promise<void>;
+  readonly change: Change;
   ledger: LedgerEntry | undefined;
 }
 
+/** Told the moment an undo's change returned (before its settle wait), with the undone fault's description. */
+export type UndoneHook = (description: string) => void;
+
 /**
  * One scenario's chaos: a timeline of events (for the report's chart and the traffic checks) and an undo log run
- * in reverse at the end of the scenario, after a failed step too. The scenario's action log (`recordAction`) adds
- * each applied fault to the timeline, stamped when the cluster accepted it. Faults beyond the namespace are also written to
- * the on-disk fault ledger before they are applied, so an interrupted run can still be undone by someone else.
+ * in reverse at the end of the scenario, after a failed step too. Every change is stamped when its call returned,
+ * before any wait for its effect (see {@link Change}); the scenario's action log (`recordAction`, through the hooks)
+ * puts those stamps on the timeline. Faults beyond the namespace are also written to the on-disk fault ledger before
+ * they are applied, so an interrupted run can still be undone by someone else.
  */
 export class ChaosLog {
   readonly events: ChaosEvent[] = [];
@@ -39,22 +55,28 @@ export class ChaosLog {
 
   /**
    * Applies a fault whose undo must run at the end of the scenario. `dockerUndo` (the `docker` arguments that undo
-   * it) is written to the fault ledger first, for faults that outlive the namespace; `undo` is the in-process undo,
-   * which may also wait until the cluster has recovered.
+   * it) is written to the fault ledger first, for faults that outlive the namespace. `applied` is called the moment
+   * the fault's change returned, before its settle wait.
    */
   async apply(
     label: string,
-    fault: () => Promise<void>,
-    undo: () => Promise<void>,
-    dockerUndo?: { readonly command: readonly string[]; readonly alreadyUndone?: string },
+    fault: Change,
+    undo: Change,
+    options: {
+      readonly dockerUndo?: { readonly command: readonly string[]; readonly alreadyUndone?: string };
+      readonly applied?: () => void;
+    } = {},
   ): Promise<void> {
+    const { dockerUndo } = options;
     const ledger = dockerUndo
       ? recordFault(this.#ownerPid, label, dockerUndo.command, dockerUndo.alreadyUndone)
       : undefined;
-    const entry = { description: label, run: undo, ledger };
+    const entry: Undo = { description: label, change: undo, ledger };
     this.#undos.push(entry);
-    await fault();
+    await fault.make();
+    options.applied?.();
     if (ledger) entry.ledger = markApplied(ledger);
+    await fault.settle?.();
   }
 
   /** Faults applied and not undone yet, oldest first. */
@@ -63,31 +85,45 @@ export class ChaosLog {
   }
 
   /** Undoes the newest pending fault now (a fault with a stated duration ends itself this way). */
-  async undoLatest(): Promise<void> {
+  async undoLatest(undone: UndoneHook = (d) => this.note(`undo: ${d}`, "undo")): Promise<void> {
     const undo = this.#undos.pop();
     if (!undo) return;
-    await undo.run();
+    await undo.change.make();
+    undone(undo.description);
     if (undo.ledger) settleFault(undo.ledger);
-    this.note(`undo: ${undo.description}`, "undo");
+    await undo.change.settle?.();
   }
 
   /**
-   * Runs every pending undo, newest first; each is attempted even when an earlier one failed, and every failure
-   * is reported together (an undo that failed is never forgotten: its ledger entry stays for the next sweep).
+   * Runs every pending undo, newest first, then every undo's settle wait: the cluster recovers from all of them at
+   * once, and each undo is stamped (`undone`) when its own change returned. Each is attempted even when an earlier
+   * one failed, and every failure is reported together (an undo that failed is never forgotten: its ledger entry
+   * stays for the next sweep).
    */
-  async undoAll(): Promise<void> {
+  async undoAll(undone: UndoneHook = (d) => this.note(`undo: ${d}`, "undo")): Promise<void> {
     const errors: Error[] = [];
+    const made: Undo[] = [];
     for (const undo of this.#undos.splice(0).reverse()) {
       try {
-        await undo.run();
+        await undo.change.make();
+        undone(undo.description);
         if (undo.ledger) settleFault(undo.ledger);
-        this.note(`undo: ${undo.description}`, "undo");
+        made.push(undo);
       } catch (error) {
-        errors.push(
-          new Error(`undo of "${undo.description}" failed: ${error instanceof Error ? error.message : String(error)}`),
-        );
+        errors.push(failedUndo(undo, error));
+      }
+    }
+    for (const undo of made) {
+      try {
+        await undo.change.settle?.();
+      } catch (error) {
+        errors.push(failedUndo(undo, error));
       }
     }
     if (errors.length > 0) throw new AggregateError(errors, `${errors.length} chaos undo(s) failed`);
   }
+}
+
+function failedUndo(undo: Undo, error: unknown): Error {
+  return new Error(`undo of "${undo.description}" failed: ${error instanceof Error ? error.message : String(error)}`);
 }

@@ -4,6 +4,7 @@ import { apiStatus, type Kube } from "../kube/client.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
+import type { Change } from "./chaos-log.ts";
 
 /**
  * Faults beyond a scenario's namespace: kind nodes (Docker containers) stopped, paused or cut off, kube-proxy taken
@@ -20,17 +21,19 @@ const noProxyLabel = "kubequake.dev/chaos-no-kube-proxy";
 const apiServerManifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
 const apiServerParked = "/etc/kubernetes/kube-apiserver.yaml.kubequake-parked";
 
-/** Applies a fault through the chaos log, then records it in the action log (the moment docker/the API accepted it). */
+/**
+ * Applies a cluster fault: written to the fault ledger with its docker undo first, recorded as an action the moment its
+ * change returned (before `fault.settle` waits for its effect), undone at the end of the scenario.
+ */
 async function applyFault(
   context: ScenarioContext,
   label: string,
-  fault: () => Promise<void>,
-  undo: () => Promise<void>,
+  fault: Change,
+  undo: Change,
   dockerUndo: readonly string[],
   alreadyUndone?: string,
 ): Promise<void> {
-  await context.chaos.apply(label, fault, undo, { command: dockerUndo, alreadyUndone });
-  context.recordAction("fault", label);
+  await context.applyFault(label, fault, undo, { dockerUndo: { command: dockerUndo, alreadyUndone } });
 }
 
 async function docker(args: readonly string[], timeoutMs = 120_000) {
@@ -55,28 +58,38 @@ export type NodeFault = "stopped" | "paused" | "cut off from the other nodes";
 export async function breakNode(context: ScenarioContext, node: string, fault: NodeFault): Promise<void> {
   const name = await nodeContainer(node);
   if (fault === "stopped") {
+    let started = 0;
     await applyFault(
       context,
       `node ${name} stopped`,
-      () => docker(["stop", "-t", "0", name]).then(() => undefined),
-      async () => {
-        const started = Date.now();
-        await docker(["start", name]);
-        await waitForHeartbeat(context.kube, name, started, 180);
-        await waitUntilWhole(context.kube, 180);
+      { make: () => docker(["stop", "-t", "0", name]).then(() => undefined) },
+      {
+        make: async () => {
+          started = Date.now();
+          await docker(["start", name]);
+        },
+        settle: async () => {
+          await waitForHeartbeat(context.kube, name, started, 180);
+          await waitUntilWhole(context.kube, 180);
+        },
       },
       ["start", name],
     );
   } else if (fault === "paused") {
+    let resumed = 0;
     await applyFault(
       context,
       `node ${name} paused`,
-      () => docker(["pause", name]).then(() => undefined),
-      async () => {
-        const resumed = Date.now();
-        await docker(["unpause", name]);
-        await waitForHeartbeat(context.kube, name, resumed, 180);
-        await waitUntilWhole(context.kube, 180);
+      { make: () => docker(["pause", name]).then(() => undefined) },
+      {
+        make: async () => {
+          resumed = Date.now();
+          await docker(["unpause", name]);
+        },
+        settle: async () => {
+          await waitForHeartbeat(context.kube, name, resumed, 180);
+          await waitUntilWhole(context.kube, 180);
+        },
       },
       ["unpause", name],
       "is not paused",
@@ -94,10 +107,15 @@ export async function breakNode(context: ScenarioContext, node: string, fault: N
     await applyFault(
       context,
       `node ${name} cut off from ${peers.join(", ")}`,
-      async () => {
-        for (const rule of rules) await docker(["exec", name, "iptables", "-I", ...rule]);
+      {
+        make: async () => {
+          for (const rule of rules) await docker(["exec", name, "iptables", "-I", ...rule]);
+        },
       },
-      () => docker(["exec", name, "sh", "-c", `${undoScript}; true`]).then(() => waitUntilWhole(context.kube, 180)),
+      {
+        make: () => docker(["exec", name, "sh", "-c", `${undoScript}; true`]).then(() => undefined),
+        settle: () => waitUntilWhole(context.kube, 180),
+      },
       ["exec", name, "sh", "-c", `${undoScript}; true`],
     );
   }
@@ -131,21 +149,22 @@ export async function stopKubeProxy(context: ScenarioContext): Promise<void> {
   await applyFault(
     context,
     "kube-proxy stopped on every node",
-    async () => {
-      await docker(patch("true"));
-      await eventually(
-        "every kube-proxy pod is gone",
-        async () => {
-          const pods = await context.kube.core.listNamespacedPod({
-            namespace: "kube-system",
-            labelSelector: "k8s-app=kube-proxy",
-          });
-          return { satisfied: pods.items.length === 0, value: pods.items.map((p) => p.metadata?.name).join(", ") };
-        },
-        { timeoutMs: 60_000, intervalMs: 500 },
-      );
+    {
+      make: () => docker(patch("true")).then(() => undefined),
+      settle: () =>
+        eventually(
+          "every kube-proxy pod is gone",
+          async () => {
+            const pods = await context.kube.core.listNamespacedPod({
+              namespace: "kube-system",
+              labelSelector: "k8s-app=kube-proxy",
+            });
+            return { satisfied: pods.items.length === 0, value: pods.items.map((p) => p.metadata?.name).join(", ") };
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        ).then(() => undefined),
     },
-    () => docker(patch(null)).then(() => waitUntilWhole(context.kube, 120)),
+    { make: () => docker(patch(null)).then(() => undefined), settle: () => waitUntilWhole(context.kube, 120) },
     patch(null),
   );
 }
@@ -166,22 +185,23 @@ export async function stopCoreDns(context: ScenarioContext): Promise<void> {
   await applyFault(
     context,
     `CoreDNS scaled from ${replicas} to 0`,
-    async () => {
-      await docker(scale(0));
-      await eventually(
-        "CoreDNS has no ready endpoint",
-        async () => {
-          const slices = await context.kube.discovery.listNamespacedEndpointSlice({
-            namespace: "kube-system",
-            labelSelector: "kubernetes.io/service-name=kube-dns",
-          });
-          const ready = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false));
-          return { satisfied: ready.length === 0, value: `${ready.length} ready` };
-        },
-        { timeoutMs: 60_000, intervalMs: 300 },
-      );
+    {
+      make: () => docker(scale(0)).then(() => undefined),
+      settle: () =>
+        eventually(
+          "CoreDNS has no ready endpoint",
+          async () => {
+            const slices = await context.kube.discovery.listNamespacedEndpointSlice({
+              namespace: "kube-system",
+              labelSelector: "kubernetes.io/service-name=kube-dns",
+            });
+            const ready = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false));
+            return { satisfied: ready.length === 0, value: `${ready.length} ready` };
+          },
+          { timeoutMs: 60_000, intervalMs: 300 },
+        ).then(() => undefined),
     },
-    () => docker(scale(replicas)).then(() => waitUntilWhole(context.kube, 120)),
+    { make: () => docker(scale(replicas)).then(() => undefined), settle: () => waitUntilWhole(context.kube, 120) },
     scale(replicas),
   );
 }
@@ -202,27 +222,28 @@ export async function stopApiServerFor(context: ScenarioContext, seconds: number
   await applyFault(
     context,
     `API server stopped for ${seconds} s`,
-    async () => {
-      await docker(["exec", controlPlane, "mv", apiServerManifest, apiServerParked]);
-      await eventually(
-        "the API server stops answering",
-        async () => {
-          const answers = await apiAnswers(context.kube);
-          return { satisfied: !answers, value: answers ? "still answering" : "down" };
-        },
-        { timeoutMs: 60_000, intervalMs: 500 },
-      );
+    {
+      make: () => docker(["exec", controlPlane, "mv", apiServerManifest, apiServerParked]).then(() => undefined),
+      settle: () =>
+        eventually(
+          "the API server stops answering",
+          async () => {
+            const answers = await apiAnswers(context.kube);
+            return { satisfied: !answers, value: answers ? "still answering" : "down" };
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        ).then(() => undefined),
     },
     // Up to 7 minutes: kube-controller-manager and kube-scheduler exit during the outage, the kubelet's back-off before
     // restarting them reaches 5 minutes when they crashed less than 10 minutes before (a soak: 5m15s seen), and then
     // they wait for their old lease to expire.
-    () => docker(restore).then(() => waitUntilWhole(context.kube, 420)),
+    { make: () => docker(restore).then(() => undefined), settle: () => waitUntilWhole(context.kube, 420) },
     restore,
   );
-  // The fault lasts as long as the scenario says; the steady traffic runs in the background meanwhile.
+  // "Down for N seconds" counts from when the API stopped answering (the settle above), not from the manifest's move
+  // (the fault's stamp): the kubelet takes a while to notice the move. The steady traffic runs meanwhile.
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  await context.chaos.undoLatest();
-  context.recordAction("undone", "API server back");
+  await context.undoLatestFault();
 }
 
 async function apiAnswers(kube: Kube): Promise<boolean> {

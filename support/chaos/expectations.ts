@@ -1,5 +1,6 @@
 import type { ChaosEvent } from "./chaos-log.ts";
 import {
+  answersAfterStop,
   answersFromGonePods,
   describeKinds,
   failedPercent,
@@ -84,17 +85,35 @@ export function expectLongestFailureWindow(record: SteadyTrafficRecord, seconds:
   }
 }
 
-/** No request started after a pod was gone was answered by that pod. */
-export function expectNoAnswerFromGonePods(
+/**
+ * No killed pod answered a request after it was killed: none accepted a connection after it had been told to stop
+ * (its own SIGTERM mark, see {@link answersAfterStop}), and none answered a request started after its object was gone.
+ * With `graceSeconds`, answers up to that long after the signal are allowed (a backend that drains on shutdown is
+ * meant to keep serving while the endpoint change spreads), later ones are not.
+ */
+export function expectNoAnswerAfterKill(
   record: SteadyTrafficRecord,
   goneAtUnixMs: ReadonlyMap<string, number>,
+  graceSeconds?: number,
 ): void {
   requireSamples(record);
-  const killedPods = record.events.flatMap((e) => e.pods);
-  if (killedPods.length === 0) {
+  const killed = new Set(record.events.flatMap((e) => e.pods));
+  if (killed.size === 0) {
     throw new SteadyTrafficError(
       "a pod to have been killed while the steady traffic ran (this check compares answers with kill times)",
       "no pod was killed in this scenario",
+      record,
+    );
+  }
+  const grace = graceSeconds === undefined ? "" : ` more than ${graceSeconds} s`;
+  const expected = `no request to be answered by a pod${grace} after it was killed`;
+  const told = answersAfterStop(record.samples, killed, graceSeconds === undefined ? -1 : graceSeconds * 1000);
+  if (told.length > 0) {
+    const first = told[0]!;
+    const latest = Math.max(...told.map((s) => s.afterStopMs!));
+    throw new SteadyTrafficError(
+      expected,
+      `${told.length} ${told.length === 1 ? "was" : "were"}, by the pods' own account (first: request ${first.seq} of ${first.client}, answered by ${first.pod} on a connection it accepted ${(first.afterStopMs! / 1000).toFixed(3)} s after it was told to stop (SIGTERM); the latest such answer came ${(latest / 1000).toFixed(3)} s after). A backend that keeps serving after SIGTERM (a drain window, a preStop delay) does this by design: state the drain with "more than N seconds after it was killed", or make the backend stop accepting at SIGTERM`,
       record,
     );
   }
@@ -102,11 +121,51 @@ export function expectNoAnswerFromGonePods(
   if (ghosts.length > 0) {
     const first = ghosts[0]!;
     throw new SteadyTrafficError(
-      "no request to be answered by a pod after it was gone",
+      expected,
       `${ghosts.length} ${ghosts.length === 1 ? "was" : "were"} (first: request ${first.seq} of ${first.client} started ${((first.startUnixMs - goneAtUnixMs.get(first.pod)!) / 1000).toFixed(3)} s after ${first.pod} was gone, and ${first.pod} answered it)`,
       record,
     );
   }
+}
+
+/**
+ * Every failed request failed with `kind` (refused, reset, timeout, dns, blocked, http, other), and at least one
+ * failed: says what a fault does to the traffic (a DNS outage fails lookups, not connections).
+ */
+export function expectFailuresOnlyOfKind(record: SteadyTrafficRecord, kind: string): void {
+  requireSamples(record);
+  const failed = record.samples.filter((s) => !s.ok);
+  if (failed.length === 0) {
+    throw new SteadyTrafficError(
+      `some of the steady traffic to fail with ${kind}`,
+      `all ${record.samples.length} requests succeeded`,
+      record,
+    );
+  }
+  const others = failed.filter((s) => (s.errorKind || "other") !== kind);
+  if (others.length > 0) {
+    const kinds: Record<string, number> = {};
+    for (const sample of others) kinds[sample.errorKind || "other"] = (kinds[sample.errorKind || "other"] ?? 0) + 1;
+    const first = others[0]!;
+    throw new SteadyTrafficError(
+      `every failed request of the steady traffic to have failed with ${kind}`,
+      `${others.length} of ${failed.length} failed otherwise (${describeKinds(kinds)}; first: request ${first.seq} of ${first.client}, ${relativeToEvents(first.scheduledUnixMs, record.events, record.startedAtUnixMs)})`,
+      record,
+    );
+  }
+}
+
+/**
+ * One line on the answers killed pods gave after they were told to stop: how many, and the latest, for the report
+ * (a drain window is then a measured figure, not a claim).
+ */
+export function describeAnswersAfterKill(record: SteadyTrafficRecord): string {
+  const killed = new Set(record.events.flatMap((e) => e.pods));
+  const told = answersAfterStop(record.samples, killed);
+  if (told.length === 0)
+    return `no killed pod (${[...killed].join(", ") || "none"}) answered after it was told to stop`;
+  const latest = Math.max(...told.map((s) => s.afterStopMs!));
+  return `${told.length} of ${record.samples.length} requests were answered by killed pods after they were told to stop (SIGTERM), the latest ${(latest / 1000).toFixed(3)} s after; killed: ${[...killed].join(", ")}`;
 }
 
 /** A latency percentile (from the scheduled time, failures included) stayed within `ms`. */

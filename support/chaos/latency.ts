@@ -54,32 +54,33 @@ export async function addLatency(context: ScenarioContext, serviceName: string, 
       body: [{ op: "replace", path: "/spec/selector", value }],
     });
   };
-  await context.chaos.apply(
+  await context.applyFault(
     `${latencyMs} ms of latency added to the Service ${serviceName}`,
-    async () => {
-      await setSelector(proxyLabels);
-      await waitForEndpointsOf(
-        context,
-        serviceName,
-        proxies.map((p) => p.name),
-      );
+    {
+      make: () => setSelector(proxyLabels),
+      settle: () =>
+        waitForEndpointsOf(
+          context,
+          serviceName,
+          proxies.map((p) => p.name),
+        ),
     },
-    async () => {
-      await setSelector(selector);
-      await eventually(
-        `the Service ${serviceName} selects its backends again`,
-        async () => {
-          const pods = await endpointPods(context, serviceName);
-          return {
-            satisfied: pods.length > 0 && pods.every((p) => !p.startsWith(`${serviceName}-latency`)),
-            value: pods,
-          };
-        },
-        { timeoutMs: 60_000, intervalMs: 250 },
-      );
+    {
+      make: () => setSelector(selector),
+      settle: () =>
+        eventually(
+          `the Service ${serviceName} selects its backends again`,
+          async () => {
+            const pods = await endpointPods(context, serviceName);
+            return {
+              satisfied: pods.length > 0 && pods.every((p) => !p.startsWith(`${serviceName}-latency`)),
+              value: pods,
+            };
+          },
+          { timeoutMs: 60_000, intervalMs: 250 },
+        ).then(() => undefined),
     },
   );
-  context.recordAction("fault", `${latencyMs} ms of latency added to the Service ${serviceName}`, []);
 }
 
 async function endpointPods(context: ScenarioContext, service: string): Promise<string[]> {

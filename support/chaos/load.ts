@@ -43,6 +43,8 @@ export interface ProberLoadSample {
   readonly errorKind: "" | "refused" | "reset" | "timeout" | "dns" | "blocked" | "http" | "other";
   readonly pod: string;
   readonly frontendPod?: string;
+  /** Set when the answering pod had been told to stop (SIGTERM) this many ms before it accepted the connection. */
+  readonly afterStopMs?: number;
 }
 
 /** What GET /load/{id} and POST /load/{id}/stop answer (images/demo/load.go, loadStatus). Rates in requests/s. */

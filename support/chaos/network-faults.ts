@@ -39,19 +39,19 @@ export async function dropPackets(context: ScenarioContext, backend: string, per
   }
   const targets = await podNamespaces(context, backend);
   const rule = ["INPUT", "-m", "statistic", "--mode", "random", "--probability", String(percent / 100), "-j", "DROP"];
-  await context.chaos.apply(
-    `${percent}% of packets to ${targets.map((t) => t.pod).join(", ")} dropped`,
-    async () => {
-      for (const target of targets) await inPodNetwork(target, ["iptables", "-I", ...rule]);
-    },
-    async () => {
-      for (const target of targets) await inPodNetwork(target, ["iptables", "-D", ...rule]).catch(() => undefined);
-    },
-  );
-  context.recordAction(
-    "fault",
+  await context.applyFault(
     `${percent}% of packets to the pods of ${backend} dropped`,
-    targets.map((t) => t.pod),
+    {
+      make: async () => {
+        for (const target of targets) await inPodNetwork(target, ["iptables", "-I", ...rule]);
+      },
+    },
+    {
+      make: async () => {
+        for (const target of targets) await inPodNetwork(target, ["iptables", "-D", ...rule]).catch(() => undefined);
+      },
+    },
+    { pods: targets.map((t) => t.pod) },
   );
 }
 
@@ -64,35 +64,35 @@ export async function limitBandwidth(context: ScenarioContext, backend: string, 
     );
   }
   const targets = await podNamespaces(context, backend);
-  await context.chaos.apply(
-    `bandwidth of ${targets.map((t) => t.pod).join(", ")} limited to ${kbitPerSecond} kbit/s`,
-    async () => {
-      for (const target of targets) {
-        await inPodNetwork(target, [
-          "tc",
-          "qdisc",
-          "replace",
-          "dev",
-          "eth0",
-          "root",
-          "tbf",
-          "rate",
-          `${kbitPerSecond}kbit`,
-          "burst",
-          "16kbit",
-          "latency",
-          "400ms",
-        ]);
-      }
-    },
-    async () => {
-      for (const target of targets)
-        await inPodNetwork(target, ["tc", "qdisc", "del", "dev", "eth0", "root"]).catch(() => undefined);
-    },
-  );
-  context.recordAction(
-    "fault",
+  await context.applyFault(
     `bandwidth of the pods of ${backend} limited to ${kbitPerSecond} kbit/s`,
-    targets.map((t) => t.pod),
+    {
+      make: async () => {
+        for (const target of targets) {
+          await inPodNetwork(target, [
+            "tc",
+            "qdisc",
+            "replace",
+            "dev",
+            "eth0",
+            "root",
+            "tbf",
+            "rate",
+            `${kbitPerSecond}kbit`,
+            "burst",
+            "16kbit",
+            "latency",
+            "400ms",
+          ]);
+        }
+      },
+    },
+    {
+      make: async () => {
+        for (const target of targets)
+          await inPodNetwork(target, ["tc", "qdisc", "del", "dev", "eth0", "root"]).catch(() => undefined);
+      },
+    },
+    { pods: targets.map((t) => t.pod) },
   );
 }

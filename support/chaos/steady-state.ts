@@ -36,7 +36,8 @@ export async function establishSteadyState(context: ScenarioContext, state: Stea
 
 /**
  * Undoes every fault, then waits until the steady state holds again; returns the recovery time in milliseconds,
- * from the end of the undo to the start of the first batch that held.
+ * from the last undo's stamp (its change returned, before the wait for the cluster to recover) to the start of the
+ * first batch that held.
  */
 export async function restoreSteadyState(context: ScenarioContext, seconds: number): Promise<number> {
   const state = context.steadyState;
@@ -47,7 +48,7 @@ export async function restoreSteadyState(context: ScenarioContext, seconds: numb
     );
   }
   await undoFaults(context);
-  const undoneAt = Date.now();
+  const undoneAt = context.lastActionOf("undone")?.atUnixMs ?? Date.now();
   let batchStartedAt = undoneAt;
   await eventually(
     `the steady state holds again after the faults were undone: ${state.description}`,

@@ -24,6 +24,8 @@ export interface SteadyTrafficState {
   readonly load: BackgroundLoad;
   readonly url: string;
   readonly gone: PodDisappearances;
+  /** When the scenario started the traffic: the chart shows what happened from then on, not the set-up before. */
+  readonly sinceUnixMs: number;
   result?: LoadResult;
 }
 
@@ -57,6 +59,7 @@ export async function startSteadyTraffic(
   }
   // A rate no client can send is a mistake to report before any pod is created.
   splitRate(options.rate, options.node ? 1 : (options.clients ?? 1));
+  const sinceUnixMs = Date.now();
   const url = await resolveTarget(context, target);
   const gone = await PodDisappearances.start(context);
   const clients = options.node ? [await context.client(0, options.node)] : await context.clients(options.clients ?? 1);
@@ -67,7 +70,7 @@ export async function startSteadyTraffic(
     { url, rate: options.rate, durationMs: maxSteadyTrafficMs },
     { note: (line) => context.note(line) },
   );
-  context.steadyTraffic = { load, url, gone };
+  context.steadyTraffic = { load, url, gone, sinceUnixMs };
   context.chaos.note(`steady traffic: ${options.rate} req/s to ${url}`, "note");
   // Deleting the namespace ends the load anyway; a stop that fails at cleanup must not hide the scenario's result.
   context.onCleanup.push(() =>
@@ -98,7 +101,7 @@ export async function stopSteadyTraffic(
   const artifacts = renderTimeline({
     scenario: scenarioName,
     samples: traffic.result.samples,
-    events: context.chaos.events,
+    events: context.chaos.events.filter((e) => e.atUnixMs >= traffic.sinceUnixMs),
     requestedRatePerSecond: traffic.result.requestedRate,
   });
   return { result: traffic.result, artifacts };
@@ -164,12 +167,17 @@ export async function injectGhostPod(context: ScenarioContext, backend: string):
 }
 
 /**
- * Waits until the running steady traffic has recovered: every request of a whole second after the last chaos event
- * succeeded. The second judged ends one request timeout before the newest request, so that the requests in it have
- * all ended (a request to a dead pod fails only at its timeout, after later ones have already succeeded). Returns
- * the recovery time in milliseconds: from the last chaos event to the start of the first healthy second.
+ * Waits until the running steady traffic has recovered: every request of `cleanSeconds` whole seconds after the last
+ * fault or undo succeeded (one second could be luck after a fault that comes and goes). The stretch judged ends one
+ * request timeout before the newest request, so that the requests in it have all ended (a request to a dead pod fails
+ * only at its timeout, after later ones have already succeeded). Returns the recovery time in milliseconds: from the
+ * last fault or undo (stamped when its change returned) to the start of the clean stretch.
  */
-export async function waitForSteadyTrafficRecovery(context: ScenarioContext, seconds: number): Promise<number> {
+export async function waitForSteadyTrafficRecovery(
+  context: ScenarioContext,
+  seconds: number,
+  cleanSeconds = 1,
+): Promise<number> {
   const traffic = requireTraffic(context);
   if (traffic.result) {
     throw new UserError(
@@ -177,28 +185,64 @@ export async function waitForSteadyTrafficRecovery(context: ScenarioContext, sec
       'check recovery before "When the steady traffic stops".',
     );
   }
+  if (!(Number.isInteger(cleanSeconds) && cleanSeconds >= 1)) {
+    throw new UserError(
+      `cannot judge recovery on ${cleanSeconds} consecutive second(s)`,
+      "give a whole number of seconds, at least 1.",
+    );
+  }
   const { rate, timeoutMs = 2000 } = traffic.load.request;
   // The last fault or undo: after an undo, recovery is measured from the undo.
   const lastChaos = context.chaos.events.filter((e) => e.kind !== "note").at(-1);
   const after = lastChaos?.atUnixMs ?? 0;
+  const stretch = cleanSeconds === 1 ? "a whole second" : `${cleanSeconds} consecutive seconds`;
+  let verdict: RecoveryVerdict | undefined;
   await eventually(
-    "the steady traffic recovers (every request of a whole second after the last fault succeeds)",
+    `the steady traffic recovers (every request of ${stretch} after the last fault or undo succeeds)`,
     async () => {
-      const window = settledSecondAfter(traffic.load.samplesSoFar(), after, timeoutMs);
-      const failed = window.samples.filter((s) => !s.ok).length;
-      return {
-        satisfied: window.samples.length >= Math.max(1, Math.floor(rate * 0.8)) && failed === 0,
-        value: `the latest settled second: ${window.samples.length - failed} of ${window.samples.length} succeeded`,
-      };
+      verdict = judgeRecovery(traffic.load.samplesSoFar(), { afterUnixMs: after, timeoutMs, rate, cleanSeconds });
+      return { satisfied: verdict.recovered, value: verdict.seen };
     },
     { timeoutMs: seconds * 1000, intervalMs: 500 },
   );
-  const recoveredAt = recoveryMoment(traffic.load.samplesSoFar(), after);
-  const recoveryMs = recoveredAt - after;
+  const recoveryMs = (verdict?.cleanFromUnixMs ?? after) - after;
   context.note(
-    `steady traffic recovered ${(recoveryMs / 1000).toFixed(1)} s after “${lastChaos?.label ?? "the start"}”`,
+    `steady traffic recovered (${stretch} clean) ${(recoveryMs / 1000).toFixed(1)} s after “${lastChaos?.label ?? "the start"}”`,
   );
   return recoveryMs;
+}
+
+/** Whether the steady traffic has recovered, where its clean stretch began, and what was seen (for the timeout). */
+export interface RecoveryVerdict {
+  readonly recovered: boolean;
+  /** When the clean stretch that ends the judged window began: the first success after the last failure before it. */
+  readonly cleanFromUnixMs: number;
+  readonly seen: string;
+}
+
+/**
+ * Judges recovery on the latest `cleanSeconds` of settled requests (see {@link settledStretchAfter}): recovered when
+ * every one of them succeeded and there were at least 80% of the requests the rate plans for them (a stalled client
+ * that sends nothing has not shown recovery). The clean stretch starts at the first success after the last failure
+ * since `afterUnixMs`, among the requests up to the judged window's end.
+ */
+export function judgeRecovery(
+  samples: readonly TrafficSample[],
+  options: { afterUnixMs: number; timeoutMs: number; rate: number; cleanSeconds: number },
+): RecoveryVerdict {
+  const { afterUnixMs, timeoutMs, rate, cleanSeconds } = options;
+  const window = settledStretchAfter(samples, afterUnixMs, timeoutMs, cleanSeconds);
+  const failed = window.samples.filter((s) => !s.ok).length;
+  const needed = Math.max(1, Math.floor(rate * cleanSeconds * 0.8));
+  const judged = samples.filter((s) => s.scheduledUnixMs <= window.endUnixMs);
+  return {
+    recovered: window.samples.length >= needed && failed === 0,
+    cleanFromUnixMs: recoveryMoment(judged, afterUnixMs),
+    seen:
+      window.samples.length === 0
+        ? `fewer than ${cleanSeconds} s of settled requests after the last fault or undo yet`
+        : `the latest settled ${cleanSeconds} s: ${window.samples.length - failed} of ${window.samples.length} succeeded (at least ${needed} needed)`,
+  };
 }
 
 /**
@@ -216,19 +260,24 @@ export function recoveryMoment(samples: readonly TrafficSample[], afterUnixMs: n
 }
 
 /**
- * The latest whole second of requests that have all had time to end (it ends `timeoutMs` before the newest
- * request's scheduled time) and that starts after `afterUnixMs`; empty when there is none yet.
+ * The latest `seconds` whole seconds of requests that have all had time to end (the stretch ends `timeoutMs` before
+ * the newest request's scheduled time) and that start after `afterUnixMs`; empty when there is none yet.
  */
-export function settledSecondAfter(
+export function settledStretchAfter(
   samples: readonly TrafficSample[],
   afterUnixMs: number,
   timeoutMs: number,
-): { startUnixMs: number; samples: TrafficSample[] } {
+  seconds = 1,
+): { startUnixMs: number; endUnixMs: number; samples: TrafficSample[] } {
   const newest = samples.reduce((max, s) => Math.max(max, s.scheduledUnixMs), 0);
   const end = newest - timeoutMs;
-  const start = end - 1000;
-  if (start < afterUnixMs) return { startUnixMs: start, samples: [] };
-  return { startUnixMs: start, samples: samples.filter((s) => s.scheduledUnixMs > start && s.scheduledUnixMs <= end) };
+  const start = end - seconds * 1000;
+  if (start < afterUnixMs) return { startUnixMs: start, endUnixMs: end, samples: [] };
+  return {
+    startUnixMs: start,
+    endUnixMs: end,
+    samples: samples.filter((s) => s.scheduledUnixMs > start && s.scheduledUnixMs <= end),
+  };
 }
 
 /**

@@ -222,7 +222,10 @@ export function summarizeTimeline(input: TimelineInput): TimelineSummary {
   };
 }
 
-/** The CSV columns, in order. `offset_ms` is the scheduled time after the timeline's origin. */
+/**
+ * The CSV columns, in order. `offset_ms` is the scheduled time after the timeline's origin; `after_stop_ms` is set
+ * when the answering pod had been told to stop that long before it accepted the connection (empty otherwise).
+ */
 export const csvColumns = [
   "offset_ms",
   "client",
@@ -234,6 +237,7 @@ export const csvColumns = [
   "status",
   "error_kind",
   "pod",
+  "after_stop_ms",
 ] as const;
 
 /**
@@ -251,7 +255,7 @@ export function samplesToCsv(samples: readonly TimelineSample[], originUnixMs?: 
   const rows = [csvColumns.join(",")];
   for (const s of ordered) {
     rows.push(
-      `${round3(s.scheduledUnixMs - origin)},${csvField(s.client)},${s.seq},${round3(s.scheduledUnixMs)},${round3(s.startUnixMs)},${round3(s.latencyMs)},${s.ok},${s.status},${csvField(s.errorKind)},${csvField(s.pod)}`,
+      `${round3(s.scheduledUnixMs - origin)},${csvField(s.client)},${s.seq},${round3(s.scheduledUnixMs)},${round3(s.startUnixMs)},${round3(s.latencyMs)},${s.ok},${s.status},${csvField(s.errorKind)},${csvField(s.pod)},${s.afterStopMs === undefined ? "" : round3(s.afterStopMs)}`,
     );
   }
   return `${rows.join("\r\n")}\r\n`;

@@ -16,6 +16,11 @@ export interface TrafficSample {
   readonly errorKind: string;
   /** The pod that answered ("" when none did). */
   readonly pod: string;
+  /**
+   * Set when the answering pod had already been told to stop (SIGTERM) when it accepted the request's connection: how
+   * long before, in milliseconds, by the pod's own clock (the demo backend marks its answers so; other servers do not).
+   */
+  readonly afterStopMs?: number;
 }
 
 /** A stretch of time in which the steady traffic's requests failed. */
@@ -73,7 +78,24 @@ export function failureWindows(samples: readonly TrafficSample[], mergeGapMs = 1
     .sort((a, b) => b.endUnixMs - b.startUnixMs - (a.endUnixMs - a.startUnixMs));
 }
 
-/** Successful answers from a pod after that pod was gone (its object deleted: the container had exited). */
+/**
+ * Successful answers from `pods` given on connections they accepted after they had been told to stop (SIGTERM), by
+ * the pods' own mark, so no clock is compared across machines; `moreThanMs` keeps only those that came later than
+ * that after the signal (a drain window's bound).
+ */
+export function answersAfterStop(
+  samples: readonly TrafficSample[],
+  pods: ReadonlySet<string>,
+  moreThanMs = -1,
+): TrafficSample[] {
+  return samples.filter((s) => s.ok && pods.has(s.pod) && s.afterStopMs !== undefined && s.afterStopMs > moreThanMs);
+}
+
+/**
+ * Successful answers from a pod after that pod was gone (its object deleted: the container had exited). Weaker than
+ * {@link answersAfterStop} (a graceful kill's pod disappears only after its containers died, so a pod that serves on
+ * after SIGTERM passes it); it still catches a kill that did not happen, and servers that do not mark their answers.
+ */
 export function answersFromGonePods(
   samples: readonly TrafficSample[],
   goneAtUnixMs: ReadonlyMap<string, number>,

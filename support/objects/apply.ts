@@ -120,9 +120,10 @@ async function applyRaw(scenario: ScenarioContext, item: SourcedObject): Promise
   } catch (error) {
     throw new ApiRejection(object, scenario.name, error);
   }
-  trackOnce(scenario, body);
   const name = object.metadata!.name!;
-  scenario.note(`applied ${object.kind} ${name} from ${item.source}:${item.line}`);
+  // Stamped as soon as the API accepted the object, before tracking it or waiting for anything.
+  scenario.recordAction("applied", `applied ${object.kind} ${name} from ${item.source}:${item.line}`, [], name);
+  trackOnce(scenario, body);
   if (isService(item) && !scenario.watchedServices.includes(name)) {
     scenario.watch(name, await EndpointWatcher.start(scenario, name));
   }

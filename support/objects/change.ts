@@ -82,7 +82,7 @@ export async function setServiceSelector(
   } catch (error) {
     throw new ApiRejection(body, scenario.name, error);
   }
-  scenario.note(`Service ${service} now selects ${JSON.stringify(selector)}`);
+  scenario.recordAction("patched", `Service ${service} now selects ${JSON.stringify(selector)}`, [], service);
   await waitUntilInService(scenario, service);
 }
 
@@ -105,7 +105,7 @@ export async function deleteObject(
   } catch (error) {
     throw new ApiRejection(ref, scenario.name, error);
   }
-  scenario.note(`deleted ${describeRef(ref)}`);
+  scenario.recordAction("deleted", `deleted ${describeRef(ref)}`, [], target.name);
   if (seconds === 0) return;
   await eventually(
     `${describeRef(ref)} is gone`,
@@ -129,7 +129,7 @@ async function patchAndWait(
   } catch (error) {
     throw new ApiRejection(ref, scenario.name, error);
   }
-  scenario.note(`patched ${describeRef(ref)}`);
+  scenario.recordAction("patched", `patched ${describeRef(ref)}`, [], target.name);
   if (target.kind === "Service") await waitUntilInService(scenario, target.name);
 }
 

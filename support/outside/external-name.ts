@@ -71,7 +71,7 @@ export async function pointExternalName(scenario: ScenarioContext, name: string,
     const spec = { ...rest, type: "ExternalName", externalName: target.dnsName };
     await scenario.kube.core.replaceNamespacedService({ name, namespace: scenario.name, body: { ...current, spec } });
   }
-  scenario.recordAction("scaled", `Service ${name} is now ExternalName ${target.dnsName} (${label})`, [], name);
+  scenario.recordAction("patched", `Service ${name} is now ExternalName ${target.dnsName} (${label})`, [], name);
 }
 
 /** Turns an ExternalName Service back into a ClusterIP Service selecting app=<backend>; waits until in service. */
@@ -86,7 +86,7 @@ export async function backToClusterIP(scenario: ScenarioContext, name: string, b
   };
   await scenario.kube.core.replaceNamespacedService({ name, namespace: scenario.name, body: { ...current, spec } });
   scenario.recordAction(
-    "scaled",
+    "patched",
     `Service ${name} is a ClusterIP Service again (was ExternalName ${externalName})`,
     [],
     name,

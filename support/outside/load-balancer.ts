@@ -196,7 +196,7 @@ export async function changeType(scenario: ScenarioContext, name: string, type: 
     namespace: scenario.name,
     body: [{ op: "replace", path: "/spec/type", value: wanted }],
   });
-  scenario.note(`Service ${name}: type ${before.spec?.type} → ${wanted}`);
+  scenario.recordAction("patched", `Service ${name}: type ${before.spec?.type} → ${wanted}`, [], name);
   if (wanted === "LoadBalancer") watchAssignment(scenario, name, `the Service ${name} was changed to LoadBalancer`);
   else assignments.get(scenario)?.delete(name);
 }
@@ -291,7 +291,12 @@ export async function admitOnlyOutsideClient(scenario: ScenarioContext, name: st
     namespace: scenario.name,
     body: [{ op: "add", path: "/spec/loadBalancerSourceRanges", value: [`${container.ip}/32`] }],
   });
-  scenario.note(`Service ${name}: loadBalancerSourceRanges [${container.ip}/32] (outside client "${client}")`);
+  scenario.recordAction(
+    "patched",
+    `Service ${name}: loadBalancerSourceRanges [${container.ip}/32] (outside client "${client}")`,
+    [],
+    name,
+  );
 }
 
 /** The nodes MetalLB's speakers say announce the Service's address (ServiceL2Status objects, MetalLB ≥ 0.14). */

@@ -28,7 +28,7 @@ export async function setTrafficPolicy(scenario: ScenarioContext, service: strin
     namespace: scenario.name,
     body: { ...current, spec },
   });
-  scenario.note(`Service ${service}: ${policy.field} set to ${policy.value}`);
+  scenario.recordAction("patched", `Service ${service}: ${policy.field} set to ${policy.value}`, [], service);
 }
 
 /**

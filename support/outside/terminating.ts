@@ -34,6 +34,12 @@ export async function deployLingeringBackend(
   pod.terminationGracePeriodSeconds = options.lingerSeconds + 10;
   pod.containers[0]!.lifecycle = { preStop: { sleep: { seconds: options.lingerSeconds } } };
   await scenario.namespace.apply(workload);
+  scenario.recordAction(
+    "applied",
+    `deployed the demo backend ${options.name} lingering ${options.lingerSeconds} s in preStop`,
+    [],
+    options.name,
+  );
   await waitForReadyPods(scenario.kube, scenario.name, { app: options.name }, options.replicas, 120_000);
   await createService(scenario, {
     name: options.name,

@@ -1,4 +1,4 @@
-import { ChaosLog } from "../chaos/chaos-log.ts";
+import { type Change, ChaosLog } from "../chaos/chaos-log.ts";
 import type { SteadyState } from "../chaos/steady-state.ts";
 import type { SteadyTrafficState } from "../chaos/steady-traffic.ts";
 import type { EndpointWatcher } from "../endpoints/watcher.ts";
@@ -30,7 +30,18 @@ export const noReport: ScenarioReport = {
 /** Something a scenario did to the cluster, so waits can report how long the cluster took to follow. */
 export interface Action {
   /** What happened to `pods`, for steps that refer back to them ("the killed pod"). */
-  readonly kind: "killed" | "force-deleted" | "unready" | "ready" | "scaled" | "affinity" | "fault" | "undone";
+  readonly kind:
+    | "killed"
+    | "force-deleted"
+    | "unready"
+    | "ready"
+    | "scaled"
+    | "affinity"
+    | "applied"
+    | "patched"
+    | "deleted"
+    | "fault"
+    | "undone";
   readonly description: string;
   /**
    * When the API accepted the action: stamped right after the call that made it returned (for several pods, after
@@ -173,8 +184,9 @@ export class ScenarioContext {
   }
 
   /**
-   * Records an action, stamped now: call it right after the API call that made the action returned (the moment the
-   * API accepted it), never before, so every kind of action is timed by the same rule.
+   * Records an action, stamped now: call it right after the API call (or docker command) that made the change
+   * returned — the moment it was accepted — and before any wait for its effect, never before the call, so every kind
+   * of action is timed by the same rule and waits and recovery figures measure from the change, not from its end.
    */
   recordAction(kind: Action["kind"], description: string, pods: readonly string[] = [], target?: string): Action {
     const action: Action = { kind, description, atUnixMs: Date.now(), pods, ...(target ? { target } : {}) };
@@ -187,13 +199,43 @@ export class ScenarioContext {
     return action;
   }
 
+  /**
+   * Applies a fault through the chaos log (its undo kept for the end of the scenario) and records it as an action
+   * the moment its change returned, before `fault.settle` waits for its effect.
+   */
+  async applyFault(
+    label: string,
+    fault: Change,
+    undo: Change,
+    options: { pods?: readonly string[]; dockerUndo?: { command: readonly string[]; alreadyUndone?: string } } = {},
+  ): Promise<void> {
+    await this.chaos.apply(label, fault, undo, {
+      dockerUndo: options.dockerUndo,
+      applied: () => this.recordAction("fault", label, options.pods),
+    });
+  }
+
+  /**
+   * Undoes every pending fault now, newest first, each recorded as an "undone" action the moment its undo returned;
+   * then waits for the cluster to recover from them all. Waits after it measure from the last undo, not from the end
+   * of the recovery.
+   */
+  undoFaults(): Promise<void> {
+    return this.chaos.undoAll((description) => this.recordAction("undone", `undone: ${description}`));
+  }
+
+  /** As {@link undoFaults}, for the newest pending fault only (a fault with a stated duration ends itself so). */
+  undoLatestFault(): Promise<void> {
+    return this.chaos.undoLatest((description) => this.recordAction("undone", `undone: ${description}`));
+  }
+
   note(line: string): void {
     this.transcript.push(`${new Date().toISOString()} ${line}`);
   }
 
   async cleanup(): Promise<void> {
     const errors: unknown[] = [];
-    await this.chaos.undoAll().catch((error) => errors.push(error));
+    await this.undoFaults().catch((error) => errors.push(error));
     for (const stop of this.onCleanup.splice(0).reverse()) await stop().catch((error) => errors.push(error));
     await this.namespace.cleanup().catch((error) => errors.push(error));
     if (errors.length > 0) throw new AggregateError(errors, `cleanup of ${this.name} failed`);

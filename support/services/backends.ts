@@ -23,17 +23,21 @@ export async function deployBackend(
   options: Pick<BackendOptions, "kind" | "serviceName" | "shutdownDelaySeconds" | "spreadOverNodes"> = {},
 ): Promise<PodSummary[]> {
   await context.namespace.apply(backendWorkload({ name, image: context.image, replicas, ...options }));
+  context.recordAction("applied", `deployed the demo backend ${name} with ${replicas} replica(s)`, [], name);
   return waitForReadyPods(context.kube, context.name, { app: name }, replicas, readyTimeoutMs);
 }
 
 /** Deploys the demo frontend `name`, which calls `backendUrl` on every request, and waits until it is Ready. */
 export async function deployFrontend(context: ScenarioContext, name: string, backendUrl: string): Promise<void> {
   await context.namespace.apply(frontendWorkload(name, context.image, backendUrl, context.allowedNetworks));
+  context.recordAction("applied", `deployed the demo frontend ${name} calling ${backendUrl}`, [], name);
   await waitForReadyPods(context.kube, context.name, { app: name }, 1, readyTimeoutMs);
 }
 
 export async function createService(context: ScenarioContext, options: ServiceOptions): Promise<V1Service> {
-  return context.namespace.apply(serviceManifest(options));
+  const service = await context.namespace.apply(serviceManifest(options));
+  context.recordAction("applied", `created the Service ${options.name}`, [], options.name);
+  return service;
 }
 
 /** Pods of the backend `name` (label app=<name>), sorted by name. */

@@ -1,5 +1,6 @@
 // The chaos checks catch what they are for: fixture scenarios that must fail (an error budget exceeded, an answer
-// from a pod that was recorded as killed, a steady state the undo does not restore), each with its message checked.
+// from a pod that was recorded as killed, answers from a killed pod that drains after SIGTERM, a steady state the
+// undo does not restore), each with its message checked.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -11,7 +12,9 @@ const mustFail: Record<string, RegExp> = {
   "An error budget that the traffic exceeded":
     /expected at most 1% of the steady traffic to fail, but \d+\.\d\d% failed \(\d+ of \d+\)\n {2}steady traffic to http:\/\/web: \d+ requests, \d+ failed \((reset|refused|timeout)=\d+/,
   "A request answered by a pod after it was killed":
-    /expected no request to be answered by a pod after it was gone, but \d+ (was|were) \(first: request \d+ of client-0 started \d+\.\d{3} s after web-[a-z0-9-]+ was gone, and web-[a-z0-9-]+ answered it\)/,
+    /expected no request to be answered by a pod after it was killed, but \d+ (was|were) \(first: request \d+ of client-0 started \d+\.\d{3} s after web-[a-z0-9-]+ was gone, and web-[a-z0-9-]+ answered it\)/,
+  "A pod that keeps serving after it was told to stop":
+    /expected no request to be answered by a pod after it was killed, but \d+ (was|were), by the pods' own account \(first: request \d+ of client-0, answered by web-[a-z0-9-]+ on a connection it accepted \d+\.\d{3} s after it was told to stop \(SIGTERM\); the latest such answer came \d+\.\d{3} s after\)/,
   "A steady state that the undo does not restore":
     /timed out after 5\.\d s waiting until the steady state holds again after the faults were undone: 30 requests to http:\/\/web all succeed, answered by at least 3 different pod\(s\); last observed: web-[a-z0-9-]+=30/,
 };
@@ -34,7 +37,7 @@ test("chaos checks that must fail do fail, each with the expected message, and a
     .split("\n")
     .filter((line) => line.includes('"traffic-timeline.png"'))
     .map((line) => JSON.parse(line).attachment as { mediaType: string; body: string });
-  assert.equal(charts.length, 2, "a timeline chart for each scenario with steady traffic");
+  assert.equal(charts.length, 3, "a timeline chart for each scenario with steady traffic");
   for (const chart of charts) {
     assert.equal(chart.mediaType, "image/png");
     assert.deepEqual([...Buffer.from(chart.body, "base64").subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");

@@ -2,13 +2,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChaosEvent } from "../../support/chaos/chaos-log.ts";
 import {
+  describeAnswersAfterKill,
   expectErrorBudget,
   expectLongestFailureWindow,
-  expectNoAnswerFromGonePods,
+  expectNoAnswerAfterKill,
   expectSomeFailures,
   type SteadyTrafficRecord,
 } from "../../support/chaos/expectations.ts";
 import {
+  answersAfterStop,
   answersFromGonePods,
   failureWindows,
   relativeToEvents,
@@ -91,26 +93,83 @@ test("an answer from a pod after it was gone is caught; none is fine; no kill at
   const samples = traffic(5, () => false);
   assert.equal(answersFromGonePods(samples, new Map([["a", 4500]])).length, 5);
   assert.throws(
-    () => expectNoAnswerFromGonePods(record(samples), new Map([["a", 4500]])),
-    /expected no request to be answered by a pod after it was gone, but 5 were \(first: request 45 of c started 0\.001 s after a was gone/,
+    () => expectNoAnswerAfterKill(record(samples), new Map([["a", 4500]])),
+    /expected no request to be answered by a pod after it was killed, but 5 were \(first: request 45 of c started 0\.001 s after a was gone/,
   );
-  expectNoAnswerFromGonePods(record(samples), new Map([["a", 9000]]));
+  expectNoAnswerAfterKill(record(samples), new Map([["a", 9000]]));
   assert.throws(
-    () => expectNoAnswerFromGonePods(record(samples, []), new Map()),
+    () => expectNoAnswerAfterKill(record(samples, []), new Map()),
     /but no pod was killed in this scenario/,
   );
 });
 
+test("answers a killed pod gave after it was told to stop fail the check, by the pod's own mark, long before it is gone", () => {
+  // Pod "a" is killed at 2 s and drains for 1.5 s: it marks what it accepts after SIGTERM (at 2.05 s) until 3.55 s.
+  const samples = traffic(5, () => false).map((s) =>
+    s.scheduledUnixMs >= 2100 && s.scheduledUnixMs < 3600 ? { ...s, afterStopMs: s.startUnixMs - 2050 } : s,
+  );
+  const goneLater = new Map([["a", 9000]]);
+  assert.equal(answersAfterStop(samples, new Set(["a"])).length, 15);
+  assert.equal(answersAfterStop(samples, new Set(["b"])).length, 0, "only killed pods count");
+  assert.throws(
+    () => expectNoAnswerAfterKill(record(samples), goneLater),
+    /expected no request to be answered by a pod after it was killed, but 15 were, by the pods' own account \(first: request 21 of c, answered by a on a connection it accepted 0\.051 s after it was told to stop \(SIGTERM\); the latest such answer came 1\.451 s after\)\. A backend that keeps serving after SIGTERM/,
+  );
+  // Allowed a drain of 2 s, the same answers pass; a drain bound of 1 s catches the 5 that came later.
+  expectNoAnswerAfterKill(record(samples), goneLater, 2);
+  assert.throws(
+    () => expectNoAnswerAfterKill(record(samples), goneLater, 1),
+    /expected no request to be answered by a pod more than 1 s after it was killed, but 5 were, by the pods' own account \(first: request 31/,
+  );
+  assert.match(
+    describeAnswersAfterKill(record(samples)),
+    /^15 of 50 requests were answered by killed pods after they were told to stop \(SIGTERM\), the latest 1\.451 s after; killed: a$/,
+  );
+  assert.match(
+    describeAnswersAfterKill(record(traffic(5, () => false))),
+    /^no killed pod \(a\) answered after it was told to stop$/,
+  );
+});
+
 test("recovery is judged on a whole second whose requests have all ended, after the last fault", async () => {
-  const { settledSecondAfter } = await import("../../support/chaos/steady-traffic.ts");
+  const { settledStretchAfter } = await import("../../support/chaos/steady-traffic.ts");
   // 10 s of traffic; requests scheduled 4–6 s fail (their timeouts arrive later than newer successes).
   const samples = traffic(10, (t) => t >= 4000 && t < 6000);
-  const early = settledSecondAfter(samples.slice(0, 60), 3000, 2000);
+  const early = settledStretchAfter(samples.slice(0, 60), 3000, 2000);
   assert.deepEqual([early.startUnixMs, early.samples.length, early.samples.filter((s) => !s.ok).length], [2900, 0, 0]);
-  const during = settledSecondAfter(samples.slice(0, 75), 3000, 2000);
+  const during = settledStretchAfter(samples.slice(0, 75), 3000, 2000);
   assert.deepEqual([during.startUnixMs, during.samples.filter((s) => !s.ok).length], [4400, 10]);
-  const after = settledSecondAfter(samples, 3000, 2000);
+  const after = settledStretchAfter(samples, 3000, 2000);
   assert.deepEqual([after.startUnixMs, after.samples.length, after.samples.filter((s) => !s.ok).length], [6900, 10, 0]);
+  const stretch = settledStretchAfter(samples, 3000, 2000, 3);
+  assert.deepEqual(
+    [stretch.startUnixMs, stretch.samples.length, stretch.samples.filter((s) => !s.ok).length],
+    [4900, 30, 10],
+  );
+});
+
+test("recovery for M consecutive seconds: one clean second after a flapping fault is not enough", async () => {
+  const { judgeRecovery } = await import("../../support/chaos/steady-traffic.ts");
+  // A fault at 0.5 s; requests fail 2.0–2.9 s and again 4.0–4.4 s, with one clean second (3.0–3.9 s) between.
+  const samples = traffic(12, (t) => (t >= 2000 && t < 3000) || (t >= 4000 && t < 4500));
+  const options = { afterUnixMs: 500, timeoutMs: 2000, rate: 10 };
+  // Judged when requests up to 5.9 s had been scheduled: the second ending 3.9 s was clean.
+  const upTo6 = samples.filter((s) => s.scheduledUnixMs <= 5900);
+  const oneSecond = judgeRecovery(upTo6, { ...options, cleanSeconds: 1 });
+  assert.equal(oneSecond.recovered, true, "one clean second (3.0–3.9 s) passes the 1 s form");
+  assert.equal(oneSecond.cleanFromUnixMs, 3000);
+  const threeSeconds = judgeRecovery(upTo6, { ...options, cleanSeconds: 3 });
+  assert.equal(threeSeconds.recovered, false, "the 3 s form sees the failures on both sides of the lucky second");
+  assert.match(threeSeconds.seen, /the latest settled 3 s: 20 of 30 succeeded \(at least 24 needed\)/);
+  // With all 12 s: the window 6.9–9.9 s is clean; the clean stretch began at 4.5 s, 4 s after the fault.
+  const later = judgeRecovery(samples, { ...options, cleanSeconds: 3 });
+  assert.deepEqual([later.recovered, later.cleanFromUnixMs - 500], [true, 4000]);
+  // Too few requests (a stalled client) is not recovery, however clean.
+  const sparse = judgeRecovery(
+    samples.filter((s) => s.seq % 2 === 0),
+    { ...options, cleanSeconds: 3 },
+  );
+  assert.equal(sparse.recovered, false);
 });
 
 test("service came back at the first success after the last failure that followed the fault", async () => {
@@ -118,4 +177,20 @@ test("service came back at the first success after the last failure that followe
   const samples = traffic(10, (t) => t === 2500 || t === 3100);
   assert.equal(recoveryMoment(samples, 2000), 3200);
   assert.equal(recoveryMoment(samples, 5000), 5000, "nothing failed after the fault: recovered at once");
+});
+
+test("failures of one kind only: another kind, or no failure at all, fails the check", async () => {
+  const { expectFailuresOnlyOfKind } = await import("../../support/chaos/expectations.ts");
+  const dnsOutage = traffic(5, () => false).map((s) =>
+    s.scheduledUnixMs >= 2000 && s.scheduledUnixMs < 3000 ? { ...s, ok: false, errorKind: "dns" as const, pod: "" } : s,
+  );
+  expectFailuresOnlyOfKind(record(dnsOutage), "dns");
+  assert.throws(
+    () => expectFailuresOnlyOfKind(record(dnsOutage), "timeout"),
+    /every failed request of the steady traffic to have failed with timeout, but 10 of 10 failed otherwise \(dns=10; first: request 20 of c, \+0\.0 s after “a killed”\)/,
+  );
+  assert.throws(
+    () => expectFailuresOnlyOfKind(record(traffic(2, () => false)), "dns"),
+    /but all 20 requests succeeded/,
+  );
 });

@@ -154,17 +154,20 @@ test("the CSV has a header and one row per request in scheduled order, quoting o
   const samples = [
     sample(1000, { client: "c1", seq: 4, pod: 'odd,"pod"' }),
     failed(0, "refused"),
-    sample(1000, { client: "c0", seq: 9, latencyMs: 1.23456789 }),
+    sample(1000, { client: "c0", seq: 9, latencyMs: 1.23456789, afterStopMs: 12.3456 }),
   ];
   const csv = samplesToCsv(samples);
   assert.ok(csv.endsWith("\r\n"));
   const lines = csv.trimEnd().split("\r\n");
   assert.equal(lines.length, 4);
   assert.equal(lines[0], csvColumns.join(","));
-  assert.equal(lines[0], "offset_ms,client,seq,scheduled_unix_ms,start_unix_ms,latency_ms,ok,status,error_kind,pod");
-  assert.equal(lines[1], `0,c0,0,${origin},${origin + 0.1},1,false,0,refused,`);
-  assert.equal(lines[2], `1000,c0,9,${origin + 1000},${origin + 1000.1},1.235,true,200,,web-a`);
-  assert.equal(lines[3], `1000,c1,4,${origin + 1000},${origin + 1000.1},2,true,200,,"odd,""pod"""`);
+  assert.equal(
+    lines[0],
+    "offset_ms,client,seq,scheduled_unix_ms,start_unix_ms,latency_ms,ok,status,error_kind,pod,after_stop_ms",
+  );
+  assert.equal(lines[1], `0,c0,0,${origin},${origin + 0.1},1,false,0,refused,,`);
+  assert.equal(lines[2], `1000,c0,9,${origin + 1000},${origin + 1000.1},1.235,true,200,,web-a,12.346`);
+  assert.equal(lines[3], `1000,c1,4,${origin + 1000},${origin + 1000.1},2,true,200,,"odd,""pod""",`);
   assert.equal(samplesToCsv([]), `${csvColumns.join(",")}\r\n`);
 });
 
