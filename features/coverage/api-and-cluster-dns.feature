@@ -110,25 +110,58 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
       """
     Then within 30 seconds the pod "custom-dns" resolves "kubernetes" to the ClusterIP of the Service "kubernetes" in namespace "default"
 
-  @upstream:dns-long-search @upstream:dns-odd-search
-  Scenario: Long and odd DNS search lists still resolve (more than 6 paths, over 256 characters, underscore and dot)
+  # The kubelet merges a pod's extra search paths after the cluster's own (dnsPolicy ClusterFirst). Names outside the
+  # cluster's zones get NXDOMAIN here (CoreDNS has no upstream), so only the merged cluster paths can answer.
+  # A second pod asks the same over TCP (its resolv.conf says use-vc).
+  @upstream:dns-long-search
+  Scenario Outline: More than 6 search paths and over 256 characters, merged with the cluster's own, over <protocol>
     When the client pod "long-search" is:
       """
       spec:
-        dnsPolicy: None
+        hostname: querier
+        subdomain: no-such-service
+        dnsPolicy: ClusterFirst
         dnsConfig:
-          nameservers: [10.96.0.10]
           searches:
-            - first-very-long-search-path-to-make-the-list-longer-than-256-characters.kubequake.test
-            - second-very-long-search-path-to-make-the-list-longer-than-256-characters.kubequake.test
-            - third-very-long-search-path-to-make-the-list-longer-than-256-characters.kubequake.test
-            - fourth.kubequake.test
-            - fifth.kubequake.test
-            - _sixth.kubequake.test
-            - .
-            - default.svc.cluster.local
+            - 00000000000000000000000000000000000001.k8s.io
+            - 00000000000000000000000000000000000002.k8s.io
+            - 00000000000000000000000000000000000003.k8s.io
+            - 00000000000000000000000000000000000004.k8s.io
+            - 00000000000000000000000000000000000005.k8s.io
+            - 00000000000000000000000000000000000006.k8s.io
+          options: [{ name: ndots, value: "5" }<option>]
       """
-    Then within 30 seconds the pod "long-search" resolves "kubernetes" to the ClusterIP of the Service "kubernetes" in namespace "default"
+    Then within 30 seconds the pod "long-search" resolves "kubernetes.default" to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds the pod "long-search" resolves "kubernetes.default.svc" to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds the pod "long-search" resolves "querier" to the IP of pod "long-search"
+    And within 30 seconds the pod "long-search" resolves "querier.no-such-service.{namespace}.svc.cluster.local" to the IP of pod "long-search"
+
+    Examples:
+      | protocol | option             |
+      | UDP      |                    |
+      | TCP      | , { name: use-vc } |
+
+  @upstream:dns-odd-search
+  Scenario Outline: A search path with an underscore and one that is a single dot, merged with the cluster's own, over <protocol>
+    When the client pod "odd-search" is:
+      """
+      spec:
+        hostname: querier
+        subdomain: no-such-service
+        dnsPolicy: ClusterFirst
+        dnsConfig:
+          searches: [".", "_sip._tcp.abc_d.example.com"]
+          options: [{ name: ndots, value: "5" }<option>]
+      """
+    Then within 30 seconds the pod "odd-search" resolves "kubernetes.default" to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds the pod "odd-search" resolves "kubernetes.default.svc" to the ClusterIP of the Service "kubernetes" in namespace "default"
+    And within 30 seconds the pod "odd-search" resolves "querier" to the IP of pod "odd-search"
+    And within 30 seconds the pod "odd-search" resolves "querier.no-such-service.{namespace}.svc.cluster.local" to the IP of pod "odd-search"
+
+    Examples:
+      | protocol | option             |
+      | UDP      |                    |
+      | TCP      | , { name: use-vc } |
 
   @upstream:dns-externalname
   Scenario: An ExternalName Service is a CNAME that follows its externalName, and an A record once it is a ClusterIP Service
