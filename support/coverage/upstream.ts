@@ -70,7 +70,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "multiport-multislice",
     section: "Endpoints and EndpointSlices",
     test: "should support a Service with multiple ports specified in multiple EndpointSlices",
-    reason: notYet("needs hand-written EndpointSlices for a selector-less Service"),
   },
   {
     id: "endpointslice-mirroring",
