@@ -92,7 +92,8 @@ When("the client pod {string} is:", async function (this: KubequakeWorld, name: 
 /**
  * Sends requests from a ready pod of a demo backend (a pod can reach itself through its own Service). The URL is
  * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success);
- * `{nodeIP:<node>}` in it stands for the node's InternalIP (for NodePorts). The same holds for the two steps below.
+ * `{nodeIP:<node>}` in it stands for the node's InternalIP (for NodePorts), `{clusterIP:<service>}` and
+ * `{loadBalancerIP:<service>}` for a Service's addresses. The same holds for the two steps below.
  */
 When(
   "a pod of {string} sends {int} request(s) to {string}",

@@ -293,13 +293,11 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "terminating-fallback-etp-local",
     section: "Readiness and terminating endpoints",
     test: "should fallback to local terminating endpoints when there are no ready endpoints with externalTrafficPolicy=Local",
-    reason: notYet("needs NodePort URLs and a pod kept terminating"),
   },
   {
     id: "health-check-terminating",
     section: "Readiness and terminating endpoints",
     test: "should fail health check node port if there are only terminating endpoints",
-    reason: lb,
   },
   // 2.7 Traffic policies
   {
@@ -334,12 +332,11 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     reason:
       "not applicable: MetalLB in L2 mode sends each address's traffic to one node, while the check needs a load balancer that spreads over every node with endpoints",
   },
-  { id: "etp-local-from-pods", section: "Traffic policies", test: "should work from pods", reason: lb },
+  { id: "etp-local-from-pods", section: "Traffic policies", test: "should work from pods" },
   {
     id: "lb-source-ranges",
     section: "Traffic policies",
     test: "should only allow access from service loadbalancer source ranges",
-    reason: lb,
   },
   {
     id: "lb-finalizer",

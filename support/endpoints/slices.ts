@@ -13,6 +13,8 @@ export interface ExpectedEndpoint {
   readonly pod: string;
   readonly portName: string;
   readonly port: number;
+  /** TCP unless the table says otherwise. */
+  readonly protocol: string;
 }
 
 /** What the API server holds for one Service: its EndpointSlices, its Endpoints (undefined: none) and its pods. */
@@ -25,8 +27,8 @@ export interface EndpointObjects {
 }
 
 /**
- * Reads a data table of expected endpoints (columns `pod`, `port name`, `port`). A missing column or a port that is
- * not a number is the feature's mistake, reported with the table as it is.
+ * Reads a data table of expected endpoints (columns `pod`, `port name`, `port`, and optionally `protocol`: TCP when
+ * absent). A missing column or a port that is not a number is the feature's mistake, reported with the table as it is.
  */
 export function parseExpectedEndpoints(rows: readonly Record<string, string>[]): ExpectedEndpoint[] {
   return rows.map((row, index) => {
@@ -39,7 +41,14 @@ export function parseExpectedEndpoints(rows: readonly Record<string, string>[]):
         "write the table with the header | pod | port name | port | and one row per pod and port, e.g. | web-0 | http | 8080 |.",
       );
     }
-    return { pod, portName, port };
+    const protocol = row.protocol?.trim() || "TCP";
+    if (!["TCP", "UDP", "SCTP"].includes(protocol)) {
+      throw new UserError(
+        `row ${index + 1} of the endpoints table names the protocol "${protocol}"`,
+        "write TCP, UDP or SCTP (or leave the protocol column out for TCP).",
+      );
+    }
+    return { pod, portName, port, protocol };
   });
 }
 
@@ -111,7 +120,7 @@ export function compareEndpoints(
     }
   }
 
-  const want = expected.map((e) => entry(e.pod, e.portName, e.port, "TCP")).sort();
+  const want = expected.map((e) => entry(e.pod, e.portName, e.port, e.protocol)).sort();
   const listed = (entries: string[]) => entries.sort().join(", ") || "nothing";
   if (objects.slices.length === 0) problems.push("no EndpointSlice");
   else if (listed(sliceEntries) !== listed([...want])) {
@@ -146,7 +155,7 @@ export async function waitForEndpointObjects(
   const want =
     expected.length === 0
       ? "no endpoint (one empty EndpointSlice made by the EndpointSlice controller, Endpoints without subsets)"
-      : `exactly ${expected.map((e) => entry(e.pod, e.portName, e.port, "TCP")).join(", ")}, in EndpointSlices made by the EndpointSlice controller with each endpoint's targetRef its pod`;
+      : `exactly ${expected.map((e) => entry(e.pod, e.portName, e.port, e.protocol)).join(", ")}, in EndpointSlices made by the EndpointSlice controller with each endpoint's targetRef its pod`;
   const { value } = await eventually(
     `the EndpointSlices and Endpoints of Service ${service} list ${want}`,
     async () => {

@@ -68,7 +68,8 @@ export async function sendFromPod(
 /**
  * Replaces `{nodeIP:<node>}` in a URL by that node's InternalIP, so a NodePort can be addressed on every node
  * ("http://{nodeIP:kubequake-worker}:31080"), and `{clusterIP:<service>}` by the ClusterIP of a Service of the
- * scenario (no DNS lookup). A node or Service that does not exist is the user's mistake.
+ * scenario (no DNS lookup), and `{loadBalancerIP:<service>}` by the load-balancer address of one (reached from inside the
+ * cluster). A node or Service that does not exist is the user's mistake.
  */
 export async function expandNodeIPs(scenario: ScenarioContext, url: string): Promise<string> {
   const names = [...url.matchAll(/\{nodeIP:([^}]+)\}/g)].map((m) => m[1]!);
@@ -97,6 +98,19 @@ export async function expandNodeIPs(scenario: ScenarioContext, url: string): Pro
       );
     }
     expanded = expanded.replace(`{clusterIP:${name}}`, ip);
+  }
+  for (const [, name] of url.matchAll(/\{loadBalancerIP:([^}]+)\}/g)) {
+    const service = await scenario.kube.core
+      .readNamespacedService({ name: name!, namespace: scenario.name })
+      .catch(() => undefined);
+    const ip = service?.status?.loadBalancer?.ingress?.[0]?.ip;
+    if (!ip) {
+      throw new UserError(
+        `${url}: the scenario has no Service "${name}" with a load-balancer address (${service ? `type ${service.spec?.type}, status.loadBalancer ${JSON.stringify(service.status?.loadBalancer ?? {})}` : "no such Service"})`,
+        `wait for the address first (Then the Service "${name}" gets a load-balancer address within 10 seconds), or use a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
+      );
+    }
+    expanded = expanded.replace(`{loadBalancerIP:${name}}`, ip);
   }
   return expanded;
 }

@@ -104,4 +104,9 @@ test("a table row without a pod or with a port that is not a number is the featu
     /row 1 of the endpoints table/,
   );
   assert.throws(() => parseExpectedEndpoints([{ pod: "", port: "80" }]), /\| pod \| port name \| port \|/);
+  assert.throws(() => parseExpectedEndpoints([{ pod: "p", "port name": "", port: "80", protocol: "QUIC" }]), /"QUIC"/);
+  assert.equal(
+    parseExpectedEndpoints([{ pod: "p", "port name": "", port: "80", protocol: "SCTP" }])[0]?.protocol,
+    "SCTP",
+  );
 });
