@@ -159,3 +159,39 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     And within 15 seconds the Service "web" has 1 serving terminating endpoint
     And within 20 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
     And within 20 seconds 3 requests from an outside client to the NodePort of "web" on every node are answered only by the nodes running a terminating pod of "web"
+
+  # MetalLB (L2) brings a Local-policy address to one node with an endpoint, and that node uses its own endpoints
+  # only: the three pods run on one node so that there are three to spread over (a cloud load balancer would spread
+  # over the nodes instead).
+  @upstream:affinity-switch-lb-local
+  Scenario: Session affinity switches off and back on through a load-balancer address with externalTrafficPolicy Local
+    Given the manifest:
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: sticky }
+      spec:
+        replicas: 3
+        selector: { matchLabels: { app: sticky } }
+        template:
+          metadata: { labels: { app: sticky } }
+          spec:
+            nodeSelector: { kubernetes.io/hostname: kubequake-worker }
+            containers: [{ name: backend, image: "kubequake.local/demo:current", args: [backend] }]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: sticky }
+      spec:
+        type: LoadBalancer
+        externalTrafficPolicy: Local
+        sessionAffinity: ClientIP
+        selector: { app: sticky }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    And the Service "sticky" gets a load-balancer address within 10 seconds
+    Then within 30 seconds 20 requests from an outside client to the load-balancer address of "sticky" are all answered by the same pod
+    When the Service "sticky" switches to session affinity None
+    Then within 30 seconds 30 requests from an outside client to the load-balancer address of "sticky" are answered by at least 2 different pods
+    When the Service "sticky" switches to session affinity ClientIP
+    Then within 30 seconds 20 requests from an outside client to the load-balancer address of "sticky" are all answered by the same pod

@@ -249,7 +249,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "affinity-switch-lb-local",
     section: "Session affinity",
     test: "should be able to switch session affinity for LoadBalancer service with Local traffic policy",
-    reason: lb,
   },
   {
     id: "affinity-switch-lb-cluster",
