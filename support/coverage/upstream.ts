@@ -44,7 +44,6 @@ export const upstreamChecks: readonly UpstreamCheck[] = [
     id: "sctp",
     section: "Endpoints and EndpointSlices",
     test: "should allow creating a basic SCTP service with pod and endpoints",
-    reason: "not applicable: SCTP needs the sctp kernel module on the host, which this machine does not load",
   },
   {
     id: "endpointslice-for-pods",
