@@ -6,7 +6,8 @@ import type { KubequakeWorld } from "../support/world.ts";
  * Applies your own YAML (one or more documents) into the scenario's namespace, server-side: new objects are created,
  * existing ones updated (re-apply a Service with another selector to switch it). Its workloads (Deployments, Pods…)
  * are waited for until their pods are ready, then every Service in it until it is in service: exactly its ready pods
- * as endpoints, its name resolving, its TCP ports connecting.
+ * as endpoints, its name resolving, its TCP ports connecting. `{podIP:<pod>}` in it stands for the IP of that pod of
+ * the scenario (e.g. in a hand-made EndpointSlice), as in the other manifest steps.
  */
 Given("the manifest:", async function (this: KubequakeWorld, docString: string) {
   await applyManifest(this.scenario, docString, this.source, { waitForServices: true });

@@ -102,7 +102,8 @@ When("the client pod {string} is:", async function (this: KubequakeWorld, name: 
 /**
  * Sends requests from a ready pod of a demo backend (a pod can reach itself through its own Service). The URL is
  * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success), with
- * the placeholders of "a client pod sends" (`{nodeIP:<node>}:{nodePort:web}`…). The same holds for the two below.
+ * the placeholders of "a client pod sends" (`{nodeIP:<node>}:{nodePort:web}`, `{loadBalancerIP:web}`…). The same holds
+ * for the two below.
  */
 When(
   "a pod of {string} sends {int} request(s) to {string}",

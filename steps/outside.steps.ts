@@ -26,6 +26,7 @@ import {
   expectSenderAddressRewritten,
   expectSenderAddressSeen,
   waitForHealthCheckNodePort,
+  waitUntilAffinityShows,
   waitUntilAllAnswered,
   waitUntilNoneAnswered,
   waitUntilOnlyLocalNodesAnswer,
@@ -72,6 +73,31 @@ Then(
   "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} all succeed",
   async function (this: KubequakeWorld, seconds: number, count: number, sender: Sender, target: OutsideTarget) {
     await attachTraffic(this.scenario, await waitUntilAllAnswered(this.scenario, { seconds, count, sender, target }));
+  },
+);
+
+/** Sends batches until one batch is all answered by one pod (e.g. after switching to ClientIP affinity); keeps it. */
+Then(
+  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} are all answered by the same pod",
+  async function (this: KubequakeWorld, seconds: number, count: number, sender: Sender, target: OutsideTarget) {
+    const options = { seconds, count, sender, target, sticky: true as const };
+    await attachTraffic(this.scenario, await waitUntilAffinityShows(this.scenario, options));
+  },
+);
+
+/** Sends batches until one batch is all answered and reaches at least N pods (e.g. after switching affinity to None). */
+Then(
+  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} are answered by at least {int} different pod(s)",
+  async function (
+    this: KubequakeWorld,
+    seconds: number,
+    count: number,
+    sender: Sender,
+    target: OutsideTarget,
+    minimumPods: number,
+  ) {
+    const options = { seconds, count, sender, target, sticky: false as const, minimumPods };
+    await attachTraffic(this.scenario, await waitUntilAffinityShows(this.scenario, options));
   },
 );
 

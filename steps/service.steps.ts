@@ -1,4 +1,9 @@
-import { Given, Then, When } from "@cucumber/cucumber";
+import { type DataTable, Given, Then, When } from "@cucumber/cucumber";
+import {
+  parseExpectedEndpoints,
+  waitForEndpointObjects,
+  waitForNoEndpointSlices,
+} from "../support/endpoints/slices.ts";
 import type { Action, ScenarioContext } from "../support/scenario/context.ts";
 import type { Backend } from "../support/services/backend.ts";
 import { exposeSelected } from "../support/services/exposure.ts";
@@ -67,6 +72,35 @@ Then(
           .sort()
           .join() === ready.join(),
     );
+  },
+);
+
+/**
+ * The Service's EndpointSlices and its Endpoints list exactly these pods with these ports (a table with the columns
+ * pod, port name and port: the container port a named or numbered targetPort resolves to on that pod), as the
+ * EndpointSlice controller makes them: labelled managed-by endpointslice-controller.k8s.io, one slice per set of
+ * ports, each endpoint's targetRef the pod itself (uid too).
+ */
+Then(
+  "within {int} second(s) the EndpointSlices and Endpoints of {service} list exactly:",
+  async function (this: KubequakeWorld, seconds: number, service: Service, table: DataTable) {
+    await waitForEndpointObjects(this.scenario, service.name, parseExpectedEndpoints(table.hashes()), seconds);
+  },
+);
+
+/** A Service that selects no pod still gets one EndpointSlice (by the controller, no endpoint, no port) and Endpoints. */
+Then(
+  "within {int} second(s) the EndpointSlices and Endpoints of {service} list no endpoint",
+  async function (this: KubequakeWorld, seconds: number, service: Service) {
+    await waitForEndpointObjects(this.scenario, service.name, [], seconds);
+  },
+);
+
+/** No EndpointSlice of the Service is left (after it was deleted, the garbage collector removes them). */
+Then(
+  "within {int} second(s) no EndpointSlice of {service} is left",
+  async function (this: KubequakeWorld, seconds: number, service: Service) {
+    await waitForNoEndpointSlices(this.scenario, service.name, seconds);
   },
 );
 

@@ -129,3 +129,84 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     Then within 10 seconds the Service "web" has the fields of a ClusterIP Service
     And within 30 seconds none of 5 requests from an outside client to the previous NodePort of "web" on every node succeeds
     And within 30 seconds none of 5 requests from an outside client to the previous load-balancer address of "web" succeeds
+
+  # The client pod runs on a node without the backend: kube-proxy sends a pod's traffic for a load-balancer address
+  # of its own cluster straight to the Service's endpoints, on any node and without SNAT, whatever the external policy.
+  @upstream:etp-local-from-pods
+  Scenario: A pod reaches an externalTrafficPolicy Local load-balancer address from a node without an endpoint, keeping its own address
+    Given the manifest:
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata: { name: backend, labels: { app: web } }
+      spec:
+        nodeName: kubequake-worker
+        containers: [{ name: backend, image: "kubequake.local/demo:current", args: [backend] }]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: web }
+      spec:
+        type: LoadBalancer
+        externalTrafficPolicy: Local
+        selector: { app: web }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    And the Service "web" gets a load-balancer address within 10 seconds
+    And the client pod "far" is:
+      """
+      spec: { nodeName: kubequake-worker2 }
+      """
+    Then within 30 seconds 5 requests from the pod "far" to "http://{loadBalancerIP:web}" all succeed
+    When the pod "far" sends 10 requests to "http://{loadBalancerIP:web}"
+    Then every request succeeds
+    And only pods of "web" answered
+    And every answer saw the sending pod's IP as the client address
+
+  @upstream:health-check-terminating
+  Scenario: The health-check NodePort fails where the only endpoint is terminating, while that endpoint still serves its node's NodePort
+    Given the demo backend runs 1 replica behind the NodePort Service "web", each pod serving 40 seconds after it is deleted
+    When the Service "web" changes to type LoadBalancer
+    And the Service "web" switches to externalTrafficPolicy Local
+    Then within 30 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
+    When "web" is scaled to 0 replicas
+    Then within 15 seconds the Service "web" has 0 ready endpoints
+    And within 15 seconds the Service "web" has 1 serving terminating endpoint
+    And within 20 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
+    And within 20 seconds 3 requests from an outside client to the NodePort of "web" on every node are answered only by the nodes running a terminating pod of "web"
+
+  # MetalLB (L2) brings a Local-policy address to one node with an endpoint, and that node uses its own endpoints
+  # only: the three pods run on one node so that there are three to spread over (a cloud load balancer would spread
+  # over the nodes instead).
+  @upstream:affinity-switch-lb-local
+  Scenario: Session affinity switches off and back on through a load-balancer address with externalTrafficPolicy Local
+    Given the manifest:
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: sticky }
+      spec:
+        replicas: 3
+        selector: { matchLabels: { app: sticky } }
+        template:
+          metadata: { labels: { app: sticky } }
+          spec:
+            nodeSelector: { kubernetes.io/hostname: kubequake-worker }
+            containers: [{ name: backend, image: "kubequake.local/demo:current", args: [backend] }]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: sticky }
+      spec:
+        type: LoadBalancer
+        externalTrafficPolicy: Local
+        sessionAffinity: ClientIP
+        selector: { app: sticky }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
+    And the Service "sticky" gets a load-balancer address within 10 seconds
+    Then within 30 seconds 20 requests from an outside client to the load-balancer address of "sticky" are all answered by the same pod
+    When the Service "sticky" switches to session affinity None
+    Then within 30 seconds 30 requests from an outside client to the load-balancer address of "sticky" are answered by at least 2 different pods
+    When the Service "sticky" switches to session affinity ClientIP
+    Then within 30 seconds 20 requests from an outside client to the load-balancer address of "sticky" are all answered by the same pod

@@ -49,7 +49,10 @@ Feature: A LoadBalancer Service gets an address on the kind network and answers 
     When the Service "web" changes to type ClusterIP
     Then within 10 seconds the Service "web" has the fields of a ClusterIP Service
 
-  Scenario: loadBalancerSourceRanges lets one outside client in and keeps another out
+  # Kubernetes' e2e test lets one exec pod in, then the other, then both; here the two sources are outside clients,
+  # the ones source ranges are meant for.
+  @upstream:lb-source-ranges
+  Scenario: loadBalancerSourceRanges lets one outside client in and keeps another out, follows a change, and lets both in once cleared
     Given the demo backend runs 1 replica behind the load-balancer Service "web"
     And the Service "web" gets a load-balancer address within 10 seconds
     And within 20 seconds 5 requests from the outside client "alice" to the load-balancer address of "web" all succeed
@@ -57,3 +60,14 @@ Feature: A LoadBalancer Service gets an address on the kind network and answers 
     When the load balancer of "web" admits only the outside client "alice"
     Then within 20 seconds none of 5 requests from the outside client "bob" to the load-balancer address of "web" succeeds
     And within 20 seconds 10 requests from the outside client "alice" to the load-balancer address of "web" all succeed
+    When the load balancer of "web" admits only the outside client "bob"
+    Then within 20 seconds none of 5 requests from the outside client "alice" to the load-balancer address of "web" succeeds
+    And within 20 seconds 10 requests from the outside client "bob" to the load-balancer address of "web" all succeed
+    When the Service "web" is patched with:
+      """
+      spec:
+        loadBalancerSourceRanges: null
+      """
+    Then within 10 seconds the Service "web" has `spec.loadBalancerSourceRanges` not set
+    And within 20 seconds 10 requests from the outside client "alice" to the load-balancer address of "web" all succeed
+    And within 20 seconds 10 requests from the outside client "bob" to the load-balancer address of "web" all succeed

@@ -1,11 +1,14 @@
 import { parse } from "yaml";
+import { readMetallb } from "../cluster/metallb.ts";
+import { ipv4ToNumber } from "../cluster/seal.ts";
 import { UserError } from "../errors/user-error.ts";
 import type { Kube } from "./client.ts";
 import { nodeInternalIPs } from "./nodes.ts";
 
 /**
  * The only destinations kubequake's clients may connect to (demo image's ALLOWED_NETWORKS): the cluster's pod and
- * Service subnets and each node's own address. Read from kubeadm's ClusterConfiguration, as kind uses kubeadm;
+ * Service subnets, each node's own address and the load-balancer pool (MetalLB's, when installed: pods may call a
+ * load-balancer address as Kubernetes' e2e tests do). Read from kubeadm's ClusterConfiguration, as kind uses kubeadm;
  * KUBEQUAKE_ALLOWED_NETWORKS overrides it for clusters that kubeadm did not make.
  */
 export async function clusterNetworks(kube: Kube): Promise<string> {
@@ -23,5 +26,28 @@ export async function clusterNetworks(kube: Kube): Promise<string> {
     );
   }
   const nodeIPs = (await nodeInternalIPs(kube)).map((ip) => `${ip}/32`);
-  return [networking.podSubnet, networking.serviceSubnet, ...nodeIPs].join(",");
+  const pool = (await readMetallb(kube)).pool?.split(",") ?? [];
+  return [networking.podSubnet, networking.serviceSubnet, ...nodeIPs, ...pool.flatMap(poolCidrs)].join(",");
+}
+
+/**
+ * An IPAddressPool entry as CIDRs: a CIDR stays as it is, a range "first-last" of IPv4 addresses becomes the fewest
+ * CIDRs that cover exactly it (172.18.255.200-172.18.255.250 → 172.18.255.200/29, …, 172.18.255.250/32); anything
+ * else (IPv6 ranges) is left out, so nothing outside the pool is ever allowed.
+ */
+export function poolCidrs(entry: string): string[] {
+  const text = entry.trim();
+  if (text.includes("/")) return [text];
+  const [first, last] = text.split("-").map((ip) => ipv4ToNumber(ip.trim()));
+  if (first === undefined || last === undefined || last < first) return [];
+  const cidrs: string[] = [];
+  for (let start = first; start <= last; ) {
+    let size = 1;
+    // Grow the block while it stays aligned on `start` and inside the range.
+    while (start % (size * 2) === 0 && start + size * 2 - 1 <= last) size *= 2;
+    const ip = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join(".");
+    cidrs.push(`${ip}/${32 - Math.log2(size)}`);
+    start += size;
+  }
+  return cidrs;
 }

@@ -34,7 +34,7 @@ export async function applyManifest(
   source: string,
   options: ApplyOptions,
 ): Promise<void> {
-  const items = parseSourced(text, source);
+  const items = parseSourced(await expandPodIPs(scenario, text, source), source);
   for (const item of items) await applyOne(scenario, item);
   if (!options.waitForServices) return;
   // A Service is in service with the pods it will have: wait for the manifest's own workloads to be ready first.
@@ -76,6 +76,27 @@ export async function expectManifestRejected(
       `expected the API server to reject the manifest at ${source} with a message containing "${expected}", but it said: ${rejections.join(" | ")}`,
     );
   }
+}
+
+/**
+ * Replaces `{podIP:<pod>}` in a manifest by the IP of that pod of the scenario, so hand-made EndpointSlices or
+ * Endpoints can point at a real pod (made by an earlier step, which waited for it). A pod that does not exist or has
+ * no IP yet is the feature's mistake.
+ */
+export async function expandPodIPs(scenario: ScenarioContext, text: string, source: string): Promise<string> {
+  let expanded = text;
+  for (const name of new Set([...text.matchAll(/\{podIP:([^}]+)\}/g)].map((m) => m[1]!))) {
+    const pod = await scenario.kube.core.readNamespacedPod({ name, namespace: scenario.name }).catch(() => undefined);
+    const ip = pod?.status?.podIP;
+    if (!ip) {
+      throw new UserError(
+        `${source}: {podIP:${name}}: ${pod ? `the pod ${name} has no IP yet` : `this scenario has no pod ${name}`}`,
+        "create the pod in an earlier step (e.g. its own Given the manifest:, which waits until it is ready) and name it here by metadata.name.",
+      );
+    }
+    expanded = expanded.replaceAll(`{podIP:${name}}`, ip);
+  }
+  return expanded;
 }
 
 /** Reads a manifest file, naming the path on failure. */

@@ -3,6 +3,7 @@ import type { PodSummary } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { readyPodsOf } from "../services/backends.ts";
 import type { TrafficResult } from "../traffic/client.ts";
+import { stickinessProblem } from "../traffic/expectations.ts";
 import { describeSender, type Sender, senderAddress, sendToTarget, targetNode } from "./send.ts";
 import { clusterNodes, describeOutsideTarget, type OutsideTarget } from "./targets.ts";
 import { podsIn } from "./terminating.ts";
@@ -30,6 +31,41 @@ export async function waitUntilAllAnswered(
     async () => {
       last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
       return { satisfied: last.every((r) => r.summary.succeeded === options.count), value: last.map(outcomeOf) };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 250 },
+  );
+  scenario.lastTraffic = last;
+  return last;
+}
+
+/**
+ * Sends batches until one is all answered and shows the wanted affinity: spread over at least `minimumPods` pods, or
+ * ("sticky") stuck to one pod (see {@link stickinessProblem}); keeps that batch. Session affinity changes reach each
+ * node when kube-proxy next syncs, so a check right after a switch has to wait for it. The timeout shows the last
+ * batch's pods.
+ */
+export async function waitUntilAffinityShows(
+  scenario: ScenarioContext,
+  options: { seconds: number; count: number; sender: Sender; target: OutsideTarget } & (
+    | { sticky: true }
+    | { sticky: false; minimumPods: number }
+  ),
+): Promise<TrafficResult[]> {
+  let last: TrafficResult[] = [];
+  const what = options.sticky
+    ? "all answered by the same pod"
+    : `answered by at least ${options.minimumPods} different pods`;
+  await eventuallyTimed(
+    scenario,
+    `${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)} are ${what}`,
+    async () => {
+      last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
+      const pods = new Set(last.flatMap((r) => Object.keys(r.summary.byPod)));
+      const allAnswered = last.every((r) => r.summary.succeeded === options.count);
+      const satisfied =
+        allAnswered &&
+        (options.sticky ? last.every((r) => stickinessProblem(r) === undefined) : pods.size >= options.minimumPods);
+      return { satisfied, value: last.map(outcomeOf) };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
   );

@@ -25,7 +25,8 @@ export function recordDeletedService(scenario: ScenarioContext, service: V1Servi
  * - `{nodeIP:<node>}`: the node's InternalIP;
  * - `{clusterIP:<service>}`: the Service's ClusterIP; for a Service this scenario deleted, the ClusterIP it had;
  * - `{nodePort:<service>}`: the NodePort of the Service's only port; `{nodePort:<service>:<port name>}` for one of
- *   several ports (e.g. the "udp" one of a TCP+UDP Service).
+ *   several ports (e.g. the "udp" one of a TCP+UDP Service);
+ * - `{loadBalancerIP:<service>}`: the Service's load-balancer address (reached from inside the cluster).
  * A node or Service that does not exist, or a Service without that NodePort, is the user's mistake.
  */
 export async function expandAddresses(scenario: ScenarioContext, url: string): Promise<string> {
@@ -39,7 +40,20 @@ export async function expandAddresses(scenario: ScenarioContext, url: string): P
   for (const [placeholder, name, port] of url.matchAll(/\{nodePort:([^}:]+)(?::([^}]+))?\}/g)) {
     expanded = expanded.replace(placeholder, String(await nodePort(scenario, url, name!, port)));
   }
+  for (const [placeholder, name] of url.matchAll(/\{loadBalancerIP:([^}]+)\}/g)) {
+    expanded = expanded.replace(placeholder, await loadBalancerIP(scenario, url, name!));
+  }
   return expanded;
+}
+
+async function loadBalancerIP(scenario: ScenarioContext, url: string, name: string): Promise<string> {
+  const service = await readService(scenario, name);
+  const ip = service?.status?.loadBalancer?.ingress?.[0]?.ip;
+  if (ip) return ip;
+  throw new UserError(
+    `${url}: the scenario has no Service "${name}" with a load-balancer address (${service ? `type ${service.spec?.type}, status.loadBalancer ${JSON.stringify(service.status?.loadBalancer ?? {})}` : "no such Service"})`,
+    `wait for the address first (Then the Service "${name}" gets a load-balancer address within 10 seconds), or use a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
+  );
 }
 
 async function nodeIP(scenario: ScenarioContext, url: string, name: string): Promise<string> {

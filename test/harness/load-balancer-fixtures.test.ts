@@ -16,6 +16,10 @@ const mustFail: Record<string, RegExp> = {
     /expected the Service web to keep the load-balancer address 172\.\d+\.\d+\.\d+ it got, but status\.loadBalancer\.ingress is empty \(type ClusterIP\); look at the Service's events/,
   "A misspelt Service type is a user error before anything changes":
     /^UserError: "Loadbalancer" is not a Service type this step can move to or check\n {2}what to do: use one of ClusterIP, NodePort, LoadBalancer/,
+  "Load-balancer traffic without affinity does not stick to one pod":
+    /timed out after 3\.\d s waiting until 20 requests from an outside client to the load-balancer address of "web" are all answered by the same pod; last observed: .*\d+ by web-[a-z0-9]+-[a-z0-9]+, \d+ by web-/,
+  "Load-balancer traffic to a single pod does not spread":
+    /timed out after 3\.\d s waiting until 10 requests from an outside client to the load-balancer address of "web" are answered by at least 2 different pods; last observed: .*: 10 by web-[a-z0-9]+-[a-z0-9]+"/,
 };
 
 test("load-balancer fixture scenarios that must fail do fail, each with the expected message, and leak no namespace", async () => {

@@ -1,7 +1,8 @@
 // The generic object and traffic checks catch what they are for: fixture scenarios that must fail (a field wait that
 // never holds, an expected rejection that does not come or says something else, a misspelt field, an unknown kind,
 // a Service that still answers (a client pod's or a hostNetwork client's requests), traffic from a named pod that
-// reaches other pods, a NodePort placeholder for a port the Service lacks, a rewritten client address), each with its
+// reaches other pods, a NodePort placeholder for a port the Service lacks, a rewritten client address, EndpointSlices
+// with another port than expected or left behind, a hand-made slice naming a pod that does not exist), each with its
 // message checked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -28,6 +29,12 @@ const mustFail: Record<string, RegExp> = {
     /timed out after \d+\.\d s waiting until none of 5 requests from a hostNetwork client on node "kubequake-worker" to http:\/\/\{clusterIP:web\}:80 succeeds; last observed: 5 answered \(web-/,
   "Hairpin traffic is masqueraded, so the client address is not the pod's own":
     /expected every answer to web-[a-z0-9-]+ \(10\.244\.\d+\.\d+\) to see 10\.244\.\d+\.\d+ as the client, but 5 of 5 did not/,
+  "EndpointSlices that list another port than the table says":
+    /timed out after 2\.\d s waiting until the EndpointSlices and Endpoints of Service one list exactly pod1 http=9090\/TCP, in EndpointSlices made by the EndpointSlice controller .*; last observed: EndpointSlices one-[a-z0-9]+ \[http=8080; 1 endpoint\(s\)\]: pod1 http=8080\/TCP; Endpoints: pod1 http=8080\/TCP; problems: the EndpointSlices list pod1 http=8080\/TCP; the Endpoints list pod1 http=8080\/TCP/,
+  "EndpointSlices that stay while their Service does":
+    /timed out after 2\.\d s waiting until no EndpointSlice of Service kept is left; last observed: left: kept-[a-z0-9]+/,
+  "A hand-made EndpointSlice naming a pod the scenario does not have":
+    /objects-must-fail\.feature:\d+: \{podIP:nobody\}: this scenario has no pod nobody\n {2}what to do: create the pod in an earlier step/,
 };
 
 test("object and traffic checks that must fail do fail, each with the expected message", async () => {

@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ipv4InCidr } from "../../support/cluster/seal.ts";
+import { poolCidrs } from "../../support/kube/networks.ts";
+
+test("a load-balancer pool range becomes the fewest CIDRs covering exactly it", () => {
+  const cidrs = poolCidrs("172.18.255.200-172.18.255.250");
+  assert.deepEqual(cidrs, [
+    "172.18.255.200/29",
+    "172.18.255.208/28",
+    "172.18.255.224/28",
+    "172.18.255.240/29",
+    "172.18.255.248/31",
+    "172.18.255.250/32",
+  ]);
+  const inside = (ip: string) => cidrs.some((cidr) => ipv4InCidr(ip, cidr));
+  assert.ok(inside("172.18.255.200") && inside("172.18.255.225") && inside("172.18.255.250"));
+  assert.ok(!inside("172.18.255.199") && !inside("172.18.255.251"), "nothing outside the pool");
+});
+
+test("a CIDR entry stays as it is; a single address or an IPv6 range is handled without widening", () => {
+  assert.deepEqual(poolCidrs("192.168.10.0/24"), ["192.168.10.0/24"]);
+  assert.deepEqual(poolCidrs("10.0.0.7-10.0.0.7"), ["10.0.0.7/32"]);
+  assert.deepEqual(poolCidrs("fc00::1-fc00::9"), []);
+  assert.deepEqual(poolCidrs("10.0.0.9-10.0.0.1"), []);
+});
