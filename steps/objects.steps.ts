@@ -1,5 +1,6 @@
 import { Then, When } from "@cucumber/cucumber";
 import { deleteObject, expectPatchRejected, patchObject, setServiceSelector } from "../support/objects/change.ts";
+import { waitForNoSlices, waitForSlicesMatchingEndpoints } from "../support/objects/endpoint-slices.ts";
 import { type FieldCondition, waitForAbsence, waitForField } from "../support/objects/fields.ts";
 import {
   deleteCollection,
@@ -64,7 +65,7 @@ When(
   },
 );
 
-/** Waits until a field (a backquoted JSONPath) of an object of the scenario is set, equal to, containing or matching. */
+/** Waits until a field (a backquoted JSONPath) of an object is set, equal to, containing, matching or between two numbers. */
 Then(
   "within {int} second(s) the {word} {string} has {fieldCondition}",
   async function (this: KubequakeWorld, seconds: number, kind: string, name: string, condition: FieldCondition) {
@@ -85,6 +86,30 @@ Then(
   "the {word} {string} in namespace {string} has {fieldCondition}",
   async function (this: KubequakeWorld, kind: string, name: string, namespace: string, condition: FieldCondition) {
     await waitForField(this.scenario.kube, { kind, name, namespace }, condition, 0);
+  },
+);
+
+/** The Service's EndpointSlices hold exactly the addresses and ports of its Endpoints (e.g. mirrored from hand-made ones). */
+Then(
+  "within {int} second(s) the EndpointSlices of the Service {string} hold exactly the addresses and ports of its Endpoints",
+  async function (this: KubequakeWorld, seconds: number, service: string) {
+    await waitForSlicesMatchingEndpoints(this.scenario.kube, { service, namespace: this.scenario.name, seconds });
+  },
+);
+
+/** As above, read only, for a Service outside the scenario (the `kubernetes` Service in default). */
+Then(
+  "the EndpointSlices of the Service {string} in namespace {string} hold exactly the addresses and ports of its Endpoints",
+  async function (this: KubequakeWorld, service: string, namespace: string) {
+    await waitForSlicesMatchingEndpoints(this.scenario.kube, { service, namespace, seconds: 0 });
+  },
+);
+
+/** No EndpointSlice is labelled with the Service's name any more (e.g. after its hand-made Endpoints were deleted). */
+Then(
+  "within {int} second(s) the Service {string} has no EndpointSlices",
+  async function (this: KubequakeWorld, seconds: number, service: string) {
+    await waitForNoSlices(this.scenario.kube, { service, namespace: this.scenario.name, seconds });
   },
 );
 
@@ -227,6 +252,14 @@ Then(
   "listing every {word} in all namespaces finds {string} of this scenario",
   async function (this: KubequakeWorld, kind: string, name: string) {
     await expectListedInAllNamespaces(this.scenario, { kind, name, namespace: this.scenario.name });
+  },
+);
+
+/** As above, asking the API server only for objects carrying the labels (a label selector across all namespaces). */
+Then(
+  "listing every {word} labelled {labels} in all namespaces finds {string} of this scenario",
+  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>, name: string) {
+    await expectListedInAllNamespaces(this.scenario, { kind, name, namespace: this.scenario.name, labels });
   },
 );
 

@@ -1,7 +1,7 @@
 Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, written with the step catalog
 
   @upstream:endpoint-lifecycle
-  Scenario: An Endpoints object is created, read, patched and deleted
+  Scenario: An Endpoints object is created, listed by label, patched and deleted as a collection
     Given the manifest:
       """
       apiVersion: v1
@@ -12,17 +12,20 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
           ports: [{ name: http, port: 80 }]
       """
     Then within 10 seconds the Endpoints "lifecycle" has `subsets[0].addresses[0].ip` equal to "10.244.250.20"
+    And listing every Endpoints labelled "test=lifecycle" in all namespaces finds "lifecycle" of this scenario
     When the Endpoints "lifecycle" is patched with:
       """
       metadata:
         labels: { test: patched }
       subsets:
         - addresses: [{ ip: 10.244.250.21 }]
-          ports: [{ name: http, port: 8080 }]
+          ports: [{ name: http-test, port: 8080 }]
       """
     Then within 10 seconds the Endpoints "lifecycle" has `metadata.labels.test` equal to "patched"
+    And within 10 seconds the Endpoints "lifecycle" has `subsets[*].addresses[*].ip` equal to "10.244.250.21"
+    And within 10 seconds the Endpoints "lifecycle" has `subsets[0].ports[0].name` equal to "http-test"
     And within 10 seconds the Endpoints "lifecycle" has `subsets[0].ports[0].port` equal to "8080"
-    When the Endpoints "lifecycle" is deleted
+    When every Endpoints labelled "test=patched" is deleted
     Then within 10 seconds the Endpoints "lifecycle" does not exist
 
   @upstream:endpointslice-api

@@ -35,6 +35,7 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
           ports: [{ name: http, port: 8080 }]
       """
     Then within 30 seconds the Service "manual" has 1 ready endpoint
+    And within 30 seconds the EndpointSlices of the Service "manual" hold exactly the addresses and ports of its Endpoints
     When the manifest:
       """
       apiVersion: v1
@@ -45,8 +46,10 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
           ports: [{ name: http, port: 8080 }]
       """
     Then within 30 seconds the Service "manual" has 2 ready endpoints
+    And within 30 seconds the EndpointSlices of the Service "manual" hold exactly the addresses and ports of its Endpoints
     When the Endpoints "manual" is deleted
     Then within 30 seconds the Service "manual" has 0 ready endpoints
+    And within 30 seconds the Service "manual" has no EndpointSlices
 
   @upstream:service-proxy-name @upstream:headless-label
   Scenario: kube-proxy ignores a Service labelled with another proxy's name or as headless, and serves it once unlabelled

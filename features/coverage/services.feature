@@ -7,6 +7,7 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     And the Service "kubernetes" in namespace "default" has `spec.clusterIP` set
     And the EndpointSlice "kubernetes" in namespace "default" has `endpoints[0].addresses[0]` set
     And the Endpoints "kubernetes" in namespace "default" has `subsets[0].addresses[0].ip` set
+    And the EndpointSlices of the Service "kubernetes" in namespace "default" hold exactly the addresses and ports of its Endpoints
 
   @upstream:no-endpoints-refused
   Scenario: A Service without endpoints refuses connections
@@ -32,7 +33,7 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     Then every answer saw the sending pod's IP as the client address
 
   @upstream:same-port-tcp-udp
-  Scenario: One port number serves TCP and UDP; removing the UDP port stops UDP forwarding
+  Scenario: One port number serves TCP and UDP; removing one protocol's port stops that protocol only
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And the manifest:
       """
@@ -61,6 +62,19 @@ Feature: Kubernetes' own Service checks, written with the step catalog
       """
     Then within 30 seconds none of 5 requests to "udp://dual:80" succeeds
     When a client pod sends 10 requests to "http://dual"
+    Then every request succeeds
+    When the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: dual }
+      spec:
+        selector: { app: web }
+        ports:
+          - { name: udp, port: 80, targetPort: 8080, protocol: UDP }
+      """
+    Then within 30 seconds none of 5 requests to "http://dual" succeeds
+    When a client pod sends 10 requests to "udp://dual:80"
     Then every request succeeds
 
   @upstream:service-recreated @upstream:up-and-down
