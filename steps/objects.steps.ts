@@ -1,10 +1,12 @@
 import { Then, When } from "@cucumber/cucumber";
+import { expectApiServes } from "../support/objects/api-discovery.ts";
 import { deleteObject, expectPatchRejected, patchObject, setServiceSelector } from "../support/objects/change.ts";
 import { waitForNoSlices, waitForSlicesMatchingEndpoints } from "../support/objects/endpoint-slices.ts";
 import { type FieldCondition, waitForAbsence, waitForField } from "../support/objects/fields.ts";
 import {
   deleteCollection,
   expectCname,
+  expectLabelledCount,
   expectListedInAllNamespaces,
   expectResolvesToServiceOf,
 } from "../support/objects/lookups.ts";
@@ -14,6 +16,7 @@ import {
   waitUntilPodReaches,
   waitUntilUnreachable,
 } from "../support/objects/reachability.ts";
+import { patchStatus, replaceObject } from "../support/objects/replace.ts";
 import {
   batchSender,
   createClientPod,
@@ -41,6 +44,30 @@ When(
   "the {word} {string} is patched with:",
   async function (this: KubequakeWorld, kind: string, name: string, patch: string) {
     await patchObject(this.scenario, { kind, name }, patch, this.source);
+  },
+);
+
+/** Updates an object of the scenario with a PUT of the whole object (read, YAML merged in, written back), not a patch. */
+When(
+  "the {word} {string} is updated with:",
+  async function (this: KubequakeWorld, kind: string, name: string, change: string) {
+    await replaceObject(this.scenario, { kind, name, part: "object" }, change, this.source);
+  },
+);
+
+/** Updates the status of an object through its /status subresource (a PUT of what was read, YAML merged in). */
+When(
+  "the status of the {word} {string} is updated with:",
+  async function (this: KubequakeWorld, kind: string, name: string, change: string) {
+    await replaceObject(this.scenario, { kind, name, part: "status" }, change, this.source);
+  },
+);
+
+/** Changes the status of an object with a merge patch to its /status subresource (as a load-balancer controller). */
+When(
+  "the status of the {word} {string} is patched with:",
+  async function (this: KubequakeWorld, kind: string, name: string, change: string) {
+    await patchStatus(this.scenario, { kind, name }, change, this.source);
   },
 );
 
@@ -260,6 +287,30 @@ Then(
   "listing every {word} labelled {labels} in all namespaces finds {string} of this scenario",
   async function (this: KubequakeWorld, kind: string, labels: Record<string, string>, name: string) {
     await expectListedInAllNamespaces(this.scenario, { kind, name, namespace: this.scenario.name, labels });
+  },
+);
+
+/** Counts the objects of a kind carrying the labels in the scenario's namespace (the API server filters by label). */
+Then(
+  "listing every {word} labelled {labels} in this scenario's namespace finds {int}",
+  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>, count: number) {
+    await expectLabelledCount(this.scenario, { kind, labels, allNamespaces: false, count });
+  },
+);
+
+/** As above, across all namespaces (read only). */
+Then(
+  "listing every {word} labelled {labels} in all namespaces finds {int}",
+  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>, count: number) {
+    await expectLabelledCount(this.scenario, { kind, labels, allNamespaces: true, count });
+  },
+);
+
+/** The API server's discovery lists the resource: /apis has the group/version, /apis/<group> too, and it the resource. */
+Then(
+  "the API server serves {string} in {string}",
+  async function (this: KubequakeWorld, resource: string, groupVersion: string) {
+    await expectApiServes(this.scenario.kube, { resource, groupVersion });
   },
 );
 

@@ -29,26 +29,102 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
     Then within 10 seconds the Endpoints "lifecycle" does not exist
 
   @upstream:endpointslice-api
-  Scenario: An EndpointSlice is created, read, listed in all namespaces, patched and deleted
-    Given the manifest:
+  Scenario: EndpointSlices are discovered, created, read, listed, patched, updated, deleted and deleted as a collection
+    The cluster is shared, so the labelled list across all namespaces must find this scenario's slices rather than
+    count exactly 3 (another run of this scenario may hold slices with the same label).
+    Then the API server serves "endpointslices" in "discovery.k8s.io/v1"
+    Given the manifest, without waiting for its Services:
       """
       apiVersion: discovery.k8s.io/v1
       kind: EndpointSlice
-      metadata: { name: handmade, labels: { kubernetes.io/service-name: nothing } }
+      metadata: { name: handmade-1, labels: { kubernetes.io/service-name: nothing, special: api-test } }
       addressType: IPv4
       endpoints: [{ addresses: [10.244.250.30] }]
       ports: [{ name: http, port: 8080 }]
+      ---
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata: { name: handmade-2, labels: { kubernetes.io/service-name: nothing, special: api-test } }
+      addressType: IPv4
+      endpoints: [{ addresses: [10.244.250.31] }]
+      ports: [{ name: http, port: 8080 }]
+      ---
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata: { name: handmade-3, labels: { kubernetes.io/service-name: nothing, special: api-test } }
+      addressType: IPv4
+      endpoints: [{ addresses: [10.244.250.32] }]
+      ports: [{ name: http, port: 8080 }]
       """
-    Then within 10 seconds the EndpointSlice "handmade" has `endpoints[0].addresses[0]` equal to "10.244.250.30"
-    And listing every EndpointSlice in all namespaces finds "handmade" of this scenario
-    When the EndpointSlice "handmade" is patched with:
+    Then within 10 seconds the EndpointSlice "handmade-1" has `endpoints[0].addresses[0]` equal to "10.244.250.30"
+    And listing every EndpointSlice labelled "special=api-test" in this scenario's namespace finds 3
+    And listing every EndpointSlice labelled "special=api-test" in all namespaces finds "handmade-3" of this scenario
+    And listing every EndpointSlice in all namespaces finds "handmade-1" of this scenario
+    When the EndpointSlice "handmade-1" is patched with:
       """
       metadata:
-        labels: { patched: "true" }
+        annotations: { patched: "true" }
       """
-    Then within 10 seconds the EndpointSlice "handmade" has `metadata.labels.patched` equal to "true"
-    When the EndpointSlice "handmade" is deleted
-    Then within 10 seconds the EndpointSlice "handmade" does not exist
+    Then within 10 seconds the EndpointSlice "handmade-1" has `metadata.annotations.patched` equal to "true"
+    When the EndpointSlice "handmade-1" is updated with:
+      """
+      metadata:
+        annotations: { updated: "true" }
+      """
+    Then within 10 seconds the EndpointSlice "handmade-1" has `metadata.annotations.updated` equal to "true"
+    When the EndpointSlice "handmade-1" is deleted
+    Then within 10 seconds the EndpointSlice "handmade-1" does not exist
+    And listing every EndpointSlice labelled "special=api-test" in this scenario's namespace finds 2
+    When every EndpointSlice labelled "special=api-test" is deleted
+    Then listing every EndpointSlice labelled "special=api-test" in this scenario's namespace finds 0
+
+  @upstream:status-lifecycle
+  Scenario: A Service's status is patched and updated through its status subresource, then the Service is patched and deleted
+    The Service asks for a load-balancer class no controller here implements (MetalLB leaves it alone), so only the
+    scenario writes its status; a status written through the Service itself instead of /status would be dropped.
+    Given the manifest, without waiting for its Services:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: status-test, labels: { test-service-static: "true" } }
+      spec:
+        type: LoadBalancer
+        loadBalancerClass: example.com/internal-vip
+        ports: [{ name: http, port: 80, targetPort: 80 }]
+      """
+    Then listing every Service labelled "test-service-static=true" in all namespaces finds "status-test" of this scenario
+    And within 10 seconds the Service "status-test" has `status.loadBalancer.ingress` not set
+    When the status of the Service "status-test" is patched with:
+      """
+      metadata:
+        annotations: { patchedstatus: "true" }
+      status:
+        loadBalancer:
+          ingress: [{ ip: 203.0.113.1 }]
+      """
+    Then within 10 seconds the Service "status-test" has `status.loadBalancer.ingress[0].ip` equal to "203.0.113.1"
+    And within 10 seconds the Service "status-test" has `metadata.annotations.patchedstatus` equal to "true"
+    When the status of the Service "status-test" is updated with:
+      """
+      status:
+        conditions:
+          - type: StatusUpdate
+            status: "True"
+            reason: E2E
+            message: Set from e2e test
+            lastTransitionTime: "2026-01-01T00:00:00Z"
+      """
+    Then within 10 seconds the Service "status-test" has `status.conditions[?(@.type=="StatusUpdate")].status` equal to "True"
+    And within 10 seconds the Service "status-test" has `status.loadBalancer.ingress[0].ip` equal to "203.0.113.1"
+    When the Service "status-test" is patched with:
+      """
+      metadata:
+        labels: { test-service: patched }
+      """
+    Then within 10 seconds the Service "status-test" has `metadata.labels.test-service` equal to "patched"
+    And within 10 seconds the Service "status-test" has `status.loadBalancer.ingress[0].ip` equal to "203.0.113.1"
+    When the Service "status-test" is deleted
+    Then within 10 seconds the Service "status-test" does not exist
 
   @upstream:list-all-namespaces @upstream:delete-collection
   Scenario: A Service is found by listing all namespaces, and Services are deleted as a collection by label

@@ -23,14 +23,23 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     When a client pod sends 5 requests to "http://nobody"
     Then every request is refused
 
-  @upstream:hairpin @upstream:source-ip
-  Scenario: A pod reaches itself through its own Service, and Services keep the client's pod IP
+  @upstream:hairpin
+  Scenario: A pod reaches itself through its own Service
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
     Then within 30 seconds 10 requests from a pod of "web" to "http://web" all succeed
     When a pod of "web" sends 20 requests to "http://web"
     Then every request succeeds
-    When a client pod sends 10 requests to "http://web"
-    Then every answer saw the sending pod's IP as the client address
+
+  @upstream:source-ip @needs:nodes>=3
+  Scenario: A ClusterIP Service keeps the client pod's IP, from a client on each worker
+    The one backend pod runs on one of the two workers, so one client is on its node and the other crosses nodes.
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    When a client pod on node "kubequake-worker" sends 10 requests to "http://web"
+    Then every request succeeds
+    And every answer saw the sending pod's IP as the client address
+    When a client pod on node "kubequake-worker2" sends 10 requests to "http://web"
+    Then every request succeeds
+    And every answer saw the sending pod's IP as the client address
 
   @upstream:same-port-tcp-udp
   Scenario: One port number serves TCP and UDP; removing one protocol's port stops that protocol only

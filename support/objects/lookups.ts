@@ -44,7 +44,16 @@ export async function expectListedInAllNamespaces(
 ): Promise<void> {
   const { apiVersion, kind } = objectRef(target.kind, target.name, target.namespace);
   const selector = target.labels ? selectorString(target.labels) : undefined;
-  const list = await scenario.kube.objects.list(apiVersion!, kind!, undefined, undefined, undefined, undefined, undefined, selector);
+  const list = await scenario.kube.objects.list(
+    apiVersion!,
+    kind!,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    selector,
+  );
   const found = list.items.some((o) => o.metadata?.name === target.name && o.metadata?.namespace === target.namespace);
   if (!found) {
     const names = list.items.slice(0, 10).map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);
@@ -101,4 +110,35 @@ export async function expectCname(
     },
     { timeoutMs: lookup.seconds * 1000, intervalMs: 250 },
   );
+}
+
+/**
+ * Lists the objects of a kind carrying the labels (a label selector, filtered by the API server), in the scenario's
+ * namespace or in all namespaces, and checks how many there are: a list, a delete and a deletecollection each show.
+ */
+export async function expectLabelledCount(
+  scenario: ScenarioContext,
+  target: { kind: string; labels: Record<string, string>; allNamespaces: boolean; count: number },
+): Promise<void> {
+  const { apiVersion, kind } = objectRef(target.kind, "x", scenario.name);
+  const selector = selectorString(target.labels);
+  const namespace = target.allNamespaces ? undefined : scenario.name;
+  const list = await scenario.kube.objects.list(
+    apiVersion!,
+    kind!,
+    namespace,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    selector,
+  );
+  if (list.items.length !== target.count) {
+    const where = target.allNamespaces ? "all namespaces" : `namespace ${scenario.name}`;
+    const names = list.items.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).slice(0, 10);
+    throw new Error(
+      `expected ${target.count} ${kind} labelled ${selector} in ${where}, found ${list.items.length}` +
+        `${names.length ? ` (${names.join(", ")})` : ""}. Check the objects' labels and what deleted or created them.`,
+    );
+  }
 }
