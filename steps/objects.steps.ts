@@ -25,6 +25,7 @@ import {
   sendFromHostNetworkClient,
   sendFromPod,
 } from "../support/objects/sources.ts";
+import { expectWatchEvent, startWatch, type WatchEventType } from "../support/objects/watch-events.ts";
 import type { Backend } from "../support/services/backend.ts";
 import { attachTraffic } from "../support/traffic/attachments.ts";
 import type { TrafficResult } from "../support/traffic/client.ts";
@@ -294,15 +295,7 @@ Then(
 Then(
   "listing every {word} labelled {labels} in this scenario's namespace finds {int}",
   async function (this: KubequakeWorld, kind: string, labels: Record<string, string>, count: number) {
-    await expectLabelledCount(this.scenario, { kind, labels, allNamespaces: false, count });
-  },
-);
-
-/** As above, across all namespaces (read only). */
-Then(
-  "listing every {word} labelled {labels} in all namespaces finds {int}",
-  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>, count: number) {
-    await expectLabelledCount(this.scenario, { kind, labels, allNamespaces: true, count });
+    await expectLabelledCount(this.scenario, { kind, labels, count });
   },
 );
 
@@ -319,5 +312,36 @@ When(
   "every {word} labelled {labels} is deleted",
   async function (this: KubequakeWorld, kind: string, labels: Record<string, string>) {
     await deleteCollection(this.scenario, { kind, labels });
+  },
+);
+
+/** Starts a watch on a kind's objects carrying the labels in the scenario's namespace; it records every later event. */
+When(
+  "a watch on every {word} labelled {labels} starts",
+  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>) {
+    await startWatch(this.scenario, { kind, labels });
+  },
+);
+
+/** The scenario's watch delivered the event for the object (added, modified, deleted). */
+Then(
+  "within {int} second(s) the watch saw the {word} {string} {watchEvent}",
+  async function (this: KubequakeWorld, seconds: number, kind: string, name: string, type: WatchEventType) {
+    await expectWatchEvent(this.scenario, { kind, name, type, seconds });
+  },
+);
+
+/** As above, for an event whose object meets the condition (e.g. modified with an annotation set). */
+Then(
+  "within {int} second(s) the watch saw the {word} {string} {watchEvent} with {fieldCondition}",
+  async function (
+    this: KubequakeWorld,
+    seconds: number,
+    kind: string,
+    name: string,
+    type: WatchEventType,
+    condition: FieldCondition,
+  ) {
+    await expectWatchEvent(this.scenario, { kind, name, type, condition, seconds });
   },
 );

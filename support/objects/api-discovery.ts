@@ -46,7 +46,7 @@ export async function expectApiServes(kube: Kube, target: { resource: string; gr
   if (problems.length > 0) {
     throw new Error(
       `expected the API server to serve ${resource} in ${groupVersion}, but ${problems.join("; ")}. ` +
-        "Check the API server's --runtime-config and its version.",
+        "Check the spelling (the plural, as `kubectl api-resources` shows it), the API server's version and its --runtime-config.",
     );
   }
 }

@@ -113,20 +113,20 @@ export async function expectCname(
 }
 
 /**
- * Lists the objects of a kind carrying the labels (a label selector, filtered by the API server), in the scenario's
- * namespace or in all namespaces, and checks how many there are: a list, a delete and a deletecollection each show.
+ * Lists the objects of a kind carrying the labels (a label selector, filtered by the API server) in the scenario's
+ * namespace and checks how many there are: a create, a delete and a deletecollection each show in the count. (Across
+ * all namespaces a count would be unsafe on a shared cluster: another run may hold objects with the same labels.)
  */
 export async function expectLabelledCount(
   scenario: ScenarioContext,
-  target: { kind: string; labels: Record<string, string>; allNamespaces: boolean; count: number },
+  target: { kind: string; labels: Record<string, string>; count: number },
 ): Promise<void> {
   const { apiVersion, kind } = objectRef(target.kind, "x", scenario.name);
   const selector = selectorString(target.labels);
-  const namespace = target.allNamespaces ? undefined : scenario.name;
   const list = await scenario.kube.objects.list(
     apiVersion!,
     kind!,
-    namespace,
+    scenario.name,
     undefined,
     undefined,
     undefined,
@@ -134,10 +134,9 @@ export async function expectLabelledCount(
     selector,
   );
   if (list.items.length !== target.count) {
-    const where = target.allNamespaces ? "all namespaces" : `namespace ${scenario.name}`;
     const names = list.items.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).slice(0, 10);
     throw new Error(
-      `expected ${target.count} ${kind} labelled ${selector} in ${where}, found ${list.items.length}` +
+      `expected ${target.count} ${kind} labelled ${selector} in namespace ${scenario.name}, found ${list.items.length}` +
         `${names.length ? ` (${names.join(", ")})` : ""}. Check the objects' labels and what deleted or created them.`,
     );
   }
