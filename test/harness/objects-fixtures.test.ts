@@ -4,8 +4,7 @@
 // reaches other pods, a NodePort placeholder for a port the Service lacks, a rewritten client address, a NodePort out
 // of the expected range, EndpointSlices that disagree with their Endpoints or are left behind, a resource discovery
 // does not list, a labelled count that is off, a status written past the /status subresource, a watch event that
-// never comes), each with its message
-// checked.
+// never comes), each with its message checked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readScenarioOutcomes } from "../../support/reports/messages.ts";
