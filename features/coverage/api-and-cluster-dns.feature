@@ -1,7 +1,7 @@
 Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, written with the step catalog
 
   @upstream:endpoint-lifecycle
-  Scenario: An Endpoints object is created, listed by label, patched and deleted as a collection, each change watched
+  Scenario: An Endpoints object is created, listed by label, updated, patched and deleted as a collection, each change watched
     When a watch on every Endpoints labelled "test-endpoint-static=true" starts
     And the manifest:
       """
@@ -15,6 +15,13 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
     Then within 10 seconds the watch saw the Endpoints "lifecycle" added
     And within 10 seconds the Endpoints "lifecycle" has `subsets[0].addresses[0].ip` equal to "10.244.250.20"
     And listing every Endpoints labelled "test-endpoint-static=true" in all namespaces finds "lifecycle" of this scenario
+    When the Endpoints "lifecycle" is updated with:
+      """
+      metadata:
+        labels: { test: updated }
+      """
+    Then within 10 seconds the watch saw the Endpoints "lifecycle" modified with `metadata.labels.test` equal to "updated"
+    And within 10 seconds the Endpoints "lifecycle" has `metadata.labels.test` equal to "updated"
     When the Endpoints "lifecycle" is patched with:
       """
       metadata:
