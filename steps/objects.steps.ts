@@ -1,4 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
+import { expectApiServes } from "../support/objects/api-discovery.ts";
 import {
   deleteObject,
   expectPatchRejected,
@@ -6,10 +7,12 @@ import {
   pointAtService,
   setServiceSelector,
 } from "../support/objects/change.ts";
+import { waitForSlicesMatchingEndpoints } from "../support/objects/endpoint-slices.ts";
 import { type FieldCondition, waitForAbsence, waitForField } from "../support/objects/fields.ts";
 import {
   deleteCollection,
   expectCname,
+  expectLabelledCount,
   expectListedInAllNamespaces,
   expectResolvesToServiceOf,
 } from "../support/objects/lookups.ts";
@@ -19,6 +22,7 @@ import {
   waitUntilPodReaches,
   waitUntilUnreachable,
 } from "../support/objects/reachability.ts";
+import { patchStatus, replaceObject } from "../support/objects/replace.ts";
 import {
   batchSender,
   createClientPod,
@@ -27,6 +31,7 @@ import {
   sendFromHostNetworkClient,
   sendFromPod,
 } from "../support/objects/sources.ts";
+import { expectWatchEvent, startWatch, type WatchEventType } from "../support/objects/watch-events.ts";
 import type { Backend } from "../support/services/backend.ts";
 import { attachTraffic } from "../support/traffic/attachments.ts";
 import type { TrafficResult } from "../support/traffic/client.ts";
@@ -46,6 +51,30 @@ When(
   "the {word} {string} is patched with:",
   async function (this: KubequakeWorld, kind: string, name: string, patch: string) {
     await patchObject(this.scenario, { kind, name }, patch, this.source);
+  },
+);
+
+/** Updates an object of the scenario with a PUT of the whole object (read, YAML merged in, written back), not a patch. */
+When(
+  "the {word} {string} is updated with:",
+  async function (this: KubequakeWorld, kind: string, name: string, change: string) {
+    await replaceObject(this.scenario, { kind, name, part: "object" }, change, this.source);
+  },
+);
+
+/** Updates the status of an object through its /status subresource (a PUT of what was read, YAML merged in). */
+When(
+  "the status of the {word} {string} is updated with:",
+  async function (this: KubequakeWorld, kind: string, name: string, change: string) {
+    await replaceObject(this.scenario, { kind, name, part: "status" }, change, this.source);
+  },
+);
+
+/** Changes the status of an object with a merge patch to its /status subresource (as a load-balancer controller). */
+When(
+  "the status of the {word} {string} is patched with:",
+  async function (this: KubequakeWorld, kind: string, name: string, change: string) {
+    await patchStatus(this.scenario, { kind, name }, change, this.source);
   },
 );
 
@@ -70,7 +99,7 @@ When(
   },
 );
 
-/** Waits until a field (a backquoted JSONPath) of an object of the scenario is set, equal to, containing or matching. */
+/** Waits until a field (a backquoted JSONPath) of an object is set, equal to, containing, matching or between two numbers. */
 Then(
   "within {int} second(s) the {word} {string} has {fieldCondition}",
   async function (this: KubequakeWorld, seconds: number, kind: string, name: string, condition: FieldCondition) {
@@ -91,6 +120,22 @@ Then(
   "the {word} {string} in namespace {string} has {fieldCondition}",
   async function (this: KubequakeWorld, kind: string, name: string, namespace: string, condition: FieldCondition) {
     await waitForField(this.scenario.kube, { kind, name, namespace }, condition, 0);
+  },
+);
+
+/** The Service's EndpointSlices hold exactly the addresses and ports of its Endpoints (e.g. mirrored from hand-made ones). */
+Then(
+  "within {int} second(s) the EndpointSlices of the Service {string} hold exactly the addresses and ports of its Endpoints",
+  async function (this: KubequakeWorld, seconds: number, service: string) {
+    await waitForSlicesMatchingEndpoints(this.scenario.kube, { service, namespace: this.scenario.name, seconds });
+  },
+);
+
+/** As above, read only, for a Service outside the scenario (the `kubernetes` Service in default). */
+Then(
+  "the EndpointSlices of the Service {string} in namespace {string} hold exactly the addresses and ports of its Endpoints",
+  async function (this: KubequakeWorld, service: string, namespace: string) {
+    await waitForSlicesMatchingEndpoints(this.scenario.kube, { service, namespace, seconds: 0 });
   },
 );
 
@@ -252,10 +297,65 @@ Then(
   },
 );
 
+/** As above, asking the API server only for objects carrying the labels (a label selector across all namespaces). */
+Then(
+  "listing every {word} labelled {labels} in all namespaces finds {string} of this scenario",
+  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>, name: string) {
+    await expectListedInAllNamespaces(this.scenario, { kind, name, namespace: this.scenario.name, labels });
+  },
+);
+
+/** Counts the objects of a kind carrying the labels in the scenario's namespace (the API server filters by label). */
+Then(
+  "listing every {word} labelled {labels} in this scenario's namespace finds {int}",
+  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>, count: number) {
+    await expectLabelledCount(this.scenario, { kind, labels, count });
+  },
+);
+
+/** The API server's discovery lists the resource: /apis has the group/version, /apis/<group> too, and it the resource. */
+Then(
+  "the API server serves {string} in {string}",
+  async function (this: KubequakeWorld, resource: string, groupVersion: string) {
+    await expectApiServes(this.scenario.kube, { resource, groupVersion });
+  },
+);
+
 /** Deletes every object of a kind in the scenario's namespace carrying the labels (one deletecollection call). */
 When(
   "every {word} labelled {labels} is deleted",
   async function (this: KubequakeWorld, kind: string, labels: Record<string, string>) {
     await deleteCollection(this.scenario, { kind, labels });
+  },
+);
+
+/** Starts a watch on a kind's objects carrying the labels in the scenario's namespace; it records every later event. */
+When(
+  "a watch on every {word} labelled {labels} starts",
+  async function (this: KubequakeWorld, kind: string, labels: Record<string, string>) {
+    await startWatch(this.scenario, { kind, labels });
+  },
+);
+
+/** The scenario's watch delivered the event for the object (added, modified, deleted). */
+Then(
+  "within {int} second(s) the watch saw the {word} {string} {watchEvent}",
+  async function (this: KubequakeWorld, seconds: number, kind: string, name: string, type: WatchEventType) {
+    await expectWatchEvent(this.scenario, { kind, name, type, seconds });
+  },
+);
+
+/** As above, for an event whose object meets the condition (e.g. modified with an annotation set). */
+Then(
+  "within {int} second(s) the watch saw the {word} {string} {watchEvent} with {fieldCondition}",
+  async function (
+    this: KubequakeWorld,
+    seconds: number,
+    kind: string,
+    name: string,
+    type: WatchEventType,
+    condition: FieldCondition,
+  ) {
+    await expectWatchEvent(this.scenario, { kind, name, type, condition, seconds });
   },
 );

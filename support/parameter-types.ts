@@ -1,6 +1,7 @@
 import { defineParameterType } from "@cucumber/cucumber";
 import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
 import { parsePodSender, podSenderPattern } from "./objects/sources.ts";
+import { parseWatchEvent } from "./objects/watch-events.ts";
 import { Backend } from "./services/backend.ts";
 import { parseLabels } from "./services/labels.ts";
 import { Service } from "./services/service.ts";
@@ -59,3 +60,6 @@ defineParameterType({
 
 /** A sender inside the cluster: the pod "c" (made by "the client pod … is:"), a pod of "web", a hostNetwork client on node "n". */
 defineParameterType({ name: "podSender", regexp: podSenderPattern, transformer: parsePodSender });
+
+/** The type of a watch event, as a step names it: added, modified or deleted. */
+defineParameterType({ name: "watchEvent", regexp: /added|modified|deleted/, transformer: parseWatchEvent });

@@ -1,51 +1,151 @@
 Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, written with the step catalog
 
   @upstream:endpoint-lifecycle
-  Scenario: An Endpoints object is created, read, patched and deleted
-    Given the manifest:
+  Scenario: An Endpoints object is created, listed by label, updated, patched and deleted as a collection, each change watched
+    When a watch on every Endpoints labelled "test-endpoint-static=true" starts
+    And the manifest:
       """
       apiVersion: v1
       kind: Endpoints
-      metadata: { name: lifecycle, labels: { test: lifecycle } }
+      metadata: { name: lifecycle, labels: { test-endpoint-static: "true", test: lifecycle } }
       subsets:
         - addresses: [{ ip: 10.244.250.20 }]
           ports: [{ name: http, port: 80 }]
       """
-    Then within 10 seconds the Endpoints "lifecycle" has `subsets[0].addresses[0].ip` equal to "10.244.250.20"
+    Then within 10 seconds the watch saw the Endpoints "lifecycle" added
+    And within 10 seconds the Endpoints "lifecycle" has `subsets[0].addresses[0].ip` equal to "10.244.250.20"
+    And listing every Endpoints labelled "test-endpoint-static=true" in all namespaces finds "lifecycle" of this scenario
+    When the Endpoints "lifecycle" is updated with:
+      """
+      metadata:
+        labels: { test: updated }
+      """
+    Then within 10 seconds the watch saw the Endpoints "lifecycle" modified with `metadata.labels.test` equal to "updated"
+    And within 10 seconds the Endpoints "lifecycle" has `metadata.labels.test` equal to "updated"
     When the Endpoints "lifecycle" is patched with:
       """
       metadata:
         labels: { test: patched }
       subsets:
         - addresses: [{ ip: 10.244.250.21 }]
-          ports: [{ name: http, port: 8080 }]
+          ports: [{ name: http-test, port: 8080 }]
       """
-    Then within 10 seconds the Endpoints "lifecycle" has `metadata.labels.test` equal to "patched"
+    Then within 10 seconds the watch saw the Endpoints "lifecycle" modified with `subsets[0].addresses[0].ip` equal to "10.244.250.21"
+    And within 10 seconds the Endpoints "lifecycle" has `metadata.labels.test` equal to "patched"
+    And within 10 seconds the Endpoints "lifecycle" has `subsets[*].addresses[*].ip` equal to "10.244.250.21"
+    And within 10 seconds the Endpoints "lifecycle" has `subsets[0].ports[0].name` equal to "http-test"
     And within 10 seconds the Endpoints "lifecycle" has `subsets[0].ports[0].port` equal to "8080"
-    When the Endpoints "lifecycle" is deleted
-    Then within 10 seconds the Endpoints "lifecycle" does not exist
+    When every Endpoints labelled "test-endpoint-static=true" is deleted
+    Then within 10 seconds the watch saw the Endpoints "lifecycle" deleted
+    And within 10 seconds the Endpoints "lifecycle" does not exist
 
   @upstream:endpointslice-api
-  Scenario: An EndpointSlice is created, read, listed in all namespaces, patched and deleted
-    Given the manifest:
+  Scenario: EndpointSlices are discovered, created, read, listed, patched, updated, deleted and deleted as a collection
+    The cluster is shared, so the labelled list across all namespaces must find this scenario's slices rather than
+    count exactly 3 (another run of this scenario may hold slices with the same label).
+    Then the API server serves "endpointslices" in "discovery.k8s.io/v1"
+    Given the manifest, without waiting for its Services:
       """
       apiVersion: discovery.k8s.io/v1
       kind: EndpointSlice
-      metadata: { name: handmade, labels: { kubernetes.io/service-name: nothing } }
+      metadata: { name: handmade-1, labels: { kubernetes.io/service-name: nothing, special: api-test } }
       addressType: IPv4
       endpoints: [{ addresses: [10.244.250.30] }]
       ports: [{ name: http, port: 8080 }]
+      ---
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata: { name: handmade-2, labels: { kubernetes.io/service-name: nothing, special: api-test } }
+      addressType: IPv4
+      endpoints: [{ addresses: [10.244.250.31] }]
+      ports: [{ name: http, port: 8080 }]
+      ---
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata: { name: handmade-3, labels: { kubernetes.io/service-name: nothing, special: api-test } }
+      addressType: IPv4
+      endpoints: [{ addresses: [10.244.250.32] }]
+      ports: [{ name: http, port: 8080 }]
       """
-    Then within 10 seconds the EndpointSlice "handmade" has `endpoints[0].addresses[0]` equal to "10.244.250.30"
-    And listing every EndpointSlice in all namespaces finds "handmade" of this scenario
-    When the EndpointSlice "handmade" is patched with:
+    Then within 10 seconds the EndpointSlice "handmade-1" has `endpoints[0].addresses[0]` equal to "10.244.250.30"
+    And listing every EndpointSlice labelled "special=api-test" in this scenario's namespace finds 3
+    And listing every EndpointSlice labelled "special=api-test" in all namespaces finds "handmade-3" of this scenario
+    And listing every EndpointSlice in all namespaces finds "handmade-1" of this scenario
+    When a watch on every EndpointSlice labelled "special=api-test" starts
+    And the EndpointSlice "handmade-1" is patched with:
       """
       metadata:
-        labels: { patched: "true" }
+        annotations: { patched: "true" }
       """
-    Then within 10 seconds the EndpointSlice "handmade" has `metadata.labels.patched` equal to "true"
-    When the EndpointSlice "handmade" is deleted
-    Then within 10 seconds the EndpointSlice "handmade" does not exist
+    Then within 10 seconds the EndpointSlice "handmade-1" has `metadata.annotations.patched` equal to "true"
+    And within 10 seconds the watch saw the EndpointSlice "handmade-1" modified with `metadata.annotations.patched` equal to "true"
+    When the EndpointSlice "handmade-1" is updated with:
+      """
+      metadata:
+        annotations: { updated: "true" }
+      """
+    Then within 10 seconds the EndpointSlice "handmade-1" has `metadata.annotations.updated` equal to "true"
+    And within 10 seconds the watch saw the EndpointSlice "handmade-1" modified with `metadata.annotations.updated` equal to "true"
+    When the EndpointSlice "handmade-1" is deleted
+    Then within 10 seconds the EndpointSlice "handmade-1" does not exist
+    And within 10 seconds the watch saw the EndpointSlice "handmade-1" deleted
+    And listing every EndpointSlice labelled "special=api-test" in this scenario's namespace finds 2
+    When every EndpointSlice labelled "special=api-test" is deleted
+    Then listing every EndpointSlice labelled "special=api-test" in this scenario's namespace finds 0
+
+  @upstream:status-lifecycle
+  Scenario: A Service's status is patched and updated through its status subresource, then the Service is patched and deleted
+    The Service asks for a load-balancer class no controller here implements (MetalLB leaves it alone), so only the
+    scenario writes its status; a status written through the Service itself instead of /status would be dropped.
+    When a watch on every Service labelled "test-service-static=true" starts
+    And the manifest, without waiting for its Services:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: status-test, labels: { test-service-static: "true" } }
+      spec:
+        type: LoadBalancer
+        loadBalancerClass: example.com/internal-vip
+        ports: [{ name: http, port: 80, targetPort: 80 }]
+      """
+    Then within 10 seconds the watch saw the Service "status-test" added
+    And listing every Service labelled "test-service-static=true" in all namespaces finds "status-test" of this scenario
+    And within 10 seconds the Service "status-test" has `status.loadBalancer.ingress` not set
+    When the status of the Service "status-test" is patched with:
+      """
+      metadata:
+        annotations: { patchedstatus: "true" }
+      status:
+        loadBalancer:
+          ingress: [{ ip: 203.0.113.1 }]
+      """
+    Then within 10 seconds the watch saw the Service "status-test" modified with `status.loadBalancer.ingress[0].ip` equal to "203.0.113.1"
+    And within 10 seconds the Service "status-test" has `status.loadBalancer.ingress[0].ip` equal to "203.0.113.1"
+    And within 10 seconds the Service "status-test" has `metadata.annotations.patchedstatus` equal to "true"
+    When the status of the Service "status-test" is updated with:
+      """
+      status:
+        conditions:
+          - type: StatusUpdate
+            status: "True"
+            reason: E2E
+            message: Set from e2e test
+            lastTransitionTime: "2026-01-01T00:00:00Z"
+      """
+    Then within 10 seconds the watch saw the Service "status-test" modified with `status.conditions[?(@.type=="StatusUpdate")].status` equal to "True"
+    And within 10 seconds the Service "status-test" has `status.conditions[?(@.type=="StatusUpdate")].status` equal to "True"
+    And within 10 seconds the Service "status-test" has `status.loadBalancer.ingress[0].ip` equal to "203.0.113.1"
+    When the Service "status-test" is patched with:
+      """
+      metadata:
+        labels: { test-service: patched }
+      """
+    Then within 10 seconds the watch saw the Service "status-test" modified with `metadata.labels.test-service` equal to "patched"
+    And within 10 seconds the Service "status-test" has `metadata.labels.test-service` equal to "patched"
+    And within 10 seconds the Service "status-test" has `status.loadBalancer.ingress[0].ip` equal to "203.0.113.1"
+    When the Service "status-test" is deleted
+    Then within 10 seconds the watch saw the Service "status-test" deleted
+    And within 10 seconds the Service "status-test" does not exist
 
   @upstream:list-all-namespaces @upstream:delete-collection
   Scenario: A Service is found by listing all namespaces, and Services are deleted as a collection by label

@@ -148,6 +148,7 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
           ports: [{ name: http, port: 8080 }]
       """
     Then within 30 seconds the Service "manual" has 1 ready endpoint
+    And within 30 seconds the EndpointSlices of the Service "manual" hold exactly the addresses and ports of its Endpoints
     When the manifest:
       """
       apiVersion: v1
@@ -158,8 +159,10 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
           ports: [{ name: http, port: 8080 }]
       """
     Then within 30 seconds the Service "manual" has 2 ready endpoints
+    And within 30 seconds the EndpointSlices of the Service "manual" hold exactly the addresses and ports of its Endpoints
     When the Endpoints "manual" is deleted
     Then within 30 seconds the Service "manual" has 0 ready endpoints
+    And within 30 seconds no EndpointSlice of "manual" is left
 
   @upstream:service-proxy-name @upstream:headless-label
   Scenario: kube-proxy ignores Services labelled with another proxy's name or as headless, stops serving one once labelled, and serves it again once unlabelled

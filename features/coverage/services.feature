@@ -7,6 +7,7 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     And the Service "kubernetes" in namespace "default" has `spec.clusterIP` set
     And the EndpointSlice "kubernetes" in namespace "default" has `endpoints[0].addresses[0]` set
     And the Endpoints "kubernetes" in namespace "default" has `subsets[0].addresses[0].ip` set
+    And the EndpointSlices of the Service "kubernetes" in namespace "default" hold exactly the addresses and ports of its Endpoints
 
   @upstream:no-endpoints-refused
   Scenario: A Service without endpoints refuses connections
@@ -22,17 +23,26 @@ Feature: Kubernetes' own Service checks, written with the step catalog
     When a client pod sends 5 requests to "http://nobody"
     Then every request is refused
 
-  @upstream:hairpin @upstream:source-ip
-  Scenario: A pod reaches itself through its own Service, and Services keep the client's pod IP
+  @upstream:hairpin
+  Scenario: A pod reaches itself through its own Service
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
     Then within 30 seconds 10 requests from a pod of "web" to "http://web" all succeed
     When a pod of "web" sends 20 requests to "http://web"
     Then every request succeeds
-    When a client pod sends 10 requests to "http://web"
-    Then every answer saw the sending pod's IP as the client address
+
+  @upstream:source-ip @needs:nodes>=3
+  Scenario: A ClusterIP Service keeps the client pod's IP, from a client on each worker
+    The one backend pod runs on one of the two workers, so one client is on its node and the other crosses nodes.
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    When a client pod on node "kubequake-worker" sends 10 requests to "http://web"
+    Then every request succeeds
+    And every answer saw the sending pod's IP as the client address
+    When a client pod on node "kubequake-worker2" sends 10 requests to "http://web"
+    Then every request succeeds
+    And every answer saw the sending pod's IP as the client address
 
   @upstream:same-port-tcp-udp
-  Scenario: One port number serves TCP and UDP; removing the UDP port stops UDP forwarding
+  Scenario: One port number serves TCP and UDP; removing one protocol's port stops that protocol only
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     And the manifest:
       """
@@ -61,6 +71,19 @@ Feature: Kubernetes' own Service checks, written with the step catalog
       """
     Then within 30 seconds none of 5 requests to "udp://dual:80" succeeds
     When a client pod sends 10 requests to "http://dual"
+    Then every request succeeds
+    When the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: dual }
+      spec:
+        selector: { app: web }
+        ports:
+          - { name: udp, port: 80, targetPort: 8080, protocol: UDP }
+      """
+    Then within 30 seconds none of 5 requests to "http://dual" succeeds
+    When a client pod sends 10 requests to "udp://dual:80"
     Then every request succeeds
 
   @upstream:up-and-down @upstream:service-recreated

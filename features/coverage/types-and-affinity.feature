@@ -43,7 +43,7 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
         selector: { app: none }
         ports: [{ port: 80, targetPort: 8080 }]
       """
-    Then within 10 seconds the Service "np" has `spec.ports[0].nodePort` set
+    Then within 10 seconds the Service "np" has `spec.ports[0].nodePort` between 30000 and 32767
     When the API server rejects patching the Service "np" with "provided port is not in the valid range":
       """
       spec:

@@ -8,17 +8,24 @@ import { describeRef, objectRef } from "./kinds.ts";
 export interface FieldCondition {
   /** As written: `spec.clusterIP`, `.spec.ports[0].port`, `{.status.loadBalancer}` or `$.spec.selector.app`. */
   readonly path: string;
-  readonly expect: "set" | "not set" | "equal to" | "containing" | "matching";
+  readonly expect: "set" | "not set" | "equal to" | "containing" | "matching" | "between";
+  /** The quoted text; for "between": the two bounds, inclusive, as "30000 and 32767". */
   readonly value: string;
 }
 
-/** The regexp of a {fieldCondition} in a step: a backquoted JSONPath and what it should be. */
-export const fieldConditionPattern = /`([^`]+)` (set|not set|equal to "[^"]*"|containing "[^"]*"|matching "[^"]*")/;
+/**
+ * The regexp of a {fieldCondition} in a step: a backquoted JSONPath and what it should be. "between 30000 and 32767"
+ * is a whole-number range, bounds included (an allocated NodePort lies in the API server's range).
+ */
+export const fieldConditionPattern =
+  /`([^`]+)` (set|not set|equal to "[^"]*"|containing "[^"]*"|matching "[^"]*"|between -?\d+ and -?\d+)/;
 
 /** Builds a condition from the two groups of {@link fieldConditionPattern}. */
 export function parseFieldCondition(path: string, what: string): FieldCondition {
   const match = /^(equal to|containing|matching) "(.*)"$/.exec(what);
   if (match) return { path, expect: match[1] as FieldCondition["expect"], value: match[2]! };
+  const range = /^between (-?\d+ and -?\d+)$/.exec(what);
+  if (range) return { path, expect: "between", value: range[1]! };
   return { path, expect: what as "set" | "not set", value: "" };
 }
 
@@ -51,13 +58,22 @@ export function checkField(object: unknown, condition: FieldCondition): { satisf
           ? values.length > 0 && values.join(",") === value
           : expect === "containing"
             ? values.some((v) => v === value || v.includes(value))
-            : values.some((v) => new RegExp(value).test(v));
+            : expect === "between"
+              ? values.length > 0 && values.every((v) => inRange(v, value))
+              : values.some((v) => new RegExp(value).test(v));
   return { satisfied, seen };
+}
+
+/** Whether the text is a whole number within "low and high", both included. */
+function inRange(text: string, bounds: string): boolean {
+  const [low, high] = bounds.split(" and ").map(Number);
+  return /^-?\d+$/.test(text) && Number(text) >= low! && Number(text) <= high!;
 }
 
 export function describeCondition(condition: FieldCondition): string {
   const set = condition.expect === "set" || condition.expect === "not set";
-  return `\`${condition.path}\` ${condition.expect}${set ? "" : ` "${condition.value}"`}`;
+  const value = set ? "" : condition.expect === "between" ? ` ${condition.value}` : ` "${condition.value}"`;
+  return `\`${condition.path}\` ${condition.expect}${value}`;
 }
 
 /** Reads an object (any namespace: reading never changes anything); undefined when it does not exist. */

@@ -34,17 +34,33 @@ export async function expectResolvesToServiceOf(
   );
 }
 
-/** Lists a kind across every namespace (read only) and checks that the named object is among them. */
+/**
+ * Lists a kind across every namespace (read only), with a label selector when labels are given (the API server
+ * filters), and checks that the named object is among them.
+ */
 export async function expectListedInAllNamespaces(
   scenario: ScenarioContext,
-  target: { kind: string; name: string; namespace: string },
+  target: { kind: string; name: string; namespace: string; labels?: Record<string, string> },
 ): Promise<void> {
   const { apiVersion, kind } = objectRef(target.kind, target.name, target.namespace);
-  const list = await scenario.kube.objects.list(apiVersion!, kind!);
+  const selector = target.labels ? selectorString(target.labels) : undefined;
+  const list = await scenario.kube.objects.list(
+    apiVersion!,
+    kind!,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    selector,
+  );
   const found = list.items.some((o) => o.metadata?.name === target.name && o.metadata?.namespace === target.namespace);
   if (!found) {
+    const names = list.items.slice(0, 10).map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);
     throw new Error(
-      `listing ${kind} in all namespaces (${list.items.length} found) did not find ${target.namespace}/${target.name}`,
+      `listing ${kind}${selector ? ` labelled ${selector}` : ""} in all namespaces did not find ` +
+        `${target.namespace}/${target.name}; ${list.items.length} found${names.length ? ` (${names.join(", ")})` : ""}. ` +
+        "Check the object's labels and that it still exists.",
     );
   }
 }
@@ -97,4 +113,34 @@ export async function expectCname(
     },
     { timeoutMs: lookup.seconds * 1000, intervalMs: 250 },
   );
+}
+
+/**
+ * Lists the objects of a kind carrying the labels (a label selector, filtered by the API server) in the scenario's
+ * namespace and checks how many there are: a create, a delete and a deletecollection each show in the count. (Across
+ * all namespaces a count would be unsafe on a shared cluster: another run may hold objects with the same labels.)
+ */
+export async function expectLabelledCount(
+  scenario: ScenarioContext,
+  target: { kind: string; labels: Record<string, string>; count: number },
+): Promise<void> {
+  const { apiVersion, kind } = objectRef(target.kind, "x", scenario.name);
+  const selector = selectorString(target.labels);
+  const list = await scenario.kube.objects.list(
+    apiVersion!,
+    kind!,
+    scenario.name,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    selector,
+  );
+  if (list.items.length !== target.count) {
+    const names = list.items.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).slice(0, 10);
+    throw new Error(
+      `expected ${target.count} ${kind} labelled ${selector} in namespace ${scenario.name}, found ${list.items.length}` +
+        `${names.length ? ` (${names.join(", ")})` : ""}. Check the objects' labels and what deleted or created them.`,
+    );
+  }
 }

@@ -1,9 +1,11 @@
 // The generic object and traffic checks catch what they are for: fixture scenarios that must fail (a field wait that
 // never holds, an expected rejection that does not come or says something else, a misspelt field, an unknown kind,
 // a Service that still answers (a client pod's or a hostNetwork client's requests), traffic from a named pod that
-// reaches other pods, a NodePort placeholder for a port the Service lacks, a rewritten client address, EndpointSlices
-// with another port than expected or left behind, a hand-made slice naming a pod that does not exist), each with its
-// message checked.
+// reaches other pods, a NodePort placeholder for a port the Service lacks, a rewritten client address, a NodePort out
+// of the expected range, EndpointSlices with another port than expected, left behind or disagreeing with their
+// Endpoints, a hand-made slice naming a pod that does not exist, a resource discovery
+// does not list, a labelled count that is off, a status written past the /status subresource, a watch event that
+// never comes), each with its message checked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readScenarioOutcomes } from "../../support/reports/messages.ts";
@@ -35,6 +37,18 @@ const mustFail: Record<string, RegExp> = {
     /timed out after 2\.\d s waiting until no EndpointSlice of Service kept is left; last observed: left: kept-[a-z0-9]+/,
   "A hand-made EndpointSlice naming a pod the scenario does not have":
     /objects-must-fail\.feature:\d+: \{podIP:nobody\}: this scenario has no pod nobody\n {2}what to do: create the pod in an earlier step/,
+  "An allocated NodePort outside the range the step expects":
+    /waiting until Service kq-[a-z0-9-]+\/np has `spec\.ports\[0\]\.nodePort` between 1 and 1024; last observed: 3\d{4}/,
+  "EndpointSlices that hold an address their Endpoints do not":
+    /waiting until the EndpointSlices of the Service kq-[a-z0-9-]+\/manual hold exactly the addresses and ports of its Endpoints; last observed: .*Endpoints 10\.244\.250\.10 on port\(s\) 8080; \d EndpointSlice\(s\), IPv4: (10\.244\.250\.10, )?10\.244\.250\.99 on port\(s\) 8080/,
+  "A resource the API server does not serve":
+    /expected the API server to serve endpointslicez in discovery\.k8s\.io\/v1, but \/apis\/discovery\.k8s\.io\/v1 lists endpointslices/,
+  "A labelled count that is off by one":
+    /expected 2 ConfigMap labelled count=me in namespace kq-[a-z0-9-]+, found 1 \(kq-[a-z0-9-]+\/counted\)/,
+  "A status written through the Service itself instead of its status subresource":
+    /waiting until Service kq-[a-z0-9-]+\/status-test has `status\.loadBalancer\.ingress\[0\]\.ip` equal to "203\.0\.113\.1"; last observed: \(not set\)/,
+  "A watch event that never comes":
+    /waiting until the watch on ConfigMap labelled watched=yes in kq-[a-z0-9-]+ delivered MODIFIED of ConfigMap "watched" with `data\.a` equal to "c"; last observed: ADDED ConfigMap watched \(b\)/,
 };
 
 test("object and traffic checks that must fail do fail, each with the expected message", async () => {

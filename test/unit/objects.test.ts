@@ -41,6 +41,18 @@ test("field conditions: set, not set, equal to, containing, matching — each ca
   assert.equal(check("spec.externalName", "set").seen, "(not set)");
 });
 
+test("a field between two whole numbers: bounds included; outside, missing or not a number fails", () => {
+  const check = (path: string, what: string) => checkField(service, parseFieldCondition(path, what));
+  assert.equal(check("spec.ports[0].port", "between 80 and 80").satisfied, true);
+  assert.equal(check("spec.ports[*].port", "between 53 and 80").satisfied, true);
+  assert.equal(check("spec.ports[*].port", "between 54 and 80").satisfied, false, "every value must be in range");
+  assert.equal(check("spec.ports[0].port", "between 30000 and 32767").satisfied, false);
+  assert.equal(check("spec.ports[0].nodePort", "between 30000 and 32767").satisfied, false, "a missing field fails");
+  assert.equal(check("spec.clusterIP", "between 0 and 99999").satisfied, false, "an IP is not a number");
+  const match = fieldConditionPattern.exec("`spec.ports[0].nodePort` between 30000 and 32767");
+  assert.deepEqual([match?.[1], match?.[2]], ["spec.ports[0].nodePort", "between 30000 and 32767"]);
+});
+
 test("the step's condition pattern reads the path and the expectation", () => {
   const match = fieldConditionPattern.exec('`spec.type` equal to "NodePort"');
   assert.deepEqual([match?.[1], match?.[2]], ["spec.type", 'equal to "NodePort"']);
