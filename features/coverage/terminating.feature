@@ -155,7 +155,7 @@ Feature: Terminating and unready endpoints, as Kubernetes' own e2e checks them, 
     Then no request succeeds
 
   @upstream:itp-local-hostnetwork-backend
-  Scenario: internalTrafficPolicy Local with a hostNetwork backend serves clients on its node only
+  Scenario: internalTrafficPolicy Local with a hostNetwork backend serves clients on its node only, pods and hostNetwork clients alike
     Given the manifest:
       """
       apiVersion: v1
@@ -191,4 +191,8 @@ Feature: Terminating and unready endpoints, as Kubernetes' own e2e checks them, 
       """
     Then within 30 seconds 5 requests from the pod "near" to "http://local" all succeed
     When the pod "far" sends 5 requests to "http://local"
+    Then no request succeeds
+    When a hostNetwork client on node "kubequake-worker" sends 5 requests to "http://local"
+    Then every request succeeds
+    When a hostNetwork client on node "kubequake-worker2" sends 5 requests to "http://local"
     Then no request succeeds
