@@ -11,7 +11,9 @@ import {
   deployBehindLoadBalancer,
   expectAddressWithin,
   expectAnnouncingNodes,
+  expectSameAddress,
   expectTypeFields,
+  waitUntilHealthCheckNodePortReleased,
 } from "../support/outside/load-balancer.ts";
 import type { Service } from "../support/services/service.ts";
 import type { KubequakeWorld } from "../support/world.ts";
@@ -37,6 +39,25 @@ Then(
   "the Service {service} gets a load-balancer address within {int} second(s)",
   async function (this: KubequakeWorld, service: Service, seconds: number) {
     await expectAddressWithin(this.scenario, service.name, seconds);
+  },
+);
+
+/** The Service still has the address an earlier "gets a load-balancer address" step saw it get. */
+Then(
+  "the Service {service} still has the load-balancer address it got",
+  async function (this: KubequakeWorld, service: Service) {
+    await expectSameAddress(this.scenario, service.name);
+  },
+);
+
+/**
+ * The healthCheckNodePort the Service has, or had before a step of this scenario changed its type, answers 200 on no
+ * node (refused or 503), two rounds in a row: kube-proxy released it. Probed from the host.
+ */
+Then(
+  "within {int} second(s) the health-check NodePort {service} had answers 200 on no node",
+  async function (this: KubequakeWorld, seconds: number, service: Service) {
+    await waitUntilHealthCheckNodePortReleased(this.scenario, service.name, seconds);
   },
 );
 

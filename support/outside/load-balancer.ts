@@ -6,7 +6,10 @@ import type { ScenarioContext } from "../scenario/context.ts";
 import { createService, deployBackend } from "../services/backends.ts";
 import { waitUntilServing } from "../services/exposure.ts";
 import { eventually } from "../wait/eventually.ts";
+import { healthStatus } from "./expectations.ts";
 import { outsideClient } from "./send.ts";
+import { clusterNodes } from "./targets.ts";
+import { eventuallyTimed } from "./timing.ts";
 
 /**
  * LoadBalancer Services from the outside: when an address is assigned (and how long it took), which fields each
@@ -29,6 +32,10 @@ interface Assignment {
 interface Remembered {
   clusterIP?: string;
   nodePort?: number;
+  /** The load-balancer address the Service first got (expectAddressWithin), to tell whether a change kept it. */
+  address?: string;
+  /** The last healthCheckNodePort seen, so a check after a type change can tell whether it was released. */
+  healthCheckNodePort?: number;
 }
 
 const assignments = new WeakMap<ScenarioContext, Map<string, Assignment>>();
@@ -119,6 +126,7 @@ export async function expectAddressWithin(scenario: ScenarioContext, name: strin
     `${outcome.address} assigned ${took.toFixed(2)} s after ${assignment.what}${pool ? ` (pool ${pool.text})` : ""}\n`,
   );
   scenario.note(`Service ${name} got the load-balancer address ${outcome.address} in ${took.toFixed(2)} s`);
+  rememberedOf(scenario, name).address ??= outcome.address;
   return outcome.address;
 }
 
@@ -189,7 +197,73 @@ function rememberFrom(scenario: ScenarioContext, name: string, service: V1Servic
   entry.clusterIP ??= service.spec?.clusterIP;
   const nodePort = service.spec?.ports?.[0]?.nodePort;
   if (nodePort !== undefined) entry.nodePort = nodePort;
+  if (service.spec?.healthCheckNodePort) entry.healthCheckNodePort = service.spec.healthCheckNodePort;
   map.set(name, entry);
+}
+
+function rememberedOf(scenario: ScenarioContext, name: string): Remembered {
+  const map = remembered.get(scenario) ?? new Map<string, Remembered>();
+  remembered.set(scenario, map);
+  const entry = map.get(name) ?? {};
+  map.set(name, entry);
+  return entry;
+}
+
+/**
+ * The Service still has the load-balancer address an earlier step saw it get ("gets a load-balancer address"):
+ * changes such as allocating NodePorts must not move it (upstream's "without NodePort and change it" checks this).
+ */
+export async function expectSameAddress(scenario: ScenarioContext, name: string): Promise<void> {
+  const earlier = rememberedOf(scenario, name).address;
+  if (!earlier)
+    throw new UserError(
+      `no earlier step of this scenario saw the Service ${name} get a load-balancer address`,
+      `check it first with "Then the Service "${name}" gets a load-balancer address within N seconds".`,
+    );
+  const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+  const now = ingressAddress(service);
+  if (now !== earlier)
+    throw new Error(
+      `expected the Service ${name} to keep its load-balancer address ${earlier}, but it ${now ? `now has ${now}` : "has none now"} (type ${service.spec?.type}, status.loadBalancer ${JSON.stringify(service.status?.loadBalancer ?? {})}); look at the load-balancer controller's events on the Service`,
+    );
+  scenario.note(`Service ${name} kept its load-balancer address ${earlier}`);
+}
+
+/**
+ * Waits until the healthCheckNodePort the Service has (or had, before a step changed its type) answers 200 on no
+ * node, two rounds in a row: a Service that left externalTrafficPolicy Local or type LoadBalancer must not leave
+ * kube-proxy's health-check server behind, or a load balancer would keep sending traffic to the node. Upstream's
+ * "should work for type=LoadBalancer" checks this in its cleanup.
+ */
+export async function waitUntilHealthCheckNodePortReleased(
+  scenario: ScenarioContext,
+  name: string,
+  seconds: number,
+): Promise<void> {
+  const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+  const port = service.spec?.healthCheckNodePort ?? rememberedOf(scenario, name).healthCheckNodePort;
+  if (!port)
+    throw new UserError(
+      `the Service ${name} has no healthCheckNodePort and no earlier step saw one`,
+      "give it externalTrafficPolicy Local as a LoadBalancer first, and change its type with a step of this scenario.",
+    );
+  let clean = 0;
+  await eventuallyTimed(
+    scenario,
+    `the former healthCheckNodePort ${port} of ${name} answers 200 on no node (two rounds in a row)`,
+    async () => {
+      const nodes = await clusterNodes(scenario);
+      const seen = await Promise.all(
+        nodes.map(async (n) => ({ node: n.name, status: await healthStatus(`http://${n.ip}:${port}/healthz`) })),
+      );
+      clean = seen.every((s) => s.status !== 200) ? clean + 1 : 0;
+      return {
+        satisfied: clean >= 2,
+        value: seen.map((s) => `${s.node}: ${s.status || "no answer"}`).join(", "),
+      };
+    },
+    { timeoutMs: seconds * 1000, intervalMs: 250 },
+  );
 }
 
 /**
