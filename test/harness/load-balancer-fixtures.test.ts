@@ -12,6 +12,10 @@ const mustFail: Record<string, RegExp> = {
     /the Service web got no load-balancer address within 2 s after this step started \(no step of this scenario made it a LoadBalancer\); last observed: type ClusterIP, status\.loadBalancer \{\}/,
   "A LoadBalancer Service does not carry the fields of a ClusterIP Service":
     /waiting until the Service web has the fields of a ClusterIP Service; last observed: spec\.type is LoadBalancer, expected ClusterIP; spec\.ports\[0\]\.nodePort is still \d+, expected cleared; spec\.externalTrafficPolicy is still Cluster, expected cleared; spec\.allocateLoadBalancerNodePorts is still true, expected cleared; status\.loadBalancer\.ingress still lists 172\.\d+\.\d+\.\d+, expected none/,
+  "An externalTrafficPolicy Local LoadBalancer that stays one keeps its health check passing":
+    /timed out after 3\.\d s waiting until the former healthCheckNodePort \d+ of web answers 200 on no node \(two rounds in a row\); last observed: .*kubequake-worker2?: 200/,
+  "A LoadBalancer Service changed to ClusterIP no longer has the address it got":
+    /expected the Service web to keep its load-balancer address 172\.\d+\.\d+\.\d+, but it has none now \(type ClusterIP, status\.loadBalancer \{\}\)/,
   "A misspelt Service type is a user error before anything changes":
     /^UserError: "Loadbalancer" is not a Service type this step can move to or check\n {2}what to do: use one of ClusterIP, NodePort, LoadBalancer/,
 };
