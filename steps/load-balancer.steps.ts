@@ -55,7 +55,7 @@ Then(
  * node (refused or 503), two rounds in a row: kube-proxy released it. Probed from the host.
  */
 Then(
-  "within {int} second(s) the health-check NodePort {service} had answers 200 on no node",
+  "within {int} second(s) the health-check NodePort that {service} had answers 200 on no node",
   async function (this: KubequakeWorld, seconds: number, service: Service) {
     await waitUntilHealthCheckNodePortReleased(this.scenario, service.name, seconds);
   },

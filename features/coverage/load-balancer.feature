@@ -60,7 +60,7 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     # Upstream's cleanup: as a ClusterIP Service it must not leave the health check passing on the endpoint's node.
     When the Service "web" changes to type ClusterIP
     Then within 10 seconds the Service "web" has the fields of a ClusterIP Service
-    And within 30 seconds the health-check NodePort "web" had answers 200 on no node
+    And within 30 seconds the health-check NodePort that "web" had answers 200 on no node
 
   @upstream:etp-local-nodes-with-endpoints
   Scenario: externalTrafficPolicy Local: the single endpoint moves from worker to worker, and only its node passes the health check

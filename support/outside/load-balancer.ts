@@ -250,7 +250,7 @@ export async function waitUntilHealthCheckNodePortReleased(
   let clean = 0;
   await eventuallyTimed(
     scenario,
-    `the former healthCheckNodePort ${port} of ${name} answers 200 on no node (two rounds in a row)`,
+    `the healthCheckNodePort ${port} that ${name} has or had answers 200 on no node (two rounds in a row)`,
     async () => {
       const nodes = await clusterNodes(scenario);
       const seen = await Promise.all(

@@ -13,7 +13,7 @@ const mustFail: Record<string, RegExp> = {
   "A LoadBalancer Service does not carry the fields of a ClusterIP Service":
     /waiting until the Service web has the fields of a ClusterIP Service; last observed: spec\.type is LoadBalancer, expected ClusterIP; spec\.ports\[0\]\.nodePort is still \d+, expected cleared; spec\.externalTrafficPolicy is still Cluster, expected cleared; spec\.allocateLoadBalancerNodePorts is still true, expected cleared; status\.loadBalancer\.ingress still lists 172\.\d+\.\d+\.\d+, expected none/,
   "An externalTrafficPolicy Local LoadBalancer that stays one keeps its health check passing":
-    /timed out after 3\.\d s waiting until the former healthCheckNodePort \d+ of web answers 200 on no node \(two rounds in a row\); last observed: .*kubequake-worker2?: 200/,
+    /timed out after 3\.\d s waiting until the healthCheckNodePort \d+ that web has or had answers 200 on no node \(two rounds in a row\); last observed: .*kubequake-worker2?: 200/,
   "A LoadBalancer Service changed to ClusterIP no longer has the address it got":
     /expected the Service web to keep its load-balancer address 172\.\d+\.\d+\.\d+, but it has none now \(type ClusterIP, status\.loadBalancer \{\}\)/,
   "A misspelt Service type is a user error before anything changes":
