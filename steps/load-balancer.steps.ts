@@ -13,6 +13,7 @@ import {
   expectAddressWithin,
   expectAnnouncingNodes,
   expectTypeFields,
+  waitUntilHealthCheckNodePortReleased,
 } from "../support/outside/load-balancer.ts";
 import type { Service } from "../support/services/service.ts";
 import type { KubequakeWorld } from "../support/world.ts";
@@ -46,6 +47,17 @@ Then(
   "the Service {service} still has the load-balancer address it got",
   async function (this: KubequakeWorld, service: Service) {
     await expectAddressKept(this.scenario, service.name);
+  },
+);
+
+/**
+ * The healthCheckNodePort the Service has, or had before a step of this scenario changed its type, answers 200 on no
+ * node (refused or 503), two rounds in a row: kube-proxy released it. Probed from the host.
+ */
+Then(
+  "within {int} second(s) the health-check NodePort that {service} had answers 200 on no node",
+  async function (this: KubequakeWorld, seconds: number, service: Service) {
+    await waitUntilHealthCheckNodePortReleased(this.scenario, service.name, seconds);
   },
 );
 

@@ -74,6 +74,63 @@ Feature: DNS names, unready endpoints, traffic policies and restarts, as Kuberne
       """
     Then within 30 seconds "peers" resolves to the IPs of all 2 pods of "peers", ready or not
 
+  @upstream:unready-endpoints-published
+  Scenario: A never-ready pod answers through a ClusterIP Service that publishes not-ready addresses; terminating, it stops answering when the flag is turned off and answers again when it is turned back on
+    The pod's readiness probe dials a port nothing listens on, so it is never ready; on SIGTERM it keeps serving for
+    100 seconds, long enough for both toggles of publishNotReadyAddresses after the Deployment is scaled to 0.
+    Given the manifest, without waiting for its Services:
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: tolerate-unready }
+      spec:
+        replicas: 1
+        strategy: { type: Recreate }
+        selector: { matchLabels: { app: tolerate-unready } }
+        template:
+          metadata: { labels: { app: tolerate-unready } }
+          spec:
+            terminationGracePeriodSeconds: 120
+            containers:
+              - name: backend
+                image: kubequake.local/demo:current
+                args: [backend]
+                env: [{ name: SHUTDOWN_DELAY, value: 100s }]
+                readinessProbe: { tcpSocket: { port: 9 }, periodSeconds: 1 }
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: tolerate-unready }
+      spec:
+        publishNotReadyAddresses: true
+        selector: { app: tolerate-unready }
+        ports: [{ name: http, port: 80, targetPort: 8080 }]
+      """
+    And the client pod "c" is:
+      """
+      spec: {}
+      """
+    Then within 60 seconds the Service "tolerate-unready" has 1 ready endpoint, 0 of them serving
+    And within 30 seconds 5 requests from the pod "c" to "http://tolerate-unready" all succeed
+    When the Deployment "tolerate-unready" is patched with:
+      """
+      spec:
+        replicas: 0
+      """
+    Then within 30 seconds the Service "tolerate-unready" has 1 terminating endpoint still listed as ready
+    When the Service "tolerate-unready" is patched with:
+      """
+      spec:
+        publishNotReadyAddresses: false
+      """
+    Then within 30 seconds none of 5 requests from the pod "c" to "http://tolerate-unready" succeeds
+    When the Service "tolerate-unready" is patched with:
+      """
+      spec:
+        publishNotReadyAddresses: true
+      """
+    Then within 30 seconds 5 requests from the pod "c" to "http://tolerate-unready" all succeed
+
   # Upstream also asks for the PTR record of the regular Service's ClusterIP (UDP and TCP). Not here yet: the prober
   # (images/demo/dnsprobe.go) resolves A, AAAA, SRV and CNAME only, and a PTR type needs an image rebuild.
   @upstream:dns-services @upstream:dns-partial-services

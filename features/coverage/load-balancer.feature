@@ -36,8 +36,8 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     When an outside client sends 20 requests to the load-balancer address of "sticky"
     Then every request was answered by the same pod
 
-  @upstream:etp-local-lb @upstream:etp-local-nodes-with-endpoints
-  Scenario: externalTrafficPolicy Local gets a healthCheckNodePort, keeps the client's address, and only nodes with endpoints pass the check
+  @upstream:etp-local-lb
+  Scenario: externalTrafficPolicy Local gets a healthCheckNodePort, keeps the client's address, and releases the health check when it becomes a ClusterIP Service
     Given the demo backend "web" runs 1 replica
     And the manifest:
       """
@@ -57,9 +57,16 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     Then every request succeeds
     And every answer saw the sender's own address
     And within 30 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
+    # Upstream's cleanup: as a ClusterIP Service it must not leave the health check passing on the endpoint's node.
+    When the Service "web" changes to type ClusterIP
+    Then within 10 seconds the Service "web" has the fields of a ClusterIP Service
+    And within 30 seconds the health-check NodePort that "web" had answers 200 on no node
 
-  @upstream:lb-without-nodeports
-  Scenario: A LoadBalancer Service without NodePorts answers at its address, and gets NodePorts when asked
+  @upstream:etp-local-nodes-with-endpoints
+  Scenario: externalTrafficPolicy Local: the single endpoint moves from worker to worker, and only its node passes the health check
+    Upstream moves the endpoint over every schedulable node; here those are the two workers (the control-plane node
+    is tainted NoSchedule). After each move the load-balancer address still answers and the health check says 200 on
+    the endpoint's node only (503 on the others, the control-plane node included).
     Given the demo backend "web" runs 1 replica
     And the manifest:
       """
@@ -68,9 +75,41 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
       metadata: { name: web }
       spec:
         type: LoadBalancer
-        allocateLoadBalancerNodePorts: false
+        externalTrafficPolicy: Local
         selector: { app: web }
-        ports: [{ port: 80, targetPort: 8080 }]
+        ports: [{ port: 8081, targetPort: 8080 }]
+      """
+    Then within 10 seconds the Service "web" has `spec.healthCheckNodePort` set
+    And the Service "web" gets a load-balancer address within 10 seconds
+    When the Deployment "web" is patched with:
+      """
+      spec:
+        template:
+          spec: { nodeName: kubequake-worker }
+      """
+    Then within 60 seconds the rollout of "web" completes
+    And within 30 seconds the ready endpoints of "web" are exactly the ready pods of "web"
+    And within 30 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And within 30 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
+    When the Deployment "web" is patched with:
+      """
+      spec:
+        template:
+          spec: { nodeName: kubequake-worker2 }
+      """
+    Then within 60 seconds the rollout of "web" completes
+    And within 30 seconds the ready endpoints of "web" are exactly the ready pods of "web"
+    And within 30 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
+    And within 30 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
+
+  @upstream:lb-without-nodeports
+  Scenario: A ClusterIP Service becomes a LoadBalancer without NodePorts and answers at its address; given NodePorts, it keeps the address and still answers
+    Given the demo backend runs 1 replica behind the ClusterIP Service "web"
+    When the Service "web" is patched with:
+      """
+      spec:
+        type: LoadBalancer
+        allocateLoadBalancerNodePorts: false
       """
     Then the Service "web" gets a load-balancer address within 10 seconds
     And within 10 seconds the Service "web" has `spec.ports[0].nodePort` not set
@@ -81,6 +120,8 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
         allocateLoadBalancerNodePorts: true
       """
     Then within 10 seconds the Service "web" has `spec.ports[0].nodePort` set
+    And the Service "web" still has the load-balancer address it got
+    And within 30 seconds 5 requests from an outside client to the load-balancer address of "web" all succeed
     And within 30 seconds 5 requests from an outside client to the NodePort of "web" on every node all succeed
 
   @upstream:lb-type-and-ports

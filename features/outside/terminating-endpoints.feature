@@ -6,6 +6,7 @@ Feature: With only terminating endpoints left, traffic falls back to them
   publishNotReadyAddresses keeps unready and terminating pods as ready endpoints.
   https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/#conditions
 
+  @upstream:terminating-fallback-etp-cluster
   Scenario: Cluster policy: with no ready endpoint left, every node sends traffic to the terminating pod
     Given the demo backend runs 1 replica behind the NodePort Service "web", each pod serving 40 seconds after it is deleted
     When "web" is scaled to 0 replicas

@@ -7,7 +7,7 @@ import { eventually } from "../wait/eventually.ts";
 /**
  * Waits until a Service the scenario made or changed is in service, as far as its pods allow:
  * - its EndpointSlices list exactly the pods its selector matches that are ready (with publishNotReadyAddresses:
- *   that have an IP, ready or not), none being fine: then there is nothing more to wait for, and a request would
+ *   that have an IP and have not finished, ready or not, terminating or not), none being fine: then there is nothing more to wait for, and a request would
  *   rightly be refused;
  * - its name resolves from a client pod (CoreDNS has seen it: to the ClusterIP, or to the pods when headless);
  * - unless headless, every TCP port answers through the ClusterIP from a client pod (kube-proxy has programmed it):
@@ -20,10 +20,12 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
   const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
   const selector = service.spec?.selector;
   if (!selector || Object.keys(selector).length === 0 || service.spec?.type === "ExternalName") return;
-  // With publishNotReadyAddresses, every pod with an IP counts as ready in the EndpointSlices and in DNS.
+  // With publishNotReadyAddresses, every running pod with an IP counts as ready in the EndpointSlices and in DNS,
+  // terminating ones included (the EndpointSlice controller's ShouldPodBeInEndpoints keeps them for this flag).
   const publishAll = service.spec?.publishNotReadyAddresses === true;
+  const finished = (phase: string) => phase === "Succeeded" || phase === "Failed";
   const ready = (await listPods(scenario.kube, scenario.name, selector))
-    .filter((p) => (publishAll ? p.ip !== "" : p.ready) && !p.terminating)
+    .filter((p) => (publishAll ? p.ip !== "" && !finished(p.phase) : p.ready && !p.terminating))
     .map((p) => p.name)
     .sort();
   await scenario

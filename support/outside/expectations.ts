@@ -186,7 +186,7 @@ export async function waitUntilOnlyLocalNodesAnswer(
 }
 
 /** GET http://ip:port/healthz from the host: the HTTP status, or 0 when nothing answered. */
-function healthStatus(url: string): Promise<number> {
+export function healthStatus(url: string): Promise<number> {
   return new Promise((resolve) => {
     const req = request(url, { agent: false, timeout: 1000 }, (response) => {
       response.resume();

@@ -6,8 +6,11 @@ import type { ScenarioContext } from "../scenario/context.ts";
 import { createService, deployBackend } from "../services/backends.ts";
 import { waitUntilServing } from "../services/exposure.ts";
 import { eventually } from "../wait/eventually.ts";
+import { healthStatus } from "./expectations.ts";
 import { type Remembered, recalled, rememberedOf, rememberFrom } from "./remembered.ts";
 import { outsideClient } from "./send.ts";
+import { clusterNodes } from "./targets.ts";
+import { eventuallyTimed } from "./timing.ts";
 
 /**
  * LoadBalancer Services from the outside: when an address is assigned (and how long it took), which fields each
@@ -199,6 +202,43 @@ export async function changeType(scenario: ScenarioContext, name: string, type: 
   scenario.recordAction("patched", `Service ${name}: type ${before.spec?.type} → ${wanted}`, [], name);
   if (wanted === "LoadBalancer") watchAssignment(scenario, name, `the Service ${name} was changed to LoadBalancer`);
   else assignments.get(scenario)?.delete(name);
+}
+
+/**
+ * Waits until the healthCheckNodePort the Service has (or had, before a step changed its type) answers 200 on no
+ * node, two rounds in a row: a Service that left externalTrafficPolicy Local or type LoadBalancer must not leave
+ * kube-proxy's health-check server behind, or a load balancer would keep sending traffic to the node. Upstream's
+ * "should work for type=LoadBalancer" checks this in its cleanup.
+ */
+export async function waitUntilHealthCheckNodePortReleased(
+  scenario: ScenarioContext,
+  name: string,
+  seconds: number,
+): Promise<void> {
+  const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+  const port = service.spec?.healthCheckNodePort ?? recalled(scenario, name).healthCheckNodePort;
+  if (!port)
+    throw new UserError(
+      `the Service ${name} has no healthCheckNodePort and no earlier step saw one`,
+      "give it externalTrafficPolicy Local as a LoadBalancer first, and change its type with a step of this scenario.",
+    );
+  let clean = 0;
+  await eventuallyTimed(
+    scenario,
+    `the healthCheckNodePort ${port} that ${name} has or had answers 200 on no node (two rounds in a row)`,
+    async () => {
+      const nodes = await clusterNodes(scenario);
+      const seen = await Promise.all(
+        nodes.map(async (n) => ({ node: n.name, status: await healthStatus(`http://${n.ip}:${port}/healthz`) })),
+      );
+      clean = seen.every((s) => s.status !== 200) ? clean + 1 : 0;
+      return {
+        satisfied: clean >= 2,
+        value: seen.map((s) => `${s.node}: ${s.status || "no answer"}`).join(", "),
+      };
+    },
+    { timeoutMs: seconds * 1000, intervalMs: 250 },
+  );
 }
 
 /**

@@ -11,6 +11,8 @@ export interface Remembered {
   nodePort?: number;
   /** The load-balancer address "gets a load-balancer address" saw assigned. */
   address?: string;
+  /** The last healthCheckNodePort seen, so a check after a type change can tell whether it was released. */
+  healthCheckNodePort?: number;
 }
 
 const remembered = new WeakMap<ScenarioContext, Map<string, Remembered>>();
@@ -29,10 +31,11 @@ export function recalled(scenario: ScenarioContext, name: string): Remembered {
   return remembered.get(scenario)?.get(name) ?? {};
 }
 
-/** Remembers the Service as it is now: its first ClusterIP for good, its NodePort when it has one. */
+/** Remembers the Service as it is now: its first ClusterIP for good, its NodePort and healthCheckNodePort when it has them. */
 export function rememberFrom(scenario: ScenarioContext, name: string, service: V1Service): void {
   const entry = rememberedOf(scenario, name);
   entry.clusterIP ??= service.spec?.clusterIP;
   const nodePort = service.spec?.ports?.[0]?.nodePort;
   if (nodePort !== undefined) entry.nodePort = nodePort;
+  if (service.spec?.healthCheckNodePort) entry.healthCheckNodePort = service.spec.healthCheckNodePort;
 }

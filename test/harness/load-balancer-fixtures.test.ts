@@ -14,6 +14,8 @@ const mustFail: Record<string, RegExp> = {
     /waiting until the Service web has the fields of a ClusterIP Service; last observed: spec\.type is LoadBalancer, expected ClusterIP; spec\.ports\[0\]\.nodePort is still \d+, expected cleared; spec\.externalTrafficPolicy is still Cluster, expected cleared; spec\.allocateLoadBalancerNodePorts is still true, expected cleared; status\.loadBalancer\.ingress still lists 172\.\d+\.\d+\.\d+, expected none/,
   "A Service that left LoadBalancer no longer has the address it got":
     /expected the Service web to keep the load-balancer address 172\.\d+\.\d+\.\d+ it got, but status\.loadBalancer\.ingress is empty \(type ClusterIP\); look at the Service's events/,
+  "An externalTrafficPolicy Local LoadBalancer that stays one keeps its health check passing":
+    /timed out after 3\.\d s waiting until the healthCheckNodePort \d+ that web has or had answers 200 on no node \(two rounds in a row\); last observed: .*kubequake-worker2?: 200/,
   "A misspelt Service type is a user error before anything changes":
     /^UserError: "Loadbalancer" is not a Service type this step can move to or check\n {2}what to do: use one of ClusterIP, NodePort, LoadBalancer/,
   "Load-balancer traffic without affinity does not stick to one pod":
