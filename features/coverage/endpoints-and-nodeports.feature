@@ -130,6 +130,51 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
     Then within 30 seconds 10 requests to "http://custom:80" are answered by exactly the ready pods of "two-ports"
     And within 30 seconds 10 requests to "http://custom:81" are answered by exactly the ready pods of "two-ports"
 
+  @upstream:multi-ip-multislice
+  Scenario: A selector-less Service whose two ports are hand-made EndpointSlices of two different pods reaches each pod on its port
+    Given the manifest:
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata: { name: pod1, labels: { app: first } }
+      spec:
+        containers: [{ name: on-8090, image: "kubequake.local/demo:current", args: [backend], env: [{ name: LISTEN, value: ":8090" }] }]
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: { name: pod2, labels: { app: second } }
+      spec:
+        containers: [{ name: on-8090, image: "kubequake.local/demo:current", args: [backend], env: [{ name: LISTEN, value: ":8090" }] }]
+      """
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: two-pods }
+      spec:
+        ports: [{ name: port80, port: 80 }, { name: port81, port: 81 }]
+      ---
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata:
+        name: two-pods-port80
+        labels: { kubernetes.io/service-name: two-pods, endpointslice.kubernetes.io/managed-by: kubequake }
+      addressType: IPv4
+      endpoints: [{ addresses: ["{podIP:pod1}"], conditions: { ready: true } }]
+      ports: [{ name: port80, port: 8090, protocol: TCP }]
+      ---
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata:
+        name: two-pods-port81
+        labels: { kubernetes.io/service-name: two-pods, endpointslice.kubernetes.io/managed-by: kubequake }
+      addressType: IPv4
+      endpoints: [{ addresses: ["{podIP:pod2}"], conditions: { ready: true } }]
+      ports: [{ name: port81, port: 8090, protocol: TCP }]
+      """
+    Then within 30 seconds 10 requests to "http://two-pods:80" are answered by exactly the ready pods of "first"
+    And within 30 seconds 10 requests to "http://two-pods:81" are answered by exactly the ready pods of "second"
+
   @upstream:endpointslice-mirroring
   Scenario: A selector-less Service's hand-made Endpoints are mirrored to EndpointSlices through create, update and delete
     Given the manifest:
@@ -163,6 +208,40 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
     When the Endpoints "manual" is deleted
     Then within 30 seconds the Service "manual" has 0 ready endpoints
     And within 30 seconds no EndpointSlice of "manual" is left
+
+  # The mirroring controller, not the EndpointSlice controller, writes these slices (managed-by
+  # endpointslicemirroring-controller.k8s.io, no targetRef), so traffic and the slices' removal are what is checked.
+  @upstream:endpointslice-mirroring-subsets
+  Scenario: A hand-made Endpoints with two subsets on one pod IP is mirrored, reaches the pod on both ports, and its slices go with it
+    Given the manifest:
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata: { name: two-subsets, labels: { app: two-subsets } }
+      spec:
+        containers:
+          - { name: on-8090, image: "kubequake.local/demo:current", args: [backend], env: [{ name: LISTEN, value: ":8090" }] }
+          - { name: on-9090, image: "kubequake.local/demo:current", args: [backend], env: [{ name: LISTEN, value: ":9090" }] }
+      """
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata: { name: mirrored }
+      spec:
+        ports: [{ name: port80, port: 80 }, { name: port81, port: 81 }]
+      ---
+      apiVersion: v1
+      kind: Endpoints
+      metadata: { name: mirrored }
+      subsets:
+        - { addresses: [{ ip: "{podIP:two-subsets}" }], ports: [{ name: port80, port: 8090 }] }
+        - { addresses: [{ ip: "{podIP:two-subsets}" }], ports: [{ name: port81, port: 9090 }] }
+      """
+    Then within 30 seconds 10 requests to "http://mirrored:80" are answered by exactly the ready pods of "two-subsets"
+    And within 30 seconds 10 requests to "http://mirrored:81" are answered by exactly the ready pods of "two-subsets"
+    When the Endpoints "mirrored" is deleted
+    Then within 30 seconds no EndpointSlice of "mirrored" is left
 
   @upstream:service-proxy-name @upstream:headless-label
   Scenario: kube-proxy ignores Services labelled with another proxy's name or as headless, stops serving one once labelled, and serves it again once unlabelled
