@@ -77,5 +77,9 @@ function podsThatWere(scenario: ScenarioContext, fate: Action["kind"]): readonly
       `expected the previous action to have ${fate} pods, but it was: ${action?.description ?? "nothing yet"}`,
     );
   }
+  // A check that none of no pods is listed would pass at once: an action that took no pod leaves nothing to judge.
+  if (action.pods.length === 0) {
+    throw new Error(`expected the previous action to have ${fate} pods, but it named none: ${action.description}`);
+  }
   return action.pods;
 }

@@ -83,6 +83,7 @@ Then(
       this.traffic,
       (await backend.readyPods()).map((p) => p.name),
       minimum,
+      backend.name,
     );
   },
 );
@@ -95,6 +96,7 @@ Then(
       this.traffic,
       (await backend.readyPods()).map((p) => p.name),
       tolerance,
+      backend.name,
     );
   },
 );
