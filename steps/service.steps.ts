@@ -56,17 +56,8 @@ Then(
 Then(
   "within {int} second(s) the ready endpoints of {service} are exactly the ready pods of {backend}",
   async function (this: KubequakeWorld, seconds: number, service: Service, backend: Backend) {
-    const ready = (await backend.readyPods()).map((p) => p.name).sort();
-    await service.waitForEndpoints(
-      seconds,
-      `exactly ${ready.join(", ")} as ready endpoints`,
-      (e) =>
-        e
-          .filter((x) => x.ready)
-          .map((x) => x.pod)
-          .sort()
-          .join() === ready.join(),
-    );
+    const ready = (await backend.readyPods()).map((p) => p.name);
+    await service.waitForExactlyPods(seconds, ready, backend.name);
   },
 );
 
