@@ -42,7 +42,7 @@ export class Service {
   waitForExactlyPods(seconds: number, readyPods: readonly string[], backend: string): Promise<number | undefined> {
     if (readyPods.length === 0) {
       throw new Error(
-        `expected the ready endpoints of ${this.name} to be exactly the ready pods of ${backend}, but ${backend} has no ready pod, so there is nothing to compare; wait for its pods first, or check "within 30 seconds the Service "${this.name}" has 0 ready endpoints" if none is what you expect`,
+        `expected the ready endpoints of ${this.name} to be exactly the ready pods of ${backend}, but ${backend} has no ready pod, so there is nothing to compare; wait for its pods first, and if no endpoint is what you expect, use: Then within 30 seconds the Service "${this.name}" has 0 ready endpoints`,
       );
     }
     const expected = [...readyPods].sort();
