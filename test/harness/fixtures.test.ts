@@ -61,7 +61,7 @@ const mustFail: Record<string, { status: string; message: RegExp }> = {
   "Every ready pod's answers cannot be judged when the backend has no ready pod": {
     status: "FAILED",
     message:
-      /^TrafficExpectationError: expected every ready pod of web to answer at least 1 requests, but web had no ready pod when the answers were judged, so there was nothing to judge \(wait for its pods first, e\.g\. Then within 30 seconds the Service "web" has 2 ready endpoints\) \(3 requests from client-0 to http:\/\/web: [^)]*\)$/,
+      /^TrafficExpectationError: expected every ready pod of web to answer at least 1 requests, but web had no ready pod when the answers were judged, so there was nothing to judge \(wait for its pods first, e\.g\. Then within 30 seconds the Service "web" has 2 ready endpoints\) \(3 requests from client-0 to http:\/\/web: [^)]*\)\n/,
   },
   "Killing 0 pods is a user error raised before anything is done": {
     status: "FAILED",
