@@ -125,7 +125,8 @@ const scenarioMistakes: Record<string, RegExp> = {
     /"the node is paused" breaks more than the scenario's namespace, but the scenario is not tagged @serial.*\n {2}what to do: tag the scenario @serial/,
   "A node that does not exist":
     /no node "kubequake-worker9" in the kubequake cluster\n {2}what to do: use one of: .*kubequake-control-plane \(control-plane\)/,
-  "Killing more pods than are ready": /cannot kill 2 pod\(s\) of "web": only 1 are ready \(web-/,
+  "Killing more pods than are ready":
+    /cannot SIGKILL 2 pod\(s\) of "web": it has only 1 ready pod\(s\) \(web-[a-z0-9]+-[a-z0-9]+\)\n {2}what to do: SIGKILL at most 1 pod\(s\)/,
   "No latency at all":
     /cannot add 0 ms of latency\n {2}what to do: give a whole number of milliseconds from 1 to 60000/,
   "The same Service declared twice":
