@@ -18,6 +18,8 @@ Reports, each with file:line, what was expected and what was seen:
   - unknown tags (known: @serial, @chaos, @smoke, @slow, @wip, @flaky, @epic:…, @severity:…, @upstream:<id>, @needs:…)
   - manifests (docstrings and files) that do not parse or lack apiVersion, kind or metadata.name
   - numbers that cannot be meant ("within 0 seconds", negative replicas)
+  - numbers that leave a check nothing to judge: a percentage outside 0-100, a percentile outside p1-p100,
+    0 pods to kill or make unready, a schedule of 0 times, "at least 0" requests or pods
   - with the default path only: step definitions no feature uses (a warning)
 Exits 1 if there is an error; warnings alone exit 0.`;
 

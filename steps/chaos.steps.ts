@@ -14,6 +14,7 @@ import {
   expectLatencyAtLeast,
   expectLatencyPercentile,
   expectLongestFailureWindow,
+  expectLongestFailureWindowIfAny,
   expectNoAnswerAfterKill,
   expectSomeFailures,
 } from "../support/chaos/expectations.ts";
@@ -40,6 +41,7 @@ import {
   waitForSteadyTrafficRecovery,
 } from "../support/chaos/steady-traffic.ts";
 import type { Backend } from "../support/services/backend.ts";
+import { requireScheduleRounds } from "../support/services/pod-counts.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /** SIGKILLs the main process of ready pods' containers in place: the pods stay and the kubelet restarts them. */
@@ -47,6 +49,7 @@ When(
   "{int} pod(s) of {backend} is/are SIGKILLed",
   async function (this: KubequakeWorld, count: number, backend: Backend) {
     assertChaosAllowed(this.scenario.kube, "SIGKILL pods");
+    await backend.requireReadyPods(count, "SIGKILL");
     await killPods(this.scenario, backend.name, count, "sigkill");
   },
 );
@@ -63,6 +66,8 @@ When(
     times: number,
   ) {
     assertChaosAllowed(this.scenario.kube, "kill pods on a schedule");
+    requireScheduleRounds(times, periodSeconds);
+    await backend.requireReadyPods(count, "kill");
     await killPodsOnSchedule(this.scenario, backend.name, { count, periodSeconds, times, how });
   },
 );
@@ -225,11 +230,26 @@ Then("at most {float}% of the steady traffic failed", function (this: KubequakeW
   expectErrorBudget(steadyTrafficRecord(this.scenario), percent);
 });
 
-/** The failover gap: the longest run of consecutive failed requests lasted at most N seconds. */
+/**
+ * The failover gap: the longest run of consecutive failed requests lasted at most N seconds. Fails when nothing
+ * failed (there was no window to measure): for faults that must make requests fail.
+ */
 Then(
   "the steady traffic's longest failure window was at most {float} second(s)",
   function (this: KubequakeWorld, seconds: number) {
     expectLongestFailureWindow(steadyTrafficRecord(this.scenario), seconds);
+  },
+);
+
+/**
+ * As above, for faults after which no failure at all is a correct outcome (a failover that can be seamless): passes
+ * when nothing failed, and the report says so ("none failed").
+ */
+Then(
+  "the steady traffic's longest failure window, if any, was at most {float} second(s)",
+  async function (this: KubequakeWorld, seconds: number) {
+    const verdict = expectLongestFailureWindowIfAny(steadyTrafficRecord(this.scenario), seconds);
+    await this.attachText("failure-window.txt", verdict);
   },
 );
 

@@ -61,17 +61,8 @@ Then(
 Then(
   "within {int} second(s) the ready endpoints of {service} are exactly the ready pods of {backend}",
   async function (this: KubequakeWorld, seconds: number, service: Service, backend: Backend) {
-    const ready = (await backend.readyPods()).map((p) => p.name).sort();
-    await service.waitForEndpoints(
-      seconds,
-      `exactly ${ready.join(", ")} as ready endpoints`,
-      (e) =>
-        e
-          .filter((x) => x.ready)
-          .map((x) => x.pod)
-          .sort()
-          .join() === ready.join(),
-    );
+    const ready = (await backend.readyPods()).map((p) => p.name);
+    await service.waitForExactlyPods(seconds, ready, backend.name);
   },
 );
 
@@ -111,6 +102,10 @@ function podsThatWere(scenario: ScenarioContext, fate: Action["kind"]): readonly
     throw new Error(
       `expected the previous action on pods to have ${fate} pods, but it was: ${action?.description ?? "nothing yet"}`,
     );
+  }
+  // A check that none of no pods is listed would pass at once: an action that took no pod leaves nothing to judge.
+  if (action.pods.length === 0) {
+    throw new Error(`expected the previous action to have ${fate} pods, but it named none: ${action.description}`);
   }
   return action.pods;
 }

@@ -88,6 +88,7 @@ Then(
       this.traffic,
       (await backend.readyPods()).map((p) => p.name),
       minimum,
+      backend.name,
     );
   },
 );
@@ -100,6 +101,7 @@ Then(
       this.traffic,
       (await backend.readyPods()).map((p) => p.name),
       tolerance,
+      backend.name,
     );
   },
 );

@@ -129,7 +129,7 @@ export class LoadRateError extends Error {
   }
 }
 
-/** Throws {@link LoadRateError} unless every client held its rate and every sample arrived. */
+/** Throws {@link LoadRateError} unless every client held its rate and recorded requests, and every sample arrived. */
 export function expectRateHeld(result: LoadResult): void {
   if (!result.rateHeld) throw new LoadRateError(result);
 }
@@ -208,6 +208,11 @@ export function buildLoadResult(
     if (status.state !== "done") problems.push(`${client}: the load was still running when its result was taken`);
     if (samples.length !== status.completed) {
       problems.push(`${client}: received ${samples.length} samples of the ${status.completed} it recorded`);
+    } else if (samples.length === 0) {
+      // A client that recorded nothing leaves nothing to judge: every check on its traffic would pass vacuously.
+      problems.push(
+        `${client}: recorded no request at all (${status.planned} planned, ${status.started} started), so there is nothing to judge; let the traffic run before it stops, e.g. When the steady traffic runs for 5 more seconds`,
+      );
     }
     return {
       client,

@@ -107,10 +107,18 @@ export async function stopSteadyTraffic(
   return { result: traffic.result, artifacts };
 }
 
-/** Checks the rate was held; a separate step so the evidence is attached before the check can fail. */
+/**
+ * Checks the rate was held; a separate step so the evidence is attached before the check can fail. Fails when the
+ * traffic has not been stopped (no result to judge) or recorded no request (see {@link buildLoadResult}).
+ */
 export function expectSteadyRateHeld(context: ScenarioContext): void {
   const result = requireTraffic(context).result;
-  if (result) expectRateHeld(result);
+  if (!result) {
+    throw new Error(
+      "expected the steady traffic's result to be checked after it stopped, but it has none yet (stopSteadyTraffic sets it): a defect in kubequake",
+    );
+  }
+  expectRateHeld(result);
 }
 
 /** What the (stopped) steady traffic saw, for the `Then` checks. */

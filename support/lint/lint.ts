@@ -12,6 +12,7 @@ import {
   type StepDefinition,
 } from "../catalog/catalog.ts";
 import { upstreamChecks } from "../coverage/grades.ts";
+import { argumentRangeProblem, parameterContexts } from "./argument-ranges.ts";
 import { compileDefinitions, parameterChoices, type StepMatcher, suggestPhrases } from "./suggest.ts";
 
 export interface LintProblem {
@@ -153,7 +154,32 @@ function stepProblems(
     ];
   }
   const matcher = matchers[matched[0]!]!;
-  return [...numberProblems(step, matcher), ...manifestProblems(step, matcher, input)];
+  return [...numberProblems(step, matcher), ...rangeProblems(step, matcher), ...manifestProblems(step, matcher, input)];
+}
+
+/** Arguments whose value would leave the check nothing to judge (150%, p0, 0 pods, 0 times): see argument-ranges.ts. */
+function rangeProblems(step: FeatureStep, matcher: StepMatcher): LintProblem[] {
+  const contexts = parameterContexts(matcher.definition.expression);
+  return (matcher.match(step.text) ?? []).flatMap((argument, index) => {
+    const type = argument.parameterType.name;
+    const context = contexts[index];
+    if ((type !== "int" && type !== "float") || !context) return [];
+    const value = Number(argument.group.value);
+    // Negative numbers are reported once, by numberProblems (a negative percentage here).
+    if (value < 0 && !context.after.startsWith("%")) return [];
+    const problem = argumentRangeProblem(value, context);
+    if (!problem) return [];
+    return [
+      {
+        file: step.file,
+        line: step.line,
+        severity: "error" as const,
+        message: problem.message,
+        expected: problem.expected,
+        seen: `${step.keyword} ${step.text}`,
+      },
+    ];
+  });
 }
 
 /** "within 0 seconds" and negative numbers (replicas, requests, seconds) cannot be meant. */
@@ -175,7 +201,8 @@ function numberProblems(step: FeatureStep, matcher: StepMatcher): LintProblem[] 
         expected: "a time budget above 0",
         seen: `${step.keyword} ${step.text}`,
       });
-    } else if (value < 0) {
+    } else if (value < 0 && !after.startsWith("%")) {
+      // A negative share is told as a percentage outside 0-100 (rangeProblems).
       problems.push({
         file: step.file,
         line: step.line,

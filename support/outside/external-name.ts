@@ -6,6 +6,7 @@ import { probeDns, probeHttp } from "../kube/prober.ts";
 import { proberPod } from "../kube/workloads.ts";
 import { waitUntilInService } from "../objects/in-service.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { assertRequestCount } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import { type OutsideContainer, outsideSubnets, startOutsideContainer } from "./clients.ts";
 import { eventuallyTimed } from "./timing.ts";
@@ -158,6 +159,8 @@ export async function waitUntilOutsideServiceAnswers(
   const target = outsideService(scenario, options.label);
   const caller = await outsideCaller(scenario);
   const url = `http://${options.name}:8080/`;
+  // With no request, "every request was answered by the outside service" would hold at once.
+  assertRequestCount(options.count, url);
   await eventuallyTimed(
     scenario,
     `${options.count} requests from a client pod to ${url} are all answered by the outside service ${options.label} (${target.ip})`,

@@ -66,7 +66,12 @@ export async function waitUntilOnlyLocalClientsAnswered(
           };
         }),
       );
-      return { satisfied: seen.every((s) => s.good), value: seen.map((s) => s.text).join("; ") };
+      // With no ready pod anywhere every node rightly answers nothing, and the check would pass having judged nothing.
+      const none = ready.length === 0 ? [`${options.backend} has no ready pod`] : [];
+      return {
+        satisfied: none.length === 0 && seen.every((s) => s.good),
+        value: [...none, ...seen.map((s) => s.text)].join("; "),
+      };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 500 },
   );

@@ -10,6 +10,7 @@ import {
   readyPodsOf,
   scaleBackend,
 } from "./backends.ts";
+import { requirePodCount } from "./pod-counts.ts";
 
 /**
  * A backend of the scenario, by name: the pods labelled app=<name> and the Deployment or StatefulSet that runs them
@@ -45,6 +46,19 @@ export class Backend {
 
   readyPods(): Promise<PodSummary[]> {
     return readyPodsOf(this.scenario, this.name);
+  }
+
+  /**
+   * Refuses, before anything is done, to `action` (e.g. "SIGKILL") fewer than 1 pod or more pods than are ready now,
+   * naming both counts. The actions below check this themselves; chaos steps that act elsewhere call it first.
+   */
+  async requireReadyPods(count: number, action: string): Promise<void> {
+    requirePodCount(
+      count,
+      (await this.readyPods()).map((p) => p.name),
+      action,
+      this.name,
+    );
   }
 
   kill(count: number, mode: "graceful" | "force"): Promise<PodSummary[]> {

@@ -11,6 +11,7 @@ import {
   serviceManifest,
 } from "../kube/workloads.ts";
 import type { Action, ScenarioContext } from "../scenario/context.ts";
+import { requirePodCount } from "./pod-counts.ts";
 
 /** Pods become Ready within this on a warm cluster (image preloaded); generous for a loaded 2-core machine. */
 const readyTimeoutMs = 120_000;
@@ -72,12 +73,13 @@ export async function killBackendPods(
   count: number,
   mode: "graceful" | "force",
 ): Promise<PodSummary[]> {
-  const candidates = (await backendPods(context, name)).filter((p) => p.ready && !p.terminating);
-  if (candidates.length < count) {
-    throw new Error(
-      `cannot kill ${count} pod(s) of ${name}: only ${candidates.length} ready pod(s) (${candidates.map((p) => p.name).join(", ") || "none"})`,
-    );
-  }
+  const candidates = await readyPodsOf(context, name);
+  requirePodCount(
+    count,
+    candidates.map((p) => p.name),
+    mode === "force" ? "force-delete" : "kill",
+    name,
+  );
   const victims = candidates.slice(0, count);
   const kind = mode === "force" ? "force-deleted" : "killed";
   await Promise.all(victims.map((pod) => deletePod(context.kube, context.name, pod.name, mode)));
@@ -102,9 +104,14 @@ export async function setPodReadiness(context: ScenarioContext, pod: string, rea
 
 /** Makes `count` ready pods of a backend unready; returns them. */
 export async function makePodsUnready(context: ScenarioContext, name: string, count: number): Promise<PodSummary[]> {
-  const candidates = (await backendPods(context, name)).filter((p) => p.ready && !p.terminating).slice(0, count);
-  if (candidates.length < count)
-    throw new Error(`cannot make ${count} pod(s) of ${name} unready: only ${candidates.length} are ready`);
+  const ready = await readyPodsOf(context, name);
+  requirePodCount(
+    count,
+    ready.map((p) => p.name),
+    "make unready",
+    name,
+  );
+  const candidates = ready.slice(0, count);
   for (const pod of candidates) await setPodReadiness(context, pod.name, false);
   context.recordAction(
     "unready",
@@ -187,6 +194,7 @@ export async function setSessionAffinity(
   );
 }
 
+/** Ready pods of a backend that are not terminating, sorted by name. */
 export async function readyPodsOf(context: ScenarioContext, name: string): Promise<PodSummary[]> {
   return (await backendPods(context, name)).filter((p) => p.ready && !p.terminating);
 }

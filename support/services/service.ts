@@ -34,6 +34,30 @@ export class Service {
     return waitForEndpoints(this.scenario, this.name, seconds, expectation, condition);
   }
 
+  /**
+   * Waits until the ready endpoints are exactly `readyPods` (by name), the ready pods of `backend`. Fails at once
+   * when there is none: "exactly no pods" would pass on a Service without endpoints, having judged nothing (use
+   * "has 0 ready endpoints" for that).
+   */
+  waitForExactlyPods(seconds: number, readyPods: readonly string[], backend: string): Promise<number | undefined> {
+    if (readyPods.length === 0) {
+      throw new Error(
+        `expected the ready endpoints of ${this.name} to be exactly the ready pods of ${backend}, but ${backend} has no ready pod, so there is nothing to compare; wait for its pods first, and if no endpoint is what you expect, use: Then within 30 seconds the Service "${this.name}" has 0 ready endpoints`,
+      );
+    }
+    const expected = [...readyPods].sort();
+    return this.waitForEndpoints(
+      seconds,
+      `exactly ${expected.join(", ")} as ready endpoints`,
+      (e) =>
+        e
+          .filter((x) => x.ready)
+          .map((x) => x.pod)
+          .sort()
+          .join() === expected.join(),
+    );
+  }
+
   switchAffinity(affinity: "ClientIP" | "None", timeoutSeconds?: number): Promise<void> {
     return setSessionAffinity(this.scenario, this.name, affinity, timeoutSeconds);
   }

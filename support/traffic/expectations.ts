@@ -1,4 +1,6 @@
+import { UserError } from "../errors/user-error.ts";
 import type { TrafficResult } from "./client.ts";
+import { requirePercent } from "./percentages.ts";
 import { describeDistribution, evenSplit, unexpectedPods } from "./statistics.ts";
 
 /** Failure of a traffic expectation: expected vs. seen, with the distribution. */
@@ -70,10 +72,39 @@ export function expectAllRefused(result: TrafficResult): void {
   }
 }
 
-/** Each of `pods` answered at least `minimum` of the requests. */
-export function expectEveryPodAnswered(result: TrafficResult, pods: readonly string[], minimum: number): void {
-  const expected = `each of the ${pods.length} ready pods (${pods.join(", ")}) to answer at least ${minimum} requests`;
+/**
+ * Refuses to judge "every ready pod" of a backend that has none: a check over no pods would pass whatever the
+ * traffic did. `owner` names the backend.
+ */
+function expectSomeReadyPods(result: TrafficResult, pods: readonly string[], owner: string, expected: string): void {
+  if (pods.length === 0) {
+    throw new TrafficExpectationError(
+      expected,
+      `${owner} had no ready pod when the answers were judged, so there was nothing to judge (wait for its pods first, e.g. Then within 30 seconds the Service "${owner}" has 2 ready endpoints)`,
+      result,
+    );
+  }
+}
+
+/** Each of `pods` (the ready pods of `owner`, at least one) answered at least `minimum` (1 or more) of the requests. */
+export function expectEveryPodAnswered(
+  result: TrafficResult,
+  pods: readonly string[],
+  minimum: number,
+  owner: string,
+): void {
+  if (!Number.isInteger(minimum) || minimum < 1) {
+    throw new UserError(
+      `cannot check that every ready pod of ${owner} answered at least ${minimum} request(s): a pod that answered none would pass`,
+      `give 1 or more, e.g. Then every ready pod of "${owner}" answered at least 20 requests.`,
+    );
+  }
+  const expected =
+    pods.length === 0
+      ? `every ready pod of ${owner} to answer at least ${minimum} requests`
+      : `each of the ${pods.length} ready pods of ${owner} (${pods.join(", ")}) to answer at least ${minimum} requests`;
   expectAllRecorded(result, expected);
+  expectSomeReadyPods(result, pods, owner, expected);
   const short = pods.filter((pod) => (result.summary.byPod[pod] ?? 0) < minimum);
   if (short.length > 0) {
     throw new TrafficExpectationError(
@@ -84,11 +115,31 @@ export function expectEveryPodAnswered(result: TrafficResult, pods: readonly str
   }
 }
 
-/** No pod of `pods` is more than `tolerancePercent` away from an even share (silent pods count as 0). */
-export function expectEvenSplit(result: TrafficResult, pods: readonly string[], tolerancePercent: number): void {
+/**
+ * No pod of `pods` (the ready pods of `owner`, at least one) is more than `tolerancePercent` (0 to 100) away from
+ * an even share (silent pods count as 0), and they answered at least one request between them.
+ */
+export function expectEvenSplit(
+  result: TrafficResult,
+  pods: readonly string[],
+  tolerancePercent: number,
+  owner: string,
+): void {
+  requirePercent(tolerancePercent, `Then the requests split evenly over the ready pods of "${owner}" within 45%`);
   const split = evenSplit(result.summary.byPod, pods);
-  const expected = `an even split over ${pods.length} pods (${split.expected.toFixed(1)} each) within ${tolerancePercent}%`;
+  const expected =
+    pods.length === 0
+      ? `an even split over the ready pods of ${owner} within ${tolerancePercent}%`
+      : `an even split over the ${pods.length} ready pods of ${owner} (${split.expected.toFixed(1)} each) within ${tolerancePercent}%`;
   expectAllRecorded(result, expected);
+  expectSomeReadyPods(result, pods, owner, expected);
+  if (split.expected === 0) {
+    throw new TrafficExpectationError(
+      expected,
+      `none of them (${pods.join(", ")}) answered a request, so there was no split to judge`,
+      result,
+    );
+  }
   if (split.worstDeviationPercent > tolerancePercent) {
     throw new TrafficExpectationError(
       expected,
@@ -159,8 +210,14 @@ function failedCount(result: TrafficResult): string | undefined {
   return `${result.summary.failed} failed (first: ${first.errorKind} ${first.error}, ${where})`;
 }
 
-/** Spread: at least `minimum` different pods answered. */
+/** Spread: at least `minimum` (1 or more) different pods answered. */
 export function expectAtLeastPods(result: TrafficResult, minimum: number): void {
+  if (!Number.isInteger(minimum) || minimum < 1) {
+    throw new UserError(
+      `cannot check that the requests were answered by at least ${minimum} different pod(s): traffic that no pod answered would pass`,
+      "give 1 or more, e.g. Then the requests were answered by at least 2 different pods.",
+    );
+  }
   const expected = `the requests to be answered by at least ${minimum} different pods`;
   expectAllRecorded(result, expected);
   const pods = Object.keys(result.summary.byPod);
@@ -169,9 +226,18 @@ export function expectAtLeastPods(result: TrafficResult, minimum: number): void 
   }
 }
 
-/** Per-client stickiness: each client's requests were all answered, by a single pod (as {@link expectSinglePod}). */
+/**
+ * Per-client stickiness: there was at least one client, and each client's requests were all answered, by a single
+ * pod (as {@link expectSinglePod}).
+ */
 export function expectEachClientSticky(results: readonly TrafficResult[]): void {
   const expected = "each client to be answered by a single pod";
+  if (results.length === 0) {
+    throw new UserError(
+      `expected ${expected}, but no client sent a request in this scenario yet, so there was nothing to judge`,
+      'send traffic first, e.g. When 3 client pods each send 20 requests to "http://web".',
+    );
+  }
   for (const result of results) expectAllRecorded(result, expected);
   const wandering = results.flatMap((r) => {
     const problems = stickyClientProblems(r);

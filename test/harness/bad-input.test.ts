@@ -89,7 +89,10 @@ const lintMistakes: RegExp[] = [
   /mistakes\.feature:24: the manifest of the step on line 22: an object without metadata\.name\n {4}expected: apiVersion, kind and metadata\.name on every object\n {4}seen: {5}apiVersion: v1, kind: ConfigMap, metadata\.name: \(none\)/,
   /mistakes\.feature:34: the manifest of the step on line 31: the YAML does not parse: Nested mappings/,
   /mistakes\.feature:39: the manifest file features\/manifests\/no-such-file\.yaml does not exist/,
-  /kubequake lint: 1 feature file\(s\), \d+ step definition\(s\): 10 error\(s\), 0 warning\(s\) in \d+\.\d s\n$/,
+  /mistakes\.feature:45: 0 pods: the step would act on no pod, and the checks after it would have nothing to judge\n {4}expected: 1 pod or more\n {4}seen: {5}When 0 pods of "web" are killed every 5 seconds, 2 times/,
+  /mistakes\.feature:47: 150% is not a percentage: a share lies from 0% to 100%\n {4}expected: a percentage from 0 to 100/,
+  /mistakes\.feature:48: p0 is not a percentile: a percentile is a whole number from p1 to p100 \(p100 is the slowest request\)\n {4}expected: a percentile from p1 to p100/,
+  /kubequake lint: 1 feature file\(s\), \d+ step definition\(s\): 13 error\(s\), 0 warning\(s\) in \d+\.\d s\n$/,
 ];
 
 test("kubequake lint finds every mistake of test/fixtures/lint-mistakes without a cluster, quickly", async () => {
@@ -122,7 +125,8 @@ const scenarioMistakes: Record<string, RegExp> = {
     /"the node is paused" breaks more than the scenario's namespace, but the scenario is not tagged @serial.*\n {2}what to do: tag the scenario @serial/,
   "A node that does not exist":
     /no node "kubequake-worker9" in the kubequake cluster\n {2}what to do: use one of: .*kubequake-control-plane \(control-plane\)/,
-  "Killing more pods than are ready": /cannot kill 2 pod\(s\) of "web": only 1 are ready \(web-/,
+  "Killing more pods than are ready":
+    /cannot SIGKILL 2 pod\(s\) of "web": it has only 1 ready pod\(s\) \(web-[a-z0-9]+-[a-z0-9]+\)\n {2}what to do: SIGKILL at most 1 pod\(s\)/,
   "No latency at all":
     /cannot add 0 ms of latency\n {2}what to do: give a whole number of milliseconds from 1 to 60000/,
   "The same Service declared twice":

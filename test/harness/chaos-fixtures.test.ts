@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { readScenarioOutcomes } from "../../support/reports/messages.ts";
-import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
+import { cucumberBin, liveNamespacesOfRun, newRunId, readAttachments, runNode } from "./run-cucumber.ts";
 
 // Failure kinds are listed in the order first seen: a connection reset (once, among timeouts) can come first.
 const mustFail: Record<string, RegExp> = {
@@ -15,6 +15,10 @@ const mustFail: Record<string, RegExp> = {
     /expected no request to be answered by a pod after it was killed, but \d+ (was|were) \(first: request \d+ of client-0 started \d+\.\d{3} s after web-[a-z0-9-]+ was gone, and web-[a-z0-9-]+ answered it\)/,
   "A pod that keeps serving after it was told to stop":
     /expected no request to be answered by a pod after it was killed, but \d+ (was|were), by the pods' own account \(first: request \d+ of client-0, answered by web-[a-z0-9-]+ on a connection it accepted \d+\.\d{3} s after it was told to stop \(SIGTERM\); the latest such answer came \d+\.\d{3} s after\)/,
+  "A failure window limit with nothing that failed":
+    /^SteadyTrafficError: expected the longest failure window of the steady traffic to last at most 1 s, but no request failed \(all \d+ succeeded\), so there was no failure window to measure: the fault did not make the traffic fail\. If no failure is a correct outcome here, write "Then the steady traffic's longest failure window, if any, was at most 1 second" instead/,
+  "A latency floor that an undisturbed Service does not reach":
+    /^SteadyTrafficError: expected the steady traffic's p50 latency to be at least 1000 ms, but it was \d+\.\d ms\n {2}steady traffic to http:\/\/web: \d+ requests, 0 failed/,
   "A steady state that the undo does not restore":
     /timed out after 5\.\d s waiting until the steady state holds again after the faults were undone: 30 requests to http:\/\/web all succeed, answered by at least 3 different pod\(s\); last observed: web-[a-z0-9-]+=30/,
 };
@@ -37,10 +41,17 @@ test("chaos checks that must fail do fail, each with the expected message, and a
     .split("\n")
     .filter((line) => line.includes('"traffic-timeline.png"'))
     .map((line) => JSON.parse(line).attachment as { mediaType: string; body: string });
-  assert.equal(charts.length, 3, "a timeline chart for each scenario with steady traffic");
+  assert.equal(charts.length, 5, "a timeline chart for each scenario with steady traffic");
   for (const chart of charts) {
     assert.equal(chart.mediaType, "image/png");
     assert.deepEqual([...Buffer.from(chart.body, "base64").subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
   }
+  // The "if any" window limit passed on traffic where nothing failed, and the report says so.
+  const windows = readAttachments(messages).filter((a) => a.fileName === "failure-window.txt");
+  assert.equal(windows.length, 1, "one failure-window verdict attached");
+  assert.match(
+    windows[0]!.body,
+    /^none failed: all \d+ requests of the steady traffic to http:\/\/web succeeded, so there was no failure window \(at most 1 s allowed\)$/,
+  );
   assert.deepEqual(await liveNamespacesOfRun(runId), [], "every scenario namespace is deleted after the run");
 });

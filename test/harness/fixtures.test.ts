@@ -57,6 +57,27 @@ const mustFail: Record<string, { status: string; message: RegExp }> = {
     message:
       /^UserError: the Service "wbe" was not made by this scenario, so kubequake does not watch its endpoints \(Services of this scenario: web\)\n {2}what to do: use one of the names above/,
   },
+  // kube-proxy may route to the unready pod for a moment after its endpoint left (seen: web-…=3), or refuse.
+  "Every ready pod's answers cannot be judged when the backend has no ready pod": {
+    status: "FAILED",
+    message:
+      /^TrafficExpectationError: expected every ready pod of web to answer at least 1 requests, but web had no ready pod when the answers were judged, so there was nothing to judge \(wait for its pods first, e\.g\. Then within 30 seconds the Service "web" has 2 ready endpoints\) \(3 requests from client-0 to http:\/\/web: [^)]*\)\n/,
+  },
+  "Killing 0 pods is a user error raised before anything is done": {
+    status: "FAILED",
+    message:
+      /^UserError: cannot kill 0 pod\(s\) of "web": the count must be at least 1 \(with 0 nothing would happen, and the checks after it would have nothing to judge\)\n {2}what to do: give 1 or more, e\.g\. When 1 pod of "web" is killed\.$/,
+  },
+  "Killing more pods than are ready is refused, naming both counts": {
+    status: "FAILED",
+    message:
+      /^UserError: cannot kill 2 pod\(s\) of "web": it has only 1 ready pod\(s\) \(web-[a-z0-9]+-[a-z0-9]+\)\n {2}what to do: kill at most 1 pod\(s\), or wait until more pods of "web" are ready/,
+  },
+  "Per-client stickiness cannot be judged when no client sent a request": {
+    status: "FAILED",
+    message:
+      /^UserError: expected each client to be answered by a single pod, but no client sent a request in this scenario yet, so there was nothing to judge\n {2}what to do: send traffic first/,
+  },
   "A misspelt backend is answered with the backends there are, before anything is done": {
     status: "FAILED",
     message:

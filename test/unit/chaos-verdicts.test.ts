@@ -4,7 +4,10 @@ import type { ChaosEvent } from "../../support/chaos/chaos-log.ts";
 import {
   describeAnswersAfterKill,
   expectErrorBudget,
+  expectLatencyAtLeast,
+  expectLatencyPercentile,
   expectLongestFailureWindow,
+  expectLongestFailureWindowIfAny,
   expectNoAnswerAfterKill,
   expectSomeFailures,
   type SteadyTrafficRecord,
@@ -16,6 +19,7 @@ import {
   relativeToEvents,
   type TrafficSample,
 } from "../../support/chaos/verdicts.ts";
+import { UserError } from "../../support/errors/user-error.ts";
 
 /** 10 requests a second for `seconds`, answered by pod "a", failing (refused) where `fails(t)` says so. */
 function traffic(seconds: number, fails: (t: number) => boolean, pod = (_t: number) => "a"): TrafficSample[] {
@@ -193,4 +197,77 @@ test("failures of one kind only: another kind, or no failure at all, fails the c
     () => expectFailuresOnlyOfKind(record(traffic(2, () => false)), "dns"),
     /but all 20 requests succeeded/,
   );
+});
+
+test("a failure window limit fails when nothing failed: there was no window to measure", () => {
+  const clean = record(traffic(2, () => false));
+  assert.throws(
+    () => expectLongestFailureWindow(clean, 3),
+    /^SteadyTrafficError: expected the longest failure window of the steady traffic to last at most 3 s, but no request failed \(all 20 succeeded\), so there was no failure window to measure: the fault did not make the traffic fail\. If no failure is a correct outcome here, write "Then the steady traffic's longest failure window, if any, was at most 3 seconds" instead \(and say why in the feature\); if failing requests would be a defect, write "Then none of the steady traffic failed"\n {2}steady traffic to http:\/\/web: 20 requests, 0 failed \(none\); p99 2\.0 ms$/,
+  );
+  assert.throws(() => expectLongestFailureWindow(record([]), 3), /but it recorded none/);
+});
+
+test("the 'if any' window limit passes with no failure and says so; a window over the limit still fails", () => {
+  assert.equal(
+    expectLongestFailureWindowIfAny(record(traffic(2, () => false)), 3),
+    "none failed: all 20 requests of the steady traffic to http://web succeeded, so there was no failure window (at most 3 s allowed)",
+  );
+  const failing = record(traffic(10, (t) => t >= 2000 && t < 5000));
+  assert.equal(
+    expectLongestFailureWindowIfAny(failing, 3),
+    "longest failure window 2.90 s (30 of 30 requests in it failed: refused=30), from +0.0 s after “a killed” (at most 3 s allowed)",
+  );
+  assert.throws(
+    () => expectLongestFailureWindowIfAny(failing, 2),
+    /expected the longest failure window of the steady traffic, if any, to last at most 2 s, but it lasted 2\.90 s \(30 of 30/,
+  );
+  assert.throws(() => expectLongestFailureWindowIfAny(record([]), 3), /but it recorded none/);
+});
+
+test("an error budget is a percentage from 0 to 100, refused before the traffic is judged", () => {
+  const failing = record(traffic(10, (t) => t >= 2000 && t < 3000));
+  for (const percent of [150, -1, 100.5]) {
+    assert.throws(
+      () => expectErrorBudget(failing, percent),
+      (error: Error) =>
+        error instanceof UserError &&
+        error.message ===
+          `cannot check ${percent}% is not a percentage: a share lies from 0% to 100%\n  what to do: give a percentage from 0 to 100, e.g. Then at most 5% of the steady traffic failed.`,
+    );
+  }
+  expectErrorBudget(failing, 100);
+  assert.throws(() => expectErrorBudget(failing, 0), /but 10\.00% failed/);
+});
+
+test("latency checks: a percentile from p1 to p100, samples needed, both bounds can fail", () => {
+  // Latencies 1..100 ms: p50 is 50 ms, p99 99 ms, p100 the slowest.
+  const samples = traffic(10, () => false).map((s, i) => ({ ...s, latencyMs: i + 1 }));
+  expectLatencyPercentile(record(samples), 50, 50);
+  expectLatencyAtLeast(record(samples), 50, 50);
+  expectLatencyPercentile(record(samples), 100, 100);
+  assert.throws(
+    () => expectLatencyPercentile(record(samples), 99, 98),
+    /^SteadyTrafficError: expected the steady traffic's p99 latency to be at most 98 ms, but it was 99\.0 ms\n/,
+  );
+  assert.throws(
+    () => expectLatencyAtLeast(record(samples), 50, 1000),
+    /^SteadyTrafficError: expected the steady traffic's p50 latency to be at least 1000 ms, but it was 50\.0 ms\n/,
+  );
+  for (const p of [0, 101]) {
+    assert.throws(
+      () => expectLatencyPercentile(record(samples), p, 500),
+      (error: Error) =>
+        error instanceof UserError &&
+        error.message.startsWith(
+          `cannot check p${p} is not a percentile: a percentile is a whole number from p1 to p100 (p100 is the slowest request)\n  what to do: give a percentile from p1 to p100`,
+        ),
+    );
+    assert.throws(() => expectLatencyAtLeast(record(samples), p, 1), UserError);
+  }
+  assert.throws(
+    () => expectLatencyPercentile(record([]), 99, 500),
+    /steady traffic to have sent requests, but it recorded none/,
+  );
+  assert.throws(() => expectLatencyAtLeast(record([]), 50, 0), /but it recorded none/);
 });

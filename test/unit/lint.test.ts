@@ -113,3 +113,61 @@ test("explainUndefinedStep names the wrong parameter value, or the nearest phras
     /^the nearest phrases:\n {8}Then every request succeeds\n/,
   );
 });
+
+test("numbers that leave a check nothing to judge: a share outside 0-100%, p0, 0 pods, 0 times, at least 0", () => {
+  const backend = { name: "backend", regexps: [/"([^"]*)"/] };
+  const podKill = { name: "podKill", regexps: [/killed|SIGKILLed/] };
+  const rangeDefinitions: StepDefinition[] = [
+    ["Then", "at most {float}% of the steady traffic failed"],
+    ["Then", "the steady traffic's p{int} latency was at most {int} ms"],
+    ["When", "{int} pod(s) of {backend} is/are {podKill} every {int} second(s), {int} time(s)"],
+    ["When", "{int} pod(s) of {backend} turn(s) unready"],
+    ["When", "{int}% of packets to the pods of {backend} are dropped"],
+    ["Then", "the requests split evenly over the ready pods of {backend} within {int}%"],
+    ["Then", "every ready pod of {backend} answered at least {int} request(s)"],
+    ["Then", "the requests were answered by at least {int} different pod(s)"],
+  ].map(([keyword, expression], line) => ({
+    keyword: keyword as StepDefinition["keyword"],
+    expression: expression!,
+    file: "steps/x.ts",
+    line,
+  }));
+  const text = `Feature: ranges
+  Scenario: s
+    Then at most 150% of the steady traffic failed
+    And at most 2.5% of the steady traffic failed
+    And the steady traffic's p0 latency was at most 500 ms
+    And the steady traffic's p101 latency was at most 500 ms
+    And the steady traffic's p100 latency was at most 0 ms
+    When 0 pods of "web" are killed every 5 seconds, 2 times
+    And 1 pod of "web" is SIGKILLed every 5 seconds, 0 times
+    And 0 pods of "web" turn unready
+    And 101% of packets to the pods of "web" are dropped
+    Then the requests split evenly over the ready pods of "web" within 200%
+    And every ready pod of "web" answered at least 0 requests
+    And the requests were answered by at least 0 different pods
+    And at most -5% of the steady traffic failed
+`;
+  const problems = lintFeatures({
+    definitions: rangeDefinitions,
+    parameterTypes: [backend, podKill],
+    features: [{ file: "features/r.feature", text }],
+  });
+  assert.deepEqual(
+    problems.map((p) => `${p.line} ${p.message} | ${p.expected}`),
+    [
+      "3 150% is not a percentage: a share lies from 0% to 100% | a percentage from 0 to 100",
+      "5 p0 is not a percentile: a percentile is a whole number from p1 to p100 (p100 is the slowest request) | a percentile from p1 to p100",
+      "6 p101 is not a percentile: a percentile is a whole number from p1 to p100 (p100 is the slowest request) | a percentile from p1 to p100",
+      "8 0 pods: the step would act on no pod, and the checks after it would have nothing to judge | 1 pod or more",
+      "9 0 times: the schedule would do nothing | 1 time or more",
+      "10 0 pods: the step would act on no pod, and the checks after it would have nothing to judge | 1 pod or more",
+      "11 101% is not a percentage: a share lies from 0% to 100% | a percentage from 0 to 100",
+      "12 200% is not a percentage: a share lies from 0% to 100% | a percentage from 0 to 100",
+      "13 at least 0: a pod (or traffic) that answered nothing would pass | at least 1",
+      "14 at least 0: a pod (or traffic) that answered nothing would pass | at least 1",
+      "15 -5% is not a percentage: a share lies from 0% to 100% | a percentage from 0 to 100",
+    ],
+  );
+  assert.equal(problems[0]!.seen, "Then at most 150% of the steady traffic failed");
+});

@@ -152,3 +152,29 @@ test("buildLoadResult reports a rate not held, a lost sample and a run still goi
       error.message.includes("client-0 80.0/100 req/s"),
   );
 });
+
+test("a client that recorded no request fails the rate check: there is nothing to judge", () => {
+  const a = samples(100, 100, 1000);
+  const result = buildLoadResult("http://web", [
+    { client: "client-0", status: status("load-a", 100, a), samples: a },
+    { client: "client-1", status: status("load-b", 100, [], { planned: 0, started: 0, completed: 0 }), samples: [] },
+  ]);
+  assert.equal(result.rateHeld, false);
+  assert.deepEqual(result.problems, [
+    "client-1: recorded no request at all (0 planned, 0 started), so there is nothing to judge; let the traffic run before it stops, e.g. When the steady traffic runs for 5 more seconds",
+  ]);
+  assert.throws(() => expectRateHeld(result), LoadRateError);
+  const none = buildLoadResult("http://web", [{ client: "client-0", status: status("load-a", 100, []), samples: [] }]);
+  assert.throws(() => expectRateHeld(none), /client-0: recorded no request at all/);
+});
+
+test("the steady traffic's rate check fails when it has no result to judge, and when it recorded nothing", async () => {
+  const { expectSteadyRateHeld } = await import("../../support/chaos/steady-traffic.ts");
+  type Context = Parameters<typeof expectSteadyRateHeld>[0];
+  const running = { steadyTraffic: { url: "http://web" } } as unknown as Context;
+  assert.throws(() => expectSteadyRateHeld(running), /but it has none yet/);
+  const empty = buildLoadResult("http://web", [{ client: "client-0", status: status("load-a", 50, []), samples: [] }]);
+  const stopped = { steadyTraffic: { url: "http://web", result: empty } } as unknown as Context;
+  assert.throws(() => expectSteadyRateHeld(stopped), /recorded no request at all/);
+  assert.throws(() => expectSteadyRateHeld({} as unknown as Context), /no steady traffic was started in this scenario/);
+});

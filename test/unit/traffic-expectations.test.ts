@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { UserError } from "../../support/errors/user-error.ts";
 import type { HttpProbeResult } from "../../support/kube/prober.ts";
 import type { TrafficResult } from "../../support/traffic/client.ts";
 import {
@@ -73,8 +74,11 @@ test("every check fails when requests were not sent, naming its own expectation 
   const checks: [string, () => void][] = [
     ["every request to succeed", () => expectAllSucceeded(cutOff)],
     ["every request to be refused", () => expectAllRefused(refusedCutOff)],
-    ["each of the 1 ready pods (a) to answer at least 1 requests", () => expectEveryPodAnswered(cutOff, ["a"], 1)],
-    ["an even split over 1 pods", () => expectEvenSplit(cutOff, ["a"], 50)],
+    [
+      "each of the 1 ready pods of web (a) to answer at least 1 requests",
+      () => expectEveryPodAnswered(cutOff, ["a"], 1, "web"),
+    ],
+    ["an even split over the 1 ready pods of web", () => expectEvenSplit(cutOff, ["a"], 50, "web")],
     ["only pods of web (a) to answer", () => expectOnlyPods(cutOff, ["a"], "web")],
     ["every request to be answered by the same pod", () => expectSinglePod(cutOff)],
     ["the requests to be answered by at least 1 different pods", () => expectAtLeastPods(cutOff, 1)],
@@ -93,8 +97,8 @@ test("the same checks pass when every request was sent", () => {
   const complete = traffic([...all("a", 5), ...all("b", 5)]);
   expectAllSucceeded(complete);
   expectAllRefused(traffic(all("refused", 4)));
-  expectEveryPodAnswered(complete, ["a", "b"], 5);
-  expectEvenSplit(complete, ["a", "b"], 1);
+  expectEveryPodAnswered(complete, ["a", "b"], 5, "web");
+  expectEvenSplit(complete, ["a", "b"], 1, "web");
   expectOnlyPods(complete, ["a", "b"], "web");
   expectSinglePod(traffic(all("a", 4)));
   expectAtLeastPods(complete, 2);
@@ -161,8 +165,8 @@ test("expectOnlyPods names strangers, and fails when nothing was answered", () =
 
 test("expectEveryPodAnswered and expectEvenSplit name the short pod", () => {
   const skewed = traffic([...all("a", 9), "b"]);
-  assert.throws(() => expectEveryPodAnswered(skewed, ["a", "b"], 2), /b answered 1/);
-  assert.throws(() => expectEvenSplit(skewed, ["a", "b"], 50), /a answered 9, 80\.0% off/);
+  assert.throws(() => expectEveryPodAnswered(skewed, ["a", "b"], 2, "web"), /b answered 1/);
+  assert.throws(() => expectEvenSplit(skewed, ["a", "b"], 50, "web"), /a answered 9, 80\.0% off/);
 });
 
 test("expectEachClientSticky names the wandering client", () => {
@@ -170,4 +174,62 @@ test("expectEachClientSticky names the wandering client", () => {
     () => expectEachClientSticky([traffic(all("a", 3)), traffic(["a", "b"], 2, "client-1")]),
     /each client to be answered by a single pod, but client-1: b answered after the first answer came from a \(a=1, b=1\)$/,
   );
+});
+
+test("every ready pod and the even split fail when the backend has no ready pod, instead of passing on no pods", () => {
+  const answered = traffic(all("a", 10));
+  const noPod =
+    /but web had no ready pod when the answers were judged, so there was nothing to judge \(wait for its pods first/;
+  assert.throws(() => expectEveryPodAnswered(answered, [], 1, "web"), noPod);
+  assert.throws(
+    () => expectEveryPodAnswered(answered, [], 1, "web"),
+    /^TrafficExpectationError: expected every ready pod of web to answer at least 1 requests, but web had no ready pod/,
+  );
+  assert.throws(
+    () => expectEvenSplit(answered, [], 10, "web"),
+    /^TrafficExpectationError: expected an even split over the ready pods of web within 10%, but web had no ready pod/,
+  );
+  assert.throws(() => expectEvenSplit(answered, [], 10, "web"), noPod);
+  assert.throws(
+    () => expectEvenSplit(traffic(all("refused", 4)), ["a", "b"], 10, "web"),
+    /an even split over the 2 ready pods of web \(0\.0 each\) within 10%, but none of them \(a, b\) answered a request, so there was no split to judge/,
+  );
+});
+
+test("an even split's tolerance is a percentage; at least 0 answers or 0 pods is refused", () => {
+  const complete = traffic([...all("a", 5), ...all("b", 5)]);
+  assert.throws(
+    () => expectEvenSplit(complete, ["a", "b"], 150, "web"),
+    (error: Error) =>
+      error instanceof UserError &&
+      /^cannot check 150% is not a percentage: a share lies from 0% to 100%\n {2}what to do: give a percentage from 0 to 100/.test(
+        error.message,
+      ),
+  );
+  assert.throws(
+    () => expectEveryPodAnswered(complete, ["a", "b"], 0, "web"),
+    /at least 0 request\(s\): a pod that answered none would pass/,
+  );
+  assert.throws(
+    () => expectAtLeastPods(complete, 0),
+    /at least 0 different pod\(s\): traffic that no pod answered would pass/,
+  );
+  expectEvenSplit(complete, ["a", "b"], 0, "web");
+  expectEvenSplit(complete, ["a", "b"], 100, "web");
+});
+
+test("stickiness checks fail when there was no client or no answered request", () => {
+  assert.throws(
+    () => expectEachClientSticky([]),
+    (error: Error) =>
+      error instanceof UserError &&
+      error.message.startsWith(
+        "expected each client to be answered by a single pod, but no client sent a request in this scenario yet, so there was nothing to judge",
+      ),
+  );
+  assert.throws(
+    () => expectEachClientSticky([traffic(all("a", 3)), traffic(["refused", "refused"], 2, "client-1")]),
+    /client-1: no request was answered and 2 failed/,
+  );
+  assert.throws(() => expectSinglePod(traffic(["timeout", "refused"])), /but no request was answered and 2 failed/);
 });
