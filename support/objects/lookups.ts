@@ -124,6 +124,21 @@ export async function expectLabelledCount(
   scenario: ScenarioContext,
   target: { kind: string; labels: Record<string, string>; count: number },
 ): Promise<void> {
+  const { kind, selector, list } = await listLabelled(scenario, target);
+  if (list.items.length !== target.count) {
+    const names = list.items.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).slice(0, 10);
+    throw new Error(
+      `expected ${target.count} ${kind} labelled ${selector} in namespace ${scenario.name}, found ${list.items.length}` +
+        `${names.length ? ` (${names.join(", ")})` : ""}. Check the objects' labels and what deleted or created them.`,
+    );
+  }
+}
+
+/** The objects of a kind carrying the labels in the scenario's namespace (the label selector applied by the API server). */
+export async function listLabelled(
+  scenario: ScenarioContext,
+  target: { kind: string; labels: Record<string, string> },
+) {
   const { apiVersion, kind } = objectRef(target.kind, "x", scenario.name);
   const selector = selectorString(target.labels);
   const list = await scenario.kube.objects.list(
@@ -136,11 +151,5 @@ export async function expectLabelledCount(
     undefined,
     selector,
   );
-  if (list.items.length !== target.count) {
-    const names = list.items.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).slice(0, 10);
-    throw new Error(
-      `expected ${target.count} ${kind} labelled ${selector} in namespace ${scenario.name}, found ${list.items.length}` +
-        `${names.length ? ` (${names.join(", ")})` : ""}. Check the objects' labels and what deleted or created them.`,
-    );
-  }
+  return { kind: kind!, selector, list };
 }

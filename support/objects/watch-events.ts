@@ -1,10 +1,10 @@
 import { type KubernetesObject, Watch } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
-import { selectorString } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { checkField, describeCondition, type FieldCondition } from "./fields.ts";
 import { objectPath, objectRef } from "./kinds.ts";
+import { listLabelled } from "./lookups.ts";
 
 /** The event types of a Kubernetes watch that a step can name. */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
@@ -32,18 +32,7 @@ export async function startWatch(
   scenario: ScenarioContext,
   target: { kind: string; labels: Record<string, string> },
 ): Promise<void> {
-  const { apiVersion, kind } = objectRef(target.kind, "x", scenario.name);
-  const selector = selectorString(target.labels);
-  const list = await scenario.kube.objects.list(
-    apiVersion!,
-    kind!,
-    scenario.name,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    selector,
-  );
+  const { kind, selector, list } = await listLabelled(scenario, target);
   const recording: Recording = { what: `${kind} labelled ${selector} in ${scenario.name}`, events: [] };
   const path = objectPath(objectRef(target.kind, "x", scenario.name)).replace(/\/x$/, "");
   const controller = await new Watch(scenario.kube.config).watch(
