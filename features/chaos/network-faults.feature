@@ -1,4 +1,4 @@
-@chaos @epic:chaos
+@chaos @serial @epic:chaos
 Feature: Network faults on a Service's pods
 
   These hosts' kernels have no netem, so the network faults are what iptables and tbf can do inside a pod's own
@@ -6,6 +6,10 @@ Feature: Network faults on a Service's pods
   sent again by the client's kernel after a second, so packet loss shows first as slow requests, and as timeouts
   (2 s here) when the retry is lost too. A capped pod queues its answers until they time out. Added latency needs
   something in the path instead: Toxiproxy pods go between the Service and its backends.
+
+  Each scenario runs alone (@serial): the open-loop load needs the machine's two cores to hold its rate, and beside
+  another scenario it fell short (49.2 of 50 requests/s from one client, below the 99% the figures need to be
+  trusted, in a full run of 117 scenarios).
 
   @needs:node-chaos
   Scenario: Dropping 30% of the packets to a backend makes requests slow and some time out, until it is undone

@@ -1,4 +1,4 @@
-@chaos @epic:chaos
+@chaos @serial @epic:chaos
 Feature: Pods killed while steady traffic flows
 
   When a pod is deleted, Kubernetes marks its endpoint as terminating at once, but every node's kube-proxy learns it a
@@ -8,6 +8,10 @@ Feature: Pods killed while steady traffic flows
   here) once it is gone, so a failure window lasts the catch-up time plus a timeout, a few seconds at most. Both are
   real: this feature measures both, under an open-loop load of 100 requests per second from two client pods, each
   request on a new connection.
+
+  Each scenario runs alone (@serial): the open-loop load needs the machine's two cores to hold its rate, and beside
+  another scenario it fell short (49.2 of 50 requests/s from one client, below the 99% the figures need to be
+  trusted, in a full run of 117 scenarios).
 
   Scenario: A backend that drains on shutdown survives repeated kills without a failed request
     Draining means answering after SIGTERM: the killed pod takes the connections kube-proxy still sends it until the

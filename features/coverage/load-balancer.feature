@@ -24,9 +24,33 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     When a client pod sends 10 requests to "udp://dual:80"
     Then every request succeeds
 
+  # The three pods run on one node: with externalTrafficPolicy Local MetalLB (L2) brings the address to a node with an
+  # endpoint and that node uses its own endpoints only, so all three must be there for "one pod" to mean affinity.
   @upstream:affinity-lb-cluster @upstream:affinity-lb-local
   Scenario: ClientIP affinity holds through the load-balancer address with either external traffic policy
-    Given the demo backend runs 3 replicas behind the load-balancer Service "sticky" with ClientIP session affinity
+    Given the manifest:
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: { name: sticky }
+      spec:
+        replicas: 3
+        selector: { matchLabels: { app: sticky } }
+        template:
+          metadata: { labels: { app: sticky } }
+          spec:
+            nodeSelector: { kubernetes.io/hostname: kubequake-worker }
+            containers: [{ name: backend, image: "kubequake.local/demo:current", args: [backend] }]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: { name: sticky }
+      spec:
+        type: LoadBalancer
+        sessionAffinity: ClientIP
+        selector: { app: sticky }
+        ports: [{ port: 80, targetPort: 8080 }]
+      """
     And the Service "sticky" gets a load-balancer address within 10 seconds
     And within 20 seconds 5 requests from an outside client to the load-balancer address of "sticky" all succeed
     When an outside client sends 20 requests to the load-balancer address of "sticky"

@@ -103,7 +103,7 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
     Then every request succeeds
 
   @upstream:externalname-to-nodeport
-  Scenario: An ExternalName Service changed to NodePort gets a ClusterIP and a NodePort, and serves on both
+  Scenario: An ExternalName Service changed to NodePort gets a ClusterIP and an allocated NodePort, and serves by name, ClusterIP and every worker's NodePort
     Given the demo backend runs 1 replica behind the ClusterIP Service "web"
     And the manifest:
       """
@@ -120,16 +120,18 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
         type: NodePort
         externalName: null
         selector: { app: web }
-        ports: [{ port: 80, targetPort: 8080, nodePort: 31921 }]
+        ports: [{ port: 80, targetPort: 8080 }]
       """
     Then within 10 seconds the Service "ext" has `spec.clusterIP` matching "^10\."
-    When a client pod sends 10 requests to "http://ext"
-    Then every request succeeds
+    And within 10 seconds the Service "ext" has `spec.ports[0].nodePort` between 30000 and 32767
     When the client pod "c" is:
       """
       spec: {}
       """
-    Then within 30 seconds 10 requests from the pod "c" to "http://{nodeIP:kubequake-worker2}:31921" all succeed
+    Then within 30 seconds 10 requests from the pod "c" to "http://ext" all succeed
+    And within 30 seconds 10 requests from the pod "c" to "http://{clusterIP:ext}" all succeed
+    And within 30 seconds 10 requests from the pod "c" to "http://{nodeIP:kubequake-worker}:{nodePort:ext}" all succeed
+    And within 30 seconds 10 requests from the pod "c" to "http://{nodeIP:kubequake-worker2}:{nodePort:ext}" all succeed
 
   @upstream:nodeport-to-externalname
   Scenario: A NodePort Service changed to ExternalName for another Service loses its ClusterIP and NodePort and serves through the CNAME
