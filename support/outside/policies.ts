@@ -21,12 +21,12 @@ export function parseTrafficPolicy(field: string, value: string): TrafficPolicy 
  * "within" step). Not waited for in service: with a Local policy, a client on another node may rightly get nothing.
  */
 export async function setTrafficPolicy(scenario: ScenarioContext, service: string, policy: TrafficPolicy) {
-  const current = await scenario.kube.core.readNamespacedService({ name: service, namespace: scenario.name });
-  const spec = { ...current.spec, [policy.field]: policy.value };
-  await scenario.kube.core.replaceNamespacedService({
+  // A patch, not read-modify-replace: a LoadBalancer Service is written by its controller too (MetalLB), and a
+  // replace based on an older read is refused with 409 Conflict (seen right after a change to type LoadBalancer).
+  await scenario.kube.core.patchNamespacedService({
     name: service,
     namespace: scenario.name,
-    body: { ...current, spec },
+    body: [{ op: "add", path: `/spec/${policy.field}`, value: policy.value }],
   });
   scenario.recordAction("patched", `Service ${service}: ${policy.field} set to ${policy.value}`, [], service);
 }

@@ -176,15 +176,25 @@ export async function setSessionAffinity(
   affinity: "ClientIP" | "None",
   timeoutSeconds?: number,
 ): Promise<void> {
+  // A patch, not read-modify-replace: a LoadBalancer Service is written by its controller too (MetalLB), and a
+  // replace based on an older read is refused with 409 Conflict.
   const current = await context.kube.core.readNamespacedService({ name: service, namespace: context.name });
-  const spec = current.spec ?? {};
-  spec.sessionAffinity = affinity;
-  spec.sessionAffinityConfig =
-    affinity === "ClientIP" ? { clientIP: { timeoutSeconds: timeoutSeconds ?? 10800 } } : undefined;
-  await context.kube.core.replaceNamespacedService({
+  const config =
+    affinity === "ClientIP"
+      ? [
+          {
+            op: "add",
+            path: "/spec/sessionAffinityConfig",
+            value: { clientIP: { timeoutSeconds: timeoutSeconds ?? 10800 } },
+          },
+        ]
+      : current.spec?.sessionAffinityConfig
+        ? [{ op: "remove", path: "/spec/sessionAffinityConfig" }]
+        : [];
+  await context.kube.core.patchNamespacedService({
     name: service,
     namespace: context.name,
-    body: { ...current, spec },
+    body: [{ op: "add", path: "/spec/sessionAffinity", value: affinity }, ...config],
   });
   context.recordAction(
     "affinity",
