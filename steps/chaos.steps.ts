@@ -87,19 +87,19 @@ Then(
 
 /** A kind node (a Docker container) is stopped, paused or cut off; undone at the end of the scenario. Needs @serial. */
 When("the node {string} is {nodeFault}", async function (this: KubequakeWorld, node: string, fault: NodeFault) {
-  assertClusterChaosAllowed(this.scenario.kube, this.tags, `the node is ${fault}`);
+  assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, `the node is ${fault}`);
   await breakNode(this.scenario, node, fault);
 });
 
 /** kube-proxy leaves every node (its iptables rules stay behind); back at the end of the scenario. Needs @serial. */
 When("kube-proxy is stopped on every node", async function (this: KubequakeWorld) {
-  assertClusterChaosAllowed(this.scenario.kube, this.tags, "kube-proxy is stopped");
+  assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, "kube-proxy is stopped");
   await stopKubeProxy(this.scenario);
 });
 
 /** CoreDNS is scaled to zero until the end of the scenario (or "the faults are undone"). Needs @serial. */
 When("CoreDNS is down", async function (this: KubequakeWorld) {
-  assertClusterChaosAllowed(this.scenario.kube, this.tags, "CoreDNS is down");
+  assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, "CoreDNS is down");
   await stopCoreDns(this.scenario);
 });
 
@@ -111,7 +111,7 @@ When(
   "the API server is down for {int} second(s)",
   { timeout: 9 * 60_000 },
   async function (this: KubequakeWorld, seconds: number) {
-    assertClusterChaosAllowed(this.scenario.kube, this.tags, "the API server is down");
+    assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, "the API server is down");
     await stopApiServerFor(this.scenario, seconds);
   },
 );
@@ -175,7 +175,7 @@ Given(
  * chaos event), the samples as CSV and a summary; fails if the requested rate was not held (skewed figures).
  */
 When("the steady traffic stops", async function (this: KubequakeWorld) {
-  const evidence = await stopSteadyTraffic(this.scenario, this.scenarioName);
+  const evidence = await stopSteadyTraffic(this.scenario, this.scenario.title);
   await attachTrafficEvidence(this.scenario, evidence);
   expectSteadyRateHeld(this.scenario);
 });

@@ -10,7 +10,7 @@ import type { KubequakeWorld } from "../support/world.ts";
  * the scenario (e.g. in a hand-made EndpointSlice), as in the other manifest steps.
  */
 Given("the manifest:", async function (this: KubequakeWorld, docString: string) {
-  await applyManifest(this.scenario, docString, this.source, { waitForServices: true });
+  await applyManifest(this.scenario, docString, this.scenario.source, { waitForServices: true });
 });
 
 /** As above, from a YAML file (path relative to the project root). */
@@ -20,13 +20,13 @@ Given("the manifest {string}", async function (this: KubequakeWorld, path: strin
 
 /** As "the manifest:", but returns as soon as the API server accepted it: its Services are not waited for. */
 When("the manifest, without waiting for its Services:", async function (this: KubequakeWorld, docString: string) {
-  await applyManifest(this.scenario, docString, this.source, { waitForServices: false });
+  await applyManifest(this.scenario, docString, this.scenario.source, { waitForServices: false });
 });
 
 /** The API server must refuse the manifest, with a message containing the text (it fails if the manifest is accepted). */
 When(
   "the API server rejects the manifest with {string}:",
   async function (this: KubequakeWorld, message: string, docString: string) {
-    await expectManifestRejected(this.scenario, docString, this.source, message);
+    await expectManifestRejected(this.scenario, docString, this.scenario.source, message);
   },
 );

@@ -50,7 +50,7 @@ When(
 When(
   "the {word} {string} is patched with:",
   async function (this: KubequakeWorld, kind: string, name: string, patch: string) {
-    await patchObject(this.scenario, { kind, name }, patch, this.source);
+    await patchObject(this.scenario, { kind, name }, patch, this.scenario.source);
   },
 );
 
@@ -58,7 +58,7 @@ When(
 When(
   "the {word} {string} is updated with:",
   async function (this: KubequakeWorld, kind: string, name: string, change: string) {
-    await replaceObject(this.scenario, { kind, name, part: "object" }, change, this.source);
+    await replaceObject(this.scenario, { kind, name, part: "object" }, change, this.scenario.source);
   },
 );
 
@@ -66,7 +66,7 @@ When(
 When(
   "the status of the {word} {string} is updated with:",
   async function (this: KubequakeWorld, kind: string, name: string, change: string) {
-    await replaceObject(this.scenario, { kind, name, part: "status" }, change, this.source);
+    await replaceObject(this.scenario, { kind, name, part: "status" }, change, this.scenario.source);
   },
 );
 
@@ -74,7 +74,7 @@ When(
 When(
   "the status of the {word} {string} is patched with:",
   async function (this: KubequakeWorld, kind: string, name: string, change: string) {
-    await patchStatus(this.scenario, { kind, name }, change, this.source);
+    await patchStatus(this.scenario, { kind, name }, change, this.scenario.source);
   },
 );
 
@@ -82,7 +82,7 @@ When(
 When(
   "the API server rejects patching the {word} {string} with {string}:",
   async function (this: KubequakeWorld, kind: string, name: string, message: string, patch: string) {
-    await expectPatchRejected(this.scenario, { kind, name }, patch, this.source, message);
+    await expectPatchRejected(this.scenario, { kind, name }, patch, this.scenario.source, message);
   },
 );
 
@@ -141,7 +141,7 @@ Then(
 
 /** A client pod shaped by YAML (pod-level `spec:` fields such as dnsPolicy, dnsConfig, hostname, subdomain). */
 When("the client pod {string} is:", async function (this: KubequakeWorld, name: string, yaml: string) {
-  await createClientPod(this.scenario, name, yaml, this.source);
+  await createClientPod(this.scenario, name, yaml, this.scenario.source);
 });
 
 /**

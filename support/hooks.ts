@@ -122,10 +122,9 @@ Before(async function (this: KubequakeWorld, { pickle, testCaseStartedId }) {
       key: `${pickle.uri}:${pickle.id}:${testCaseStartedId}`,
     },
     this,
+    pickle.tags.map((tag) => tag.name),
   );
   active.add(this.scenario);
-  this.tags = pickle.tags.map((tag) => tag.name);
-  this.scenarioName = pickle.name;
 });
 
 /** Points `source` at the running step's docstring (its first content line), for errors about inline manifests. */
@@ -137,7 +136,7 @@ BeforeStep(function (this: KubequakeWorld, { gherkinDocument, pickle, pickleStep
   ]);
   const step = steps.find((s) => s.id === pickleStep.astNodeIds[0]);
   const line = step?.docString ? step.docString.location.line + 1 : step?.location.line;
-  this.source = `${pickle.uri}${line ? `:${line}` : ""}`;
+  if (this.hasScenario) this.scenario.source = `${pickle.uri}${line ? `:${line}` : ""}`;
 });
 
 After(async function (this: KubequakeWorld, { result }) {
@@ -145,7 +144,7 @@ After(async function (this: KubequakeWorld, { result }) {
   const context = this.scenario;
   // Steady traffic a failed step left running still gets its timeline: it shows what the failure looked like.
   if (context.steadyTraffic && !context.steadyTraffic.result) {
-    await stopSteadyTraffic(context, this.scenarioName)
+    await stopSteadyTraffic(context, context.title)
       .then((evidence) => attachTrafficEvidence(this, evidence))
       .catch((error: unknown) => this.attachText("traffic-timeline-error.txt", String(error)));
   }

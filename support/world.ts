@@ -9,12 +9,6 @@ import { combineTraffic, type TrafficResult } from "./traffic/client.ts";
  */
 export class KubequakeWorld extends World implements ScenarioReport {
   #scenario: ScenarioContext | undefined;
-  /** "features/x.feature:12" of the running scenario, for error messages about its inline manifests. */
-  source = "";
-  /** The running scenario's tags (e.g. @serial), for steps whose safety depends on them. */
-  tags: readonly string[] = [];
-  /** The running scenario's name, for report titles. */
-  scenarioName = "";
 
   constructor(options: IWorldOptions) {
     super(options);

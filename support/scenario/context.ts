@@ -67,6 +67,36 @@ export function describeAfterAction(ms: number, action: string): string {
 }
 
 /**
+ * A kind of per-scenario state that a domain module keeps on the Scenario (the way a Playwright fixture is declared
+ * once and made per test): made on first use by `create`, and, when it holds something on the cluster or the machine
+ * (a watch, a container), undone by `teardown` at cleanup, newest first, even after a failed step. The module declares
+ * the slot as a constant; the Scenario holds the values, so nothing per-scenario lives at module level.
+ */
+export interface Slot<T> {
+  /** What the slot holds, for error messages ("outside containers"). */
+  readonly name: string;
+  create(scenario: ScenarioContext): T;
+  teardown?(value: T, scenario: ScenarioContext): Promise<void>;
+}
+
+/** Declares a slot (see {@link Slot}). */
+export function defineSlot<T>(
+  name: string,
+  create: (scenario: ScenarioContext) => T,
+  teardown?: (value: T, scenario: ScenarioContext) => Promise<void>,
+): Slot<T> {
+  return teardown ? { name, create, teardown } : { name, create };
+}
+
+/** Where the scenario comes from, as Cucumber knows it; empty for runs without Cucumber (the benchmarks). */
+export interface ScenarioOrigin {
+  /** The scenario's title, for report titles. */
+  readonly title: string;
+  /** Its tags ("@serial"), for steps whose safety depends on them. */
+  readonly tags: readonly string[];
+}
+
+/**
  * One scenario, in one place: what it owns on the cluster (its namespace and tracked objects, client pods, the
  * Services it watches), its action log and chaos undo log, its last results, a transcript of every probe for the
  * failure diagnostics, and its report. Steps and the domain library take this and nothing else.
@@ -93,13 +123,44 @@ export class ScenarioContext {
   /** The last traffic sent, one entry per client, for `Then` steps about "the requests". */
   lastTraffic: TrafficResult[] = [];
   readonly #report: ScenarioReport;
+  readonly title: string;
+  readonly tags: readonly string[];
+  /**
+   * "features/x.feature:12" of the running step (of its docstring's first line when it has one), for error messages
+   * about inline manifests and patches; set by the runner before each step.
+   */
+  source = "";
+  readonly #slots = new Map<Slot<unknown>, unknown>();
 
-  private constructor(kube: Kube, namespace: ScenarioNamespace, workload: DemoWorkload, report: ScenarioReport) {
+  private constructor(
+    kube: Kube,
+    namespace: ScenarioNamespace,
+    workload: DemoWorkload,
+    report: ScenarioReport,
+    origin: ScenarioOrigin,
+  ) {
     this.kube = kube;
     this.namespace = namespace;
     this.image = workload.image;
     this.allowedNetworks = workload.allowedNetworks;
     this.#report = report;
+    this.title = origin.title;
+    this.tags = origin.tags;
+  }
+
+  /** The value of `slot` for this scenario, made on first use; its teardown then runs at cleanup, newest first. */
+  slot<T>(slot: Slot<T>): T {
+    if (this.#slots.has(slot)) return this.#slots.get(slot) as T;
+    const value = slot.create(this);
+    this.#slots.set(slot, value);
+    const { teardown } = slot;
+    if (teardown) this.onCleanup.push(() => teardown(value, this));
+    return value;
+  }
+
+  /** The value of `slot` if a step made it, without making it. */
+  peek<T>(slot: Slot<T>): T | undefined {
+    return this.#slots.get(slot) as T | undefined;
   }
 
   /**
@@ -111,9 +172,10 @@ export class ScenarioContext {
     workload: DemoWorkload,
     ids: { run: string; worker: string; scenario: string; key?: string },
     report: ScenarioReport = noReport,
+    tags: readonly string[] = [],
   ) {
     const namespace = await ScenarioNamespace.create(kube, ids.run, ids.worker, ids.scenario, ids.key);
-    return new ScenarioContext(kube, namespace, workload, report);
+    return new ScenarioContext(kube, namespace, workload, report, { title: ids.scenario, tags });
   }
 
   get name(): string {
