@@ -4,6 +4,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { loadSupport } from "@cucumber/cucumber/api";
+import { isClusterWideFault } from "../support/chaos/safety.ts";
 import { docAbove, type ParameterTypeInfo, type StepDefinition, type StepKeyword } from "../support/catalog/catalog.ts";
 import { UserError } from "../support/errors/user-error.ts";
 
@@ -21,7 +22,7 @@ export interface ProjectSupport {
 
 /** The parts of cucumber's support code library read here (its API types it as an opaque marker). */
 interface LoadedLibrary {
-  stepDefinitions: { keyword: string; pattern: string | RegExp; uri: string; line: number }[];
+  stepDefinitions: { keyword: string; pattern: string | RegExp; uri: string; line: number; code: unknown }[];
   undefinedParameterTypes: { name: string; expression: string }[];
   parameterTypeRegistry: {
     parameterTypes: Iterable<{ name: string | undefined; regexpStrings: readonly string[] }>;
@@ -76,6 +77,7 @@ async function load(root: string): Promise<ProjectSupport> {
     };
     const doc = docAbove(await source(file), definition.line);
     if (doc) step.doc = doc;
+    if (isClusterWideFault(definition.code)) step.clusterWideFault = true;
     definitions.push(step);
   }
   const registry = library.parameterTypeRegistry;

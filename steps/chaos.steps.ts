@@ -28,7 +28,7 @@ import {
   undoFaults,
   waitForRollout,
 } from "../support/chaos/pod-faults.ts";
-import { assertChaosAllowed, assertClusterChaosAllowed } from "../support/chaos/safety.ts";
+import { assertChaosAllowed, clusterWideFault } from "../support/chaos/safety.ts";
 import { establishSteadyState, restoreSteadyState } from "../support/chaos/steady-state.ts";
 import {
   expectSteadyRateHeld,
@@ -86,22 +86,31 @@ Then(
 );
 
 /** A kind node (a Docker container) is stopped, paused or cut off; undone at the end of the scenario. Needs @serial. */
-When("the node {string} is {nodeFault}", async function (this: KubequakeWorld, node: string, fault: NodeFault) {
-  assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, `the node is ${fault}`);
-  await breakNode(this.scenario, node, fault);
-});
+When(
+  "the node {string} is {nodeFault}",
+  clusterWideFault(
+    (_node: string, fault: NodeFault) => `the node is ${fault}`,
+    async function (this: KubequakeWorld, node: string, fault: NodeFault) {
+      await breakNode(this.scenario, node, fault);
+    },
+  ),
+);
 
 /** kube-proxy leaves every node (its iptables rules stay behind); back at the end of the scenario. Needs @serial. */
-When("kube-proxy is stopped on every node", async function (this: KubequakeWorld) {
-  assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, "kube-proxy is stopped");
-  await stopKubeProxy(this.scenario);
-});
+When(
+  "kube-proxy is stopped on every node",
+  clusterWideFault("kube-proxy is stopped", async function (this: KubequakeWorld) {
+    await stopKubeProxy(this.scenario);
+  }),
+);
 
 /** CoreDNS is scaled to zero until the end of the scenario (or "the faults are undone"). Needs @serial. */
-When("CoreDNS is down", async function (this: KubequakeWorld) {
-  assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, "CoreDNS is down");
-  await stopCoreDns(this.scenario);
-});
+When(
+  "CoreDNS is down",
+  clusterWideFault("CoreDNS is down", async function (this: KubequakeWorld) {
+    await stopCoreDns(this.scenario);
+  }),
+);
 
 /**
  * The API server is stopped for N seconds, then brought back and waited for; the data plane keeps its rules. The step
@@ -110,10 +119,9 @@ When("CoreDNS is down", async function (this: KubequakeWorld) {
 When(
   "the API server is down for {int} second(s)",
   { timeout: 9 * 60_000 },
-  async function (this: KubequakeWorld, seconds: number) {
-    assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, "the API server is down");
+  clusterWideFault("the API server is down", async function (this: KubequakeWorld, seconds: number) {
     await stopApiServerFor(this.scenario, seconds);
-  },
+  }),
 );
 
 /** Runs the scenario's undo log now, newest fault first, and waits until the cluster is whole again. */

@@ -10,7 +10,14 @@ import {
   RegularExpression,
 } from "@cucumber/cucumber-expressions";
 import { generateMessages } from "@cucumber/gherkin";
-import { type FeatureChild, IdGenerator, type RuleChild, SourceMediaType, type Step } from "@cucumber/messages";
+import {
+  type FeatureChild,
+  type GherkinDocument,
+  IdGenerator,
+  type RuleChild,
+  SourceMediaType,
+  type Step,
+} from "@cucumber/messages";
 
 export type StepKeyword = "Given" | "When" | "Then";
 
@@ -25,6 +32,8 @@ export interface StepDefinition {
   line: number;
   /** The `//` or `/** *\/` comment block directly above the call, without the comment markers (see docAbove). */
   doc?: string;
+  /** Declared with clusterWideFault (support/chaos/safety.ts): the step breaks the whole cluster and needs @serial. */
+  clusterWideFault?: boolean;
 }
 
 /** A step as written in a feature file. */
@@ -116,6 +125,20 @@ export interface ParsedFeature {
   steps: FeatureStep[];
   tags: { name: string; line: number }[];
   errors: { line: number; message: string }[];
+  /** Every scenario as cucumber runs it (a pickle: one per Examples row of an Outline), in file order. */
+  scenarios: ParsedScenario[];
+  /** The syntax tree, for checks of what pickles lose (an Outline's placeholders and Examples columns). */
+  document?: GherkinDocument;
+}
+
+/** One scenario as cucumber runs it, with the Background's steps and this Examples row's values substituted. */
+export interface ParsedScenario {
+  name: string;
+  /** The line `file:line` selects it by: the Scenario's, or in an Outline its Examples row's. */
+  line: number;
+  /** Its tags, inherited ones (Feature, Rule, Examples) included, each with the line it is written on. */
+  tags: { name: string; line: number }[];
+  steps: FeatureStep[];
 }
 
 const keywordOfType: Record<string, string> = { Context: "Given", Action: "When", Outcome: "Then" };
@@ -149,36 +172,70 @@ export function parseFeature(file: string, text: string): ParsedFeature {
       }
     }
   };
+  const scenarios: ParsedScenario[] = [];
+  let document: GherkinDocument | undefined;
+  const lineOf = new Map<string, number>();
   for (const envelope of envelopes) {
     if (envelope.parseError) {
       errors.push({ line: envelope.parseError.source.location?.line ?? 1, message: envelope.parseError.message });
     }
     const feature = envelope.gherkinDocument?.feature;
+    if (envelope.gherkinDocument) document = envelope.gherkinDocument;
     if (feature) {
       for (const tag of feature.tags) tags.push({ name: tag.name, line: tag.location.line });
       collect(feature.children);
+      for (const tag of feature.tags) lineOf.set(tag.id, tag.location.line);
+      collectLines(feature.children, lineOf);
     }
+    const pickle = envelope.pickle;
+    if (!pickle) continue;
     let previousKeyword: string | undefined;
-    for (const pickleStep of envelope.pickle?.steps ?? []) {
+    const pickleSteps: FeatureStep[] = [];
+    for (const pickleStep of pickle.steps) {
       const id = pickleStep.astNodeIds[0]!;
       const ast = astSteps.get(id);
       if (!ast) continue;
       const keyword = keywordOfType[pickleStep.type ?? ""] ?? previousKeyword ?? ast.keyword.trim();
       previousKeyword = keyword;
-      if (seen.has(id)) continue;
       const step: FeatureStep = { file, line: ast.location.line, keyword, text: pickleStep.text };
       if (ast.docString) {
         step.docString = `${ast.docString.delimiter}${ast.docString.mediaType ?? ""}`;
-        step.docStringContent = ast.docString.content;
+        step.docStringContent = pickleStep.argument?.docString?.content ?? ast.docString.content;
         step.docStringLine = ast.docString.location.line;
       }
       if (ast.dataTable) step.dataTable = true;
-      seen.set(id, step);
+      pickleSteps.push(step);
+      if (!seen.has(id)) seen.set(id, step);
     }
+    scenarios.push({
+      name: pickle.name,
+      // The last AST node is the Examples row for an Outline row, else the Scenario itself (as cucumber selects).
+      line: lineOf.get(pickle.astNodeIds[pickle.astNodeIds.length - 1] ?? "") ?? 0,
+      tags: pickle.tags.map((tag) => ({ name: tag.name, line: lineOf.get(tag.astNodeId) ?? 0 })),
+      steps: pickleSteps,
+    });
   }
   tags.sort((a, b) => a.line - b.line);
   const steps = [...seen.values()].sort((a, b) => a.line - b.line);
-  return { steps, tags, errors };
+  return document ? { steps, tags, errors, scenarios, document } : { steps, tags, errors, scenarios };
+}
+
+/** The line of every Scenario, Examples row and tag, by AST id (what a pickle's astNodeIds and tags refer to). */
+function collectLines(children: readonly (FeatureChild | RuleChild)[], lines: Map<string, number>): void {
+  for (const child of children) {
+    if (child.scenario) {
+      lines.set(child.scenario.id, child.scenario.location.line);
+      for (const tag of child.scenario.tags) lines.set(tag.id, tag.location.line);
+      for (const examples of child.scenario.examples) {
+        for (const tag of examples.tags) lines.set(tag.id, tag.location.line);
+        for (const row of examples.tableBody) lines.set(row.id, row.location.line);
+      }
+    }
+    if ("rule" in child && child.rule) {
+      for (const tag of child.rule.tags) lines.set(tag.id, tag.location.line);
+      collectLines(child.rule.children, lines);
+    }
+  }
 }
 
 /** The steps of one feature file (see parseFeature); a file that does not parse throws an Error naming file:line. */

@@ -37,3 +37,37 @@ export function assertClusterChaosAllowed(kube: Kube, tags: readonly string[], s
     );
   }
 }
+
+/** What a step function needs to check a cluster-wide fault: the scenario's cluster and tags (the World has both). */
+interface ScenarioOfStep {
+  readonly scenario: { readonly kube: Kube; readonly tags: readonly string[] };
+}
+
+/** Marks a step function as a cluster-wide fault (see clusterWideFault); read by isClusterWideFault. */
+const clusterWideMark = Symbol.for("kubequake.clusterWideFault");
+
+/**
+ * Declares a step as a cluster-wide fault (a node, kube-proxy, CoreDNS, the API server): the returned step function
+ * refuses to run unless chaos is allowed on the context and the scenario is tagged @serial
+ * (assertClusterChaosAllowed), then runs `step`. The declaration is the only list of such steps: `kubequake lint`
+ * reads the mark from cucumber's support code (isClusterWideFault), so lint and run cannot disagree.
+ * `what` words the fault for the message, from the step's arguments ("the node is paused").
+ */
+export function clusterWideFault<W extends ScenarioOfStep, A extends unknown[]>(
+  what: string | ((...args: A) => string),
+  step: (this: W, ...args: A) => Promise<void>,
+): (this: W, ...args: A) => Promise<void> {
+  const guarded = async function (this: W, ...args: A): Promise<void> {
+    assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, typeof what === "string" ? what : what(...args));
+    await step.apply(this, args);
+  };
+  // Cucumber checks a step function's arity against its expression's parameters.
+  Object.defineProperty(guarded, "length", { value: step.length });
+  Object.defineProperty(guarded, clusterWideMark, { value: true });
+  return guarded;
+}
+
+/** Whether a step function was declared with clusterWideFault. */
+export function isClusterWideFault(code: unknown): boolean {
+  return typeof code === "function" && (code as unknown as Record<symbol, unknown>)[clusterWideMark] === true;
+}

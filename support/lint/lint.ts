@@ -8,21 +8,17 @@ import {
   type FeatureStep,
   type FeatureText,
   type ParameterTypeInfo,
+  type ParsedScenario,
   parseFeature,
   type StepDefinition,
 } from "../catalog/catalog.ts";
 import { upstreamChecks } from "../coverage/grades.ts";
 import { argumentRangeProblem, parameterContexts } from "./argument-ranges.ts";
+import { missingColumns } from "./outline-columns.ts";
+import type { LintProblem } from "./problem.ts";
 import { compileDefinitions, parameterChoices, type StepMatcher, suggestPhrases } from "./suggest.ts";
 
-export interface LintProblem {
-  file: string;
-  line: number;
-  severity: "error" | "warning";
-  message: string;
-  expected?: string;
-  seen?: string;
-}
+export type { LintProblem } from "./problem.ts";
 
 export interface LintInput {
   definitions: readonly StepDefinition[];
@@ -32,6 +28,11 @@ export interface LintInput {
   readFile?: (path: string) => string | undefined;
   /** Report step definitions no feature uses (only meaningful when every feature is linted). */
   checkUnused?: boolean;
+  /**
+   * Lint only the scenarios a run selects (`kubequake run`'s paths with lines, --tags, --name), by file and the line
+   * `file:line` selects a scenario by; every scenario when absent.
+   */
+  selected?: (file: string, line: number) => boolean;
 }
 
 /** Tags with a meaning in kubequake; prefixes end with ":". */
@@ -54,14 +55,36 @@ export function lintFeatures(input: LintInput): LintProblem[] {
         expected: "a keyword (Given, When, Then, And, But, *), a table row, a docstring or a comment",
       });
     }
-    for (const tag of parsed.tags) {
+    const scenarios = input.selected
+      ? parsed.scenarios.filter((scenario) => input.selected!(feature.file, scenario.line))
+      : parsed.scenarios;
+    // Without a selection every tag is checked, those of an Outline without Examples (no scenario) too.
+    const tags = input.selected ? scenarios.flatMap((scenario) => scenario.tags) : parsed.tags;
+    for (const tag of uniqueBy(tags, (t) => `${t.line} ${t.name}`)) {
       const problem = tagProblem(tag.name);
       if (problem) problems.push({ file: feature.file, line: tag.line, severity: "error", ...problem });
     }
-    for (const step of parsed.steps) {
-      const matched = matchers.flatMap((m, index) => (m.match(step.text) ? [index] : []));
-      for (const index of matched) used.add(index);
-      problems.push(...stepProblems(step, matched, matchers, input));
+    const missing = parsed.document
+      ? missingColumns(feature.file, parsed.document)
+      : { problems: [], placeholderLines: new Set<number>() };
+    problems.push(...missing.problems);
+    // A step is checked once per text it takes (an Outline's step once per Examples row that changes it).
+    const checked = new Set<string>();
+    for (const scenario of scenarios) {
+      for (const step of scenario.steps) {
+        const matched = matchers.flatMap((m, index) => (m.match(step.text) ? [index] : []));
+        for (const index of matched) used.add(index);
+        if (missing.placeholderLines.has(step.line) && /<[^<>\s]+>/.test(step.text)) continue;
+        const key = `${step.line}\0${step.text}\0${step.docStringContent ?? ""}`;
+        if (!checked.has(key)) {
+          checked.add(key);
+          problems.push(...stepProblems(step, matched, matchers, input));
+        }
+        if (matched.length === 1) {
+          const problem = serialProblem(step, matchers[matched[0]!]!, scenario);
+          if (problem) problems.push(problem);
+        }
+      }
     }
   }
   if (input.checkUnused) {
@@ -76,7 +99,29 @@ export function lintFeatures(input: LintInput): LintProblem[] {
       });
     });
   }
-  return problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const unique = uniqueBy(problems, (p) => `${p.file}:${p.line} ${p.message}`);
+  return unique.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(key(item)) && Boolean(seen.add(key(item))));
+}
+
+/**
+ * A cluster-wide fault (a step declared with clusterWideFault in support/chaos/safety.ts, the declaration the step
+ * checks at run time too) in a scenario without @serial: it would break scenarios running beside it.
+ */
+function serialProblem(step: FeatureStep, matcher: StepMatcher, scenario: ParsedScenario): LintProblem | undefined {
+  if (!matcher.definition.clusterWideFault || scenario.tags.some((tag) => tag.name === "@serial")) return undefined;
+  return {
+    file: step.file,
+    line: step.line,
+    severity: "error",
+    message: `a cluster-wide fault in the scenario "${scenario.name}" (line ${scenario.line}), which is not tagged @serial: it breaks more than the scenario's namespace, so scenarios running beside it would fail because of it`,
+    expected: "the scenario (or its Feature) tagged @serial (and @chaos): it then runs alone",
+    seen: `${step.keyword} ${step.text}`,
+  };
 }
 
 function tagProblem(tag: string): { message: string; expected: string; seen: string } | undefined {

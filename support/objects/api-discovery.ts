@@ -2,7 +2,7 @@ import { request } from "undici";
 import type { Kube } from "../kube/client.ts";
 
 /** One GET of the API server's discovery documents (read only); its JSON, or an error naming the path and status. */
-async function getDiscovery<T>(kube: Kube, path: string): Promise<T> {
+export async function getDiscovery<T>(kube: Kube, path: string): Promise<T> {
   const response = await request(`${kube.server}${path}`, {
     dispatcher: kube.agent,
     headers: { ...kube.headers, accept: "application/json" },
