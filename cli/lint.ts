@@ -51,11 +51,26 @@ export async function lintCommand(argv: readonly string[]): Promise<number> {
   return errors > 0 ? 1 : 0;
 }
 
+/**
+ * Lints the scenarios a run selected (by their feature file and the line `file:line` selects them by), with the
+ * same checks as `kubequake lint`: what `kubequake run` does before it touches the cluster.
+ */
+export async function lintSelection(
+  root: string,
+  scenarios: readonly { uri: string; line: number }[],
+): Promise<LintProblem[]> {
+  const keys = new Set(scenarios.map((s) => `${s.uri}:${s.line}`));
+  const files = [...new Set(scenarios.map((s) => s.uri))];
+  const { problems } = await lintPaths(root, files, false, (file, line) => keys.has(`${file}:${line}`));
+  return problems;
+}
+
 /** Lints the feature files under `paths` (relative to the project root, or absolute). */
 export async function lintPaths(
   root: string,
   paths: readonly string[],
   checkUnused: boolean,
+  selected?: (file: string, line: number) => boolean,
 ): Promise<{ problems: LintProblem[]; files: number; steps: number }> {
   const features: FeatureText[] = [];
   for (const path of paths) {
@@ -87,6 +102,7 @@ export async function lintPaths(
       features,
       readFile: readManifest,
       checkUnused,
+      ...(selected ? { selected } : {}),
     });
   } catch (error) {
     throw new UserError(

@@ -98,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     console.error(`kubequake: ${describeError(error)}`);
     if (process.env.KUBEQUAKE_DEBUG && error instanceof Error) console.error(error.stack);
-    return stop.signal.aborted ? 130 : 1;
+    return stop.signal.aborted ? 130 : error instanceof UserError ? error.exitCode : 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

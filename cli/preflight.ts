@@ -5,9 +5,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseTagExpression } from "@cucumber/tag-expressions";
 import { UserError } from "../support/errors/user-error.ts";
-import { explainUndefinedStep } from "../support/lint/lint.ts";
+import { explainUndefinedStep, formatProblems } from "../support/lint/lint.ts";
 import { dryRunArguments } from "../support/reports/dry-run.ts";
 import { readScenarioOutcomes } from "../support/reports/messages.ts";
+import { readScenarios } from "../support/sharding/scenarios.ts";
+import { lintSelection } from "./lint.ts";
 import { loadProjectSupport } from "./project.ts";
 
 /**
@@ -32,6 +34,8 @@ export async function preflight(options: { paths: readonly string[]; tags?: stri
     if (/could not be parsed|Expected operand/.test(output) || (code !== 0 && !existsSync(messages)))
       throw new UserError(cucumberComplaint(output, options.tags), fixFor(output));
     const outcomes = existsSync(messages) ? readScenarioOutcomes(messages) : [];
+    // Lint first: every mistake found without a cluster, in the selected scenarios, before anything is deployed.
+    if (outcomes.length > 0) await refuseLintErrors(readScenarios(messages));
     const parseError = /Parse error in "([^"]+)" \((\d+):(\d+)\): (.*)/.exec(output);
     if (parseError) {
       throw new UserError(
@@ -70,6 +74,22 @@ export async function preflight(options: { paths: readonly string[]; tags?: stri
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Refuses the run (exit code 2) when `kubequake lint` would find an error in the selected scenarios: each such mistake
+ * fails its scenario anyway, seconds or minutes later and after deploying, or makes a check prove nothing. There is
+ * no switch to skip it: lint needs no cluster, and warnings (unused steps) do not refuse.
+ */
+async function refuseLintErrors(scenarios: readonly { uri: string; line: number }[]): Promise<void> {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const errors = (await lintSelection(root, scenarios)).filter((p) => p.severity === "error");
+  if (errors.length === 0) return;
+  throw new UserError(
+    `${errors.length} mistake(s) in the selected scenarios, found before touching the cluster (the checks of \`kubequake lint\`):\n${formatProblems(errors)}`,
+    "fix them and run again; `npx kubequake lint <paths>` checks without running anything.",
+    { exitCode: 2 },
+  );
 }
 
 function runQuietly(args: readonly string[]): Promise<{ code: number; output: string }> {

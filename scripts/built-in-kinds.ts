@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { loadVersions } from "../support/cluster/versions.ts";
-import { builtInKindsPath } from "../support/lint/built-in-kinds.ts";
 import { connectKube } from "../support/kube/client.ts";
+import { builtInKindsPath } from "../support/lint/built-in-kinds.ts";
 import { getDiscovery } from "../support/objects/api-discovery.ts";
 
 interface ResourceList {
@@ -29,7 +29,9 @@ const customGroups = new Set((crds.items ?? []).map((crd) => crd.spec.group));
 const groups = await getDiscovery<{ groups?: { name: string; versions: { groupVersion: string }[] }[] }>(kube, "/apis");
 const groupVersions = [
   "v1",
-  ...(groups.groups ?? []).filter((g) => !customGroups.has(g.name)).flatMap((g) => g.versions.map((v) => v.groupVersion)),
+  ...(groups.groups ?? [])
+    .filter((g) => !customGroups.has(g.name))
+    .flatMap((g) => g.versions.map((v) => v.groupVersion)),
 ];
 const kinds: Record<string, { apiVersions: string[]; namespaced: boolean }> = {};
 for (const groupVersion of groupVersions) {
@@ -44,7 +46,9 @@ const sorted = Object.fromEntries(Object.entries(kinds).sort(([a], [b]) => (a < 
 const text = `${JSON.stringify({ kubernetes: loadVersions().KUBERNETES_VERSION, kinds: sorted }, null, 2)}\n`;
 if (mode === "--out") {
   writeFileSync(builtInKindsPath, text);
-  console.log(`support/lint/built-in-kinds.json: ${Object.keys(sorted).length} kinds in ${groupVersions.length} group versions`);
+  console.log(
+    `support/lint/built-in-kinds.json: ${Object.keys(sorted).length} kinds in ${groupVersions.length} group versions`,
+  );
 } else if (readFileSync(builtInKindsPath, "utf8") !== text) {
   console.error(`${builtInKindsPath} differs from the cluster's discovery: run node scripts/built-in-kinds.ts --out`);
   process.exit(1);

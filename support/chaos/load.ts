@@ -135,6 +135,18 @@ export function expectRateHeld(result: LoadResult): void {
 }
 
 /**
+ * Why `total` requests per second cannot be sent from `clients` pods, with what to ask for instead; undefined when it
+ * can. `kubequake lint` asks the same of every steady-traffic step in the features.
+ */
+export function rateProblem(total: number, clients: number): { problem: string; fix: string } | undefined {
+  if (Number.isInteger(total) && total >= clients && total <= clients * maxLoadRatePerClient) return undefined;
+  return {
+    problem: `cannot send ${total} requests/s from ${clients} client(s): each client sends a whole number of requests/s between 1 and ${maxLoadRatePerClient}`,
+    fix: `ask for between ${clients} and ${clients * maxLoadRatePerClient} requests per second, or use more clients.`,
+  };
+}
+
+/**
  * Splits a total rate over `clients` pods as evenly as whole requests per second allow (101 over 2: 51 and 50).
  * Throws a {@link UserError} for a rate no client could send, before anything is started.
  */
@@ -142,12 +154,8 @@ export function splitRate(total: number, clients: number): number[] {
   if (!Number.isInteger(clients) || clients < 1) {
     throw new UserError(`cannot send load from ${clients} clients`, "use 1 client or more.");
   }
-  if (!Number.isInteger(total) || total < clients || total > clients * maxLoadRatePerClient) {
-    throw new UserError(
-      `cannot send ${total} requests/s from ${clients} client(s): each client sends a whole number of requests/s between 1 and ${maxLoadRatePerClient}, so nothing was sent`,
-      `ask for between ${clients} and ${clients * maxLoadRatePerClient} requests per second, or use more clients.`,
-    );
-  }
+  const wrong = rateProblem(total, clients);
+  if (wrong) throw new UserError(`${wrong.problem}, so nothing was sent`, wrong.fix);
   const base = Math.floor(total / clients);
   return Array.from({ length: clients }, (_, index) => base + (index < total % clients ? 1 : 0));
 }

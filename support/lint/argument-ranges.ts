@@ -1,6 +1,8 @@
 // Step arguments whose value would make a check judge nothing: a share above 100%, a p0 or p150, acting on 0 pods
 // or 0 times, "at least 0" answers. Which rule applies is read from the definition's own words around the parameter
 // ("{float}%", "p{int}", "{int} pod(s) of", "{int} time(s)"), so a new step phrased the same way is covered too.
+import { rateProblem } from "../chaos/load.ts";
+import { requestCountProblem } from "../traffic/client.ts";
 import { percentileProblem, percentProblem } from "../traffic/percentages.ts";
 
 /** The literal text of an expression before and after each of its parameters, in order. */
@@ -16,8 +18,19 @@ export function parameterContexts(expression: string): { before: string; after: 
 export function argumentRangeProblem(
   value: number,
   context: { before: string; after: string },
+  clients = 1,
 ): { message: string; expected: string } | undefined {
   const { before, after } = context;
+  // Steady traffic: the rate a number of client pods can hold (support/chaos/load.ts decides, at run time too).
+  if (/\bsteady traffic of $/.test(before) && after.startsWith(" requests per second")) {
+    const problem = rateProblem(value, clients);
+    return problem ? { message: problem.problem, expected: problem.fix } : undefined;
+  }
+  // A number of requests to send (support/traffic/client.ts decides, at run time too); "at least N" is a check.
+  if (/^ requests? to\b|^ request\(s\) (to|from)\b/.test(after) && !/\bat least $/.test(before)) {
+    const problem = requestCountProblem(value);
+    return problem ? { message: problem.problem, expected: problem.fix } : undefined;
+  }
   if (after.startsWith("%")) {
     const problem = percentProblem(value);
     return problem ? { message: problem, expected: "a percentage from 0 to 100" } : undefined;

@@ -27,6 +27,10 @@ export function apiVersionProblem(apiVersion: string, kind: string): { message: 
   const { kubernetes, kinds } = builtInKinds();
   const served = kinds[kind]?.apiVersions;
   if (!served || served.includes(apiVersion)) return undefined;
+  // A kind of a group Kubernetes does not serve is a custom resource that happens to share the name: not ours to judge.
+  const groupOf = (version: string) => (version.includes("/") ? version.split("/")[0] : "");
+  const builtInGroups = new Set(Object.values(kinds).flatMap((k) => k.apiVersions.map(groupOf)));
+  if (!builtInGroups.has(groupOf(apiVersion))) return undefined;
   return {
     message: `Kubernetes ${kubernetes} serves no ${kind} in ${apiVersion}`,
     expected: `apiVersion ${served.join(" or ")} for a ${kind}`,

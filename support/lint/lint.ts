@@ -14,6 +14,7 @@ import {
 } from "../catalog/catalog.ts";
 import { upstreamChecks } from "../coverage/grades.ts";
 import { argumentRangeProblem, parameterContexts } from "./argument-ranges.ts";
+import { apiVersionProblem, builtInKinds } from "./built-in-kinds.ts";
 import { missingColumns } from "./outline-columns.ts";
 import type { LintProblem } from "./problem.ts";
 import { compileDefinitions, parameterChoices, type StepMatcher, suggestPhrases } from "./suggest.ts";
@@ -205,14 +206,18 @@ function stepProblems(
 /** Arguments whose value would leave the check nothing to judge (150%, p0, 0 pods, 0 times): see argument-ranges.ts. */
 function rangeProblems(step: FeatureStep, matcher: StepMatcher): LintProblem[] {
   const contexts = parameterContexts(matcher.definition.expression);
-  return (matcher.match(step.text) ?? []).flatMap((argument, index) => {
+  const args = matcher.match(step.text) ?? [];
+  // "from {int} client pod(s)": the rate is split over that many pods.
+  const clientsAt = contexts.findIndex((c) => c.after.startsWith(" client pod(s)") && /\bfrom $/.test(c.before));
+  const clients = clientsAt < 0 ? 1 : Number(args[clientsAt]?.group.value ?? 1);
+  return args.flatMap((argument, index) => {
     const type = argument.parameterType.name;
     const context = contexts[index];
     if ((type !== "int" && type !== "float") || !context) return [];
     const value = Number(argument.group.value);
     // Negative numbers are reported once, by numberProblems (a negative percentage here).
     if (value < 0 && !context.after.startsWith("%")) return [];
-    const problem = argumentRangeProblem(value, context);
+    const problem = argumentRangeProblem(value, context, clients);
     if (!problem) return [];
     return [
       {
@@ -266,7 +271,9 @@ function manifestProblems(step: FeatureStep, matcher: StepMatcher, input: LintIn
   const expression = matcher.definition.expression;
   if (!/\bmanifest\b/.test(expression)) return [];
   if (step.docStringContent !== undefined && expression.endsWith(":")) {
-    return manifestText(step.docStringContent).map((p) => ({
+    // A manifest the API server must reject may be wrong on purpose; only its YAML must parse (kubequake reads it).
+    const rejected = /\brejects\b/.test(expression);
+    return manifestText(step.docStringContent, { syntaxOnly: rejected }).map((p) => ({
       file: step.file,
       line: (step.docStringLine ?? step.line) + 1 + p.line,
       severity: "error" as const,
@@ -300,8 +307,11 @@ function manifestProblems(step: FeatureStep, matcher: StepMatcher, input: LintIn
   }));
 }
 
-/** Problems of a YAML manifest; `line` is 0-based within the text. */
-export function manifestText(text: string): { line: number; message: string; expected: string; seen: string }[] {
+/** Problems of a YAML manifest; `line` is 0-based within the text. `syntaxOnly`: whether it parses, nothing more. */
+export function manifestText(
+  text: string,
+  options: { syntaxOnly?: boolean } = {},
+): { line: number; message: string; expected: string; seen: string }[] {
   const problems: { line: number; message: string; expected: string; seen: string }[] = [];
   const lineAt = (offset: number) => text.slice(0, offset).split("\n").length - 1;
   for (const document of parseAllDocuments(text)) {
@@ -316,7 +326,7 @@ export function manifestText(text: string): { line: number; message: string; exp
       continue;
     }
     const object: unknown = document.toJS();
-    if (object === null || object === undefined) continue;
+    if (object === null || object === undefined || options.syntaxOnly) continue;
     const start = lineAt(document.contents?.range?.[0] ?? document.range[0]);
     if (typeof object !== "object" || Array.isArray(object)) {
       problems.push({
@@ -327,7 +337,11 @@ export function manifestText(text: string): { line: number; message: string; exp
       });
       continue;
     }
-    const fields = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
+    const fields = object as {
+      apiVersion?: unknown;
+      kind?: unknown;
+      metadata?: { name?: unknown; namespace?: unknown };
+    };
     const missing = [
       typeof fields.apiVersion === "string" && fields.apiVersion !== "" ? "" : "apiVersion",
       typeof fields.kind === "string" && fields.kind !== "" ? "" : "kind",
@@ -339,6 +353,33 @@ export function manifestText(text: string): { line: number; message: string; exp
         message: `an object without ${missing.join(", ")}`,
         expected: "apiVersion, kind and metadata.name on every object",
         seen: `apiVersion: ${String(fields.apiVersion ?? "(none)")}, kind: ${String(fields.kind ?? "(none)")}, metadata.name: ${String(fields.metadata?.name ?? "(none)")}`,
+      });
+    }
+    const lineOf = (key: string) => {
+      const found = text.split("\n").findIndex((l, i) => i >= start && new RegExp(`^\\s*${key}:`).test(l));
+      return found < 0 ? start : found;
+    };
+    const { apiVersion, kind } = fields;
+    if (typeof apiVersion === "string" && typeof kind === "string") {
+      const wrong = apiVersionProblem(apiVersion, kind);
+      if (wrong)
+        problems.push({ line: lineOf("apiVersion"), ...wrong, seen: `apiVersion: ${apiVersion}, kind: ${kind}` });
+      if (builtInKinds().kinds[kind]?.namespaced === false) {
+        problems.push({
+          line: lineOf("kind"),
+          message: `a ${kind} is cluster-scoped: a scenario creates objects only in its own namespace, which is removed after it (even on Ctrl-C); a cluster-scoped object would outlive the run`,
+          expected: "a namespaced kind (a Role and RoleBinding instead of a ClusterRole and ClusterRoleBinding)",
+          seen: `kind: ${kind}`,
+        });
+      }
+    }
+    if (fields.metadata?.namespace !== undefined) {
+      problems.push({
+        line: lineOf("namespace"),
+        message:
+          "metadata.namespace is set, but kubequake assigns each scenario its own namespace (created for it and removed after it) and puts every object of the manifest there",
+        expected: "no metadata.namespace (a Service in the same scenario is reached by its name, http://web)",
+        seen: `namespace: ${String(fields.metadata.namespace)}`,
       });
     }
   }

@@ -24,16 +24,32 @@ export interface TrafficResult {
 }
 
 /**
+ * Why a client cannot send `count` requests in one step, with what to ask for instead; undefined when it can. The
+ * prober refuses more than {@link maxHttpProbeCount} because it keeps every result in memory until it answers.
+ * `kubequake lint` asks the same question of every "{int} request(s)" in the features.
+ */
+export function requestCountProblem(count: number): { problem: string; fix: string } | undefined {
+  if (Number.isInteger(count) && count >= 1 && count <= maxHttpProbeCount) return undefined;
+  if (count > maxHttpProbeCount) {
+    return {
+      problem: `${count} requests is more than one step sends: a client sends between 1 and ${maxHttpProbeCount} requests per step (the prober keeps every result in memory until it answers)`,
+      fix: `ask for at most ${maxHttpProbeCount} requests (a few hundred show a distribution), or send them in several steps.`,
+    };
+  }
+  return {
+    problem: `${count} requests: a client sends a whole number of requests between 1 and ${maxHttpProbeCount}`,
+    fix: "ask for at least 1 request, e.g. 100.",
+  };
+}
+
+/**
  * Rejects a request count the prober would refuse (it answers 400), before a client pod is created or anything is
  * sent, so the user sees their mistake in their own words rather than the prober's.
  */
 export function assertRequestCount(count: number, url: string): void {
-  if (!Number.isInteger(count) || count < 1 || count > maxHttpProbeCount) {
-    throw new UserError(
-      `cannot send ${count} request(s) to ${url}: a client sends between 1 and ${maxHttpProbeCount} requests, so nothing was sent`,
-      `ask for at least 1 request, e.g. When a client pod sends 100 requests to "${url}".`,
-    );
-  }
+  const wrong = requestCountProblem(count);
+  if (wrong)
+    throw new UserError(`cannot send ${count} request(s) to ${url}: ${wrong.problem}, so nothing was sent`, wrong.fix);
 }
 
 /** Sends requests from a client pod of the scenario (a new connection each) and records them in the transcript. */
