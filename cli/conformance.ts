@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import { UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
+import { parseOptions } from "./options.ts";
 
 const help = `kubequake conformance [--wide] [--procs N] [--no-cluster-up]
 
@@ -24,8 +24,7 @@ Exit code: 0 when no test failed, 1 otherwise (also when tests are missing from 
 
 /** `kubequake conformance`: Kubernetes' own Services and DNS tests against the cluster. */
 export async function conformanceCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
+  const { values } = parseOptions("conformance", argv, {
     options: {
       wide: { type: "boolean" },
       procs: { type: "string" },

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { cacheRoot } from "../support/cluster/cache.ts";
 import { dockerAnswers } from "../support/cluster/docker.ts";
 import { clusterName, kubeconfigPath } from "../support/cluster/kind.ts";
@@ -17,6 +16,7 @@ import { describeError } from "../support/errors/user-error.ts";
 import { connectKube } from "../support/kube/client.ts";
 import { chooseTarget, describeTarget, loadTarget } from "../support/kube/kubeconfig.ts";
 import { runCommand } from "../support/process/command.ts";
+import { parseOptions } from "./options.ts";
 
 const help = `kubequake doctor [--kubeconfig FILE] [--context NAME]
 
@@ -27,8 +27,7 @@ Exit code: 0 when nothing failed (warnings allowed), 1 otherwise.`;
 
 /** `kubequake doctor`. */
 export async function doctorCommand(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
+  const { values } = parseOptions("doctor", argv, {
     options: { kubeconfig: { type: "string" }, context: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help) {

@@ -2,10 +2,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import type { FeatureText } from "../support/catalog/catalog.ts";
 import { UserError } from "../support/errors/user-error.ts";
 import { formatProblems, type LintProblem, lintFeatures } from "../support/lint/lint.ts";
+import { parseOptions } from "./options.ts";
 import { listFiles, loadProjectSupport } from "./project.ts";
 
 const usage = `kubequake lint — check feature files without a cluster
@@ -26,15 +26,10 @@ Exits 1 if there is an error; warnings alone exit 0.`;
 /** `kubequake lint`: returns the exit code. */
 export async function lintCommand(argv: readonly string[]): Promise<number> {
   const started = performance.now();
-  let parsed: { values: { help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: [...argv], options: { help: { type: "boolean", short: "h" } }, allowPositionals: true });
-  } catch (error) {
-    throw new UserError(
-      `lint: ${error instanceof Error ? error.message : String(error)}`,
-      "see `npx kubequake lint --help`.",
-    );
-  }
+  const parsed = parseOptions("lint", argv, {
+    options: { help: { type: "boolean", short: "h" } },
+    allowPositionals: true,
+  });
   if (parsed.values.help) {
     console.log(usage);
     return 0;

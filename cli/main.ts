@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { describeError, UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 import { killRunningCommands } from "../support/process/command.ts";
+import { parseOptions } from "./options.ts";
 
 const usage = `kubequake — declarative tests and chaos scenarios for Kubernetes Services, on a real kind cluster
 
@@ -106,8 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function clusterCommand(argv: readonly string[], signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
+  const { values, positionals } = parseOptions("cluster", argv, {
     allowPositionals: true,
     options: {
       "node-image": { type: "string" },

@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 import { generateAllureReport } from "../support/reports/allure.ts";
 import { mergeReports } from "../support/reports/merge.ts";
 import { recordDurations } from "../support/sharding/durations.ts";
 import { readScenarios } from "../support/sharding/scenarios.ts";
+import { parseOptions } from "./options.ts";
 
 const help = `kubequake report merge DIR… [--out DIR]
 
@@ -51,8 +51,7 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
+  return parseOptions("report", argv, {
     allowPositionals: true,
     options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
   });

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { loadImagesIntoNodes } from "../support/capabilities/demo-image.ts";
 import { discoverCapabilities } from "../support/capabilities/discover.ts";
 import { type Capabilities, describeCapabilities } from "../support/capabilities/needs.ts";
@@ -30,6 +29,7 @@ import { durationOf, readDurations, recordDurations } from "../support/sharding/
 import { listScenarios } from "../support/sharding/list.ts";
 import { parseShard, partition, shardTotals } from "../support/sharding/partition.ts";
 import { readScenarios } from "../support/sharding/scenarios.ts";
+import { parseOptions } from "./options.ts";
 import { preflight } from "./preflight.ts";
 
 const help = `kubequake run [paths…] [--tags EXPR] [--parallel N] [--name REGEX] [--no-cluster-up]
@@ -334,28 +334,19 @@ function explainOutcomes(messagesFile: string): string[] {
 }
 
 function parseRunArguments(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        tags: { type: "string" },
-        parallel: { type: "string" },
-        name: { type: "string" },
-        "no-cluster-up": { type: "boolean" },
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        "demo-image": { type: "string" },
-        shard: { type: "string" },
-        durations: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    // Node's parser words it for programmers ("argument is ambiguous"); say what kubequake expects instead.
-    throw new UserError(
-      `kubequake run: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
-      `the options are:\n${help}`,
-    );
-  }
+  return parseOptions("run", argv, {
+    allowPositionals: true,
+    options: {
+      tags: { type: "string" },
+      parallel: { type: "string" },
+      name: { type: "string" },
+      "no-cluster-up": { type: "boolean" },
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      "demo-image": { type: "string" },
+      shard: { type: "string" },
+      durations: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
 }

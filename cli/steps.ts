@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import {
   type CatalogStep,
   type FeatureText,
@@ -10,6 +9,7 @@ import {
   renderMarkdown,
 } from "../support/catalog/catalog.ts";
 import { UserError } from "../support/errors/user-error.ts";
+import { parseOptions } from "./options.ts";
 import { listFiles, loadProjectSupport } from "./project.ts";
 
 const usage = `kubequake steps — the step catalog (Markdown), generated from the step definitions
@@ -27,15 +27,9 @@ const fix = "see `npx kubequake steps --help`.";
 
 /** `kubequake steps`: prints, writes or checks the step catalog; returns the exit code. */
 export async function stepsCommand(argv: readonly string[]): Promise<number> {
-  let values: { out?: string; check?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { out: { type: "string" }, check: { type: "string" }, help: { type: "boolean", short: "h" } },
-    }));
-  } catch (error) {
-    throw new UserError(`steps: ${error instanceof Error ? error.message : String(error)}`, fix);
-  }
+  const { values } = parseOptions("steps", argv, {
+    options: { out: { type: "string" }, check: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
   if (values.help) {
     console.log(usage);
     return 0;

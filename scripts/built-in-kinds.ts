@@ -38,8 +38,9 @@ for (const groupVersion of groupVersions) {
   const list = await getDiscovery<ResourceList>(kube, groupVersion === "v1" ? "/api/v1" : `/apis/${groupVersion}`);
   // Subresources (deployments/scale) name another kind (Scale) that is not applied on its own.
   for (const resource of (list.resources ?? []).filter((r) => !r.name.includes("/"))) {
-    const entry = (kinds[resource.kind] ??= { apiVersions: [], namespaced: resource.namespaced });
+    const entry = kinds[resource.kind] ?? { apiVersions: [], namespaced: resource.namespaced };
     if (!entry.apiVersions.includes(groupVersion)) entry.apiVersions.push(groupVersion);
+    kinds[resource.kind] = entry;
   }
 }
 const sorted = Object.fromEntries(Object.entries(kinds).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -78,3 +78,15 @@ export function suggestPhrases(text: string, matchers: readonly StepMatcher[], c
   scored.sort((a, b) => a.score - b.score || (a.phrase < b.phrase ? -1 : 1));
   return [...new Set(scored.map((s) => s.phrase))].slice(0, count);
 }
+
+/**
+ * The candidate nearest to `word` by edit distance, if it is near enough to be a typo (at most a third of the word's
+ * length, and at least 2 edits allowed): `--paralel` → `--parallel`; undefined when nothing is close.
+ */
+export function nearestWord(word: string, candidates: readonly string[]): string | undefined {
+  const allowed = Math.max(2, Math.floor(word.length / 3));
+  const scored = candidates.map((candidate) => ({ candidate, score: distance(word, candidate) }));
+  scored.sort((a, b) => a.score - b.score || (a.candidate < b.candidate ? -1 : 1));
+  const best = scored[0];
+  return best && best.score <= allowed ? best.candidate : undefined;
+}
