@@ -6,7 +6,7 @@ const common = {
   import: ["support/world.ts", "support/parameter-types.ts", "support/hooks.ts", "steps/**/*.ts"],
   // Exactly one formatter may write to stdout; every other one needs a file (the Allure reporter's is its log).
   format: [
-    "pretty",
+    "./support/reports/console-formatter.ts",
     `html:${reports}/cucumber.html`,
     `junit:${reports}/junit/cucumber.xml`,
     `message:${reports}/cucumber-messages.ndjson`,
