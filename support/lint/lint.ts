@@ -68,7 +68,9 @@ export function lintFeatures(input: LintInput): LintProblem[] {
     const missing = parsed.document
       ? missingColumns(feature.file, parsed.document)
       : { problems: [], placeholderLines: new Set<number>() };
-    problems.push(...missing.problems);
+    // A placeholder problem belongs to the steps of the Outline's scenarios, reported when one of them is linted.
+    const stepLines = new Set(scenarios.flatMap((scenario) => scenario.steps.map((step) => step.line)));
+    problems.push(...missing.problems.filter((problem) => !input.selected || stepLines.has(problem.line)));
     // A step is checked once per text it takes (an Outline's step once per Examples row that changes it).
     const checked = new Set<string>();
     for (const scenario of scenarios) {
@@ -215,8 +217,8 @@ function rangeProblems(step: FeatureStep, matcher: StepMatcher): LintProblem[] {
     const context = contexts[index];
     if ((type !== "int" && type !== "float") || !context) return [];
     const value = Number(argument.group.value);
-    // Negative numbers are reported once, by numberProblems (a negative percentage here).
-    if (value < 0 && !context.after.startsWith("%")) return [];
+    // Negative numbers are reported once, by numberProblems (a negative percentage or rate here).
+    if (value < 0 && !context.after.startsWith("%") && !isRate(context.after)) return [];
     const problem = argumentRangeProblem(value, context, clients);
     if (!problem) return [];
     return [
@@ -230,6 +232,10 @@ function rangeProblems(step: FeatureStep, matcher: StepMatcher): LintProblem[] {
       },
     ];
   });
+}
+
+function isRate(textAfter: string): boolean {
+  return textAfter.startsWith(" requests per second");
 }
 
 /** "within 0 seconds" and negative numbers (replicas, requests, seconds) cannot be meant. */
@@ -251,8 +257,8 @@ function numberProblems(step: FeatureStep, matcher: StepMatcher): LintProblem[] 
         expected: "a time budget above 0",
         seen: `${step.keyword} ${step.text}`,
       });
-    } else if (value < 0 && !after.startsWith("%")) {
-      // A negative share is told as a percentage outside 0-100 (rangeProblems).
+    } else if (value < 0 && !after.startsWith("%") && !isRate(after)) {
+      // A negative share is told as a percentage outside 0-100, a negative rate as a rate (rangeProblems).
       problems.push({
         file: step.file,
         line: step.line,
