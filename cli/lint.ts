@@ -16,11 +16,17 @@ Usage:
 Reports, each with file:line, what was expected and what was seen:
   - steps no definition matches (with the nearest phrases, or a parameter's accepted values) and ambiguous steps
   - unknown tags (known: @serial, @chaos, @smoke, @slow, @wip, @flaky, @epic:…, @severity:…, @upstream:<id>, @needs:…)
-  - manifests (docstrings and files) that do not parse or lack apiVersion, kind or metadata.name
-  - numbers that cannot be meant ("within 0 seconds", negative replicas)
+  - an Outline's <placeholder> with no such Examples column (named, with the columns there are)
+  - a cluster-wide fault (node, kube-proxy, CoreDNS, API server) in a scenario not tagged @serial
+  - manifests (docstrings and files) that do not parse, lack apiVersion, kind or metadata.name, name an apiVersion
+    that does not serve a built-in kind (apps/v2 Deployment), set metadata.namespace (kubequake assigns each
+    scenario its own), or create a cluster-scoped kind
+  - numbers that cannot be meant ("within 0 seconds", negative replicas or rates)
+  - request counts (1 to 100000 per step) and steady-traffic rates (1 to 5000 per client pod) out of range
   - numbers that leave a check nothing to judge: a percentage outside 0-100, a percentile outside p1-p100,
     0 pods to kill or make unready, a schedule of 0 times, "at least 0" requests or pods
   - with the default path only: step definitions no feature uses (a warning)
+\`kubequake run\` runs the same checks on the scenarios it selected before touching the cluster (exit code 2).
 Exits 1 if there is an error; warnings alone exit 0.`;
 
 /** `kubequake lint`: returns the exit code. */

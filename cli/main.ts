@@ -18,7 +18,8 @@ Usage:
   kubequake conformance [--wide]  run Kubernetes' own Services + DNS conformance tests (e2e.test) against the cluster
   kubequake steps [--out FILE]    print the step catalog (Markdown) generated from the step definitions
   kubequake lint [paths…]         check feature files without a cluster: undefined steps (nearest phrases), tags,
-                                  manifests, numbers; step definitions no feature uses
+                                  Examples columns, @serial for cluster-wide faults, manifests, numbers; step
+                                  definitions no feature uses (run does it first, and refuses with exit code 2)
   kubequake report merge DIR… [--out DIR]
                                   merge the shards' reports (Cucumber, JUnit, Allure with history) into one
   kubequake doctor [--kubeconfig FILE] [--context NAME]

@@ -17,7 +17,11 @@ import { loadProjectSupport } from "./project.ts";
  * second or two: the paths exist, the feature files parse, the tag expression parses, something matches, and every
  * step has a definition. Cucumber's own dry run does the parsing and matching (no step runs, no hook runs).
  */
-export async function preflight(options: { paths: readonly string[]; tags?: string; name?: string }): Promise<number> {
+export async function preflight(options: {
+  paths: readonly string[];
+  tags?: string;
+  name?: string;
+}): Promise<{ scenarios: number; lintSeconds: number }> {
   const missing = options.paths.filter((path) => !existsSync(path.replace(/:\d+(:\d+)*$/, "")));
   if (missing.length > 0) {
     throw new UserError(
@@ -35,7 +39,9 @@ export async function preflight(options: { paths: readonly string[]; tags?: stri
       throw new UserError(cucumberComplaint(output, options.tags), fixFor(output));
     const outcomes = existsSync(messages) ? readScenarioOutcomes(messages) : [];
     // Lint first: every mistake found without a cluster, in the selected scenarios, before anything is deployed.
+    const lintStarted = performance.now();
     if (outcomes.length > 0) await refuseLintErrors(readScenarios(messages));
+    const lintSeconds = (performance.now() - lintStarted) / 1000;
     const parseError = /Parse error in "([^"]+)" \((\d+):(\d+)\): (.*)/.exec(output);
     if (parseError) {
       throw new UserError(
@@ -70,7 +76,7 @@ export async function preflight(options: { paths: readonly string[]; tags?: stri
         "check the paths, --tags and --name (a nightly run of nothing is a failure, so kubequake refuses it).",
       );
     }
-    return outcomes.length;
+    return { scenarios: outcomes.length, lintSeconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

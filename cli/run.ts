@@ -53,7 +53,10 @@ current-context is changed). The first line of the run says which file and conte
                 unsharded run, as long as every shard reads the same durations file. Each run records its
                 scenarios' durations in <reports>/durations.json; \`kubequake report merge\` merges the shards'
                 reports and their durations for the next split.
-Exit code: 0 when every scenario passed or was skipped for a missing need, 1 otherwise, 130 when interrupted.`;
+Before the cluster is touched, the selected scenarios are linted (the checks of \`kubequake lint\`): any error
+refuses the run with exit code 2. There is no switch to skip it: each such error would fail its scenario anyway.
+Exit code: 0 when every scenario passed or was skipped for a missing need, 1 otherwise, 2 when lint or the options
+refused the run before it started, 130 when interrupted.`;
 
 /** `kubequake run`: the nightly job. */
 export async function runCommandLine(argv: readonly string[], signal: AbortSignal): Promise<number> {
@@ -82,9 +85,9 @@ export async function runCommandLine(argv: readonly string[], signal: AbortSigna
     );
   const log = createLogger("run");
   const checkStarted = performance.now();
-  const scenarios = await preflight({ paths: positionals, tags: values.tags, name: values.name });
+  const { scenarios, lintSeconds } = await preflight({ paths: positionals, tags: values.tags, name: values.name });
   log.info(
-    `${scenarios} scenario(s) found, every step defined (checked in ${((performance.now() - checkStarted) / 1000).toFixed(1)} s)`,
+    `${scenarios} scenario(s) found, every step defined, no lint error (checked in ${((performance.now() - checkStarted) / 1000).toFixed(1)} s, lint ${lintSeconds.toFixed(1)} s of it)`,
   );
   const reports = process.env.KUBEQUAKE_REPORTS ?? "reports";
   const durationsFile = values.durations ?? `${reports}/durations.json`;
