@@ -1,4 +1,5 @@
 import type { EndpointAddress } from "../kube/endpoints.ts";
+import { endpointWatcher } from "./watcher.ts";
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
 
 /**
@@ -13,7 +14,7 @@ export async function waitForEndpoints(
   expectation: string,
   condition: (endpoints: readonly EndpointAddress[]) => boolean,
 ): Promise<number | undefined> {
-  const watcher = scenario.watcher(service);
+  const watcher = endpointWatcher(scenario, service);
   const action = scenario.lastAction;
   const since = action?.atUnixMs ?? watcher.timeline[0]?.atUnixMs ?? Date.now();
   try {

@@ -1,6 +1,5 @@
-import type { ScenarioReport } from "../scenario/context.ts";
-import { describeAfterAction } from "../scenario/context.ts";
-import type { TrafficResult } from "./client.ts";
+import { describeAfterAction, type ScenarioContext, type ScenarioReport } from "../scenario/context.ts";
+import { rememberTraffic, type TrafficResult } from "./client.ts";
 import type { Convergence } from "./convergence.ts";
 import { formatDistribution } from "./statistics.ts";
 
@@ -8,6 +7,11 @@ import { formatDistribution } from "./statistics.ts";
 export async function attachTraffic(scenario: ScenarioReport, results: readonly TrafficResult[]): Promise<void> {
   const text = results.map((r) => `${r.client} → ${r.url}\n${formatDistribution(r.summary)}`).join("\n\n");
   await scenario.attachText("traffic-distribution.txt", text);
+}
+
+/** Keeps `results` as the scenario's last traffic (what later `Then` steps judge) and attaches their distribution. */
+export async function reportTraffic(scenario: ScenarioContext, results: TrafficResult[]): Promise<void> {
+  await attachTraffic(scenario, rememberTraffic(scenario, results));
 }
 
 export async function attachConvergence(scenario: ScenarioReport, convergence: Convergence): Promise<void> {
