@@ -46,7 +46,9 @@ When(
 When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number) {
-    await reportTraffic(this.scenario, [await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds })]);
+    await reportTraffic(this.scenario, [
+      await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds }),
+    ]);
   },
 );
 
@@ -57,7 +59,9 @@ When(
 When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart, for at most {int} second(s)",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number, limit: number) {
-    await reportTraffic(this.scenario, [await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds, budgetSeconds: limit }),]);
+    await reportTraffic(this.scenario, [
+      await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds, budgetSeconds: limit }),
+    ]);
   },
 );
 

@@ -18,7 +18,9 @@ export interface SteadyState {
 }
 
 /** The scenario's steady-state hypothesis, once declared: checked before the chaos and after the undo. */
-const steadyStateSlot = defineSlot("steady-state hypothesis", () => ({ declared: undefined as SteadyState | undefined }));
+const steadyStateSlot = defineSlot("steady-state hypothesis", () => ({
+  declared: undefined as SteadyState | undefined,
+}));
 
 /** One batch of the hypothesis' requests: does it hold now, and what was seen. */
 async function observe(context: ScenarioContext, state: SteadyState) {

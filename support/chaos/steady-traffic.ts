@@ -6,7 +6,7 @@ import type { SteadyTrafficRecord } from "./expectations.ts";
 import { chaosEvents, noteChaosEvent } from "./faults.ts";
 import { BackgroundLoad, expectRateHeld, type LoadResult, splitRate } from "./load.ts";
 import { PodDisappearances } from "./pod-faults.ts";
-import { renderTimeline, type TimelineArtifacts } from "./timeline.ts";
+import { renderTimeline, type TimelineArtifacts } from "./timeline-chart.ts";
 import type { TrafficSample } from "./verdicts.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { EndpointAddress } from "../kube/endpoints.ts";
-import { endpointWatcher } from "./watcher.ts";
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
+import { endpointWatcher } from "./watcher.ts";
 
 /**
  * Waits until the watched endpoints of `service` satisfy `condition`, then attaches the EndpointSlice timeline and

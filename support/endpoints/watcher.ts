@@ -1,7 +1,7 @@
 import type { V1EndpointSlice } from "@kubernetes/client-node";
+import { UserError } from "../errors/user-error.ts";
 import { type EndpointAddress, flattenSlices } from "../kube/endpoints.ts";
 import { ObjectStream } from "../kube/informer.ts";
-import { UserError } from "../errors/user-error.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 

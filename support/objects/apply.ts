@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { watchedServices, watchEndpoints } from "../endpoints/watcher.ts";
+import { watchEndpoints, watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { checkScope, parseManifests, type SourcedObject } from "../kube/manifests.ts";
 import { ApiRejection } from "../kube/namespace.ts";

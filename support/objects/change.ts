@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1Service } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import { watchedServices } from "../endpoints/watcher.ts";
 import { serviceFqdn } from "../dns/lookup.ts";
+import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { ApiRejection } from "../kube/namespace.ts";
 import type { ScenarioContext } from "../scenario/context.ts";

@@ -30,10 +30,10 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
     .map((p) => p.name)
     .sort();
   await endpointWatcher(scenario, name).waitFor(
-      `Service ${name} lists exactly its ${ready.length} ${publishAll ? "" : "ready "}pod(s) as ready endpoints (${ready.join(", ") || "none"})`,
-      (endpoints) => [...new Set(endpoints.filter((e) => e.ready).map((e) => e.pod))].sort().join() === ready.join(),
-      timeoutSeconds * 1000,
-    );
+    `Service ${name} lists exactly its ${ready.length} ${publishAll ? "" : "ready "}pod(s) as ready endpoints (${ready.join(", ") || "none"})`,
+    (endpoints) => [...new Set(endpoints.filter((e) => e.ready).map((e) => e.pod))].sort().join() === ready.join(),
+    timeoutSeconds * 1000,
+  );
   if (ready.length === 0) return;
   const headless = service.spec?.clusterIP === "None";
   const client = await scenario.client();

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import type { StartedTestContainer } from "testcontainers";
 import { UserError } from "../errors/user-error.ts";
 import { runCommand } from "../process/command.ts";
-import type { StartedTestContainer } from "testcontainers";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 
 /** The Docker network the kind nodes sit on: "outside the cluster", but on this machine. */
