@@ -8,8 +8,8 @@ import { syntheticFailover } from "../support/chaos/timeline-synthetic.ts";
 
 // Loaded here rather than imported statically so that loading ECharts and resvg is measured too.
 const loadStart = performance.now();
-const { renderTimelineSvg, svgToPng } = await import("../support/chaos/timeline-chart.ts");
-const { renderTimeline, samplesToCsv, summarizeTimeline } = await import("../support/chaos/timeline.ts");
+const { renderTimeline, renderTimelineSvg, svgToPng } = await import("../support/chaos/timeline-chart.ts");
+const { samplesToCsv, summarizeTimeline } = await import("../support/chaos/timeline.ts");
 const loadMs = performance.now() - loadStart;
 
 const runs = 5;

@@ -18,6 +18,7 @@ import {
   expectNoAnswerAfterKill,
   expectSomeFailures,
 } from "../support/chaos/expectations.ts";
+import { undoFaults } from "../support/chaos/faults.ts";
 import { addLatency } from "../support/chaos/latency.ts";
 import { dropPackets, limitBandwidth } from "../support/chaos/network-faults.ts";
 import {
@@ -25,7 +26,6 @@ import {
   killPodsOnSchedule,
   type PodKill,
   rollingRestart,
-  undoFaults,
   waitForRollout,
 } from "../support/chaos/pod-faults.ts";
 import { assertChaosAllowed, clusterWideFault } from "../support/chaos/safety.ts";

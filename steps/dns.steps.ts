@@ -8,7 +8,7 @@ import {
   expectSrvRecords,
 } from "../support/dns/expectations.ts";
 import { lookUpOverTcp } from "../support/dns/lookup.ts";
-import { expectOwnHostname } from "../support/kube/own-hostname.ts";
+import { expectOwnHostname } from "../support/dns/own-hostname.ts";
 import type { Backend } from "../support/services/backend.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 

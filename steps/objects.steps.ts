@@ -33,8 +33,8 @@ import {
 } from "../support/objects/sources.ts";
 import { expectWatchEvent, startWatch, type WatchEventType } from "../support/objects/watch-events.ts";
 import type { Backend } from "../support/services/backend.ts";
-import { attachTraffic } from "../support/traffic/attachments.ts";
-import type { TrafficResult } from "../support/traffic/client.ts";
+import { reportTraffic } from "../support/traffic/attachments.ts";
+import { lastTraffic } from "../support/traffic/client.ts";
 import { trafficReachesExactly } from "../support/traffic/convergence.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
@@ -153,7 +153,7 @@ When("the client pod {string} is:", async function (this: KubequakeWorld, name: 
 When(
   "a pod of {string} sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, backend: string, count: number, url: string) {
-    await keep(this, await sendFromBackendPod(this.scenario, backend, { url, count }));
+    await reportTraffic(this.scenario, [await sendFromBackendPod(this.scenario, backend, { url, count })]);
   },
 );
 
@@ -161,7 +161,7 @@ When(
 When(
   "the pod {string} sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, pod: string, count: number, url: string) {
-    await keep(this, await sendFromPod(this.scenario, pod, { url, count }));
+    await reportTraffic(this.scenario, [await sendFromPod(this.scenario, pod, { url, count })]);
   },
 );
 
@@ -169,14 +169,9 @@ When(
 When(
   "a hostNetwork client on node {string} sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, node: string, count: number, url: string) {
-    await keep(this, await sendFromHostNetworkClient(this.scenario, node, { url, count }));
+    await reportTraffic(this.scenario, [await sendFromHostNetworkClient(this.scenario, node, { url, count })]);
   },
 );
-
-async function keep(world: KubequakeWorld, result: TrafficResult): Promise<void> {
-  world.lastTraffic = [result];
-  await attachTraffic(world.scenario, world.lastTraffic);
-}
 
 /** Sends batches until none of N requests to the URL succeeds (a deleted Service, a removed port). */
 Then(
@@ -234,12 +229,12 @@ Then(
 
 /** No request of the last traffic succeeded, whatever the error. */
 Then("no request succeeds", function (this: KubequakeWorld) {
-  expectNoneSucceeded(this.lastTraffic);
+  expectNoneSucceeded(lastTraffic(this.scenario));
 });
 
 /** Every answer saw the sending pod's own IP as the client address (no SNAT through the Service). */
 Then("every answer saw the sending pod's IP as the client address", async function (this: KubequakeWorld) {
-  await expectClientIpPreserved(this.scenario, this.lastTraffic);
+  await expectClientIpPreserved(this.scenario, lastTraffic(this.scenario));
 });
 
 /** A name looked up from the client pod answers the ClusterIP of a Service in any namespace (read only). */

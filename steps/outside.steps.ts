@@ -51,7 +51,8 @@ import { type OutsideTarget, outsideTargetPattern, parseOutsideTarget } from "..
 import { deployLingeringBackend, expectAnsweredByTerminatingPods } from "../support/outside/terminating.ts";
 import type { Backend } from "../support/services/backend.ts";
 import type { Service } from "../support/services/service.ts";
-import { attachTraffic } from "../support/traffic/attachments.ts";
+import { attachTraffic, reportTraffic } from "../support/traffic/attachments.ts";
+import { lastTraffic } from "../support/traffic/client.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 defineParameterType({ name: "sender", regexp: senderPattern, transformer: parseSender });
@@ -63,8 +64,7 @@ defineParameterType({ name: "outsideTarget", regexp: outsideTargetPattern, trans
 When(
   "{sender} sends {int} request(s) to {outsideTarget}",
   async function (this: KubequakeWorld, sender: Sender, count: number, target: OutsideTarget) {
-    this.lastTraffic = await sendToTarget(this.scenario, sender, target, count);
-    await attachTraffic(this.scenario, this.lastTraffic);
+    await reportTraffic(this.scenario, await sendToTarget(this.scenario, sender, target, count));
   },
 );
 
@@ -111,12 +111,12 @@ Then(
 
 /** Every request of the last traffic was answered and the backend saw the sender's own address (no SNAT). */
 Then("every answer saw the sender's own address", function (this: KubequakeWorld) {
-  expectSenderAddressSeen(this.lastTraffic);
+  expectSenderAddressSeen(lastTraffic(this.scenario));
 });
 
 /** Every request of the last traffic was answered, none from the sender's own address (kube-proxy SNATed it). */
 Then("every answer saw a rewritten client address, not the sender's", function (this: KubequakeWorld) {
-  expectSenderAddressRewritten(this.lastTraffic);
+  expectSenderAddressRewritten(lastTraffic(this.scenario));
 });
 
 /** externalTrafficPolicy Local: sends until only nodes with a ready local pod answer (all, with it); keeps that batch. */
@@ -236,7 +236,7 @@ Given(
 Then(
   "every request was answered by a terminating pod of {backend}",
   async function (this: KubequakeWorld, backend: Backend) {
-    await expectAnsweredByTerminatingPods(this.scenario, this.lastTraffic, backend.name);
+    await expectAnsweredByTerminatingPods(this.scenario, lastTraffic(this.scenario), backend.name);
   },
 );
 

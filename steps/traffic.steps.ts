@@ -1,7 +1,13 @@
 import { Then, When } from "@cucumber/cucumber";
 import type { Backend } from "../support/services/backend.ts";
-import { attachTraffic } from "../support/traffic/attachments.ts";
-import { sendPacedTraffic, sendTraffic, sendTrafficFromClients } from "../support/traffic/client.ts";
+import { reportTraffic } from "../support/traffic/attachments.ts";
+import {
+  lastTraffic,
+  lastTrafficCombined,
+  sendPacedTraffic,
+  sendTraffic,
+  sendTrafficFromClients,
+} from "../support/traffic/client.ts";
 import { trafficReachesExactly, trafficSpreadsOver, trafficSticksToOnePod } from "../support/traffic/convergence.ts";
 import {
   expectAllRefused,
@@ -24,8 +30,7 @@ import type { KubequakeWorld } from "../support/world.ts";
 When(
   "a client pod sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, count: number, url: string) {
-    this.lastTraffic = [await sendTraffic(this.scenario, { url, count })];
-    await attachTraffic(this.scenario, this.lastTraffic);
+    await reportTraffic(this.scenario, [await sendTraffic(this.scenario, { url, count })]);
   },
 );
 
@@ -33,8 +38,7 @@ When(
 When(
   "a client pod on node {string} sends {int} request(s) to {string}",
   async function (this: KubequakeWorld, node: string, count: number, url: string) {
-    this.lastTraffic = [await sendTraffic(this.scenario, { url, count }, 0, node)];
-    await attachTraffic(this.scenario, this.lastTraffic);
+    await reportTraffic(this.scenario, [await sendTraffic(this.scenario, { url, count }, 0, node)]);
   },
 );
 
@@ -42,8 +46,9 @@ When(
 When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number) {
-    this.lastTraffic = [await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds })];
-    await attachTraffic(this.scenario, this.lastTraffic);
+    await reportTraffic(this.scenario, [
+      await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds }),
+    ]);
   },
 );
 
@@ -54,10 +59,9 @@ When(
 When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart, for at most {int} second(s)",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number, limit: number) {
-    this.lastTraffic = [
+    await reportTraffic(this.scenario, [
       await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds, budgetSeconds: limit }),
-    ];
-    await attachTraffic(this.scenario, this.lastTraffic);
+    ]);
   },
 );
 
@@ -65,19 +69,18 @@ When(
 When(
   "{int} client pod(s) each send(s) {int} request(s) to {string}",
   async function (this: KubequakeWorld, clients: number, count: number, url: string) {
-    this.lastTraffic = await sendTrafficFromClients(this.scenario, clients, { url, count });
-    await attachTraffic(this.scenario, this.lastTraffic);
+    await reportTraffic(this.scenario, await sendTrafficFromClients(this.scenario, clients, { url, count }));
   },
 );
 
 /** Every request of the last traffic (all clients) got a 2xx answer. */
 Then("every request succeeds", function (this: KubequakeWorld) {
-  expectAllSucceeded(this.traffic);
+  expectAllSucceeded(lastTrafficCombined(this.scenario));
 });
 
 /** Every request was refused (connection refused, as kube-proxy does for a Service without endpoints). */
 Then("every request is refused", function (this: KubequakeWorld) {
-  expectAllRefused(this.traffic);
+  expectAllRefused(lastTrafficCombined(this.scenario));
 });
 
 /** Each currently ready pod of the backend answered at least N of the last requests. */
@@ -85,7 +88,7 @@ Then(
   "every ready pod of {backend} answered at least {int} request(s)",
   async function (this: KubequakeWorld, backend: Backend, minimum: number) {
     expectEveryPodAnswered(
-      this.traffic,
+      lastTrafficCombined(this.scenario),
       (await backend.readyPods()).map((p) => p.name),
       minimum,
       backend.name,
@@ -98,7 +101,7 @@ Then(
   "the requests split evenly over the ready pods of {backend} within {int}%",
   async function (this: KubequakeWorld, backend: Backend, tolerance: number) {
     expectEvenSplit(
-      this.traffic,
+      lastTrafficCombined(this.scenario),
       (await backend.readyPods()).map((p) => p.name),
       tolerance,
       backend.name,
@@ -109,7 +112,7 @@ Then(
 /** Only the backend's ready pods answered (e.g. pods not matching the selector got nothing). */
 Then("only pods of {backend} answered", async function (this: KubequakeWorld, backend: Backend) {
   expectOnlyPods(
-    this.traffic,
+    lastTrafficCombined(this.scenario),
     (await backend.readyPods()).map((p) => p.name),
     backend.name,
   );
@@ -120,17 +123,17 @@ Then("only pods of {backend} answered", async function (this: KubequakeWorld, ba
  * before the client's first answer may have picked another pod: ClientIP affinity is recorded per connection).
  */
 Then("every request was answered by the same pod", function (this: KubequakeWorld) {
-  expectSinglePod(this.traffic);
+  expectSinglePod(lastTrafficCombined(this.scenario));
 });
 
 /** Spread: the last requests (all clients together) reached at least N pods. */
 Then("the requests were answered by at least {int} different pod(s)", function (this: KubequakeWorld, minimum: number) {
-  expectAtLeastPods(this.traffic, minimum);
+  expectAtLeastPods(lastTrafficCombined(this.scenario), minimum);
 });
 
 /** Per-client stickiness: each client of the last traffic was answered by one pod only (as the step above). */
 Then("each client was answered by a single pod", function (this: KubequakeWorld) {
-  expectEachClientSticky(this.lastTraffic);
+  expectEachClientSticky(lastTraffic(this.scenario));
 });
 
 /**

@@ -12,7 +12,7 @@ import {
 import { discoverCapabilities, probeLoadBalancer } from "./capabilities/discover.ts";
 import { type Capabilities, missingNeeds, needsLoadBalancer, unknownNeeds } from "./capabilities/needs.ts";
 import { attachTrafficEvidence } from "./chaos/attachments.ts";
-import { stopSteadyTraffic } from "./chaos/steady-traffic.ts";
+import { steadyTrafficRunning, stopSteadyTraffic } from "./chaos/steady-traffic.ts";
 import { undoOutstandingFaults } from "./cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./cluster/health.ts";
 import { clusterName, kubeconfigPath } from "./cluster/kind.ts";
@@ -143,7 +143,7 @@ After(async function (this: KubequakeWorld, { result }) {
   if (!this.hasScenario) return;
   const context = this.scenario;
   // Steady traffic a failed step left running still gets its timeline: it shows what the failure looked like.
-  if (context.steadyTraffic && !context.steadyTraffic.result) {
+  if (steadyTrafficRunning(context)) {
     await stopSteadyTraffic(context, context.title)
       .then((evidence) => attachTrafficEvidence(this, evidence))
       .catch((error: unknown) => this.attachText("traffic-timeline-error.txt", String(error)));

@@ -1,11 +1,9 @@
 import { type IWorldOptions, setWorldConstructor, World } from "@cucumber/cucumber";
-import type { EndpointWatcher } from "./endpoints/watcher.ts";
 import type { ScenarioContext, ScenarioReport } from "./scenario/context.ts";
-import { combineTraffic, type TrafficResult } from "./traffic/client.ts";
 
 /**
- * Cucumber's side of a scenario: it holds the one ScenarioContext (which owns the scenario's state, results and
- * logs), what Cucumber knows about the running scenario (its file:line, tags and name), and the report to attach to.
+ * Cucumber's side of a scenario: the one ScenarioContext (which owns all the scenario's state, results and logs)
+ * plus the report to attach to. Nothing else: steps read and keep state through the library (`lastTraffic(scenario)`).
  */
 export class KubequakeWorld extends World implements ScenarioReport {
   #scenario: ScenarioContext | undefined;
@@ -25,30 +23,6 @@ export class KubequakeWorld extends World implements ScenarioReport {
 
   get hasScenario(): boolean {
     return this.#scenario !== undefined;
-  }
-
-  /** The scenario's last traffic, one entry per client. */
-  get lastTraffic(): TrafficResult[] {
-    return this.scenario.lastTraffic;
-  }
-
-  set lastTraffic(results: TrafficResult[]) {
-    this.scenario.lastTraffic = results;
-  }
-
-  /** The last traffic, all clients together, for `Then` steps about "the requests". */
-  get traffic(): TrafficResult {
-    const [first, ...others] = this.lastTraffic;
-    if (!first) {
-      throw new Error(
-        'no requests were sent yet in this scenario: add a step like When a client pod sends 100 requests to "http://web"',
-      );
-    }
-    return others.length === 0 ? first : combineTraffic(this.lastTraffic);
-  }
-
-  watcher(service: string): EndpointWatcher {
-    return this.scenario.watcher(service);
   }
 
   /**

@@ -31,14 +31,6 @@ export interface Capability {
   readonly why: string;
 }
 
-/** The tags kubequake understands; `@needs:nodes>=N` takes any whole N. */
-export const needsTags = [
-  "@needs:nodes>=N",
-  "@needs:loadbalancer",
-  "@needs:node-chaos",
-  "@needs:outside-clients",
-] as const;
-
 /** A `@needs:` tag kubequake does not know, with what it knows (a typo must not silently run or skip). */
 export function unknownNeeds(tags: readonly string[]): string[] {
   return tags.filter(

@@ -5,6 +5,7 @@ import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { Change } from "./chaos-log.ts";
+import { applyFault, undoLatestFault } from "./faults.ts";
 
 /**
  * Faults beyond a scenario's namespace: kind nodes (Docker containers) stopped, paused or cut off, kube-proxy taken
@@ -25,7 +26,7 @@ const apiServerParked = "/etc/kubernetes/kube-apiserver.yaml.kubequake-parked";
  * Applies a cluster fault: written to the fault ledger with its docker undo first, recorded as an action the moment its
  * change returned (before `fault.settle` waits for its effect), undone at the end of the scenario.
  */
-async function applyFault(
+async function applyClusterFault(
   context: ScenarioContext,
   label: string,
   fault: Change,
@@ -33,7 +34,7 @@ async function applyFault(
   dockerUndo: readonly string[],
   alreadyUndone?: string,
 ): Promise<void> {
-  await context.applyFault(label, fault, undo, { dockerUndo: { command: dockerUndo, alreadyUndone } });
+  await applyFault(context, label, fault, undo, { dockerUndo: { command: dockerUndo, alreadyUndone } });
 }
 
 async function docker(args: readonly string[], timeoutMs = 120_000) {
@@ -59,7 +60,7 @@ export async function breakNode(context: ScenarioContext, node: string, fault: N
   const name = await nodeContainer(node);
   if (fault === "stopped") {
     let started = 0;
-    await applyFault(
+    await applyClusterFault(
       context,
       `node ${name} stopped`,
       { make: () => docker(["stop", "-t", "0", name]).then(() => undefined) },
@@ -77,7 +78,7 @@ export async function breakNode(context: ScenarioContext, node: string, fault: N
     );
   } else if (fault === "paused") {
     let resumed = 0;
-    await applyFault(
+    await applyClusterFault(
       context,
       `node ${name} paused`,
       { make: () => docker(["pause", name]).then(() => undefined) },
@@ -104,7 +105,7 @@ export async function breakNode(context: ScenarioContext, node: string, fault: N
       ["OUTPUT", "-d", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
     ]);
     const undoScript = rules.map((r) => `iptables -D ${r.join(" ")} 2>/dev/null`).join("; ");
-    await applyFault(
+    await applyClusterFault(
       context,
       `node ${name} cut off from ${peers.join(", ")}`,
       {
@@ -146,7 +147,7 @@ export async function stopKubeProxy(context: ScenarioContext): Promise<void> {
     "-p",
     JSON.stringify({ spec: { template: { spec: { nodeSelector: { [noProxyLabel]: value } } } } }),
   ];
-  await applyFault(
+  await applyClusterFault(
     context,
     "kube-proxy stopped on every node",
     {
@@ -182,7 +183,7 @@ export async function stopCoreDns(context: ScenarioContext): Promise<void> {
     "coredns",
     `--replicas=${n}`,
   ];
-  await applyFault(
+  await applyClusterFault(
     context,
     `CoreDNS scaled from ${replicas} to 0`,
     {
@@ -219,7 +220,7 @@ export async function stopApiServerFor(context: ScenarioContext, seconds: number
     "-c",
     `[ ! -f ${apiServerParked} ] || mv ${apiServerParked} ${apiServerManifest}`,
   ];
-  await applyFault(
+  await applyClusterFault(
     context,
     `API server stopped for ${seconds} s`,
     {
@@ -243,7 +244,7 @@ export async function stopApiServerFor(context: ScenarioContext, seconds: number
   // "Down for N seconds" counts from when the API stopped answering (the settle above), not from the manifest's move
   // (the fault's stamp): the kubelet takes a while to notice the move. The steady traffic runs meanwhile.
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  await context.undoLatestFault();
+  await undoLatestFault(context);
 }
 
 async function apiAnswers(kube: Kube): Promise<boolean> {

@@ -4,6 +4,7 @@ import { waitForReadyPods } from "../kube/pods.ts";
 import { latencyProxyWorkload, managedByLabel } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
+import { applyFault } from "./faults.ts";
 
 /**
  * Added latency without netem: Toxiproxy (embedded in the demo image) goes into the Service's path. A second Service,
@@ -54,7 +55,8 @@ export async function addLatency(context: ScenarioContext, serviceName: string, 
       body: [{ op: "replace", path: "/spec/selector", value }],
     });
   };
-  await context.applyFault(
+  await applyFault(
+    context,
     `${latencyMs} ms of latency added to the Service ${serviceName}`,
     {
       make: () => setSelector(proxyLabels),

@@ -11,8 +11,6 @@ import type { TrafficSample } from "./verdicts.ts";
 export const maxLoadRatePerClient = 5000;
 export const maxLoadDurationMs = 600_000;
 export const maxLoadTimeoutMs = 30_000;
-/** A client that achieved less than this share of its requested rate did not hold it (images/demo/load.go). */
-export const rateHeldShare = 0.99;
 
 const proberPort = 8080;
 const pollRequestTimeoutMs = 10_000;

@@ -2,6 +2,7 @@ import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { applyFault } from "./faults.ts";
 import { containerMainProcess } from "./pod-faults.ts";
 
 /**
@@ -39,7 +40,8 @@ export async function dropPackets(context: ScenarioContext, backend: string, per
   }
   const targets = await podNamespaces(context, backend);
   const rule = ["INPUT", "-m", "statistic", "--mode", "random", "--probability", String(percent / 100), "-j", "DROP"];
-  await context.applyFault(
+  await applyFault(
+    context,
     `${percent}% of packets to the pods of ${backend} dropped`,
     {
       make: async () => {
@@ -64,7 +66,8 @@ export async function limitBandwidth(context: ScenarioContext, backend: string, 
     );
   }
   const targets = await podNamespaces(context, backend);
-  await context.applyFault(
+  await applyFault(
+    context,
     `bandwidth of the pods of ${backend} limited to ${kbitPerSecond} kbit/s`,
     {
       make: async () => {

@@ -18,6 +18,7 @@ export class PodDisappearances {
   readonly goneAtUnixMs = new Map<string, number>();
   #stream: ObjectStream<V1Pod> | undefined;
 
+  /** Starts watching the pods; the caller stops it (the steady traffic does, at cleanup). */
   static async start(context: ScenarioContext): Promise<PodDisappearances> {
     const tracker = new PodDisappearances();
     let present = new Set<string>();
@@ -32,7 +33,6 @@ export class PodDisappearances {
         present = now;
       },
     );
-    context.onCleanup.push(() => tracker.stop());
     return tracker;
   }
 
@@ -161,16 +161,4 @@ export async function waitForRollout(context: ScenarioContext, deployment: strin
     },
     { timeoutMs: seconds * 1000, intervalMs: 500 },
   );
-}
-
-/**
- * Runs the scenario's undo log now; each undo is recorded the moment its change returned, so waits after it report
- * how long recovery took from the undo itself.
- */
-export async function undoFaults(context: ScenarioContext): Promise<void> {
-  if (context.chaos.pending.length === 0) {
-    context.recordAction("undone", "nothing to undo");
-    return;
-  }
-  await context.undoFaults();
 }

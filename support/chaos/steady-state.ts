@@ -1,9 +1,9 @@
 import { UserError } from "../errors/user-error.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { sendTraffic } from "../traffic/client.ts";
 import { describeDistribution } from "../traffic/statistics.ts";
 import { eventually } from "../wait/eventually.ts";
-import { undoFaults } from "./pod-faults.ts";
+import { undoFaults } from "./faults.ts";
 
 /**
  * A steady-state hypothesis, as in Chaos Toolkit: what "healthy" means for this scenario, checked before the chaos
@@ -17,6 +17,11 @@ export interface SteadyState {
   readonly minimumPods: number;
 }
 
+/** The scenario's steady-state hypothesis, once declared: checked before the chaos and after the undo. */
+const steadyStateSlot = defineSlot("steady-state hypothesis", () => ({
+  declared: undefined as SteadyState | undefined,
+}));
+
 /** One batch of the hypothesis' requests: does it hold now, and what was seen. */
 async function observe(context: ScenarioContext, state: SteadyState) {
   const result = await sendTraffic(context, { url: state.url, count: state.count, timeoutMs: 1000 });
@@ -27,7 +32,7 @@ async function observe(context: ScenarioContext, state: SteadyState) {
 
 /** Declares the steady state and checks that it holds before any chaos (within `seconds`). */
 export async function establishSteadyState(context: ScenarioContext, state: SteadyState, seconds: number) {
-  context.steadyState = state;
+  context.slot(steadyStateSlot).declared = state;
   await eventually(`the steady state holds before the chaos: ${state.description}`, () => observe(context, state), {
     timeoutMs: seconds * 1000,
     intervalMs: 200,
@@ -40,7 +45,7 @@ export async function establishSteadyState(context: ScenarioContext, state: Stea
  * first batch that held.
  */
 export async function restoreSteadyState(context: ScenarioContext, seconds: number): Promise<number> {
-  const state = context.steadyState;
+  const state = context.peek(steadyStateSlot)?.declared;
   if (!state) {
     throw new UserError(
       "no steady state was declared in this scenario, so there is nothing to restore",

@@ -1,11 +1,12 @@
 import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { SteadyTrafficRecord } from "./expectations.ts";
-import { BackgroundLoad, expectRateHeld, type LoadResult, splitRate, summarizeLoad } from "./load.ts";
+import { chaosEvents, noteChaosEvent } from "./faults.ts";
+import { BackgroundLoad, expectRateHeld, type LoadResult, splitRate } from "./load.ts";
 import { PodDisappearances } from "./pod-faults.ts";
-import { renderTimeline, type TimelineArtifacts } from "./timeline.ts";
+import { renderTimeline, type TimelineArtifacts } from "./timeline-chart.ts";
 import type { TrafficSample } from "./verdicts.ts";
 
 /**
@@ -27,6 +28,25 @@ export interface SteadyTrafficState {
   /** When the scenario started the traffic: the chart shows what happened from then on, not the set-up before. */
   readonly sinceUnixMs: number;
   result?: LoadResult;
+}
+
+/**
+ * The scenario's steady traffic (one at a time). At cleanup its load and pod watch are stopped; deleting the
+ * namespace would end the load anyway, so a stop that fails must not hide the scenario's result.
+ */
+const steadyTrafficSlot = defineSlot(
+  "steady traffic",
+  () => ({ current: undefined as SteadyTrafficState | undefined }),
+  async ({ current }) => {
+    if (!current) return;
+    await Promise.allSettled([current.load.stop(), current.gone.stop()]);
+  },
+);
+
+/** Whether steady traffic was started and not stopped yet (a failed step may leave it running). */
+export function steadyTrafficRunning(context: ScenarioContext): boolean {
+  const current = context.peek(steadyTrafficSlot)?.current;
+  return current !== undefined && !current.result;
 }
 
 async function resolveTarget(context: ScenarioContext, target: TrafficTarget): Promise<string> {
@@ -51,7 +71,7 @@ export async function startSteadyTraffic(
   target: TrafficTarget,
   options: { rate: number; clients?: number; node?: string },
 ): Promise<void> {
-  if (context.steadyTraffic && !context.steadyTraffic.result) {
+  if (steadyTrafficRunning(context)) {
     throw new UserError(
       "steady traffic is already running in this scenario",
       'stop it first ("When the steady traffic stops"); a scenario has one steady traffic at a time.',
@@ -61,6 +81,7 @@ export async function startSteadyTraffic(
   splitRate(options.rate, options.node ? 1 : (options.clients ?? 1));
   const sinceUnixMs = Date.now();
   const url = await resolveTarget(context, target);
+  const slot = context.slot(steadyTrafficSlot);
   const gone = await PodDisappearances.start(context);
   const clients = options.node ? [await context.client(0, options.node)] : await context.clients(options.clients ?? 1);
   const load = await BackgroundLoad.start(
@@ -70,15 +91,10 @@ export async function startSteadyTraffic(
     { url, rate: options.rate, durationMs: maxSteadyTrafficMs },
     { note: (line) => context.note(line) },
   );
-  context.steadyTraffic = { load, url, gone, sinceUnixMs };
-  context.chaos.note(`steady traffic: ${options.rate} req/s to ${url}`, "note");
-  // Deleting the namespace ends the load anyway; a stop that fails at cleanup must not hide the scenario's result.
-  context.onCleanup.push(() =>
-    load.stop().then(
-      () => undefined,
-      () => undefined,
-    ),
-  );
+  // A stopped steady traffic's pod watch is no longer read (the disappearances are the running traffic's).
+  await slot.current?.gone.stop();
+  slot.current = { load, url, gone, sinceUnixMs };
+  noteChaosEvent(context, `steady traffic: ${options.rate} req/s to ${url}`);
 }
 
 /** The finished traffic's timeline chart, samples and summary, for the report. */
@@ -97,11 +113,11 @@ export async function stopSteadyTraffic(
 ): Promise<SteadyTrafficEvidence> {
   const traffic = requireTraffic(context);
   traffic.result ??= await traffic.load.stop();
-  context.chaos.note("steady traffic stopped", "note");
+  noteChaosEvent(context, "steady traffic stopped");
   const artifacts = renderTimeline({
     scenario: scenarioName,
     samples: traffic.result.samples,
-    events: context.chaos.events.filter((e) => e.atUnixMs >= traffic.sinceUnixMs),
+    events: chaosEvents(context).filter((e) => e.atUnixMs >= traffic.sinceUnixMs),
     requestedRatePerSecond: traffic.result.requestedRate,
   });
   return { result: traffic.result, artifacts };
@@ -134,7 +150,7 @@ export function steadyTrafficRecord(context: ScenarioContext): SteadyTrafficReco
     url: traffic.url,
     samples: traffic.result.samples,
     startedAtUnixMs: traffic.result.startedAtUnixMs,
-    events: context.chaos.events,
+    events: chaosEvents(context),
   };
 }
 
@@ -143,20 +159,15 @@ export function podDisappearances(context: ScenarioContext): ReadonlyMap<string,
   return requireTraffic(context).gone.goneAtUnixMs;
 }
 
-/** One line about the traffic, for the transcript and messages. */
-export function describeSteadyTraffic(context: ScenarioContext): string {
-  const result = context.steadyTraffic?.result;
-  return result ? summarizeLoad(result) : "steady traffic still running";
-}
-
 function requireTraffic(context: ScenarioContext): SteadyTrafficState {
-  if (!context.steadyTraffic) {
+  const current = context.peek(steadyTrafficSlot)?.current;
+  if (!current) {
     throw new UserError(
       "no steady traffic was started in this scenario",
       'start it before the chaos, e.g. Given steady traffic of 50 requests per second to "http://web".',
     );
   }
-  return context.steadyTraffic;
+  return current;
 }
 
 /**
@@ -201,7 +212,9 @@ export async function waitForSteadyTrafficRecovery(
   }
   const { rate, timeoutMs = 2000 } = traffic.load.request;
   // The last fault or undo: after an undo, recovery is measured from the undo.
-  const lastChaos = context.chaos.events.filter((e) => e.kind !== "note").at(-1);
+  const lastChaos = chaosEvents(context)
+    .filter((e) => e.kind !== "note")
+    .at(-1);
   const after = lastChaos?.atUnixMs ?? 0;
   const stretch = cleanSeconds === 1 ? "a whole second" : `${cleanSeconds} consecutive seconds`;
   let verdict: RecoveryVerdict | undefined;

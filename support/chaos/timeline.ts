@@ -1,7 +1,6 @@
 // The scenario's timeline: what the background traffic saw, second by second, next to what the chaos did. The
 // numbers come from here (pure, unit-tested); the picture is drawn by timeline-chart.ts with ECharts.
 import { percentile } from "../traffic/statistics.ts";
-import { renderTimelineChart, type TimelineChartOptions } from "./timeline-chart.ts";
 import { failureWindows, type TrafficSample } from "./verdicts.ts";
 
 /** One request of the background traffic: the same record the steady-traffic checks read (verdicts.ts). */
@@ -268,31 +267,4 @@ function csvField(value: string): string {
 // Timestamps carry µs from the prober; more digits than that are float noise.
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
-}
-
-/** The timeline's attachments: the chart as SVG and PNG, the samples as CSV, and the figures as JSON. */
-export interface TimelineArtifacts {
-  readonly svg: string;
-  readonly png: Buffer;
-  readonly csv: string;
-  readonly summary: TimelineSummary;
-  /** `summary` as indented JSON, ready to attach. */
-  readonly json: string;
-}
-
-/**
- * Everything a report attaches for a scenario with background traffic: the chart (SVG and PNG), the raw samples
- * (CSV) and the summary (JSON). Synchronous and CPU-bound: about 0.4–0.6 s for 60,000 samples on 2 cores, plus
- * about 0.5 s once per process to load ECharts (see bench/timeline.ts).
- */
-export function renderTimeline(input: TimelineInput, chart: TimelineChartOptions = {}): TimelineArtifacts {
-  const summary = summarizeTimeline(input);
-  const { svg, png } = renderTimelineChart(summary, chart);
-  return {
-    svg,
-    png,
-    csv: samplesToCsv(input.samples, summary.originUnixMs),
-    summary,
-    json: JSON.stringify(summary, null, 2),
-  };
 }

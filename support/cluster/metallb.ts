@@ -10,12 +10,13 @@ import {
 import { parseAllDocuments } from "yaml";
 import { UserError } from "../errors/user-error.ts";
 import { connectKube, type Kube } from "../kube/client.ts";
+import { ipv4ToNumber } from "../kube/networks.ts";
 import type { Logger } from "../log/logger.ts";
 import { runCommand } from "../process/command.ts";
 import { eventually } from "../wait/eventually.ts";
 import { logDir, seconds } from "./build.ts";
 import { kubeconfigPath, listNodeContainers, loadImage, nodeImages } from "./kind.ts";
-import { ipv4ToNumber, readKindNetwork } from "./seal.ts";
+import { readKindNetwork } from "./seal.ts";
 
 /**
  * MetalLB in L2 mode: kubequake's LoadBalancer implementation. Its controller assigns each LoadBalancer Service an

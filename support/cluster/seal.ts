@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { ipv4ToNumber } from "../kube/networks.ts";
 import { runCommand } from "../process/command.ts";
 
 /**
@@ -305,11 +306,4 @@ export function ipv4InCidr(ip: string, cidr: string): boolean {
   if (address === undefined || network === undefined || !(prefix >= 0 && prefix <= 32)) return false;
   const size = 2 ** (32 - prefix);
   return Math.floor(address / size) === Math.floor(network / size);
-}
-
-/** A dotted IPv4 address as a 32-bit number; undefined for anything that is not one. */
-export function ipv4ToNumber(address: string): number | undefined {
-  const parts = address.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
-  return parts.reduce((n, p) => n * 256 + p, 0);
 }

@@ -1,5 +1,6 @@
 import type { EndpointAddress } from "../kube/endpoints.ts";
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
+import { endpointWatcher } from "./watcher.ts";
 
 /**
  * Waits until the watched endpoints of `service` satisfy `condition`, then attaches the EndpointSlice timeline and
@@ -13,7 +14,7 @@ export async function waitForEndpoints(
   expectation: string,
   condition: (endpoints: readonly EndpointAddress[]) => boolean,
 ): Promise<number | undefined> {
-  const watcher = scenario.watcher(service);
+  const watcher = endpointWatcher(scenario, service);
   const action = scenario.lastAction;
   const since = action?.atUnixMs ?? watcher.timeline[0]?.atUnixMs ?? Date.now();
   try {

@@ -1,7 +1,8 @@
 import type { V1EndpointSlice } from "@kubernetes/client-node";
+import { UserError } from "../errors/user-error.ts";
 import { type EndpointAddress, flattenSlices } from "../kube/endpoints.ts";
 import { ObjectStream } from "../kube/informer.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 
 /** One change of a Service's endpoints, stamped when the watch event arrived. */
@@ -35,7 +36,6 @@ export class EndpointWatcher {
       labelSelector,
       (slices) => watcher.#record(slices),
     );
-    context.onCleanup.push(() => watcher.stop());
     return watcher;
   }
 
@@ -85,6 +85,52 @@ export class EndpointWatcher {
       )
       .join("\n");
   }
+}
+
+/**
+ * The EndpointSlice watch of each Service the scenario made, by Service name, for timing endpoint changes; every
+ * watch is stopped at cleanup.
+ */
+export const endpointWatchersSlot = defineSlot(
+  "EndpointSlice watches",
+  () => new Map<string, EndpointWatcher>(),
+  async (watchers) => {
+    await Promise.all([...watchers.values()].map((watcher) => watcher.stop()));
+  },
+);
+
+/**
+ * Starts watching the EndpointSlices of a Service the scenario made, and keeps the watch for the scenario's later
+ * steps; a Service made again under the same name gets a new watch (the old one is stopped: it followed an object
+ * that is gone).
+ */
+export async function watchEndpoints(scenario: ScenarioContext, service: string): Promise<EndpointWatcher> {
+  const watcher = await EndpointWatcher.start(scenario, service);
+  const watchers = scenario.slot(endpointWatchersSlot);
+  const earlier = watchers.get(service);
+  watchers.set(service, watcher);
+  await earlier?.stop();
+  return watcher;
+}
+
+/** The watch of a Service this scenario made; a clear error for any other name. */
+export function endpointWatcher(scenario: ScenarioContext, service: string): EndpointWatcher {
+  const watcher = scenario.peek(endpointWatchersSlot)?.get(service);
+  if (!watcher) {
+    const known = watchedServices(scenario);
+    throw new UserError(
+      `the Service "${service}" was not made by this scenario, so kubequake does not watch its endpoints (Services of this scenario: ${known.join(", ") || "none yet"})`,
+      known.length > 0
+        ? "use one of the names above, or create the Service first in this scenario."
+        : `create it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${service}".`,
+    );
+  }
+  return watcher;
+}
+
+/** Names of the Services this scenario watches (the Services it made). */
+export function watchedServices(scenario: ScenarioContext): string[] {
+  return [...(scenario.peek(endpointWatchersSlot)?.keys() ?? [])];
 }
 
 /**

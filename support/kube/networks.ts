@@ -1,6 +1,4 @@
 import { parse } from "yaml";
-import { readMetallb } from "../cluster/metallb.ts";
-import { ipv4ToNumber } from "../cluster/seal.ts";
 import { UserError } from "../errors/user-error.ts";
 import type { Kube } from "./client.ts";
 import { nodeInternalIPs } from "./nodes.ts";
@@ -26,8 +24,20 @@ export async function clusterNetworks(kube: Kube): Promise<string> {
     );
   }
   const nodeIPs = (await nodeInternalIPs(kube)).map((ip) => `${ip}/32`);
-  const pool = (await readMetallb(kube)).pool?.split(",") ?? [];
+  const pool = await loadBalancerPools(kube);
   return [networking.podSubnet, networking.serviceSubnet, ...nodeIPs, ...pool.flatMap(poolCidrs)].join(",");
+}
+
+/**
+ * The address entries of every MetalLB IPAddressPool on the cluster (none when MetalLB is not installed), read from
+ * the API like the subnets above: this layer knows the cluster only through the API, not through the cluster build
+ * (cluster/metallb.ts) that installs the pool.
+ */
+async function loadBalancerPools(kube: Kube): Promise<string[]> {
+  const pools = (await kube.custom
+    .listClusterCustomObject({ group: "metallb.io", version: "v1beta1", plural: "ipaddresspools" })
+    .catch(() => undefined)) as { items?: { spec?: { addresses?: string[] } }[] } | undefined;
+  return pools?.items?.flatMap((pool) => pool.spec?.addresses ?? []) ?? [];
 }
 
 /**
@@ -50,4 +60,11 @@ export function poolCidrs(entry: string): string[] {
     start += size;
   }
   return cidrs;
+}
+
+/** A dotted IPv4 address as a 32-bit number; undefined for anything that is not one. */
+export function ipv4ToNumber(address: string): number | undefined {
+  const parts = address.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + p, 0);
 }

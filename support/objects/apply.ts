@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { EndpointWatcher } from "../endpoints/watcher.ts";
+import { watchEndpoints, watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { checkScope, parseManifests, type SourcedObject } from "../kube/manifests.ts";
 import { ApiRejection } from "../kube/namespace.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { waitUntilInService } from "./in-service.ts";
 import { sendPatch } from "./patch-request.ts";
 import { isWorkload, waitForWorkload } from "./rollout.ts";
@@ -13,8 +13,8 @@ import { isWorkload, waitForWorkload } from "./rollout.ts";
 /** The field manager of every server-side apply kubequake makes (shown in managedFields). */
 export const fieldManager = "kubequake";
 
-/** Objects each scenario has applied, so a re-apply (an update) is not tracked for deletion twice. */
-const applied = new WeakMap<ScenarioContext, Set<string>>();
+/** Objects the scenario has applied, so a re-apply (an update) is not tracked for deletion twice. */
+const appliedSlot = defineSlot("applied objects", () => new Set<string>());
 
 /** Whether to wait for the manifest's Services to be in service before the step ends. */
 export interface ApplyOptions {
@@ -145,16 +145,15 @@ async function applyRaw(scenario: ScenarioContext, item: SourcedObject): Promise
   // Stamped as soon as the API accepted the object, before tracking it or waiting for anything.
   scenario.recordAction("applied", `applied ${object.kind} ${name} from ${item.source}:${item.line}`, [], name);
   trackOnce(scenario, body);
-  if (isService(item) && !scenario.watchedServices.includes(name)) {
-    scenario.watch(name, await EndpointWatcher.start(scenario, name));
+  if (isService(item) && !watchedServices(scenario).includes(name)) {
+    await watchEndpoints(scenario, name);
   }
 }
 
 /** Records an applied object for removal with the scenario, once however often it is re-applied. */
 function trackOnce(scenario: ScenarioContext, object: KubernetesObject): void {
   const key = `${object.apiVersion}/${object.kind}/${object.metadata?.name}`;
-  const keys = applied.get(scenario) ?? new Set<string>();
-  applied.set(scenario, keys);
+  const keys = scenario.slot(appliedSlot);
   if (keys.has(key)) return;
   keys.add(key);
   const ref = { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata };

@@ -1,6 +1,7 @@
 import type { KubernetesObject, V1Service } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { serviceFqdn } from "../dns/lookup.ts";
+import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { ApiRejection } from "../kube/namespace.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
@@ -56,7 +57,7 @@ export async function pointAtService(scenario: ScenarioContext, name: string, ta
   if (!found) {
     throw new UserError(
       `the Service "${name}" cannot become an ExternalName for the Service "${target}": there is no Service "${target}" in ${scenario.name}`,
-      `create "${target}" first, or name one of the scenario's Services (${scenario.watchedServices.join(", ") || "none"}).`,
+      `create "${target}" first, or name one of the scenario's Services (${watchedServices(scenario).join(", ") || "none"}).`,
     );
   }
   const externalName = serviceFqdn(target, scenario.name);

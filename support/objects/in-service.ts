@@ -1,4 +1,5 @@
 import type { V1Service } from "@kubernetes/client-node";
+import { endpointWatcher } from "../endpoints/watcher.ts";
 import { listPods } from "../kube/pods.ts";
 import { probeDns, probeHttp } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
@@ -28,13 +29,11 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
     .filter((p) => (publishAll ? p.ip !== "" && !finished(p.phase) : p.ready && !p.terminating))
     .map((p) => p.name)
     .sort();
-  await scenario
-    .watcher(name)
-    .waitFor(
-      `Service ${name} lists exactly its ${ready.length} ${publishAll ? "" : "ready "}pod(s) as ready endpoints (${ready.join(", ") || "none"})`,
-      (endpoints) => [...new Set(endpoints.filter((e) => e.ready).map((e) => e.pod))].sort().join() === ready.join(),
-      timeoutSeconds * 1000,
-    );
+  await endpointWatcher(scenario, name).waitFor(
+    `Service ${name} lists exactly its ${ready.length} ${publishAll ? "" : "ready "}pod(s) as ready endpoints (${ready.join(", ") || "none"})`,
+    (endpoints) => [...new Set(endpoints.filter((e) => e.ready).map((e) => e.pod))].sort().join() === ready.join(),
+    timeoutSeconds * 1000,
+  );
   if (ready.length === 0) return;
   const headless = service.spec?.clusterIP === "None";
   const client = await scenario.client();

@@ -1,6 +1,6 @@
 import { type KubernetesObject, Watch } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { checkField, describeCondition, type FieldCondition } from "./fields.ts";
 import { objectPath, objectRef } from "./kinds.ts";
@@ -20,8 +20,17 @@ interface Recording {
   ended?: string;
 }
 
-// One watch per scenario, kept beside the scenario rather than in it: only the watch steps use it.
-const recordings = new WeakMap<ScenarioContext, Recording>();
+/**
+ * The scenario's watch (one at a time: a new one replaces the recording the steps read) and every watch it started,
+ * all aborted at cleanup.
+ */
+const watchSlot = defineSlot(
+  "watch of labelled objects",
+  () => ({ recording: undefined as Recording | undefined, controllers: [] as AbortController[] }),
+  async ({ controllers }) => {
+    for (const controller of controllers) controller.abort();
+  },
+);
 
 /**
  * Starts a watch on the objects of a kind carrying the labels in the scenario's namespace, from the resource version
@@ -45,8 +54,9 @@ export async function startWatch(
       recording.ended = error ? String((error as Error).message ?? error) : "the API server closed it";
     },
   );
-  recordings.set(scenario, recording);
-  scenario.onCleanup.push(async () => controller.abort());
+  const watch = scenario.slot(watchSlot);
+  watch.recording = recording;
+  watch.controllers.push(controller);
   scenario.note(`watching ${recording.what} from resource version ${list.metadata?.resourceVersion}`);
 }
 
@@ -58,7 +68,7 @@ export async function expectWatchEvent(
   scenario: ScenarioContext,
   target: { kind: string; name: string; type: WatchEventType; condition?: FieldCondition; seconds: number },
 ): Promise<void> {
-  const recording = recordings.get(scenario);
+  const recording = scenario.peek(watchSlot)?.recording;
   if (!recording) {
     throw new UserError(
       `no watch was started in this scenario, so no ${target.type} event of "${target.name}" can have been seen`,

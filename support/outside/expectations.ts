@@ -2,7 +2,7 @@ import { request } from "node:http";
 import type { PodSummary } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { readyPodsOf } from "../services/backends.ts";
-import type { TrafficResult } from "../traffic/client.ts";
+import { rememberTraffic, type TrafficResult } from "../traffic/client.ts";
 import { stickinessProblem } from "../traffic/expectations.ts";
 import { describeSender, type Sender, senderAddress, sendToTarget, targetNode } from "./send.ts";
 import { clusterNodes, describeOutsideTarget, type OutsideTarget } from "./targets.ts";
@@ -34,8 +34,7 @@ export async function waitUntilAllAnswered(
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
   );
-  scenario.lastTraffic = last;
-  return last;
+  return rememberTraffic(scenario, last);
 }
 
 /**
@@ -69,8 +68,7 @@ export async function waitUntilAffinityShows(
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
   );
-  scenario.lastTraffic = last;
-  return last;
+  return rememberTraffic(scenario, last);
 }
 
 /** Sends batches until no request of a batch succeeds (any failure: refused, timeout, reset). */
@@ -181,8 +179,7 @@ export async function waitUntilOnlyLocalNodesAnswer(
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
   );
-  scenario.lastTraffic = last;
-  return last;
+  return rememberTraffic(scenario, last);
 }
 
 /** GET http://ip:port/healthz from the host: the HTTP status, or 0 when nothing answered. */

@@ -1,11 +1,11 @@
 import { outsideZone } from "../cluster/coredns.ts";
-import { EndpointWatcher } from "../endpoints/watcher.ts";
+import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
 import { probeDns, probeHttp } from "../kube/prober.ts";
 import { proberPod } from "../kube/workloads.ts";
 import { waitUntilInService } from "../objects/in-service.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { assertRequestCount } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import { type OutsideContainer, outsideSubnets, startOutsideContainer } from "./clients.ts";
@@ -19,7 +19,8 @@ export interface OutsideService extends OutsideContainer {
   readonly label: string;
 }
 
-const outsideServices = new WeakMap<ScenarioContext, Map<string, OutsideService>>();
+/** The outside services the scenario started, by label. */
+const outsideServicesSlot = defineSlot("outside services", () => new Map<string, OutsideService>());
 
 /** Starts the outside HTTP service `label` (removed with the scenario, or by the Ctrl-C handler). */
 export async function startOutsideService(scenario: ScenarioContext, label: string): Promise<OutsideService> {
@@ -29,8 +30,7 @@ export async function startOutsideService(scenario: ScenarioContext, label: stri
     env: { POD_NAME: label, NODE_NAME: "outside" },
   });
   const service = { ...container, label, dnsName: `ip-${container.ip.replaceAll(".", "-")}.${outsideZone}` };
-  const services = outsideServices.get(scenario) ?? new Map<string, OutsideService>();
-  outsideServices.set(scenario, services);
+  const services = scenario.slot(outsideServicesSlot);
   services.set(label, service);
   scenario.note(`outside service ${label} at ${service.ip}, published as ${service.dnsName}`);
   return service;
@@ -38,9 +38,9 @@ export async function startOutsideService(scenario: ScenarioContext, label: stri
 
 /** An outside service the scenario started; a UserError listing them for any other name. */
 export function outsideService(scenario: ScenarioContext, label: string): OutsideService {
-  const service = outsideServices.get(scenario)?.get(label);
+  const service = scenario.peek(outsideServicesSlot)?.get(label);
   if (!service) {
-    const known = [...(outsideServices.get(scenario)?.keys() ?? [])];
+    const known = [...(scenario.peek(outsideServicesSlot)?.keys() ?? [])];
     throw new UserError(
       `there is no outside service "${label}" in this scenario (outside services here: ${known.join(", ") || "none"})`,
       `start it first: Given the outside HTTP service "${label}" runs on the kind network.`,
@@ -65,7 +65,7 @@ export async function pointExternalName(scenario: ScenarioContext, name: string,
       metadata: { name },
       spec: { type: "ExternalName", externalName: target.dnsName },
     });
-    scenario.watch(name, await EndpointWatcher.start(scenario, name));
+    await watchEndpoints(scenario, name);
   } else {
     const { clusterIP, clusterIPs, selector, ports, ipFamilies, ipFamilyPolicy, internalTrafficPolicy, ...rest } =
       current.spec ?? {};

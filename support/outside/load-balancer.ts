@@ -1,8 +1,8 @@
 import type { V1Service } from "@kubernetes/client-node";
 import { metallbNamespace, poolName } from "../cluster/metallb.ts";
-import { EndpointWatcher } from "../endpoints/watcher.ts";
+import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { createService, deployBackend } from "../services/backends.ts";
 import { waitUntilServing } from "../services/exposure.ts";
 import { eventually } from "../wait/eventually.ts";
@@ -29,7 +29,8 @@ interface Assignment {
   readonly result: Promise<{ address: string; ms: number } | { error: unknown }>;
 }
 
-const assignments = new WeakMap<ScenarioContext, Map<string, Assignment>>();
+/** The address assignments the scenario is watching, by Service name. */
+const assignmentsSlot = defineSlot("load-balancer address assignments", () => new Map<string, Assignment>());
 /** How long a watch for an address runs at most (the step's own limit is usually far shorter). */
 const watchLimitMs = 120_000;
 
@@ -56,9 +57,7 @@ function watchAssignment(scenario: ScenarioContext, name: string, what: string):
     ({ value }) => ({ address: value, ms: performance.now() - requestedAt }),
     (error: unknown) => ({ error }),
   );
-  const map = assignments.get(scenario) ?? new Map<string, Assignment>();
-  assignments.set(scenario, map);
-  map.set(name, { requestedAt, what, result });
+  scenario.slot(assignmentsSlot).set(name, { requestedAt, what, result });
 }
 
 /**
@@ -74,7 +73,7 @@ export async function deployBehindLoadBalancer(
   await deployBackend(scenario, service, replicas);
   await createService(scenario, { name: service, selector: { app: service }, type: "LoadBalancer", sessionAffinity });
   watchAssignment(scenario, service, `the LoadBalancer Service ${service} was created`);
-  scenario.watch(service, await EndpointWatcher.start(scenario, service));
+  await watchEndpoints(scenario, service);
   await waitUntilServing(scenario, service, replicas, false);
 }
 
@@ -84,10 +83,10 @@ export async function deployBehindLoadBalancer(
  * pool when there is one, and attaches the time it took.
  */
 export async function expectAddressWithin(scenario: ScenarioContext, name: string, seconds: number): Promise<string> {
-  let assignment = assignments.get(scenario)?.get(name);
+  let assignment = scenario.peek(assignmentsSlot)?.get(name);
   if (!assignment) {
     watchAssignment(scenario, name, "this step started (no step of this scenario made it a LoadBalancer)");
-    assignment = assignments.get(scenario)!.get(name)!;
+    assignment = scenario.slot(assignmentsSlot).get(name)!;
   }
   const remainingMs = seconds * 1000 - (performance.now() - assignment.requestedAt);
   const timeout = new Promise<"late">((resolve) => setTimeout(resolve, Math.max(0, remainingMs), "late").unref());
@@ -201,7 +200,7 @@ export async function changeType(scenario: ScenarioContext, name: string, type: 
   });
   scenario.recordAction("patched", `Service ${name}: type ${before.spec?.type} → ${wanted}`, [], name);
   if (wanted === "LoadBalancer") watchAssignment(scenario, name, `the Service ${name} was changed to LoadBalancer`);
-  else assignments.get(scenario)?.delete(name);
+  else scenario.peek(assignmentsSlot)?.delete(name);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { EndpointWatcher } from "../endpoints/watcher.ts";
+import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { listPods, type PodSummary, waitForReadyPods } from "../kube/pods.ts";
 import { backendWorkload } from "../kube/workloads.ts";
@@ -47,7 +47,7 @@ export async function deployLingeringBackend(
     type: options.type as "ClusterIP" | "NodePort",
     publishNotReadyAddresses: options.publishNotReady ?? false,
   });
-  scenario.watch(options.name, await EndpointWatcher.start(scenario, options.name));
+  await watchEndpoints(scenario, options.name);
   await waitUntilServing(scenario, options.name, options.replicas, false);
 }
 

@@ -1,13 +1,7 @@
-import { type Change, ChaosLog } from "../chaos/chaos-log.ts";
-import type { SteadyState } from "../chaos/steady-state.ts";
-import type { SteadyTrafficState } from "../chaos/steady-traffic.ts";
-import type { EndpointWatcher } from "../endpoints/watcher.ts";
-import { UserError } from "../errors/user-error.ts";
 import type { Kube } from "../kube/client.ts";
-import { runOwnerPid, ScenarioNamespace } from "../kube/namespace.ts";
+import { ScenarioNamespace } from "../kube/namespace.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
 import { proberPod } from "../kube/workloads.ts";
-import type { TrafficResult } from "../traffic/client.ts";
 
 /** The demo image and the networks its clients may reach, shared by every scenario of a run. */
 export interface DemoWorkload {
@@ -67,16 +61,30 @@ export function describeAfterAction(ms: number, action: string): string {
 }
 
 /**
+ * When a slot's teardown runs at cleanup. "restore" runs first: it puts back what the scenario broke beyond its own
+ * objects (chaos faults: a stopped node, kube-proxy removed), so the cluster is whole before anything is stopped or
+ * deleted — a namespace cannot even be deleted while the API server is parked. "release" follows: watches, loads and
+ * containers the scenario started. The namespace goes last, after every slot.
+ */
+export type CleanupPhase = "restore" | "release";
+
+/** The cleanup phases in the order they run. */
+const cleanupPhases: readonly CleanupPhase[] = ["restore", "release"];
+
+/**
  * A kind of per-scenario state that a domain module keeps on the Scenario (the way a Playwright fixture is declared
  * once and made per test): made on first use by `create`, and, when it holds something on the cluster or the machine
- * (a watch, a container), undone by `teardown` at cleanup, newest first, even after a failed step. The module declares
- * the slot as a constant; the Scenario holds the values, so nothing per-scenario lives at module level.
+ * (a watch, a container, a fault), undone by `teardown` at cleanup — by phase (see {@link CleanupPhase}), newest
+ * first within a phase, even after a failed step. The module declares the slot as a constant; the Scenario holds the
+ * values, so nothing per-scenario lives at module level, and the Scenario imports no domain.
  */
 export interface Slot<T> {
   /** What the slot holds, for error messages ("outside containers"). */
   readonly name: string;
   create(scenario: ScenarioContext): T;
   teardown?(value: T, scenario: ScenarioContext): Promise<void>;
+  /** When the teardown runs at cleanup; "release" unless said otherwise. */
+  readonly phase: CleanupPhase;
 }
 
 /** Declares a slot (see {@link Slot}). */
@@ -84,8 +92,10 @@ export function defineSlot<T>(
   name: string,
   create: (scenario: ScenarioContext) => T,
   teardown?: (value: T, scenario: ScenarioContext) => Promise<void>,
+  options: { readonly phase?: CleanupPhase } = {},
 ): Slot<T> {
-  return teardown ? { name, create, teardown } : { name, create };
+  const phase = options.phase ?? "release";
+  return teardown ? { name, create, teardown, phase } : { name, create, phase };
 }
 
 /** Where the scenario comes from, as Cucumber knows it; empty for runs without Cucumber (the benchmarks). */
@@ -97,9 +107,10 @@ export interface ScenarioOrigin {
 }
 
 /**
- * One scenario, in one place: what it owns on the cluster (its namespace and tracked objects, client pods, the
- * Services it watches), its action log and chaos undo log, its last results, a transcript of every probe for the
- * failure diagnostics, and its report. Steps and the domain library take this and nothing else.
+ * One scenario, in one place: its namespace and tracked objects, client pods, its action log, a transcript of every
+ * probe for the failure diagnostics, its report, and the slots (see {@link Slot}) in which each domain keeps the rest
+ * of its per-scenario state (the chaos undo log, the Services it watches, its last traffic…). Steps and the domain
+ * library take this and nothing else.
  */
 export class ScenarioContext {
   readonly kube: Kube;
@@ -109,19 +120,8 @@ export class ScenarioContext {
   readonly allowedNetworks: string;
   readonly transcript: string[] = [];
   readonly #clients = new Map<string, Promise<string>>();
-  /** Every action of the scenario, oldest first. */
+  /** Every action of the scenario, oldest first (the chaos timeline reads them too). */
   readonly actions: Action[] = [];
-  /** Chaos events and the undo log; undone first at cleanup, so the cluster is whole before anything is deleted. */
-  readonly chaos = new ChaosLog(runOwnerPid());
-  /** The scenario's steady-state hypothesis, checked before the chaos and after the undo. */
-  steadyState: SteadyState | undefined;
-  /** The scenario's background load, while it runs and after it stopped. */
-  steadyTraffic: SteadyTrafficState | undefined;
-  readonly onCleanup: (() => Promise<void>)[] = [];
-  /** The EndpointSlice watch of each Service the scenario made, by Service name, for timing endpoint changes. */
-  readonly #watchers = new Map<string, EndpointWatcher>();
-  /** The last traffic sent, one entry per client, for `Then` steps about "the requests". */
-  lastTraffic: TrafficResult[] = [];
   readonly #report: ScenarioReport;
   readonly title: string;
   readonly tags: readonly string[];
@@ -131,6 +131,8 @@ export class ScenarioContext {
    */
   source = "";
   readonly #slots = new Map<Slot<unknown>, unknown>();
+  /** The teardowns of the slots made so far, oldest first, each with its phase. */
+  readonly #teardowns: { readonly phase: CleanupPhase; readonly run: () => Promise<void> }[] = [];
 
   private constructor(
     kube: Kube,
@@ -148,13 +150,16 @@ export class ScenarioContext {
     this.tags = origin.tags;
   }
 
-  /** The value of `slot` for this scenario, made on first use; its teardown then runs at cleanup, newest first. */
+  /**
+   * The value of `slot` for this scenario, made on first use; its teardown then runs at cleanup, in its phase,
+   * newest first.
+   */
   slot<T>(slot: Slot<T>): T {
     if (this.#slots.has(slot)) return this.#slots.get(slot) as T;
     const value = slot.create(this);
     this.#slots.set(slot, value);
-    const { teardown } = slot;
-    if (teardown) this.onCleanup.push(() => teardown(value, this));
+    const { teardown, phase } = slot;
+    if (teardown) this.#teardowns.push({ phase, run: () => teardown(value, this) });
     return value;
   }
 
@@ -180,31 +185,6 @@ export class ScenarioContext {
 
   get name(): string {
     return this.namespace.name;
-  }
-
-  /** Keeps the EndpointSlice watch of a Service this scenario made (replacing an earlier one of the same name). */
-  watch(service: string, watcher: EndpointWatcher): void {
-    this.#watchers.set(service, watcher);
-  }
-
-  /** The watch of a Service this scenario made; a clear error for any other name. */
-  watcher(service: string): EndpointWatcher {
-    const watcher = this.#watchers.get(service);
-    if (!watcher) {
-      const known = [...this.#watchers.keys()];
-      throw new UserError(
-        `the Service "${service}" was not made by this scenario, so kubequake does not watch its endpoints (Services of this scenario: ${known.join(", ") || "none yet"})`,
-        known.length > 0
-          ? "use one of the names above, or create the Service first in this scenario."
-          : `create it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${service}".`,
-      );
-    }
-    return watcher;
-  }
-
-  /** Names of the Services this scenario watches. */
-  get watchedServices(): string[] {
-    return [...this.#watchers.keys()];
   }
 
   attachText(name: string, text: string): Promise<void> {
@@ -253,52 +233,28 @@ export class ScenarioContext {
   recordAction(kind: Action["kind"], description: string, pods: readonly string[] = [], target?: string): Action {
     const action: Action = { kind, description, atUnixMs: Date.now(), pods, ...(target ? { target } : {}) };
     this.actions.push(action);
-    // Every action is a point on the chaos timeline too, so the traffic chart and checks see it.
-    this.chaos.note(description, kind === "undone" ? "undo" : "chaos", pods);
     this.transcript.push(
       `${new Date(action.atUnixMs).toISOString()} action: ${description}${pods.length ? ` (${pods.join(", ")})` : ""}`,
     );
     return action;
   }
 
-  /**
-   * Applies a fault through the chaos log (its undo kept for the end of the scenario) and records it as an action
-   * the moment its change returned, before `fault.settle` waits for its effect.
-   */
-  async applyFault(
-    label: string,
-    fault: Change,
-    undo: Change,
-    options: { pods?: readonly string[]; dockerUndo?: { command: readonly string[]; alreadyUndone?: string } } = {},
-  ): Promise<void> {
-    await this.chaos.apply(label, fault, undo, {
-      dockerUndo: options.dockerUndo,
-      applied: () => this.recordAction("fault", label, options.pods),
-    });
-  }
-
-  /**
-   * Undoes every pending fault now, newest first, each recorded as an "undone" action the moment its undo returned;
-   * then waits for the cluster to recover from them all. Waits after it measure from the last undo, not from the end
-   * of the recovery.
-   */
-  undoFaults(): Promise<void> {
-    return this.chaos.undoAll((description) => this.recordAction("undone", `undone: ${description}`));
-  }
-
-  /** As {@link undoFaults}, for the newest pending fault only (a fault with a stated duration ends itself so). */
-  undoLatestFault(): Promise<void> {
-    return this.chaos.undoLatest((description) => this.recordAction("undone", `undone: ${description}`));
-  }
-
   note(line: string): void {
     this.transcript.push(`${new Date().toISOString()} ${line}`);
   }
 
+  /**
+   * Tears down every slot, phase by phase (chaos undone first: see {@link CleanupPhase}) and newest first within a
+   * phase, then deletes the namespace; every teardown is attempted and every failure reported together.
+   */
   async cleanup(): Promise<void> {
     const errors: unknown[] = [];
-    await this.undoFaults().catch((error) => errors.push(error));
-    for (const stop of this.onCleanup.splice(0).reverse()) await stop().catch((error) => errors.push(error));
+    const teardowns = this.#teardowns.splice(0).reverse();
+    for (const phase of cleanupPhases) {
+      for (const teardown of teardowns.filter((t) => t.phase === phase)) {
+        await teardown.run().catch((error) => errors.push(error));
+      }
+    }
     await this.namespace.cleanup().catch((error) => errors.push(error));
     if (errors.length > 0) throw new AggregateError(errors, `cleanup of ${this.name} failed`);
   }

@@ -1,4 +1,4 @@
-import { EndpointWatcher } from "../endpoints/watcher.ts";
+import { endpointWatcher, watchEndpoints } from "../endpoints/watcher.ts";
 import { listPods } from "../kube/pods.ts";
 import { probeDns, probeHttp } from "../kube/prober.ts";
 import type { BackendOptions, ServiceOptions } from "../kube/workloads.ts";
@@ -14,7 +14,7 @@ export async function exposeBackend(
   const headless = options.type === "headless";
   const type = headless ? "ClusterIP" : (options.type as "ClusterIP" | "NodePort");
   await createService(scenario, { ...options, type, headless });
-  scenario.watch(options.name, await EndpointWatcher.start(scenario, options.name));
+  await watchEndpoints(scenario, options.name);
 }
 
 /**
@@ -29,7 +29,7 @@ export async function waitUntilServing(
   replicas: number,
   headless: boolean,
 ) {
-  const watcher = scenario.watcher(service);
+  const watcher = endpointWatcher(scenario, service);
   const context = scenario;
   await watcher.waitFor(
     `Service ${service} has ${replicas} ready endpoints`,

@@ -1,4 +1,5 @@
 import { waitForEndpoints } from "../endpoints/expectations.ts";
+import { endpointWatcher } from "../endpoints/watcher.ts";
 import type { EndpointAddress } from "../kube/endpoints.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { setSessionAffinity } from "./backends.ts";
@@ -18,7 +19,7 @@ export class Service {
 
   /** The Service `name` of the scenario; a UserError naming the scenario's Services when it did not make one. */
   static resolve(scenario: ScenarioContext, name: string): Service {
-    scenario.watcher(name);
+    endpointWatcher(scenario, name);
     return new Service(scenario, name);
   }
 

@@ -1,22 +1,21 @@
 import type { V1Service } from "@kubernetes/client-node";
+import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 
 /**
- * The ClusterIP each Service had when the scenario deleted it, by scenario and Service name. Kept so a step can
+ * The ClusterIP each Service had when the scenario deleted it, by Service name. Kept so a step can
  * probe the address a deleted Service leaves behind (Kubernetes' "should be able to up and down services" checks
  * that it stops answering); only the ClusterIP of a Service this scenario deleted itself, nothing else.
  */
-const deletedClusterIPs = new WeakMap<ScenarioContext, Map<string, string>>();
+const deletedClusterIPsSlot = defineSlot("ClusterIPs of deleted Services", () => new Map<string, string>());
 
 /** Records the ClusterIP of a Service the scenario is deleting (called by the delete, with the object it read). */
 export function recordDeletedService(scenario: ScenarioContext, service: V1Service | undefined): void {
   const name = service?.metadata?.name;
   const ip = service?.spec?.clusterIP;
   if (!name || !ip || ip === "None") return;
-  const known = deletedClusterIPs.get(scenario) ?? new Map<string, string>();
-  deletedClusterIPs.set(scenario, known);
-  known.set(name, ip);
+  scenario.slot(deletedClusterIPsSlot).set(name, ip);
 }
 
 /**
@@ -52,7 +51,7 @@ async function loadBalancerIP(scenario: ScenarioContext, url: string, name: stri
   if (ip) return ip;
   throw new UserError(
     `${url}: the scenario has no Service "${name}" with a load-balancer address (${service ? `type ${service.spec?.type}, status.loadBalancer ${JSON.stringify(service.status?.loadBalancer ?? {})}` : "no such Service"})`,
-    `wait for the address first (Then the Service "${name}" gets a load-balancer address within 10 seconds), or use a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
+    `wait for the address first (Then the Service "${name}" gets a load-balancer address within 10 seconds), or use a Service this scenario made (known: ${watchedServices(scenario).join(", ") || "none"}).`,
   );
 }
 
@@ -74,11 +73,11 @@ async function readService(scenario: ScenarioContext, name: string): Promise<V1S
 async function clusterIP(scenario: ScenarioContext, url: string, name: string): Promise<string> {
   const live = (await readService(scenario, name))?.spec?.clusterIP;
   if (live && live !== "None") return live;
-  const deleted = live === undefined ? deletedClusterIPs.get(scenario)?.get(name) : undefined;
+  const deleted = live === undefined ? scenario.peek(deletedClusterIPsSlot)?.get(name) : undefined;
   if (deleted) return deleted;
   throw new UserError(
     `${url}: the scenario has no Service "${name}" with a ClusterIP${live === "None" ? " (it is headless)" : ""}, and deleted none of that name`,
-    `use the name of a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
+    `use the name of a Service this scenario made (known: ${watchedServices(scenario).join(", ") || "none"}).`,
   );
 }
 
@@ -92,7 +91,7 @@ async function nodePort(
   if (!service) {
     throw new UserError(
       `${url}: the scenario has no Service "${name}"`,
-      `use the name of a Service this scenario made (known: ${scenario.watchedServices.join(", ") || "none"}).`,
+      `use the name of a Service this scenario made (known: ${watchedServices(scenario).join(", ") || "none"}).`,
     );
   }
   const ports = service.spec?.ports ?? [];

@@ -1,7 +1,5 @@
-import type { ScenarioReport } from "../scenario/context.ts";
-import { describeAfterAction } from "../scenario/context.ts";
-import type { TrafficResult } from "./client.ts";
-import type { Convergence } from "./convergence.ts";
+import type { ScenarioContext, ScenarioReport } from "../scenario/context.ts";
+import { rememberTraffic, type TrafficResult } from "./client.ts";
 import { formatDistribution } from "./statistics.ts";
 
 /** Attaches the per-pod distribution of each client's requests to the report. */
@@ -10,14 +8,7 @@ export async function attachTraffic(scenario: ScenarioReport, results: readonly 
   await scenario.attachText("traffic-distribution.txt", text);
 }
 
-export async function attachConvergence(scenario: ScenarioReport, convergence: Convergence): Promise<void> {
-  const timing =
-    convergence.afterActionMs === undefined || convergence.action === undefined
-      ? "no earlier action in this scenario"
-      : `traffic matched ${describeAfterAction(convergence.afterActionMs, convergence.action.description)}`;
-  await scenario.attachText(
-    "traffic-convergence.txt",
-    // The URL as sent: placeholders ({nodePort:web}…) resolved, so the report shows which address was checked.
-    `${convergence.result.client} → ${convergence.result.url}\n${timing} (${convergence.batches} batch(es) sent)\n\n${formatDistribution(convergence.result.summary)}`,
-  );
+/** Keeps `results` as the scenario's last traffic (what later `Then` steps judge) and attaches their distribution. */
+export async function reportTraffic(scenario: ScenarioContext, results: TrafficResult[]): Promise<void> {
+  await attachTraffic(scenario, rememberTraffic(scenario, results));
 }

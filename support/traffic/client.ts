@@ -7,7 +7,7 @@ import {
   maxProbeBudgetMs,
   probeHttp,
 } from "../kube/prober.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { expandAddresses } from "./addresses.ts";
 import { describeDistribution, summarize, type TrafficSummary } from "./statistics.ts";
 
@@ -21,6 +21,33 @@ export interface TrafficResult {
   readonly budgetMs: number;
   readonly probe: HttpProbe;
   readonly summary: TrafficSummary;
+}
+
+/** The last traffic sent, one entry per client, for `Then` steps about "the requests". */
+const lastTrafficSlot = defineSlot("last traffic", () => ({ results: [] as TrafficResult[] }));
+
+/** Keeps `results` as the scenario's last traffic (what `Then` steps about "the requests" judge); returns them. */
+export function rememberTraffic(scenario: ScenarioContext, results: TrafficResult[]): TrafficResult[] {
+  scenario.slot(lastTrafficSlot).results = results;
+  return results;
+}
+
+/** The scenario's last traffic, one entry per client; empty before any was sent. */
+export function lastTraffic(scenario: ScenarioContext): TrafficResult[] {
+  return scenario.peek(lastTrafficSlot)?.results ?? [];
+}
+
+/** The last traffic, all clients together, for `Then` steps about "the requests"; a clear error before any. */
+export function lastTrafficCombined(scenario: ScenarioContext): TrafficResult {
+  const results = lastTraffic(scenario);
+  const [first, ...others] = results;
+  if (!first) {
+    throw new UserError(
+      "no requests were sent yet in this scenario, so there is nothing to check",
+      'send some first, e.g. When a client pod sends 100 requests to "http://web".',
+    );
+  }
+  return others.length === 0 ? first : combineTraffic(results);
 }
 
 /**

@@ -1,10 +1,9 @@
 import type { HttpProbeRequest } from "../kube/prober.ts";
-import type { Action, ScenarioContext } from "../scenario/context.ts";
+import { type Action, describeAfterAction, type ScenarioContext, type ScenarioReport } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
-import { attachConvergence } from "./attachments.ts";
 import { assertRequestCount, sendTraffic, type TrafficResult } from "./client.ts";
 import { describeMissingRequests } from "./expectations.ts";
-import { describeDistribution } from "./statistics.ts";
+import { describeDistribution, formatDistribution } from "./statistics.ts";
 
 /** When traffic first matched the expectation, measured from the scenario's last action. */
 export interface Convergence {
@@ -134,5 +133,18 @@ export function trafficSpreadsOver(scenario: ScenarioContext, batch: BatchReques
     `are answered by at least ${minimum} different pods`,
     async () => minimum,
     (result, want) => Object.keys(result.summary.byPod).length >= want,
+  );
+}
+
+/** Attaches how long after the last action traffic converged, and the batch that showed it. */
+export async function attachConvergence(scenario: ScenarioReport, convergence: Convergence): Promise<void> {
+  const timing =
+    convergence.afterActionMs === undefined || convergence.action === undefined
+      ? "no earlier action in this scenario"
+      : `traffic matched ${describeAfterAction(convergence.afterActionMs, convergence.action.description)}`;
+  await scenario.attachText(
+    "traffic-convergence.txt",
+    // The URL as sent: placeholders ({nodePort:web}…) resolved, so the report shows which address was checked.
+    `${convergence.result.client} → ${convergence.result.url}\n${timing} (${convergence.batches} batch(es) sent)\n\n${formatDistribution(convergence.result.summary)}`,
   );
 }

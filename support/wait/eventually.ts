@@ -63,30 +63,6 @@ export async function eventually<T>(
   }
 }
 
-/**
- * Checks that `observe` stays satisfied for the whole period; fails at the first poll that is not.
- */
-export async function consistently<T>(
-  description: string,
-  observe: () => Promise<Observation<T>>,
-  options: { readonly durationMs: number; readonly intervalMs?: number; readonly signal?: AbortSignal },
-): Promise<T> {
-  const started = performance.now();
-  let value: T;
-  for (;;) {
-    const observation = await observe();
-    value = observation.value;
-    const elapsed = performance.now() - started;
-    if (!observation.satisfied) {
-      throw new Error(
-        `expected ${description} for ${(options.durationMs / 1000).toFixed(1)} s, but after ${(elapsed / 1000).toFixed(1)} s observed: ${formatObserved(value)}`,
-      );
-    }
-    if (elapsed >= options.durationMs) return value;
-    await pause(Math.min(options.intervalMs ?? 250, options.durationMs - elapsed), options.signal);
-  }
-}
-
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { V1Node, V1Service } from "@kubernetes/client-node";
+import { type EndpointWatcher, endpointWatchersSlot } from "../../support/endpoints/watcher.ts";
 import { UserError } from "../../support/errors/user-error.ts";
 import type { ScenarioContext } from "../../support/scenario/context.ts";
 import { expandAddresses, recordDeletedService } from "../../support/traffic/addresses.ts";
+import { fakeScenario } from "./fake-scenario.ts";
 
 const nodes: V1Node[] = [
   { metadata: { name: "kubequake-worker" }, status: { addresses: [{ type: "InternalIP", address: "172.18.0.3" }] } },
@@ -12,9 +14,8 @@ const nodes: V1Node[] = [
 /** A scenario whose cluster holds `services` (by name) and one node; enough for the placeholders. */
 function scenarioWith(services: Record<string, V1Service>): ScenarioContext {
   const missing = () => Promise.reject(new Error("HTTP-Code: 404"));
-  return {
+  const scenario = fakeScenario({
     name: "kq-test",
-    watchedServices: Object.keys(services),
     kube: {
       core: {
         readNode: ({ name }: { name: string }) => {
@@ -28,7 +29,11 @@ function scenarioWith(services: Record<string, V1Service>): ScenarioContext {
         },
       },
     },
-  } as unknown as ScenarioContext;
+  });
+  // The Services the scenario made are the ones it watches.
+  const watchers = scenario.slot(endpointWatchersSlot);
+  for (const name of Object.keys(services)) watchers.set(name, {} as EndpointWatcher);
+  return scenario;
 }
 
 const dual: V1Service = {

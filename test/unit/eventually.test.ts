@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { consistently, EventuallyTimeoutError, eventually } from "../../support/wait/eventually.ts";
+import { EventuallyTimeoutError, eventually } from "../../support/wait/eventually.ts";
 
 test("eventually returns the first satisfying observation", async () => {
   let polls = 0;
@@ -52,25 +52,6 @@ test("eventually stops when its signal aborts", async () => {
       signal: controller.signal,
     }),
     /cancelled/,
-  );
-});
-
-test("consistently fails at the first observation that breaks the condition", async () => {
-  let polls = 0;
-  await assert.rejects(
-    consistently(
-      "all requests succeed",
-      async () => {
-        polls += 1;
-        return { satisfied: polls < 3, value: polls };
-      },
-      { durationMs: 1000, intervalMs: 1 },
-    ),
-    /expected all requests succeed for 1\.0 s, but after .* observed: 3/,
-  );
-  assert.equal(
-    await consistently("true holds", async () => ({ satisfied: true, value: "ok" }), { durationMs: 10, intervalMs: 2 }),
-    "ok",
   );
 });
 

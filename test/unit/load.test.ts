@@ -171,10 +171,12 @@ test("a client that recorded no request fails the rate check: there is nothing t
 test("the steady traffic's rate check fails when it has no result to judge, and when it recorded nothing", async () => {
   const { expectSteadyRateHeld } = await import("../../support/chaos/steady-traffic.ts");
   type Context = Parameters<typeof expectSteadyRateHeld>[0];
-  const running = { steadyTraffic: { url: "http://web" } } as unknown as Context;
+  // A scenario whose steady-traffic slot holds `current` (the only slot these checks read).
+  const withTraffic = (current: unknown) => ({ peek: () => ({ current }) }) as unknown as Context;
+  const running = withTraffic({ url: "http://web" });
   assert.throws(() => expectSteadyRateHeld(running), /but it has none yet/);
   const empty = buildLoadResult("http://web", [{ client: "client-0", status: status("load-a", 50, []), samples: [] }]);
-  const stopped = { steadyTraffic: { url: "http://web", result: empty } } as unknown as Context;
+  const stopped = withTraffic({ url: "http://web", result: empty });
   assert.throws(() => expectSteadyRateHeld(stopped), /recorded no request at all/);
-  assert.throws(() => expectSteadyRateHeld({} as unknown as Context), /no steady traffic was started in this scenario/);
+  assert.throws(() => expectSteadyRateHeld(withTraffic(undefined)), /no steady traffic was started in this scenario/);
 });

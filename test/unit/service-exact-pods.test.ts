@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ScenarioContext } from "../../support/scenario/context.ts";
+import { type EndpointWatcher, endpointWatchersSlot } from "../../support/endpoints/watcher.ts";
 import { Service } from "../../support/services/service.ts";
+import { fakeScenario } from "./fake-scenario.ts";
 
 test("'the ready endpoints are exactly the ready pods' refuses a backend with no ready pod instead of passing", () => {
-  const scenario = { watcher: () => undefined } as unknown as ScenarioContext;
+  const scenario = fakeScenario();
+  scenario.slot(endpointWatchersSlot).set("web", {} as EndpointWatcher);
   const service = Service.resolve(scenario, "web");
   assert.throws(
     () => service.waitForExactlyPods(30, [], "web"),

@@ -4,7 +4,6 @@ import { ChaosLog } from "../../support/chaos/chaos-log.ts";
 import {
   bucketSamples,
   csvColumns,
-  renderTimeline,
   samplesToCsv,
   summarizeTimeline,
   type TimelineEvent,
@@ -14,6 +13,7 @@ import {
   headline,
   labelRows,
   rasteriseSvg,
+  renderTimeline,
   renderTimelineSvg,
   timelineChartOption,
 } from "../../support/chaos/timeline-chart.ts";

@@ -1,7 +1,7 @@
 import type { V1EphemeralContainer } from "@kubernetes/client-node";
+import { getFromPod } from "../kube/client.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
-import { getFromPod } from "./client.ts";
 
 /** The ephemeral container that reports a pod's hostname. */
 const readerName = "hostname-reader";
