@@ -1,12 +1,18 @@
 // cucumber-js configuration: `npx cucumber-js` runs the features; `npx kubequake run` wraps it with cluster set-up.
+import { demoImageName } from "./tooling/cluster-build/stages.ts";
+import { loadVersions } from "./tooling/cluster-build/versions.ts";
+
 /** Where reports go: reports/ by default; the harness's own tests point runs elsewhere so they clobber nothing. */
 const reports = process.env.KUBEQUAKE_REPORTS ?? "reports";
+// The demo image scenarios deploy: `kubequake run` names it (--demo-image, or the one `cluster up` built); run
+// directly, cucumber-js uses the one `cluster up` builds from the pinned versions.
+process.env.KUBEQUAKE_DEMO_IMAGE ||= demoImageName(loadVersions());
 
 const common = {
   import: ["support/world.ts", "support/parameter-types.ts", "support/hooks.ts", "steps/**/*.ts"],
   // Exactly one formatter may write to stdout; every other one needs a file (the Allure reporter's is its log).
   format: [
-    "./support/reports/console-formatter.ts",
+    "./tooling/reports/console-formatter.ts",
     `html:${reports}/cucumber.html`,
     `junit:${reports}/junit/cucumber.xml`,
     `message:${reports}/cucumber-messages.ndjson`,

@@ -27,8 +27,8 @@ if (cold) {
   };
   console.log(`cold build into ${scratch} (empty caches; about 15 minutes on 2 cores)`);
   const script = `
-    const { buildStages, formatDuration } = await import("${process.cwd()}/support/cluster/build.ts");
-    const { pinnedVersions } = await import("${process.cwd()}/support/cluster/toolchain.ts");
+    const { buildStages, formatDuration } = await import("${process.cwd()}/tooling/cluster-build/build.ts");
+    const { pinnedVersions } = await import("${process.cwd()}/tooling/cluster-build/toolchain.ts");
     const { createLogger } = await import("${process.cwd()}/support/log/logger.ts");
     const started = performance.now();
     const report = await buildStages(pinnedVersions(), createLogger("cold"));
@@ -56,9 +56,9 @@ figures.push(`reuse of a healthy cluster (cluster up):   ${timed("reuse", ["clus
 timed("cluster down", ["cluster", "down"]);
 figures.push(`fresh 3-node cluster from cached images:  ${timed("create", ["cluster", "up"]).toFixed(1)} s`);
 figures.push(`reuse of a healthy cluster (again):       ${timed("reuse", ["cluster", "up"]).toFixed(1)} s`);
-const { resolveStages } = await import("../support/cluster/stages.ts");
-const { loadVersions } = await import("../support/cluster/versions.ts");
-const { dockerImageSize } = await import("../support/cluster/docker.ts");
+const { resolveStages } = await import("../tooling/cluster-build/stages.ts");
+const { loadVersions } = await import("../tooling/cluster-build/versions.ts");
+const { dockerImageSize } = await import("../tooling/cluster-build/docker.ts");
 const nodeImage = resolveStages(loadVersions()).get("node-image")!.image!;
 const size = await dockerImageSize(nodeImage);
 figures.push(`node image ${nodeImage}: ${size ? (size / 1024 ** 2).toFixed(0) : "?"} MiB`);

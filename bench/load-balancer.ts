@@ -4,8 +4,6 @@
 // announced it over ARP and kube-proxy programmed the node); then requests/s from an outside container through the
 // address. Targets (issue 8): median address time ≤ 5 s; ≥ 300 requests/s with new connections.
 import { kubeconfigPath } from "../support/cluster/kind.ts";
-import { demoImageName } from "../support/cluster/stages.ts";
-import { loadVersions } from "../support/cluster/versions.ts";
 import { connectKube, type Kube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 import { sendToTarget } from "../support/outside/send.ts";
@@ -13,6 +11,8 @@ import { type DemoWorkload, ScenarioContext } from "../support/scenario/context.
 import { createService, deployBackend } from "../support/services/backends.ts";
 import { percentile } from "../support/traffic/statistics.ts";
 import { eventually } from "../support/wait/eventually.ts";
+import { demoImageName } from "../tooling/cluster-build/stages.ts";
+import { loadVersions } from "../tooling/cluster-build/versions.ts";
 
 const runs = 7;
 

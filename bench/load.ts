@@ -5,14 +5,14 @@
 // intervals) is shown at the rates it can express, for comparison.
 import { BackgroundLoad, type LoadResult } from "../support/chaos/load.ts";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
-import { demoImageName } from "../support/cluster/stages.ts";
-import { loadVersions } from "../support/cluster/versions.ts";
 import { connectKube, type Kube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 import { probeHttp } from "../support/kube/prober.ts";
 import { type DemoWorkload, ScenarioContext } from "../support/scenario/context.ts";
 import { deployBehindService } from "../support/services/exposure.ts";
 import { percentile } from "../support/traffic/statistics.ts";
+import { demoImageName } from "../tooling/cluster-build/stages.ts";
+import { loadVersions } from "../tooling/cluster-build/versions.ts";
 
 const rates = [100, 300, 1000];
 const clientCounts = [1, 2];

@@ -10,7 +10,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { UserError } from "../support/errors/user-error.ts";
-import { flakyOutcomes, readScenarioOutcomes, type ScenarioOutcome } from "../support/reports/messages.ts";
+import { flakyOutcomes, readScenarioOutcomes, type ScenarioOutcome } from "../tooling/reports/messages.ts";
 
 export interface SoakOptions {
   runs: number;

@@ -40,12 +40,12 @@ export async function conformanceCommand(argv: readonly string[], signal: AbortS
   if (!/^[1-9]\d*$/.test(procs)) {
     throw new UserError(`--procs expects a whole number of at least 1, saw "${procs}"`, "e.g. --procs 3");
   }
-  const { conformanceSelection, wideSelection } = await import("../support/conformance/selections.ts");
-  const { runConformance } = await import("../support/conformance/run.ts");
-  const { formatResultTable, formatTally, progressPrinter } = await import("../support/conformance/summary.ts");
+  const { conformanceSelection, wideSelection } = await import("../tooling/conformance/selections.ts");
+  const { runConformance } = await import("../tooling/conformance/run.ts");
+  const { formatResultTable, formatTally, progressPrinter } = await import("../tooling/conformance/summary.ts");
   const log = createLogger("conformance");
   if (!values["no-cluster-up"]) {
-    const { clusterUp } = await import("../support/cluster/toolchain.ts");
+    const { clusterUp } = await import("../tooling/cluster-build/toolchain.ts");
     await clusterUp({ signal }, createLogger("cluster"));
   }
   const selection = values.wide ? wideSelection : conformanceSelection;

@@ -1,6 +1,10 @@
-import { cacheRoot } from "../support/cluster/cache.ts";
-import { dockerAnswers } from "../support/cluster/docker.ts";
 import { clusterName, kubeconfigPath } from "../support/cluster/kind.ts";
+import { describeError } from "../support/errors/user-error.ts";
+import { connectKube } from "../support/kube/client.ts";
+import { chooseTarget, describeTarget, loadTarget } from "../support/kube/kubeconfig.ts";
+import { runCommand } from "../support/process/command.ts";
+import { cacheRoot } from "../tooling/cluster-build/cache.ts";
+import { dockerAnswers } from "../tooling/cluster-build/docker.ts";
 import {
   diskFinding,
   type Finding,
@@ -11,11 +15,7 @@ import {
   pidFinding,
   readMaxProcesses,
   readNumber,
-} from "../support/doctor/checks.ts";
-import { describeError } from "../support/errors/user-error.ts";
-import { connectKube } from "../support/kube/client.ts";
-import { chooseTarget, describeTarget, loadTarget } from "../support/kube/kubeconfig.ts";
-import { runCommand } from "../support/process/command.ts";
+} from "../tooling/doctor/checks.ts";
 import { parseOptions } from "./options.ts";
 
 const help = `kubequake doctor [--kubeconfig FILE] [--context NAME]

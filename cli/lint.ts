@@ -2,9 +2,9 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FeatureText } from "../support/catalog/catalog.ts";
 import { UserError } from "../support/errors/user-error.ts";
-import { formatProblems, type LintProblem, lintFeatures } from "../support/lint/lint.ts";
+import type { FeatureText } from "../tooling/catalog/catalog.ts";
+import { formatProblems, type LintProblem, lintFeatures } from "../tooling/lint/lint.ts";
 import { parseOptions } from "./options.ts";
 import { listFiles, loadProjectSupport } from "./project.ts";
 

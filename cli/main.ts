@@ -117,7 +117,7 @@ async function clusterCommand(argv: readonly string[], signal: AbortSignal): Pro
     },
   });
   const log = createLogger("cluster");
-  const toolchain = await import("../support/cluster/toolchain.ts");
+  const toolchain = await import("../tooling/cluster-build/toolchain.ts");
   switch (values.help ? "help" : positionals[0]) {
     case "up": {
       const started = performance.now();
@@ -130,7 +130,7 @@ async function clusterCommand(argv: readonly string[], signal: AbortSignal): Pro
         },
         log,
       );
-      const { formatDuration } = await import("../support/cluster/build.ts");
+      const { formatDuration } = await import("../tooling/cluster-build/build.ts");
       log.info(`ready in ${formatDuration((performance.now() - started) / 1000)}`);
       await mergeKubeconfig(log);
       return 0;

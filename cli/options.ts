@@ -3,7 +3,7 @@
 // options are listed, with exit code 2 (the command line was refused before anything ran).
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UserError } from "../support/errors/user-error.ts";
-import { nearestWord } from "../support/lint/suggest.ts";
+import { nearestWord } from "../tooling/lint/suggest.ts";
 
 /** Parses `args` for `command` ("run", "cluster"…); a mistake is a UserError with exit code 2. */
 export function parseOptions<T extends Omit<ParseArgsConfig, "args">>(

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseTagExpression } from "@cucumber/tag-expressions";
 import { UserError } from "../support/errors/user-error.ts";
-import { explainUndefinedStep, formatProblems } from "../support/lint/lint.ts";
-import { dryRunArguments } from "../support/reports/dry-run.ts";
-import { readScenarioOutcomes } from "../support/reports/messages.ts";
-import { readScenarios } from "../support/sharding/scenarios.ts";
+import { explainUndefinedStep, formatProblems } from "../tooling/lint/lint.ts";
+import { dryRunArguments } from "../tooling/reports/dry-run.ts";
+import { readScenarioOutcomes } from "../tooling/reports/messages.ts";
+import { readScenarios } from "../tooling/sharding/scenarios.ts";
 import { lintSelection } from "./lint.ts";
 import { loadProjectSupport } from "./project.ts";
 

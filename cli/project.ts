@@ -4,9 +4,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { loadSupport } from "@cucumber/cucumber/api";
-import { docAbove, type ParameterTypeInfo, type StepDefinition, type StepKeyword } from "../support/catalog/catalog.ts";
 import { isClusterWideFault } from "../support/chaos/safety.ts";
 import { UserError } from "../support/errors/user-error.ts";
+import { docAbove, type ParameterTypeInfo, type StepDefinition, type StepKeyword } from "../tooling/catalog/catalog.ts";
 
 /** What `kubequake run` imports (cucumber.js without hooks and the World, which touch the cluster when run). */
 const supportFiles = ["support/parameter-types.ts", "steps/**/*.ts"];

@@ -2,10 +2,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
-import { generateAllureReport } from "../support/reports/allure.ts";
-import { mergeReports } from "../support/reports/merge.ts";
-import { recordDurations } from "../support/sharding/durations.ts";
-import { readScenarios } from "../support/sharding/scenarios.ts";
+import { generateAllureReport } from "../tooling/reports/allure.ts";
+import { mergeReports } from "../tooling/reports/merge.ts";
+import { recordDurations } from "../tooling/sharding/durations.ts";
+import { readScenarios } from "../tooling/sharding/scenarios.ts";
 import { parseOptions } from "./options.ts";
 
 const help = `kubequake report merge DIR… [--out DIR]

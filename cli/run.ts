@@ -4,11 +4,7 @@ import { loadImagesIntoNodes } from "../support/capabilities/demo-image.ts";
 import { discoverCapabilities } from "../support/capabilities/discover.ts";
 import { type Capabilities, describeCapabilities } from "../support/capabilities/needs.ts";
 import { chaosAllowed, chaosContexts } from "../support/chaos/safety.ts";
-import { dockerImageExists } from "../support/cluster/docker.ts";
 import { clusterName, kubeconfigPath } from "../support/cluster/kind.ts";
-import { demoImageName } from "../support/cluster/stages.ts";
-import { demoImageAlias } from "../support/cluster/toolchain.ts";
-import { loadVersions } from "../support/cluster/versions.ts";
 import { UserError } from "../support/errors/user-error.ts";
 import { connectKube } from "../support/kube/client.ts";
 import {
@@ -20,15 +16,19 @@ import {
 } from "../support/kube/kubeconfig.ts";
 import { createLogger, type Logger } from "../support/log/logger.ts";
 import { runCommand } from "../support/process/command.ts";
-import { generateAllureReport } from "../support/reports/allure.ts";
-import { kubequakeVersion, reportEnvironment, writeAllureEnvironment } from "../support/reports/environment.ts";
-import { lockReports } from "../support/reports/lock.ts";
-import { flakyOutcomes, readScenarioOutcomes } from "../support/reports/messages.ts";
-import { annotateSkips, readSkipReasons } from "../support/reports/skips.ts";
-import { durationOf, readDurations, recordDurations } from "../support/sharding/durations.ts";
-import { listScenarios } from "../support/sharding/list.ts";
-import { parseShard, partition, shardTotals } from "../support/sharding/partition.ts";
-import { readScenarios } from "../support/sharding/scenarios.ts";
+import { dockerImageExists } from "../tooling/cluster-build/docker.ts";
+import { demoImageName } from "../tooling/cluster-build/stages.ts";
+import { demoImageAlias } from "../tooling/cluster-build/toolchain.ts";
+import { loadVersions } from "../tooling/cluster-build/versions.ts";
+import { generateAllureReport } from "../tooling/reports/allure.ts";
+import { kubequakeVersion, reportEnvironment, writeAllureEnvironment } from "../tooling/reports/environment.ts";
+import { lockReports } from "../tooling/reports/lock.ts";
+import { flakyOutcomes, readScenarioOutcomes } from "../tooling/reports/messages.ts";
+import { annotateSkips, readSkipReasons } from "../tooling/reports/skips.ts";
+import { durationOf, readDurations, recordDurations } from "../tooling/sharding/durations.ts";
+import { listScenarios } from "../tooling/sharding/list.ts";
+import { parseShard, partition, shardTotals } from "../tooling/sharding/partition.ts";
+import { readScenarios } from "../tooling/sharding/scenarios.ts";
 import { parseOptions } from "./options.ts";
 import { preflight } from "./preflight.ts";
 
@@ -180,7 +180,7 @@ async function prepareCluster(
         `cluster: "${chosen.context}" is kubequake's own kind cluster; the run uses its kubeconfig ${kubeconfigPath}`,
       );
     if (options.clusterUp) {
-      const { clusterUp } = await import("../support/cluster/toolchain.ts");
+      const { clusterUp } = await import("../tooling/cluster-build/toolchain.ts");
       await clusterUp({ signal: options.signal }, createLogger("cluster"));
     }
   }

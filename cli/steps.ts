@@ -1,14 +1,14 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { UserError } from "../support/errors/user-error.ts";
 import {
   type CatalogStep,
   type FeatureText,
   findExamples,
   matchFeatureSteps,
   renderMarkdown,
-} from "../support/catalog/catalog.ts";
-import { UserError } from "../support/errors/user-error.ts";
+} from "../tooling/catalog/catalog.ts";
 import { parseOptions } from "./options.ts";
 import { listFiles, loadProjectSupport } from "./project.ts";
 

@@ -1,4 +1,4 @@
-// support/lint/built-in-kinds.json: the apiVersions that serve each built-in kind, read from the API discovery of
+// tooling/lint/built-in-kinds.json: the apiVersions that serve each built-in kind, read from the API discovery of
 // kubequake's kind cluster (the Kubernetes version pinned in cluster/versions.env), so `kubequake lint` can tell
 // `apps/v2 Deployment` is wrong without a cluster. Custom resources (MetalLB's) are left out: lint leaves kinds it
 // does not know alone. Run it again after a Kubernetes version bump:
@@ -6,10 +6,10 @@
 //   node scripts/built-in-kinds.ts --check   fails (exit 1) when the file differs from the cluster's discovery
 import { readFileSync, writeFileSync } from "node:fs";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
-import { loadVersions } from "../support/cluster/versions.ts";
 import { connectKube } from "../support/kube/client.ts";
-import { builtInKindsPath } from "../support/lint/built-in-kinds.ts";
 import { getDiscovery } from "../support/objects/api-discovery.ts";
+import { loadVersions } from "../tooling/cluster-build/versions.ts";
+import { builtInKindsPath } from "../tooling/lint/built-in-kinds.ts";
 
 interface ResourceList {
   resources?: { name: string; kind: string; namespaced: boolean }[];
@@ -48,7 +48,7 @@ const text = `${JSON.stringify({ kubernetes: loadVersions().KUBERNETES_VERSION, 
 if (mode === "--out") {
   writeFileSync(builtInKindsPath, text);
   console.log(
-    `support/lint/built-in-kinds.json: ${Object.keys(sorted).length} kinds in ${groupVersions.length} group versions`,
+    `tooling/lint/built-in-kinds.json: ${Object.keys(sorted).length} kinds in ${groupVersions.length} group versions`,
   );
 } else if (readFileSync(builtInKindsPath, "utf8") !== text) {
   console.error(`${builtInKindsPath} differs from the cluster's discovery: run node scripts/built-in-kinds.ts --out`);

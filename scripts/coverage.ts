@@ -3,11 +3,11 @@
 //   node scripts/coverage.ts --check [docs/COVERAGE.md]  fails (exit 1) when it or the README's counts are stale, a grade is
 //                                                       missing or a tag is wrong
 //   node scripts/coverage.ts --list                      lists the specs again from the pinned e2e.test (builds it if needed)
-//   node scripts/coverage.ts --check-list                fails when support/coverage/e2e-specs.json differs from that list
+//   node scripts/coverage.ts --check-list                fails when tooling/coverage/e2e-specs.json differs from that list
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatSpecList, listE2ESpecs, specListPath } from "../support/coverage/e2e-specs.ts";
-import { coverageHeadline, findCoveringScenarios, renderCoverage } from "../support/coverage/report.ts";
+import { formatSpecList, listE2ESpecs, specListPath } from "../tooling/coverage/e2e-specs.ts";
+import { coverageHeadline, findCoveringScenarios, renderCoverage } from "../tooling/coverage/report.ts";
 
 const usage = `usage: node scripts/coverage.ts --out|--check [docs/COVERAGE.md]
        node scripts/coverage.ts --list|--check-list`;
@@ -15,9 +15,9 @@ const [mode, file = "docs/COVERAGE.md"] = process.argv.slice(2);
 
 /** The spec list as the pinned e2e.test gives it now (built into the cache first, as `kubequake conformance` does). */
 async function listFromE2ETest(): Promise<string> {
-  const { buildStages } = await import("../support/cluster/build.ts");
-  const { resolveStages } = await import("../support/cluster/stages.ts");
-  const { loadVersions } = await import("../support/cluster/versions.ts");
+  const { buildStages } = await import("../tooling/cluster-build/build.ts");
+  const { resolveStages } = await import("../tooling/cluster-build/stages.ts");
+  const { loadVersions } = await import("../tooling/cluster-build/versions.ts");
   const { createLogger } = await import("../support/log/logger.ts");
   const versions = loadVersions();
   await buildStages(versions, createLogger("build"), ["e2e-tests"]);
@@ -56,11 +56,11 @@ try {
       console.log(`wrote ${specListPath.pathname}: ${count} specs`);
     } else if (readOr(specListPath) !== listed) {
       console.error(
-        `support/coverage/e2e-specs.json is stale: the pinned e2e.test lists other specs (${count} now). Run \`node scripts/coverage.ts --list\`, grade the new specs in support/coverage/grades.yaml, and commit both.`,
+        `tooling/coverage/e2e-specs.json is stale: the pinned e2e.test lists other specs (${count} now). Run \`node scripts/coverage.ts --list\`, grade the new specs in tooling/coverage/grades.yaml, and commit both.`,
       );
       process.exit(1);
     } else {
-      console.log(`support/coverage/e2e-specs.json matches the pinned e2e.test: ${count} specs`);
+      console.log(`tooling/coverage/e2e-specs.json matches the pinned e2e.test: ${count} specs`);
     }
   } else {
     console.error(usage);

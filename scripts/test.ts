@@ -4,6 +4,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { XMLParser } from "fast-xml-parser";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
+import { connectKube } from "../support/kube/client.ts";
+import { clusterNetworks } from "../support/kube/networks.ts";
 import {
   accountStoppedPackets,
   followStoppedPackets,
@@ -11,9 +13,7 @@ import {
   kernelLogNow,
   readSeal,
   type StoppedPacket,
-} from "../support/cluster/seal.ts";
-import { connectKube } from "../support/kube/client.ts";
-import { clusterNetworks } from "../support/kube/networks.ts";
+} from "../tooling/cluster-build/seal.ts";
 
 interface Tally {
   passed: number;
@@ -172,9 +172,9 @@ async function accountForTheSeal() {
 async function conformanceTests() {
   console.log("\n== conformance: Kubernetes' e2e.test, [Conformance] Services + DNS (npm run conformance)");
   try {
-    const { runConformance } = await import("../support/conformance/run.ts");
-    const { conformanceSelection } = await import("../support/conformance/selections.ts");
-    const { formatResultTable, formatTally, progressPrinter } = await import("../support/conformance/summary.ts");
+    const { runConformance } = await import("../tooling/conformance/run.ts");
+    const { conformanceSelection } = await import("../tooling/conformance/selections.ts");
+    const { formatResultTable, formatTally, progressPrinter } = await import("../tooling/conformance/summary.ts");
     const { createLogger } = await import("../support/log/logger.ts");
     const run = await runConformance({
       selection: conformanceSelection,

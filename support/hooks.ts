@@ -10,14 +10,18 @@ import {
   setParallelCanAssign,
 } from "@cucumber/cucumber";
 import { discoverCapabilities, probeLoadBalancer } from "./capabilities/discover.ts";
-import { type Capabilities, missingNeeds, needsLoadBalancer, unknownNeeds } from "./capabilities/needs.ts";
+import {
+  type Capabilities,
+  missingNeeds,
+  needsLoadBalancer,
+  skipAttachment,
+  unknownNeeds,
+} from "./capabilities/needs.ts";
 import { attachTrafficEvidence } from "./chaos/attachments.ts";
 import { steadyTrafficRunning, stopSteadyTraffic } from "./chaos/steady-traffic.ts";
 import { undoOutstandingFaults } from "./cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./cluster/health.ts";
 import { clusterName, kubeconfigPath } from "./cluster/kind.ts";
-import { demoImageName } from "./cluster/stages.ts";
-import { loadVersions } from "./cluster/versions.ts";
 import { collectDiagnostics, formatDiagnostics } from "./diagnostics/collect.ts";
 import { UserError } from "./errors/user-error.ts";
 import { connectKube, type Kube } from "./kube/client.ts";
@@ -26,7 +30,6 @@ import { deleteNamespacesOwnedBy, runOwnerPid, sweepLeftoverNamespaces } from ".
 import { clusterNetworks } from "./kube/networks.ts";
 import { removeOutsideContainers } from "./outside/clients.ts";
 import { processAlive } from "./process/liveness.ts";
-import { skipAttachment } from "./reports/skips.ts";
 import { type DemoWorkload, ScenarioContext } from "./scenario/context.ts";
 import { canStartInParallel } from "./scheduling/serial.ts";
 import type { KubequakeWorld } from "./world.ts";
@@ -60,7 +63,13 @@ BeforeAll(async () => {
   }
   kube = await connectKube(target);
   // A cluster that pulls its images gets the demo image by the reference given with --demo-image.
-  const image = process.env.KUBEQUAKE_DEMO_IMAGE || demoImageName(loadVersions());
+  // Set by `kubequake run`, or by cucumber.js from the pinned versions when cucumber-js runs the features itself.
+  const image = process.env.KUBEQUAKE_DEMO_IMAGE;
+  if (!image)
+    throw new UserError(
+      "no demo image is named (KUBEQUAKE_DEMO_IMAGE is empty)",
+      "run the features with `npx kubequake run`, or with `npx cucumber-js`, whose cucumber.js names kubequake's own.",
+    );
   workload = { image, allowedNetworks: await clusterNetworks(kube) };
   capabilities = process.env.KUBEQUAKE_CAPABILITIES
     ? (JSON.parse(process.env.KUBEQUAKE_CAPABILITIES) as Capabilities)

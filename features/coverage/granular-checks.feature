@@ -156,7 +156,7 @@ Feature: Networking Granular Checks: Services, as Kubernetes' own e2e dials them
 
   Scenario: Endpoints on the host network are reached from a pod and from a node, through the ClusterIP and a NodePort
     Upstream's "should function for service endpoints using hostNetwork" also sends a 2000-byte HTTP and UDP echo;
-    the demo image does not echo, so that part is not checked here (support/coverage/upstream.ts says so). Each
+    the demo image does not echo, so that part is not checked here (tooling/coverage/upstream.ts says so). Each
     endpoint listens on port 29531 of its node (above the 20000-28999 that hostNetwork clients use), bound to the
     node's IP: a UDP server bound to 0.0.0.0 on the host network (as upstream's agnhost is) answers a pod on its own
     node from the address the route to the pod picks, cni0's 10.244.x.1, not from the node IP the Service sent the

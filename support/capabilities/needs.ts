@@ -3,6 +3,9 @@
  * and compared with each scenario's `@needs:…` tags, so a scenario the cluster cannot host is reported
  * "skipped: why" instead of failing (or, worse, passing without testing anything).
  */
+/** The attachment that says why a scenario was skipped (read back by the reports, which print the reason). */
+export const skipAttachment = "skipped.txt";
+
 export interface Capabilities {
   /** The kubeconfig context. */
   readonly context: string;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { runCommand } from "../process/command.ts";
 import { processAlive } from "../process/liveness.ts";
 import { eventually } from "../wait/eventually.ts";
-import { cacheRoot } from "./cache.ts";
+import { cacheRoot } from "./kind.ts";
 
 /**
  * The fault ledger: every fault that reaches beyond a scenario's namespace (a stopped node, a paused container, a

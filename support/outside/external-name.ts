@@ -1,4 +1,4 @@
-import { outsideZone } from "../cluster/coredns.ts";
+import { outsideZone } from "../cluster/kind.ts";
 import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { waitForReadyPods } from "../kube/pods.ts";

@@ -2,7 +2,7 @@ import { UserError } from "../errors/user-error.ts";
 
 // Percentages and percentiles that steps state. A share above 100% (or below 0) or a p0/p150 cannot mean anything, and
 // a check against one passes whatever the traffic did: `kubequake lint` finds them in the feature files, and the
-// checks refuse them at run time with the same words (support/lint/argument-ranges.ts uses these).
+// checks refuse them at run time with the same words (tooling/lint/argument-ranges.ts uses these).
 
 /** Why `value` is not a percentage (0 to 100, fractions allowed), or undefined when it is one. */
 export function percentProblem(value: number): string | undefined {

@@ -3,14 +3,14 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { kubeconfigPath } from "../../support/cluster/kind.ts";
-import { demoImageName } from "../../support/cluster/stages.ts";
-import { loadVersions } from "../../support/cluster/versions.ts";
 import { EndpointWatcher } from "../../support/endpoints/watcher.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
 import { ScenarioContext } from "../../support/scenario/context.ts";
 import { createService, deployBackend, scaleBackend } from "../../support/services/backends.ts";
 import { eventually } from "../../support/wait/eventually.ts";
+import { demoImageName } from "../../tooling/cluster-build/stages.ts";
+import { loadVersions } from "../../tooling/cluster-build/versions.ts";
 
 let context: ScenarioContext;
 

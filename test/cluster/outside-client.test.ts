@@ -4,8 +4,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { kubeconfigPath } from "../../support/cluster/kind.ts";
-import { demoImageName } from "../../support/cluster/stages.ts";
-import { loadVersions } from "../../support/cluster/versions.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
 import { outsideOwnerLabel } from "../../support/outside/clients.ts";
@@ -13,6 +11,8 @@ import { sendToTarget } from "../../support/outside/send.ts";
 import { runCommand } from "../../support/process/command.ts";
 import { ScenarioContext } from "../../support/scenario/context.ts";
 import { deployBehindService } from "../../support/services/exposure.ts";
+import { demoImageName } from "../../tooling/cluster-build/stages.ts";
+import { loadVersions } from "../../tooling/cluster-build/versions.ts";
 
 let scenario: ScenarioContext;
 

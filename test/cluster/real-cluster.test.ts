@@ -4,8 +4,6 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { request } from "undici";
 import { kubeconfigPath } from "../../support/cluster/kind.ts";
-import { demoImageName } from "../../support/cluster/stages.ts";
-import { loadVersions } from "../../support/cluster/versions.ts";
 import { connectKube, type Kube } from "../../support/kube/client.ts";
 import { ScenarioNamespace } from "../../support/kube/namespace.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
@@ -13,6 +11,8 @@ import { nodeInternalIPs } from "../../support/kube/nodes.ts";
 import { waitForReadyPods } from "../../support/kube/pods.ts";
 import { probeDns, probeHttp } from "../../support/kube/prober.ts";
 import { demoPod, proberPod, serviceManifest } from "../../support/kube/workloads.ts";
+import { demoImageName } from "../../tooling/cluster-build/stages.ts";
+import { loadVersions } from "../../tooling/cluster-build/versions.ts";
 
 const image = demoImageName(loadVersions());
 let kube: Kube;

@@ -1,4 +1,4 @@
-// The network seal (support/cluster/seal.ts) proven on the live cluster: a packet from the kind network to an
+// The network seal (tooling/cluster-build/seal.ts) proven on the live cluster: a packet from the kind network to an
 // address nothing on this machine serves is refused at the host, at once, instead of leaving the machine. Each
 // probe is sent only after the seal is confirmed in place, so this test can never itself send a packet out.
 import assert from "node:assert/strict";
@@ -6,15 +6,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import type { V1Service } from "@kubernetes/client-node";
 import { kubeconfigPath } from "../../support/cluster/kind.ts";
-import { readSeal } from "../../support/cluster/seal.ts";
-import { demoImageName } from "../../support/cluster/stages.ts";
-import { loadVersions } from "../../support/cluster/versions.ts";
 import { connectKube, type Kube } from "../../support/kube/client.ts";
 import { ScenarioNamespace } from "../../support/kube/namespace.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
 import { waitForReadyPods } from "../../support/kube/pods.ts";
 import { probeHttp } from "../../support/kube/prober.ts";
 import { demoPod, managedByLabel, proberPod } from "../../support/kube/workloads.ts";
+import { readSeal } from "../../tooling/cluster-build/seal.ts";
+import { demoImageName } from "../../tooling/cluster-build/stages.ts";
+import { loadVersions } from "../../tooling/cluster-build/versions.ts";
 
 /** TEST-NET-1 (RFC 5737): documentation addresses, served by nothing anywhere. */
 const outsideAddress = "192.0.2.1";

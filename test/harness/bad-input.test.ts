@@ -3,7 +3,7 @@
 // API dump or stack trace — and leak nothing.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
 
 const cliMistakes: { args: string[]; message: RegExp; cwd?: string; exitCode?: number }[] = [

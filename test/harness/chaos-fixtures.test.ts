@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { cucumberBin, liveNamespacesOfRun, newRunId, readAttachments, runNode } from "./run-cucumber.ts";
 
 // Failure kinds are listed in the order first seen: a connection reset (once, among timeouts) can come first.

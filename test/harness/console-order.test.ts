@@ -1,5 +1,5 @@
 // The console shows each scenario whole and each traffic table right under the step that sent the traffic, also
-// with two scenarios running at once (support/reports/console-order.ts); before, a table came above its own step.
+// with two scenarios running at once (tooling/reports/console-order.ts); before, a table came above its own step.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runNode } from "./run-cucumber.ts";

@@ -3,7 +3,7 @@
 // ClusterIP Service's, an ExternalName for a misspelt Service, a CNAME to another Service), each with its message.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
 
 const mustFail: Record<string, RegExp> = {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
-import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { liveNamespacesOfRun, newRunId, readAttachments, runNode } from "./run-cucumber.ts";
 
 test("every feature passes on the real cluster via `kubequake run`, with reports and no leaked namespace", async () => {

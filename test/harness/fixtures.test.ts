@@ -2,8 +2,8 @@
 // message is checked; malformed features and interrupted runs must be reported clearly and leak nothing.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readScenarioOutcomes } from "../../support/reports/messages.ts";
 import { eventually } from "../../support/wait/eventually.ts";
+import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { cucumberBin, liveNamespacesOfRun, newRunId, readAttachments, runNode } from "./run-cucumber.ts";
 
 const mustFail: Record<string, { status: string; message: RegExp }> = {

@@ -2,7 +2,7 @@
 // not retried and fails the run.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { flakyOutcomes, readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { flakyOutcomes, readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { cucumberBin, newRunId, runNode } from "./run-cucumber.ts";
 
 test("only a scenario tagged @flaky is retried, and its pass on the retry is reported as flaky", async () => {

@@ -2,7 +2,7 @@
 // fail with a message naming what was expected and what was seen, and leave no namespace behind.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
 
 const mustFail: Record<string, RegExp> = {

@@ -8,7 +8,7 @@
 // never comes), each with its message checked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readScenarioOutcomes } from "../../support/reports/messages.ts";
+import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
 
 const mustFail: Record<string, RegExp> = {

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCommand } from "../../support/process/command.ts";
-import { readScenarioOutcomes } from "../../support/reports/messages.ts";
 import { eventually } from "../../support/wait/eventually.ts";
+import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { cucumberBin, liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
 
 const mustFail: Record<string, RegExp> = {

@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readDurations } from "../../support/sharding/durations.ts";
-import { listScenarios } from "../../support/sharding/list.ts";
-import { readScenarios } from "../../support/sharding/scenarios.ts";
+import { readDurations } from "../../tooling/sharding/durations.ts";
+import { listScenarios } from "../../tooling/sharding/list.ts";
+import { readScenarios } from "../../tooling/sharding/scenarios.ts";
 import { liveNamespacesOfRun, newRunId, runNode } from "./run-cucumber.ts";
 
 const dir = "reports/harness/shard-merge";

@@ -9,11 +9,11 @@ import type { Logger } from "../../support/log/logger.ts";
 
 const cache = mkdtempSync(join(tmpdir(), "kq-build-stop-"));
 process.env.KUBEQUAKE_CACHE = cache;
-const { buildStages } = await import("../../support/cluster/build.ts");
-const { CacheEntry } = await import("../../support/cluster/cache.ts");
+const { buildStages } = await import("../../tooling/cluster-build/build.ts");
+const { CacheEntry } = await import("../../tooling/cluster-build/cache.ts");
 const { runCommand } = await import("../../support/process/command.ts");
-const { loadVersions } = await import("../../support/cluster/versions.ts");
-type ResolvedStage = import("../../support/cluster/stages.ts").ResolvedStage;
+const { loadVersions } = await import("../../tooling/cluster-build/versions.ts");
+type ResolvedStage = import("../../tooling/cluster-build/stages.ts").ResolvedStage;
 
 const lines: string[] = [];
 const log: Logger = {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { stepsCommand } from "../../cli/steps.ts";
+import { UserError } from "../../support/errors/user-error.ts";
 import {
   type CatalogStep,
   docAbove,
@@ -15,8 +16,7 @@ import {
   parseFeatureSteps,
   renderMarkdown,
   type StepDefinition,
-} from "../../support/catalog/catalog.ts";
-import { UserError } from "../../support/errors/user-error.ts";
+} from "../../tooling/catalog/catalog.ts";
 
 const backendSource = `import { Given, Then, When } from "@cucumber/cucumber";
 import type { KubequakeWorld } from "../support/world.ts";

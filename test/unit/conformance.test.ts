@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { parseJUnit, writeJUnitSummary } from "../../support/conformance/junit.ts";
-import { GinkgoProgressReader } from "../../support/conformance/progress.ts";
+import { parseJUnit, writeJUnitSummary } from "../../tooling/conformance/junit.ts";
+import { GinkgoProgressReader } from "../../tooling/conformance/progress.ts";
 
 // The shape e2e.test v1.34.4 writes with --report-dir (Ginkgo v2.21, failure message attribute omitted).
 const junit = `<?xml version="1.0" encoding="UTF-8"?>

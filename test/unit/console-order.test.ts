@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Envelope } from "@cucumber/messages";
-import { consoleOrder } from "../../support/reports/console-order.ts";
+import { consoleOrder } from "../../tooling/reports/console-order.ts";
 
 const at = { seconds: 0, nanos: 0 };
 const started = (id: string): Envelope => ({ testCaseStarted: { id, testCaseId: id, attempt: 0, timestamp: at } });

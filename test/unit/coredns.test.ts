@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { withOutsideZone, withoutUpstream } from "../../support/cluster/coredns.ts";
+import { withOutsideZone, withoutUpstream } from "../../tooling/cluster-build/coredns.ts";
 
 const kubeadmCorefile = `.:53 {
     errors

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { repositoryPath, specsOfReport } from "../../support/coverage/e2e-specs.ts";
-import { gradeSpecs, upstreamChecks } from "../../support/coverage/grades.ts";
-import { coverageProblems, renderCoverage } from "../../support/coverage/report.ts";
+import { repositoryPath, specsOfReport } from "../../tooling/coverage/e2e-specs.ts";
+import { gradeSpecs, upstreamChecks } from "../../tooling/coverage/grades.ts";
+import { coverageProblems, renderCoverage } from "../../tooling/coverage/report.ts";
 
 const list = {
   kubernetesVersion: "v1.34.4",

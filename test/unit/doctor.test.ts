@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { diskFinding, formatFindings, inotifyFinding, nodeFinding, pidFinding } from "../../support/doctor/checks.ts";
+import { diskFinding, formatFindings, inotifyFinding, nodeFinding, pidFinding } from "../../tooling/doctor/checks.ts";
 
 test("Node below 22 fails and says to run through npx; 22 and later pass", () => {
   assert.equal(nodeFinding("v24.21.0").status, "ok");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { V1Namespace } from "@kubernetes/client-node";
-import { e2eLeftovers, e2eTestRunning } from "../../support/conformance/leftovers.ts";
+import { e2eLeftovers, e2eTestRunning } from "../../tooling/conformance/leftovers.ts";
 
 const namespace = (name: string, labels: Record<string, string>, phase = "Active"): V1Namespace => ({
   metadata: { name, labels },

@@ -140,3 +140,25 @@ test("the checks catch what they are for: a cycle (type-only too), a Scenario im
   assert.deepEqual(importsOutside(graph, baseLayer, baseLayer), ["support/kube/y.ts → support/traffic/z.ts"]);
   assert.deepEqual(graph.get("support/traffic/z.ts"), ["support/traffic/w.ts"]);
 });
+
+test("the scenario library (support/, steps/) imports no tooling: tooling builds on it, never the other way", () => {
+  const offending: string[] = [];
+  for (const folder of ["support", "steps"]) {
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith(".ts")) {
+          const module = relative(root, path);
+          for (const target of relativeImports(readFileSync(path, "utf8"))) {
+            const resolved = posix.normalize(posix.join(posix.dirname(module), target));
+            if (resolved.startsWith("tooling/") || resolved.startsWith("cli/"))
+              offending.push(`${module} → ${resolved}`);
+          }
+        }
+      }
+    };
+    walk(join(root, folder));
+  }
+  assert.deepEqual(offending, [], `the scenario library imports tooling or the CLI:\n${offending.join("\n")}`);
+});

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { clusterName, kindConfig, workerCount } from "../../support/cluster/kind.ts";
-import type { PinnedVersions } from "../../support/cluster/versions.ts";
+import { clusterName, workerCount } from "../../support/cluster/kind.ts";
+import { kindConfig } from "../../tooling/cluster-build/kind-cli.ts";
+import type { PinnedVersions } from "../../tooling/cluster-build/versions.ts";
 
 const versions = { COREDNS_VERSION: "v1.12.1", ETCD_IMAGE_TAG: "3.6.4-0" } as unknown as PinnedVersions;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ParameterTypeInfo, StepDefinition } from "../../support/catalog/catalog.ts";
-import { explainUndefinedStep, lintFeatures, manifestText } from "../../support/lint/lint.ts";
+import type { ParameterTypeInfo, StepDefinition } from "../../tooling/catalog/catalog.ts";
+import { explainUndefinedStep, lintFeatures, manifestText } from "../../tooling/lint/lint.ts";
 
 const parameterTypes: ParameterTypeInfo[] = [
   { name: "serviceType", regexps: [/ClusterIP|NodePort|headless/] },

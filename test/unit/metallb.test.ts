@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { poolRange, renderManifest } from "../../support/cluster/metallb.ts";
 import { UserError } from "../../support/errors/user-error.ts";
+import { poolRange, renderManifest } from "../../tooling/cluster-build/metallb.ts";
 
 test("the pool is the top of the kind network, below its last 5 addresses", () => {
   assert.deepEqual(poolRange("172.18.0.0/16", ["172.18.0.2", "172.18.0.3"]), {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ipv4InCidr } from "../../support/cluster/seal.ts";
 import { poolCidrs } from "../../support/kube/networks.ts";
+import { ipv4InCidr } from "../../tooling/cluster-build/seal.ts";
 
 test("a load-balancer pool range becomes the fewest CIDRs covering exactly it", () => {
   const cidrs = poolCidrs("172.18.255.200-172.18.255.250");

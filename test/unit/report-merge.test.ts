@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Envelope } from "@cucumber/messages";
-import { mergeMessages } from "../../support/reports/merge.ts";
-import { readScenarios } from "../../support/sharding/scenarios.ts";
+import { mergeMessages } from "../../tooling/reports/merge.ts";
+import { readScenarios } from "../../tooling/sharding/scenarios.ts";
 
 const ts = (seconds: number) => ({ seconds, nanos: 0 });
 const uri = "features/x.feature";

@@ -9,7 +9,7 @@ import {
   sealRules,
   sealTables,
   splitRuleSpec,
-} from "../../support/cluster/seal.ts";
+} from "../../tooling/cluster-build/seal.ts";
 
 test("the seal logs, then rejects TCP with a reset and everything else with ICMP, only for traffic leaving the bridge", () => {
   const rules = sealRules("br-0123456789ab");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { parseShard, partition, type ShardItem, shardTotals } from "../../support/sharding/partition.ts";
+import { parseShard, partition, type ShardItem, shardTotals } from "../../tooling/sharding/partition.ts";
 
 // Durations of a real full run on the kind cluster (see the file's "source").
 const recorded = (

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { pinnedVersions } from "../../support/cluster/toolchain.ts";
-import { checkStagingMatches, loadVersions, parseVersions } from "../../support/cluster/versions.ts";
+import { pinnedVersions } from "../../tooling/cluster-build/toolchain.ts";
+import { checkStagingMatches, loadVersions, parseVersions } from "../../tooling/cluster-build/versions.ts";
 
 test("cluster/versions.env pins every version, with matching Kubernetes and staging tags", () => {
   const versions = loadVersions();

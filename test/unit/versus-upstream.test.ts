@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { distinctScenarioSeconds, formatSideBySide, sideBySide } from "../../support/coverage/versus-upstream.ts";
+import { distinctScenarioSeconds, formatSideBySide, sideBySide } from "../../tooling/coverage/versus-upstream.ts";
 
 const checks = [
   {

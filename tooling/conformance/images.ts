@@ -1,5 +1,5 @@
-import type { Logger } from "../log/logger.ts";
-import { runCommand } from "../process/command.ts";
+import type { Logger } from "../../support/log/logger.ts";
+import { runCommand } from "../../support/process/command.ts";
 
 /** An image in a node's containerd, as crictl lists it. */
 interface NodeImage {

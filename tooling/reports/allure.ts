@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
-import type { Logger } from "../log/logger.ts";
-import { runCommand } from "../process/command.ts";
+import type { Logger } from "../../support/log/logger.ts";
+import { runCommand } from "../../support/process/command.ts";
 
 /**
  * Turns <reports>/allure-results into the Allure HTML report (<reports>/allure-report) with the Allure 3 CLI, which

@@ -1,9 +1,9 @@
 // Step arguments whose value would make a check judge nothing: a share above 100%, a p0 or p150, acting on 0 pods
 // or 0 times, "at least 0" answers. Which rule applies is read from the definition's own words around the parameter
 // ("{float}%", "p{int}", "{int} pod(s) of", "{int} time(s)"), so a new step phrased the same way is covered too.
-import { rateProblem } from "../chaos/load.ts";
-import { requestCountProblem } from "../traffic/client.ts";
-import { percentileProblem, percentProblem } from "../traffic/percentages.ts";
+import { rateProblem } from "../../support/chaos/load.ts";
+import { requestCountProblem } from "../../support/traffic/client.ts";
+import { percentileProblem, percentProblem } from "../../support/traffic/percentages.ts";
 
 /** The literal text of an expression before and after each of its parameters, in order. */
 export function parameterContexts(expression: string): { before: string; after: string }[] {

@@ -32,7 +32,7 @@ interface WrittenGrade {
   readonly note?: unknown;
 }
 
-export const gradesPath = new URL("./grades.yaml", import.meta.url);
+export const gradesPath = new URL("../../tooling/coverage/grades.yaml", import.meta.url);
 
 /** The grades joined with the spec list, in the list's order; problems (a spec without a grade …) are returned too. */
 export function gradeSpecs(
@@ -42,10 +42,10 @@ export function gradeSpecs(
   const problems: string[] = [];
   const bySpec = new Map<string, { id: string; grade: WrittenGrade }>();
   for (const [id, grade] of Object.entries(written ?? {})) {
-    const where = `support/coverage/grades.yaml: ${id}`;
+    const where = `tooling/coverage/grades.yaml: ${id}`;
     if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) problems.push(`${where}: an id is lower-case letters, digits and dashes`);
     if (typeof grade?.spec !== "string") {
-      problems.push(`${where}: no spec (the upstream test's full name, as in support/coverage/e2e-specs.json)`);
+      problems.push(`${where}: no spec (the upstream test's full name, as in tooling/coverage/e2e-specs.json)`);
       continue;
     }
     if (!statuses.includes(grade.status as CoverageStatus)) {
@@ -62,7 +62,7 @@ export function gradeSpecs(
   for (const [spec, { id }] of bySpec) {
     if (!specNames.has(spec)) {
       problems.push(
-        `support/coverage/grades.yaml: ${id}: its spec is not in e2e.test ${list.kubernetesVersion}'s list: "${spec}"`,
+        `tooling/coverage/grades.yaml: ${id}: its spec is not in e2e.test ${list.kubernetesVersion}'s list: "${spec}"`,
       );
     }
   }
@@ -70,7 +70,7 @@ export function gradeSpecs(
   for (const spec of list.specs) {
     const graded = bySpec.get(spec.name);
     if (!graded) {
-      problems.push(`support/coverage/grades.yaml: no grade for "${spec.name}" (${spec.location})`);
+      problems.push(`tooling/coverage/grades.yaml: no grade for "${spec.name}" (${spec.location})`);
       continue;
     }
     checks.push(toCheck(spec, graded.id, graded.grade));

@@ -1,8 +1,8 @@
 import { mkdirSync, statfsSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../errors/user-error.ts";
-import type { Logger } from "../log/logger.ts";
-import { CommandError, killRunningCommands } from "../process/command.ts";
+import { UserError } from "../../support/errors/user-error.ts";
+import type { Logger } from "../../support/log/logger.ts";
+import { CommandError, killRunningCommands } from "../../support/process/command.ts";
 import { cacheRoot } from "./cache.ts";
 import { isStageReady, type ResolvedStage, resolveStages } from "./stages.ts";
 import { type PinnedVersions, versionsFile } from "./versions.ts";

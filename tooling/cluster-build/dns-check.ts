@@ -1,5 +1,5 @@
-import { connectKube } from "../kube/client.ts";
-import { eventually } from "../wait/eventually.ts";
+import { connectKube } from "../../support/kube/client.ts";
+import { eventually } from "../../support/wait/eventually.ts";
 
 /**
  * Proves CoreDNS answers: a one-shot pod resolves kubernetes.default.svc.cluster.local through the cluster DNS and

@@ -1,4 +1,4 @@
-import { connectKube } from "../kube/client.ts";
+import { connectKube } from "../../support/kube/client.ts";
 
 /**
  * How many nodes e2e.test may schedule test pods on: Ready, not cordoned, without a NoSchedule/NoExecute taint (the

@@ -1,9 +1,9 @@
 // `kubequake lint`: every mistake in feature files that can be found without a cluster, each with file:line, what
 // was expected and what was seen. Pure: the step definitions and parameter types come from cucumber's support code
-// library (cli/project.ts), the features are parsed by @cucumber/gherkin (support/catalog/catalog.ts).
+// library (cli/project.ts), the features are parsed by @cucumber/gherkin (tooling/catalog/catalog.ts).
 import { distance } from "fastest-levenshtein";
 import { parseAllDocuments } from "yaml";
-import { unknownNeeds } from "../capabilities/needs.ts";
+import { unknownNeeds } from "../../support/capabilities/needs.ts";
 import {
   type FeatureStep,
   type FeatureText,
@@ -149,7 +149,7 @@ function tagProblem(tag: string): { message: string; expected: string; seen: str
       .sort((a, b) => distance(a, value) - distance(b, value))
       .slice(0, 3);
     return {
-      message: `${tag} names no upstream test in support/coverage/grades.yaml`,
+      message: `${tag} names no upstream test in tooling/coverage/grades.yaml`,
       expected: `an id from that list, such as ${nearest.map((id) => `@upstream:${id}`).join(", ")}`,
       seen: tag,
     };

@@ -4,7 +4,7 @@ import { finished } from "node:stream/promises";
 import { CucumberHtmlStream } from "@cucumber/html-formatter";
 import type { Envelope } from "@cucumber/messages";
 import { XMLBuilder, XMLParser } from "fast-xml-parser";
-import { UserError } from "../errors/user-error.ts";
+import { UserError } from "../../support/errors/user-error.ts";
 
 /** What `report merge` found and wrote, for its summary line. */
 export interface MergeSummary {

@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildStages, type StageOutcome } from "../cluster/build.ts";
-import { kubeconfigPath, listNodeContainers } from "../cluster/kind.ts";
-import { resolveStages } from "../cluster/stages.ts";
-import { loadVersions } from "../cluster/versions.ts";
-import { UserError } from "../errors/user-error.ts";
-import type { Logger } from "../log/logger.ts";
+import { kubeconfigPath, listNodeContainers } from "../../support/cluster/kind.ts";
+import { UserError } from "../../support/errors/user-error.ts";
+import type { Logger } from "../../support/log/logger.ts";
+import { buildStages, type StageOutcome } from "../cluster-build/build.ts";
+import { resolveStages } from "../cluster-build/stages.ts";
+import { loadVersions } from "../cluster-build/versions.ts";
 import { ensureImagesOnNodes } from "./images.ts";
 import { type ConformanceTestResult, parseJUnit, writeJUnitSummary } from "./junit.ts";
 import { sweepE2ELeftovers } from "./leftovers.ts";

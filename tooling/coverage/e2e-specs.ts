@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UserError } from "../errors/user-error.ts";
-import { runCommand } from "../process/command.ts";
+import { UserError } from "../../support/errors/user-error.ts";
+import { runCommand } from "../../support/process/command.ts";
 
 /**
  * The upstream tests kubequake's coverage is graded against: Kubernetes' sig-network specs about Services, as the
@@ -118,7 +118,7 @@ export function repositoryPath(fileName: string): string {
 }
 
 /** The file the list is kept in (generated; `npm test` checks it against the pinned e2e.test). */
-export const specListPath = new URL("./e2e-specs.json", import.meta.url);
+export const specListPath = new URL("../../tooling/coverage/e2e-specs.json", import.meta.url);
 
 export function readSpecList(): E2ESpecList {
   return JSON.parse(readFileSync(specListPath, "utf8")) as E2ESpecList;

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const builtInKindsPath = fileURLToPath(new URL("./built-in-kinds.json", import.meta.url));
+export const builtInKindsPath = fileURLToPath(new URL("../../tooling/lint/built-in-kinds.json", import.meta.url));
 
 interface BuiltInKinds {
   /** The Kubernetes version whose discovery this is. */

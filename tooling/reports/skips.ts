@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Envelope } from "@cucumber/messages";
+import { skipAttachment } from "../../support/capabilities/needs.ts";
 import { readScenarios } from "../sharding/scenarios.ts";
 
 /** The name of the attachment the Before hook adds to a scenario it skips for a missing need. */
-export const skipAttachment = "skipped.txt";
 
 /** Scenarios skipped for a need the cluster lacks, with the reason the Before hook attached. */
 export function readSkipReasons(messagesFile: string): { key: string; name: string; why: string }[] {

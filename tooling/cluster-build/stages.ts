@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { runCommand } from "../process/command.ts";
+import { runCommand } from "../../support/process/command.ts";
 import { CacheEntry, cacheKey, directoryDigest, fileDigest } from "./cache.ts";
 import { dockerImageExists } from "./docker.ts";
 import { type PinnedVersions, projectRoot } from "./versions.ts";

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { V1Namespace } from "@kubernetes/client-node";
-import { apiStatus, connectKube } from "../kube/client.ts";
+import { apiStatus, connectKube } from "../../support/kube/client.ts";
 
 // e2e.test deletes each test's namespace when the test ends; a run that was killed outright (SIGKILL, the machine
 // stopped) leaves them, and their pods keep running on kubequake's cluster. Every such namespace carries the label

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { cacheRoot } from "../../support/cluster/kind.ts";
+
+export { cacheRoot };
 
 /** Root of kubequake's build cache (KUBEQUAKE_CACHE, default ~/.cache/kubequake). */
-export const cacheRoot = process.env.KUBEQUAKE_CACHE ?? join(homedir(), ".cache", "kubequake");
 
 /** A short stable key over everything a build output depends on. */
 export function cacheKey(parts: readonly string[]): string {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { connectKube } from "../kube/client.ts";
-import { eventually } from "../wait/eventually.ts";
+import { outsideZone } from "../../support/cluster/kind.ts";
+import { connectKube } from "../../support/kube/client.ts";
+import { eventually } from "../../support/wait/eventually.ts";
 
 const clusterZones = "cluster.local:53 in-addr.arpa:53 ip6.arpa:53";
 const nxdomainBlock = `.:53 {
@@ -22,9 +23,6 @@ export function withoutUpstream(corefile: string): string {
   const noForward = corefile.replace(/^[ \t]*forward[ \t]+\.[^\n{]*(\{[^}]*\})?[ \t]*\n/gm, "");
   return `${noForward.replace(/^\.:53 \{/m, `${clusterZones} {`)}${nxdomainBlock}`;
 }
-
-/** The test zone for services outside the cluster (containers on the kind network), served by the cluster's CoreDNS. */
-export const outsideZone = "outside.test";
 
 /**
  * `ip-172-18-0-7.outside.test` answers A 172.18.0.7: names for containers on the kind network that need no record

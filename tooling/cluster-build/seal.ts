@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { ipv4ToNumber } from "../kube/networks.ts";
-import { runCommand } from "../process/command.ts";
+import { ipv4ToNumber } from "../../support/kube/networks.ts";
+import { runCommand } from "../../support/process/command.ts";
 
 /**
  * The network seal: nothing from the kind Docker network (nodes, pods, outside-world containers) may reach any

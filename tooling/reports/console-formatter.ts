@@ -1,5 +1,5 @@
 // The console formatter of `kubequake run` (cucumber.js): cucumber's own pretty printer, fed each scenario whole and
-// each attachment after its step (support/reports/console-order.ts says why). A cucumber-js formatter plugin.
+// each attachment after its step (tooling/reports/console-order.ts says why). A cucumber-js formatter plugin.
 
 import type { Envelope } from "@cucumber/messages";
 import { PrettyPrinter } from "@cucumber/pretty-formatter";

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Capabilities } from "../capabilities/needs.ts";
+import type { Capabilities } from "../../support/capabilities/needs.ts";
 
 /** The facts a nightly report's reader needs to compare two nights: which cluster, which versions. */
 export function reportEnvironment(

@@ -1,4 +1,4 @@
-import { runCommand } from "../process/command.ts";
+import { runCommand } from "../../support/process/command.ts";
 
 export async function dockerImageExists(image: string): Promise<boolean> {
   const result = await runCommand("docker", ["image", "inspect", "--format", "{{.Id}}", image], {

@@ -1,29 +1,19 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../errors/user-error.ts";
-import type { Logger } from "../log/logger.ts";
-import { CommandError, runCommand } from "../process/command.ts";
-import { processAlive } from "../process/liveness.ts";
-import { eventually } from "../wait/eventually.ts";
+import { undoOutstandingFaults } from "../../support/cluster/fault-ledger.ts";
+import { healthProblem, readClusterHealth } from "../../support/cluster/health.ts";
+import { clusterName, kubeconfigPath, listNodeContainers, workerCount } from "../../support/cluster/kind.ts";
+import { UserError } from "../../support/errors/user-error.ts";
+import type { Logger } from "../../support/log/logger.ts";
+import { CommandError, runCommand } from "../../support/process/command.ts";
+import { processAlive } from "../../support/process/liveness.ts";
+import { eventually } from "../../support/wait/eventually.ts";
 import { buildStages, formatDuration, location, logDir, type StageOutcome, seconds } from "./build.ts";
 import { cacheRoot } from "./cache.ts";
 import { ensureHermeticDns } from "./coredns.ts";
 import { verifyClusterDns } from "./dns-check.ts";
 import { dockerAnswers } from "./docker.ts";
-import { undoOutstandingFaults } from "./fault-ledger.ts";
-import { healthProblem, readClusterHealth } from "./health.ts";
-import {
-  clusterName,
-  createCluster,
-  deleteCluster,
-  exportKubeconfig,
-  kindConfig,
-  kubeconfigPath,
-  listNodeContainers,
-  loadImage,
-  nodeImages,
-  workerCount,
-} from "./kind.ts";
+import { createCluster, deleteCluster, exportKubeconfig, kindConfig, loadImage, nodeImages } from "./kind-cli.ts";
 import { ensureMetallb, metallbStatusLine } from "./metallb.ts";
 import { ensureKindNetwork, installSeal, kindNetworkName, readSeal, removeSeal, sealTables } from "./seal.ts";
 import { isStageReady, resolveStages } from "./stages.ts";

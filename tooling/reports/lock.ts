@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../log/logger.ts";
-import { processAlive } from "../process/liveness.ts";
-import { eventually } from "../wait/eventually.ts";
+import type { Logger } from "../../support/log/logger.ts";
+import { processAlive } from "../../support/process/liveness.ts";
+import { eventually } from "../../support/wait/eventually.ts";
 
 /**
  * One run at a time writes a reports folder: two runs in one checkout used to interleave their Cucumber message
