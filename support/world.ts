@@ -1,6 +1,7 @@
-import { type IWorldOptions, setWorldConstructor, World } from "@cucumber/cucumber";
+import { type IWorldOptions, setDefinitionFunctionWrapper, setWorldConstructor, World } from "@cucumber/cucumber";
 import type { EndpointWatcher } from "./endpoints/watcher.ts";
 import type { ScenarioContext, ScenarioReport } from "./scenario/context.ts";
+import { expandRememberedIn } from "./scenario/remembered-values.ts";
 import { combineTraffic, type TrafficResult } from "./traffic/client.ts";
 
 /**
@@ -70,3 +71,19 @@ export class KubequakeWorld extends World implements ScenarioReport {
 const consoleTextLimit = 4000;
 
 setWorldConstructor(KubequakeWorld);
+
+/**
+ * `{remembered:<name>}` works in every step, wherever a value goes (a URL, a docstring manifest or patch, an expected
+ * value, a node or pod name): each argument of a step is expanded right before it runs, from what earlier steps of
+ * the scenario remembered (support/scenario/remembered-values.ts). Hooks and steps without any pass through as they are.
+ */
+setDefinitionFunctionWrapper(function wrap(code: (...args: unknown[]) => unknown) {
+  return function (this: unknown, ...args: unknown[]) {
+    if (!(this instanceof KubequakeWorld) || !this.hasScenario) return code.apply(this, args);
+    const scenario = this.scenario;
+    return code.apply(
+      this,
+      args.map((argument) => expandRememberedIn(scenario, argument)),
+    );
+  };
+});

@@ -13,6 +13,7 @@ import {
 } from "../catalog/catalog.ts";
 import { upstreamChecks } from "../coverage/grades.ts";
 import { argumentRangeProblem, parameterContexts } from "./argument-ranges.ts";
+import { rememberedValueProblems } from "./remembered.ts";
 import { compileDefinitions, parameterChoices, type StepMatcher, suggestPhrases } from "./suggest.ts";
 
 export interface LintProblem {
@@ -58,6 +59,7 @@ export function lintFeatures(input: LintInput): LintProblem[] {
       const problem = tagProblem(tag.name);
       if (problem) problems.push({ file: feature.file, line: tag.line, severity: "error", ...problem });
     }
+    problems.push(...rememberedValueProblems(feature));
     for (const step of parsed.steps) {
       const matched = matchers.flatMap((m, index) => (m.match(step.text) ? [index] : []));
       for (const index of matched) used.add(index);
