@@ -1,4 +1,10 @@
-import { type IWorldOptions, setDefinitionFunctionWrapper, setWorldConstructor, World } from "@cucumber/cucumber";
+import {
+  DataTable,
+  type IWorldOptions,
+  setDefinitionFunctionWrapper,
+  setWorldConstructor,
+  World,
+} from "@cucumber/cucumber";
 import type { EndpointWatcher } from "./endpoints/watcher.ts";
 import type { ScenarioContext, ScenarioReport } from "./scenario/context.ts";
 import { expandRememberedIn } from "./scenario/remembered-values.ts";
@@ -74,7 +80,7 @@ setWorldConstructor(KubequakeWorld);
 
 /**
  * `{remembered:<name>}` works in every step, wherever a value goes (a URL, a docstring manifest or patch, an expected
- * value, a node or pod name): each argument of a step is expanded right before it runs, from what earlier steps of
+ * value, a node or pod name, a table cell): each argument of a step is expanded right before it runs, from what earlier steps of
  * the scenario remembered (support/scenario/remembered-values.ts). Hooks and steps without any pass through as they are.
  */
 setDefinitionFunctionWrapper(function wrap(code: (...args: unknown[]) => unknown) {
@@ -83,7 +89,12 @@ setDefinitionFunctionWrapper(function wrap(code: (...args: unknown[]) => unknown
     const scenario = this.scenario;
     return code.apply(
       this,
-      args.map((argument) => expandRememberedIn(scenario, argument)),
+      args.map((argument) =>
+        // A data table's cells too: the table is rebuilt with each cell expanded.
+        argument instanceof DataTable && argument.raw().some((row) => row.some((cell) => cell.includes("{remembered:")))
+          ? new DataTable(argument.raw().map((row) => row.map((cell) => expandRememberedIn(scenario, cell))))
+          : expandRememberedIn(scenario, argument),
+      ),
     );
   };
 });
