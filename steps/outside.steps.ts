@@ -21,7 +21,6 @@
  * to the kind network.
  */
 import { defineParameterType, Given, Then, When } from "@cucumber/cucumber";
-import type { EndpointAddress } from "../support/kube/endpoints.ts";
 import {
   expectSenderAddressRewritten,
   expectSenderAddressSeen,
@@ -237,33 +236,5 @@ Then(
   "every request was answered by a terminating pod of {backend}",
   async function (this: KubequakeWorld, backend: Backend) {
     await expectAnsweredByTerminatingPods(this.scenario, lastTraffic(this.scenario), backend.name);
-  },
-);
-
-/** The Service's EndpointSlices list N endpoints that are terminating and still serving. */
-Then(
-  "within {int} second(s) the Service {service} has {int} serving terminating endpoint(s)",
-  async function (this: KubequakeWorld, seconds: number, service: Service, count: number) {
-    const condition = (e: readonly EndpointAddress[]) => e.filter((x) => x.serving && x.terminating).length === count;
-    await service.waitForEndpoints(seconds, `${count} serving terminating endpoint(s)`, condition);
-  },
-);
-
-/** Ready and serving apart: with publishNotReadyAddresses an unready pod stays ready, but not serving. */
-Then(
-  "within {int} second(s) the Service {service} has {int} ready endpoint(s), {int} of them serving",
-  async function (this: KubequakeWorld, seconds: number, service: Service, ready: number, serving: number) {
-    const condition = (e: readonly EndpointAddress[]) =>
-      e.filter((x) => x.ready).length === ready && e.filter((x) => x.ready && x.serving).length === serving;
-    await service.waitForEndpoints(seconds, `${ready} ready endpoint(s), ${serving} of them serving`, condition);
-  },
-);
-
-/** publishNotReadyAddresses: deleted pods stay listed as ready (whether serving or not) until they are gone. */
-Then(
-  "within {int} second(s) the Service {service} has {int} terminating endpoint(s) still listed as ready",
-  async function (this: KubequakeWorld, seconds: number, service: Service, count: number) {
-    const condition = (e: readonly EndpointAddress[]) => e.filter((x) => x.ready && x.terminating).length === count;
-    await service.waitForEndpoints(seconds, `${count} terminating endpoint(s) listed as ready`, condition);
   },
 );

@@ -1,4 +1,5 @@
 import { type DataTable, Given, Then, When } from "@cucumber/cucumber";
+import { type EndpointCondition, readyEndpoints, waitForEndpointConditions } from "../support/endpoints/conditions.ts";
 import {
   parseExpectedEndpoints,
   waitForEndpointObjects,
@@ -38,11 +39,21 @@ When(
 Then(
   "within {int} second(s) the Service {service} has {int} ready endpoint(s)",
   async function (this: KubequakeWorld, seconds: number, service: Service, count: number) {
-    await service.waitForEndpoints(
-      seconds,
-      `${count} ready endpoint(s)`,
-      (e) => e.filter((x) => x.ready).length === count,
-    );
+    await waitForEndpointConditions(this.scenario, service.name, seconds, [readyEndpoints(count)]);
+  },
+);
+
+/**
+ * Waits until the Service's EndpointSlices meet a condition: endpoint counts by state ("2 ready endpoints", "1
+ * serving terminating endpoint", "0 unready endpoints"), optionally on one node ("1 terminating endpoint on node
+ * "kubequake-worker""), a port in every slice ("port 8080/TCP named "http""), "addressType IPv4", "no zone hints",
+ * "managed-by "endpointslice-controller.k8s.io""; several joined by "and" hold at once ("1 ready endpoint and 0 ready
+ * serving endpoints"). Timed by the Service's EndpointSlice watch.
+ */
+Then(
+  "within {int} second(s) the EndpointSlices of {service} have {endpointCondition}",
+  async function (this: KubequakeWorld, seconds: number, service: Service, conditions: EndpointCondition[]) {
+    await waitForEndpointConditions(this.scenario, service.name, seconds, conditions);
   },
 );
 
@@ -51,9 +62,7 @@ Then(
   "within {int} second(s) the Service {service} no longer lists the {podFate} pod(s) as ready",
   async function (this: KubequakeWorld, seconds: number, service: Service, fate: Action["kind"]) {
     const pods = podsThatWere(this.scenario, fate);
-    await service.waitForEndpoints(seconds, `none of ${pods.join(", ")} as a ready endpoint`, (e) =>
-      e.every((x) => !x.ready || !pods.includes(x.pod)),
-    );
+    await waitForEndpointConditions(this.scenario, service.name, seconds, [{ kind: "notReady", pods }]);
   },
 );
 

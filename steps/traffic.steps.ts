@@ -19,6 +19,7 @@ import {
   expectOnlyPods,
   expectSinglePod,
 } from "../support/traffic/expectations.ts";
+import { checkJudgedTraffic } from "../support/traffic/judged.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /**
@@ -83,16 +84,16 @@ Then("every request is refused", function (this: KubequakeWorld) {
   expectAllRefused(lastTrafficCombined(this.scenario));
 });
 
-/** Each currently ready pod of the backend answered at least N of the last requests. */
+/**
+ * Each currently ready pod of the backend answered at least N of the last requests. This check and the stickiness,
+ * spread and "answered" checks below also judge the scenario's steady traffic, when it has some, and say which
+ * traffic they judged.
+ */
 Then(
   "every ready pod of {backend} answered at least {int} request(s)",
   async function (this: KubequakeWorld, backend: Backend, minimum: number) {
-    expectEveryPodAnswered(
-      lastTrafficCombined(this.scenario),
-      (await backend.readyPods()).map((p) => p.name),
-      minimum,
-      backend.name,
-    );
+    const pods = (await backend.readyPods()).map((p) => p.name);
+    await checkJudgedTraffic(this.scenario, (t) => expectEveryPodAnswered(t.combined, pods, minimum, backend.name));
   },
 );
 
@@ -100,40 +101,36 @@ Then(
 Then(
   "the requests split evenly over the ready pods of {backend} within {int}%",
   async function (this: KubequakeWorld, backend: Backend, tolerance: number) {
-    expectEvenSplit(
-      lastTrafficCombined(this.scenario),
-      (await backend.readyPods()).map((p) => p.name),
-      tolerance,
-      backend.name,
-    );
+    const pods = (await backend.readyPods()).map((p) => p.name);
+    await checkJudgedTraffic(this.scenario, (t) => expectEvenSplit(t.combined, pods, tolerance, backend.name));
   },
 );
 
 /** Only the backend's ready pods answered (e.g. pods not matching the selector got nothing). */
 Then("only pods of {backend} answered", async function (this: KubequakeWorld, backend: Backend) {
-  expectOnlyPods(
-    lastTrafficCombined(this.scenario),
-    (await backend.readyPods()).map((p) => p.name),
-    backend.name,
-  );
+  const pods = (await backend.readyPods()).map((p) => p.name);
+  await checkJudgedTraffic(this.scenario, (t) => expectOnlyPods(t.combined, pods, backend.name));
 });
 
 /**
  * Stickiness: none of the last requests failed, and one pod answered them all (requests opened at the same moment
  * before the client's first answer may have picked another pod: ClientIP affinity is recorded per connection).
  */
-Then("every request was answered by the same pod", function (this: KubequakeWorld) {
-  expectSinglePod(lastTrafficCombined(this.scenario));
+Then("every request was answered by the same pod", async function (this: KubequakeWorld) {
+  await checkJudgedTraffic(this.scenario, (t) => expectSinglePod(t.combined));
 });
 
 /** Spread: the last requests (all clients together) reached at least N pods. */
-Then("the requests were answered by at least {int} different pod(s)", function (this: KubequakeWorld, minimum: number) {
-  expectAtLeastPods(lastTrafficCombined(this.scenario), minimum);
-});
+Then(
+  "the requests were answered by at least {int} different pod(s)",
+  async function (this: KubequakeWorld, minimum: number) {
+    await checkJudgedTraffic(this.scenario, (t) => expectAtLeastPods(t.combined, minimum));
+  },
+);
 
 /** Per-client stickiness: each client of the last traffic was answered by one pod only (as the step above). */
-Then("each client was answered by a single pod", function (this: KubequakeWorld) {
-  expectEachClientSticky(lastTraffic(this.scenario));
+Then("each client was answered by a single pod", async function (this: KubequakeWorld) {
+  await checkJudgedTraffic(this.scenario, (t) => expectEachClientSticky(t.results));
 });
 
 /**

@@ -1,4 +1,5 @@
 import { defineParameterType } from "@cucumber/cucumber";
+import { endpointConditionPattern, parseEndpointConditions } from "./endpoints/conditions.ts";
 import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
 import { parsePodSender, podSenderPattern } from "./objects/sources.ts";
 import { parseWatchEvent } from "./objects/watch-events.ts";
@@ -63,3 +64,17 @@ defineParameterType({ name: "podSender", regexp: podSenderPattern, transformer: 
 
 /** The type of a watch event, as a step names it: added, modified or deleted. */
 defineParameterType({ name: "watchEvent", regexp: /added|modified|deleted/, transformer: parseWatchEvent });
+
+/** A backquoted JSONPath of an object, as in {fieldCondition}: `spec.clusterIP`, `spec.ports[0].nodePort`. */
+defineParameterType({ name: "fieldPath", regexp: /`([^`]+)`/, transformer: (path: string) => path });
+
+/**
+ * Conditions on a Service's EndpointSlices: "N [ready|unready|serving|terminating …] endpoint(s) [on node "n"]",
+ * "port 8080[/TCP] [named "http"]", "addressType IPv4|IPv6|FQDN", "[no ]zone|node hints", "managed-by "…"";
+ * several joined by " and " hold at once.
+ */
+defineParameterType({
+  name: "endpointCondition",
+  regexp: endpointConditionPattern,
+  transformer: (text: string) => parseEndpointConditions(text),
+});

@@ -1,5 +1,12 @@
-import { type IWorldOptions, setWorldConstructor, World } from "@cucumber/cucumber";
+import {
+  DataTable,
+  type IWorldOptions,
+  setDefinitionFunctionWrapper,
+  setWorldConstructor,
+  World,
+} from "@cucumber/cucumber";
 import type { ScenarioContext, ScenarioReport } from "./scenario/context.ts";
+import { expandRememberedIn } from "./scenario/remembered-values.ts";
 
 /**
  * Cucumber's side of a scenario: the one ScenarioContext (which owns all the scenario's state, results and logs)
@@ -44,3 +51,24 @@ export class KubequakeWorld extends World implements ScenarioReport {
 const consoleTextLimit = 4000;
 
 setWorldConstructor(KubequakeWorld);
+
+/**
+ * `{remembered:<name>}` works in every step, wherever a value goes (a URL, a docstring manifest or patch, an expected
+ * value, a node or pod name, a table cell): each argument of a step is expanded right before it runs, from what earlier steps of
+ * the scenario remembered (support/scenario/remembered-values.ts). Hooks and steps without any pass through as they are.
+ */
+setDefinitionFunctionWrapper(function wrap(code: (...args: unknown[]) => unknown) {
+  return function (this: unknown, ...args: unknown[]) {
+    if (!(this instanceof KubequakeWorld) || !this.hasScenario) return code.apply(this, args);
+    const scenario = this.scenario;
+    return code.apply(
+      this,
+      args.map((argument) =>
+        // A data table's cells too: the table is rebuilt with each cell expanded.
+        argument instanceof DataTable && argument.raw().some((row) => row.some((cell) => cell.includes("{remembered:")))
+          ? new DataTable(argument.raw().map((row) => row.map((cell) => expandRememberedIn(scenario, cell))))
+          : expandRememberedIn(scenario, argument),
+      ),
+    );
+  };
+});

@@ -38,3 +38,21 @@ Feature: ClientIP session affinity pins a client to one backend pod
     Then within 20 seconds 60 requests to "http://sticky" are answered by at least 2 different pods
     When the Service "sticky" switches to session affinity ClientIP
     Then within 20 seconds 20 requests to "http://sticky" are all answered by the same pod
+
+  # The stickiness check judges the steady traffic too (the report says which traffic it judged), so "the same pod"
+  # covers every request sent while the backend scaled, not only the last batch.
+  Scenario: A pinned client stays on its pod under steady traffic while the backend scales up
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "sticky" with ClientIP session affinity
+    And steady traffic of 20 requests per second to "http://sticky"
+    When a client pod sends 20 requests to "http://sticky"
+    Then every request was answered by the same pod
+    When the pod that answered the last request is remembered as "pinned"
+    And "sticky" is scaled to 4 replicas
+    Then within 60 seconds the Service "sticky" has 4 ready endpoints
+    When the steady traffic runs for 5 more seconds
+    And a client pod sends 20 requests to "http://sticky"
+    And the steady traffic stops
+    Then none of the steady traffic failed
+    And every request was answered by the same pod
+    And only pods of "sticky" answered
+    And within 5 seconds the Pod "{remembered:pinned}" has `status.phase` equal to "Running"

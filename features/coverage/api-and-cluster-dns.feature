@@ -198,13 +198,13 @@ Feature: API operations and cluster DNS, as Kubernetes' own e2e checks them, wri
 
   @upstream:dns-nameservers @upstream:dns-resolv-conf
   Scenario: A pod with dnsPolicy None uses the nameserver, search path and options of its dnsConfig
-    Then the Service "kube-dns" in namespace "kube-system" has `spec.clusterIP` equal to "10.96.0.10"
-    When the client pod "custom-dns" is:
+    When the field `spec.clusterIP` of the Service "kube-dns" in namespace "kube-system" is remembered as "cluster-dns"
+    And the client pod "custom-dns" is:
       """
       spec:
         dnsPolicy: None
         dnsConfig:
-          nameservers: [10.96.0.10]
+          nameservers: ["{remembered:cluster-dns}"]
           searches: [default.svc.cluster.local]
           options: [{ name: ndots, value: "2" }]
       """

@@ -110,14 +110,14 @@ Feature: DNS names, unready endpoints, traffic policies and restarts, as Kuberne
       """
       spec: {}
       """
-    Then within 60 seconds the Service "tolerate-unready" has 1 ready endpoint, 0 of them serving
+    Then within 60 seconds the EndpointSlices of "tolerate-unready" have 1 ready endpoint and 0 ready serving endpoints
     And within 30 seconds 5 requests from the pod "c" to "http://tolerate-unready" all succeed
     When the Deployment "tolerate-unready" is patched with:
       """
       spec:
         replicas: 0
       """
-    Then within 30 seconds the Service "tolerate-unready" has 1 terminating endpoint still listed as ready
+    Then within 30 seconds the EndpointSlices of "tolerate-unready" have 1 ready terminating endpoint
     When the Service "tolerate-unready" is patched with:
       """
       spec:

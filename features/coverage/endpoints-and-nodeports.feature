@@ -344,9 +344,10 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
 
   @upstream:nodeport-collision @upstream:nodeport-release
   Scenario: A NodePort in use is refused to a second Service until the first is deleted, then it is free again
-    The API server frees a deleted Service's NodePort a moment after the Service is gone: it first deletes the
-    Service's Endpoints and frees its ClusterIP. A loaded CI machine once refused "second" in that gap, so "is
-    deleted" waits for a Service's NodePorts to be free too (a dry-run create on them is accepted).
+    The NodePort is the one the API server gave "first", remembered and asked for again (never typed in, so no other
+    scenario can hold it by chance). The API server frees a deleted Service's NodePort a moment after the Service is
+    gone: it first deletes the Service's Endpoints and frees its ClusterIP. A loaded CI machine once refused "second"
+    in that gap, so "is deleted" waits for a Service's NodePorts to be free too (a dry-run create on them is accepted).
 
     Given the manifest:
       """
@@ -356,9 +357,10 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
       spec:
         type: NodePort
         selector: { app: none }
-        ports: [{ port: 80, targetPort: 8080, nodePort: 31917 }]
+        ports: [{ port: 80, targetPort: 8080 }]
       """
-    When the API server rejects the manifest with "provided port is already allocated":
+    When the field `spec.ports[0].nodePort` of the Service "first" is remembered as "taken"
+    And the API server rejects the manifest with "provided port is already allocated":
       """
       apiVersion: v1
       kind: Service
@@ -366,7 +368,7 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
       spec:
         type: NodePort
         selector: { app: none }
-        ports: [{ port: 80, targetPort: 8080, nodePort: 31917 }]
+        ports: [{ port: 80, targetPort: 8080, nodePort: {remembered:taken} }]
       """
     When the Service "first" is deleted
     And the manifest:
@@ -377,9 +379,9 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
       spec:
         type: NodePort
         selector: { app: none }
-        ports: [{ port: 80, targetPort: 8080, nodePort: 31917 }]
+        ports: [{ port: 80, targetPort: 8080, nodePort: {remembered:taken} }]
       """
-    Then within 10 seconds the Service "second" has `spec.ports[0].nodePort` equal to "31917"
+    Then within 10 seconds the Service "second" has `spec.ports[0].nodePort` equal to "{remembered:taken}"
 
   @upstream:nodeport-functioning
   Scenario: A NodePort Service gets its NodePort from the API server and answers by name, on its ClusterIP and on every node

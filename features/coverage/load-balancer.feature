@@ -236,7 +236,7 @@ Feature: LoadBalancer Services, as Kubernetes' own e2e checks them, written with
     Then within 30 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
     When "web" is scaled to 0 replicas
     Then within 15 seconds the Service "web" has 0 ready endpoints
-    And within 15 seconds the Service "web" has 1 serving terminating endpoint
+    And within 15 seconds the EndpointSlices of "web" have 1 serving terminating endpoint
     And within 20 seconds the health-check NodePort of "web" answers 200 only on the nodes running a ready pod of "web"
     And within 20 seconds 3 requests from an outside client to the NodePort of "web" on every node are answered only by the nodes running a terminating pod of "web"
 

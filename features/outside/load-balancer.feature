@@ -27,6 +27,8 @@ Feature: A LoadBalancer Service gets an address on the kind network and answers 
     And the Service "web" gets a load-balancer address within 10 seconds
     And within 20 seconds the load balancer announces the address of "web" from one node
     And within 20 seconds 10 requests from the host to the load-balancer address of "web" all succeed
+    When the node announcing the load-balancer address of "web" is remembered as "speaker"
+    Then within 20 seconds 10 requests from a hostNetwork client on node "{remembered:speaker}" to "http://{loadBalancerIP:web}" are answered by exactly the ready pods of "web"
     When "web" is scaled to 0 replicas
     Then within 20 seconds the load balancer announces the address of "web" from no node
     And within 20 seconds none of 10 requests from the host to the load-balancer address of "web" succeeds

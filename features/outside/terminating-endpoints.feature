@@ -11,7 +11,7 @@ Feature: With only terminating endpoints left, traffic falls back to them
     Given the demo backend runs 1 replica behind the NodePort Service "web", each pod serving 40 seconds after it is deleted
     When "web" is scaled to 0 replicas
     Then within 15 seconds the Service "web" has 0 ready endpoints
-    And within 15 seconds the Service "web" has 1 serving terminating endpoint
+    And within 15 seconds the EndpointSlices of "web" have 1 serving terminating endpoint
     And within 20 seconds 10 requests from an outside client to the NodePort of "web" on every node all succeed
     And every request was answered by a terminating pod of "web"
 
@@ -30,9 +30,9 @@ Feature: With only terminating endpoints left, traffic falls back to them
   Scenario: publishNotReadyAddresses keeps an unready pod and a terminating pod reachable
     Given the demo backend runs 1 replica behind the ClusterIP Service "web" that publishes not-ready addresses, each pod serving 40 seconds after it is deleted
     When 1 pod of "web" turns unready
-    Then within 15 seconds the Service "web" has 1 ready endpoint, 0 of them serving
+    Then within 15 seconds the EndpointSlices of "web" have 1 ready endpoint and 0 ready serving endpoints
     And within 15 seconds 10 requests from a client pod to the URL "http://web" all succeed
     When "web" is scaled to 0 replicas
-    Then within 15 seconds the Service "web" has 1 terminating endpoint still listed as ready
+    Then within 15 seconds the EndpointSlices of "web" have 1 ready terminating endpoint
     And within 15 seconds 10 requests from a client pod to the URL "http://web" all succeed
     And every request was answered by a terminating pod of "web"

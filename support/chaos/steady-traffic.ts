@@ -43,6 +43,11 @@ const steadyTrafficSlot = defineSlot(
   },
 );
 
+/** The scenario's steady traffic, running or stopped; undefined when it started none. */
+export function steadyTrafficState(context: ScenarioContext): SteadyTrafficState | undefined {
+  return context.peek(steadyTrafficSlot)?.current;
+}
+
 /** Whether steady traffic was started and not stopped yet (a failed step may leave it running). */
 export function steadyTrafficRunning(context: ScenarioContext): boolean {
   const current = context.peek(steadyTrafficSlot)?.current;

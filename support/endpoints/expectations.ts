@@ -1,6 +1,5 @@
-import type { EndpointAddress } from "../kube/endpoints.ts";
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
-import { endpointWatcher } from "./watcher.ts";
+import { type EndpointChange, type EndpointsCondition, endpointWatcher } from "./watcher.ts";
 
 /**
  * Waits until the watched endpoints of `service` satisfy `condition`, then attaches the EndpointSlice timeline and
@@ -12,13 +11,14 @@ export async function waitForEndpoints(
   service: string,
   seconds: number,
   expectation: string,
-  condition: (endpoints: readonly EndpointAddress[]) => boolean,
+  condition: EndpointsCondition,
+  seen?: (change: EndpointChange | undefined) => string,
 ): Promise<number | undefined> {
   const watcher = endpointWatcher(scenario, service);
   const action = scenario.lastAction;
   const since = action?.atUnixMs ?? watcher.timeline[0]?.atUnixMs ?? Date.now();
   try {
-    const change = await watcher.waitFor(`Service ${service} has ${expectation}`, condition, seconds * 1000);
+    const change = await watcher.waitFor(`Service ${service} has ${expectation}`, condition, seconds * 1000, seen);
     // Not clamped: a change seen before the action's stamp is reported as a negative time (see describeAfterAction).
     const afterMs = action ? change.atUnixMs - action.atUnixMs : undefined;
     const headline =

@@ -9,7 +9,12 @@ import { eventually } from "../wait/eventually.ts";
 export interface EndpointChange {
   readonly atUnixMs: number;
   readonly endpoints: readonly EndpointAddress[];
+  /** The slices as the watch delivered them, for conditions on their ports, addressType, hints and labels. */
+  readonly slices: readonly V1EndpointSlice[];
 }
+
+/** A condition on a Service's endpoints, flattened (one entry per address) and as the slices that hold them. */
+export type EndpointsCondition = (endpoints: readonly EndpointAddress[], slices: readonly V1EndpointSlice[]) => boolean;
 
 /**
  * Watches the EndpointSlices of one Service and keeps a timeline of their changes, so waits can tell exactly when
@@ -53,23 +58,24 @@ export class EndpointWatcher {
   }
 
   #record(slices: readonly V1EndpointSlice[]): void {
-    this.timeline.push({ atUnixMs: Date.now(), endpoints: flattenSlices(slices) });
+    this.timeline.push({ atUnixMs: Date.now(), endpoints: flattenSlices(slices), slices: [...slices] });
   }
 
   /**
    * Waits until `condition` holds for the current endpoints; returns the change that first satisfied it.
-   * The timeout error names the condition and shows the last endpoints seen.
+   * The timeout error names the condition and shows the last endpoints seen (or what `seen` says of the last change).
    */
   async waitFor(
     description: string,
-    condition: (endpoints: readonly EndpointAddress[]) => boolean,
+    condition: EndpointsCondition,
     timeoutMs: number,
+    seen: (change: EndpointChange | undefined) => string = (change) => describeEndpoints(change?.endpoints ?? []),
   ): Promise<EndpointChange> {
     const { value } = await eventually(
       description,
       async () => {
         const satisfying = firstSatisfying(this.timeline, condition);
-        return { satisfied: satisfying !== undefined, value: satisfying ?? describeEndpoints(this.current) };
+        return { satisfied: satisfying !== undefined, value: satisfying ?? seen(this.timeline.at(-1)) };
       },
       { timeoutMs, intervalMs: 50 },
     );
@@ -139,11 +145,11 @@ export function watchedServices(scenario: ScenarioContext): string[] {
  */
 export function firstSatisfying(
   timeline: readonly EndpointChange[],
-  condition: (endpoints: readonly EndpointAddress[]) => boolean,
+  condition: EndpointsCondition,
 ): EndpointChange | undefined {
   const last = timeline.at(-1);
-  if (!last || !condition(last.endpoints)) return undefined;
-  const breaking = timeline.findLastIndex((change) => !condition(change.endpoints));
+  if (!last || !condition(last.endpoints, last.slices)) return undefined;
+  const breaking = timeline.findLastIndex((change) => !condition(change.endpoints, change.slices));
   return timeline[breaking + 1];
 }
 

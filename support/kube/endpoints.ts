@@ -7,6 +7,8 @@ export interface EndpointAddress {
   readonly ready: boolean;
   readonly serving: boolean;
   readonly terminating: boolean;
+  /** The node the endpoint's pod runs on (the slice's nodeName), "" when the slice does not say. */
+  readonly node: string;
 }
 
 export function flattenSlices(slices: readonly V1EndpointSlice[]): EndpointAddress[] {
@@ -20,6 +22,7 @@ export function flattenSlices(slices: readonly V1EndpointSlice[]): EndpointAddre
           ready: endpoint.conditions?.ready ?? true,
           serving: endpoint.conditions?.serving ?? endpoint.conditions?.ready ?? true,
           terminating: endpoint.conditions?.terminating ?? false,
+          node: endpoint.nodeName ?? "",
         })),
       ),
     )

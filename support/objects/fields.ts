@@ -1,6 +1,9 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { JSONPath } from "jsonpath-plus";
+import { UserError } from "../errors/user-error.ts";
 import { apiStatus, type Kube } from "../kube/client.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { rememberValue } from "../scenario/remembered-values.ts";
 import { eventually } from "../wait/eventually.ts";
 import { describeRef, objectRef } from "./kinds.ts";
 
@@ -125,4 +128,37 @@ export async function waitForAbsence(
     },
     { timeoutMs: Math.max(seconds * 1000, 1), intervalMs: 250 },
   );
+}
+
+/**
+ * Remembers the one value at a field of an object as `name` (see support/scenario/remembered-values.ts): a Service's
+ * `spec.clusterIP`, a pod's `spec.nodeName` or `status.podIP`, a NodePort. The object may be anywhere (reading
+ * changes nothing); a field that is not set, or holds several values, is the feature's mistake.
+ */
+export async function rememberField(
+  scenario: ScenarioContext,
+  target: { kind: string; name: string; namespace: string },
+  path: string,
+  name: string,
+): Promise<string> {
+  const ref = objectRef(target.kind, target.name, target.namespace);
+  const object = await readObject(scenario.kube, ref);
+  const what = `\`${path}\` of ${describeRef(ref)}`;
+  if (!object) {
+    throw new UserError(
+      `${scenario.source}: cannot remember ${what}: ${describeRef(ref)} does not exist`,
+      "create it in an earlier step, or name an object the scenario has (the kind and name as in its manifest).",
+    );
+  }
+  const values = fieldValues(object, path);
+  if (values.length !== 1) {
+    throw new UserError(
+      `${scenario.source}: cannot remember ${what}: it has ${values.length === 0 ? "no value" : `${values.length} values (${values.join(", ")})`}`,
+      values.length === 0
+        ? `wait until it is set first (Then within 10 seconds the ${target.kind} "${target.name}" has \`${path}\` set), or check the path.`
+        : "point the path at one value, e.g. with an index: `spec.ports[0].nodePort`.",
+    );
+  }
+  rememberValue(scenario, name, values[0]!, what);
+  return values[0]!;
 }

@@ -3,6 +3,7 @@ import { metallbNamespace, poolName } from "../cluster/metallb.ts";
 import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import { rememberValue } from "../scenario/remembered-values.ts";
 import { createService, deployBackend } from "../services/backends.ts";
 import { waitUntilServing } from "../services/exposure.ts";
 import { eventually } from "../wait/eventually.ts";
@@ -358,6 +359,26 @@ async function announcingNodes(scenario: ScenarioContext, name: string): Promise
     .filter((status) => status.serviceName === name && status.serviceNamespace === scenario.name)
     .map((status) => status.node ?? "?")
     .sort();
+}
+
+/**
+ * Remembers the node that announces the Service's load-balancer address (MetalLB L2: the elected speaker) as `name`,
+ * e.g. to stop that very node later. Exactly one node must announce it now: none or several is reported as seen.
+ */
+export async function rememberAnnouncingNode(
+  scenario: ScenarioContext,
+  service: string,
+  name: string,
+): Promise<string> {
+  const nodes = await announcingNodes(scenario, service);
+  if (nodes.length !== 1) {
+    throw new UserError(
+      `${scenario.source}: ${nodes.length === 0 ? "no node announces" : `${nodes.length} nodes announce (${nodes.join(", ")})`} the load-balancer address of ${service}, so there is no announcing node to remember as "${name}"`,
+      `wait for it first: Then within 30 seconds the load balancer announces the address of "${service}" from one node.`,
+    );
+  }
+  rememberValue(scenario, name, nodes[0]!, `the node announcing the load-balancer address of ${service}`);
+  return nodes[0]!;
 }
 
 /**

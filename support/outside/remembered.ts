@@ -1,5 +1,5 @@
 import type { V1Service } from "@kubernetes/client-node";
-import type { ScenarioContext } from "../scenario/context.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 
 /**
  * What a Service carried when a step of the scenario last looked at it (a type change, a check of its fields, its
@@ -15,12 +15,15 @@ export interface Remembered {
   healthCheckNodePort?: number;
 }
 
-const remembered = new WeakMap<ScenarioContext, Map<string, Remembered>>();
+/** What the scenario remembers of each of its Services, by Service name. */
+const rememberedServices = defineSlot(
+  "what the scenario remembers of its Services",
+  () => new Map<string, Remembered>(),
+);
 
 /** The entry of a Service, created empty on first use (to be filled in). */
 export function rememberedOf(scenario: ScenarioContext, name: string): Remembered {
-  const map = remembered.get(scenario) ?? new Map<string, Remembered>();
-  remembered.set(scenario, map);
+  const map = scenario.slot(rememberedServices);
   const entry = map.get(name) ?? {};
   map.set(name, entry);
   return entry;
@@ -28,7 +31,7 @@ export function rememberedOf(scenario: ScenarioContext, name: string): Remembere
 
 /** What the scenario remembers of a Service (nothing yet: an empty entry, not stored). */
 export function recalled(scenario: ScenarioContext, name: string): Remembered {
-  return remembered.get(scenario)?.get(name) ?? {};
+  return scenario.peek(rememberedServices)?.get(name) ?? {};
 }
 
 /** Remembers the Service as it is now: its first ClusterIP for good, its NodePort and healthCheckNodePort when it has them. */

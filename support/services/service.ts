@@ -1,6 +1,5 @@
 import { waitForEndpoints } from "../endpoints/expectations.ts";
-import { endpointWatcher } from "../endpoints/watcher.ts";
-import type { EndpointAddress } from "../kube/endpoints.ts";
+import { type EndpointsCondition, endpointWatcher } from "../endpoints/watcher.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { setSessionAffinity } from "./backends.ts";
 
@@ -27,11 +26,7 @@ export class Service {
    * Waits until the Service's endpoints satisfy `condition` (a watch, not a poll) and reports how long after the
    * scenario's last action that happened; `expectation` says what was awaited, for the timeout's message.
    */
-  waitForEndpoints(
-    seconds: number,
-    expectation: string,
-    condition: (endpoints: readonly EndpointAddress[]) => boolean,
-  ): Promise<number | undefined> {
+  waitForEndpoints(seconds: number, expectation: string, condition: EndpointsCondition): Promise<number | undefined> {
     return waitForEndpoints(this.scenario, this.name, seconds, expectation, condition);
   }
 

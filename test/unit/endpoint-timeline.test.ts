@@ -5,7 +5,11 @@ import type { EndpointAddress } from "../../support/kube/endpoints.ts";
 
 const endpoint = (pod: string, ready: boolean, terminating = false): EndpointAddress =>
   ({ pod, ip: `10.244.1.${pod.length}`, ready, terminating, serving: ready || terminating }) as EndpointAddress;
-const change = (atUnixMs: number, ...endpoints: EndpointAddress[]): EndpointChange => ({ atUnixMs, endpoints });
+const change = (atUnixMs: number, ...endpoints: EndpointAddress[]): EndpointChange => ({
+  atUnixMs,
+  endpoints,
+  slices: [],
+});
 const readyCount = (n: number) => (e: readonly EndpointAddress[]) => e.filter((x) => x.ready).length === n;
 
 test("the satisfying change is the first one of the run that still holds now", () => {

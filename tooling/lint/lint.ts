@@ -17,6 +17,7 @@ import { argumentRangeProblem, parameterContexts } from "./argument-ranges.ts";
 import { apiVersionProblem, builtInKinds } from "./built-in-kinds.ts";
 import { missingColumns } from "./outline-columns.ts";
 import type { LintProblem } from "./problem.ts";
+import { rememberedValueProblems } from "./remembered.ts";
 import { compileDefinitions, parameterChoices, type StepMatcher, suggestPhrases } from "./suggest.ts";
 
 export type { LintProblem } from "./problem.ts";
@@ -71,6 +72,9 @@ export function lintFeatures(input: LintInput): LintProblem[] {
     // A placeholder problem belongs to the steps of the Outline's scenarios, reported when one of them is linted.
     const stepLines = new Set(scenarios.flatMap((scenario) => scenario.steps.map((step) => step.line)));
     problems.push(...missing.problems.filter((problem) => !input.selected || stepLines.has(problem.line)));
+    problems.push(
+      ...rememberedValueProblems(feature).filter((problem) => !input.selected || stepLines.has(problem.line)),
+    );
     // A step is checked once per text it takes (an Outline's step once per Examples row that changes it).
     const checked = new Set<string>();
     for (const scenario of scenarios) {
