@@ -105,7 +105,8 @@ test("support/ has no import cycle", () => {
 });
 
 test("the Scenario imports no domain: domains keep their state in slots they declare", () => {
-  const offending = importsOutside(supportGraph(), ["scenario"], baseLayer);
+  // The Scenario's own modules may import each other; below it, only the base layer.
+  const offending = importsOutside(supportGraph(), ["scenario"], [...baseLayer, "scenario"]);
   assert.deepEqual(
     offending,
     [],
