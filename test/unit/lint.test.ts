@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ParameterTypeInfo, StepDefinition } from "../../tooling/catalog/catalog.ts";
 import { explainUndefinedStep, lintFeatures, manifestText } from "../../tooling/lint/lint.ts";
+import { nearestWord } from "../../tooling/lint/suggest.ts";
 
 const parameterTypes: ParameterTypeInfo[] = [
   { name: "serviceType", regexps: [/ClusterIP|NodePort|headless/] },
@@ -170,4 +171,49 @@ test("numbers that leave a check nothing to judge: a share outside 0-100%, p0, 0
     ],
   );
   assert.equal(problems[0]!.seen, "Then at most 150% of the steady traffic failed");
+});
+
+test("a cluster-wide fault step (declared with clusterWideFault) needs @serial on its scenario or Feature", () => {
+  const faults = definitions.map((d) => (d.expression.startsWith("the node") ? { ...d, clusterWideFault: true } : d));
+  const text = (tags: string) =>
+    `Feature: f\n\n  ${tags}\n  Scenario: s\n    When the node "kubequake-worker" is paused\n`;
+  const lint = (tags: string) =>
+    lintFeatures({ definitions: faults, parameterTypes, features: [{ file: "x.feature", text: text(tags) }] });
+  assert.match(
+    lint("@chaos")[0]?.message ?? "",
+    /cluster-wide fault in the scenario "s" \(line 4\), which is not tagged @serial/,
+  );
+  assert.deepEqual(lint("@chaos @serial"), []);
+});
+
+test("a placeholder without its Examples column is named as that, not as an unknown step", () => {
+  const text = `Feature: f\n\n  Scenario Outline: o\n    Then within <secs> seconds the Service "web" has 2 ready endpoints\n\n    Examples:\n      | seconds |\n      | 5       |\n`;
+  const problems = lintFeatures({ definitions, parameterTypes, features: [{ file: "x.feature", text }] });
+  assert.deepEqual(
+    problems.map((p) => [p.line, p.message, p.expected]),
+    [
+      [
+        4,
+        "the placeholder <secs> names no column of the Examples at x.feature:6",
+        'a column "secs" in that Examples table, or a placeholder named after one of its columns: <seconds>',
+      ],
+    ],
+  );
+});
+
+test("manifests: an apiVersion that does not serve a built-in kind, a namespace, a cluster-scoped kind", () => {
+  const messages = manifestText(
+    "apiVersion: apps/v2\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\n---\napiVersion: example.com/v1\nkind: Deployment\nmetadata:\n  name: custom\n",
+  ).map((p) => [p.line, p.message.replace(/ \(.*$|:.*$/, "")]);
+  assert.deepEqual(messages, [
+    [0, "Kubernetes v1.34.4 serves no Deployment in apps/v2"],
+    [4, "metadata.namespace is set, but kubequake assigns each scenario its own namespace"],
+  ]);
+});
+
+test("nearestWord suggests an option within a few edits, and nothing for a stranger", () => {
+  const options = ["--parallel", "--tags", "--name", "--help", "-h"];
+  assert.equal(nearestWord("--paralel", options), "--parallel");
+  assert.equal(nearestWord("--tag", options), "--tags");
+  assert.equal(nearestWord("--bogus", options), undefined);
 });
