@@ -2,7 +2,6 @@ import { Then, When } from "@cucumber/cucumber";
 import type { Backend } from "../support/services/backend.ts";
 import { reportTraffic } from "../support/traffic/attachments.ts";
 import {
-  lastTraffic,
   lastTrafficCombined,
   sendPacedTraffic,
   sendTraffic,
