@@ -15,6 +15,12 @@ export interface OutsideContainer {
   readonly ip: string;
 }
 
+/** A container as started: the one who started it removes it at the scenario's cleanup. */
+export interface StartedOutsideContainer extends OutsideContainer {
+  /** Stops and removes the container (and its volumes), at once. */
+  remove(): Promise<void>;
+}
+
 /**
  * The IPv4 subnet(s) of the kind network (e.g. 172.18.0.0/16): outside clients may connect anywhere on it (nodes,
  * load-balancer addresses, external services), and nowhere else.
@@ -39,13 +45,13 @@ export async function outsideSubnets(): Promise<string> {
 }
 
 /**
- * Starts a demo-image container on the kind network (testcontainers; Ryuk cannot be pulled here, so removal is
- * the scenario's cleanup, and the Ctrl-C handler removes by label). Returns once it listens on port 8080.
+ * Starts a demo-image container on the kind network (testcontainers; Ryuk cannot be pulled here, so removal is the
+ * caller's, at the scenario's cleanup, and the Ctrl-C handler removes by label). Returns once it listens on port 8080.
  */
 export async function startOutsideContainer(
   scenario: ScenarioContext,
   options: { name: string; command: string[]; env?: Record<string, string> },
-): Promise<OutsideContainer> {
+): Promise<StartedOutsideContainer> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   const { GenericContainer, Wait } = await import("testcontainers");
   const { runOwnerPid } = await import("../kube/namespace.ts");
@@ -62,10 +68,9 @@ export async function startOutsideContainer(
     .withWaitStrategy(Wait.forLogMessage(/msg=started/))
     .withStartupTimeout(60_000)
     .start();
-  scenario.onCleanup.push(() => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {}));
   const ip = container.getIpAddress(outsideNetwork);
   scenario.note(`outside container ${name} started at ${ip}: ${options.command.join(" ")}`);
-  return { name, ip };
+  return { name, ip, remove: () => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {}) };
 }
 
 /**
