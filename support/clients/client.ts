@@ -130,18 +130,21 @@ export function makePodClient(
 }
 
 /**
- * `start` run once: later calls share its result. A start that failed is forgotten, so the next step tries again
- * (and reports its own error) rather than repeating an old one.
+ * `start` run once: later calls share its result. With `forgetFailure`, a start that failed is forgotten, so the
+ * next step tries again (and reports its own error): right for a container, which a failed start leaves nothing of;
+ * a pod that never became Ready still exists, so trying to create it again would only hide the first error.
  */
-export function once<T>(start: () => Promise<T>): () => Promise<T> {
+export function once<T>(start: () => Promise<T>, forgetFailure = false): () => Promise<T> {
   let started: Promise<T> | undefined;
   return () => {
     if (!started) {
       const attempt = start();
       started = attempt;
-      attempt.catch(() => {
-        if (started === attempt) started = undefined;
-      });
+      if (forgetFailure) {
+        attempt.catch(() => {
+          if (started === attempt) started = undefined;
+        });
+      }
     }
     return started;
   };

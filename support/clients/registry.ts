@@ -234,7 +234,7 @@ export function outsideClient(scenario: ScenarioContext, name = "outside"): Clie
         });
         scenario.slot(clientsSlot).containers.push(container);
         return { name: container.name, address: container.ip };
-      }),
+      }, true),
       shownAs: (container) => `outside client "${name}" (${container.address})`,
       probe: (container, request) => probeContainer(container, request),
     }),
