@@ -44,21 +44,22 @@ function registered<T extends Client>(scenario: ScenarioContext, key: string, ma
 /** How much time a client pod gets to become Ready (image present on the node: a few seconds; a busy node: more). */
 const podReadyTimeoutMs = 90_000;
 
+/** How a pod client is made: its pod's name, how steps name it, its manifest, and where its probe API listens. */
+interface PodRecipe {
+  readonly name: string;
+  readonly label: string;
+  readonly manifest: () => V1Pod | Promise<V1Pod>;
+  readonly kind?: PodClient["kind"];
+  /** Default: the demo image's port, 8080. */
+  readonly port?: number;
+}
+
 /**
  * A pod client the scenario makes from `manifest` (a prober pod, reshaped as the caller needs) on first use, as the
  * pod `name`; `port` is where its probe API listens. Found again by name: the same client every later call.
  */
-export function clientPodFrom(
-  scenario: ScenarioContext,
-  options: {
-    name: string;
-    label: string;
-    manifest: () => V1Pod | Promise<V1Pod>;
-    kind?: PodClient["kind"];
-    port?: number;
-  },
-): PodClient {
-  return registered(scenario, options.name, () => makeMadePodClient(scenario, options));
+export function clientPodFrom(scenario: ScenarioContext, options: PodRecipe): PodClient {
+  return registered(scenario, options.name, () => podClientMadeFrom(scenario, options));
 }
 
 /**
@@ -69,7 +70,7 @@ export async function createClientPodNow(
   scenario: ScenarioContext,
   options: { name: string; manifest: V1Pod },
 ): Promise<PodClient> {
-  const client = makeMadePodClient(scenario, {
+  const client = podClientMadeFrom(scenario, {
     name: options.name,
     label: `the pod "${options.name}"`,
     manifest: () => options.manifest,
@@ -79,16 +80,7 @@ export async function createClientPodNow(
   return client;
 }
 
-function makeMadePodClient(
-  scenario: ScenarioContext,
-  options: {
-    name: string;
-    label: string;
-    manifest: () => V1Pod | Promise<V1Pod>;
-    kind?: PodClient["kind"];
-    port?: number;
-  },
-): PodClient {
+function podClientMadeFrom(scenario: ScenarioContext, options: PodRecipe): PodClient {
   return makePodClient(scenario, {
     kind: options.kind ?? "pod",
     label: options.label,
