@@ -3,6 +3,7 @@
 // in status.loadBalancer (MetalLB's controller), and to the first answer from the host at that address (a speaker
 // announced it over ARP and kube-proxy programmed the node); then requests/s from an outside container through the
 // address. Targets (issue 8): median address time ≤ 5 s; ≥ 300 requests/s with new connections.
+import { outsideClient } from "../support/clients/registry.ts";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { connectKube, type Kube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
@@ -53,7 +54,7 @@ export async function benchLoadBalancer(kube: Kube, workload: DemoWorkload, runI
     // Throughput through the last address from an outside container (the demo prober, 4 connections at a time).
     const [result] = await sendToTarget(
       context,
-      { kind: "outside", name: "bench" },
+      outsideClient(context, "bench"),
       { kind: "loadBalancer", service: `lb-${runs - 1}` },
       3000,
     );

@@ -3,7 +3,9 @@
 // and 2 client pods to the demo backend behind a ClusterIP Service. The engine is vegeta's library in the prober, so
 // the side by side is requested vs achieved; the one-shot /probe/http pacer (a hand-written loop, whole-millisecond
 // intervals) is shown at the rates it can express, for comparison.
+
 import { BackgroundLoad, type LoadResult } from "../support/chaos/load.ts";
+import { clientPodNames } from "../support/clients/registry.ts";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { connectKube, type Kube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
@@ -125,7 +127,7 @@ export async function benchLoad(kube: Kube, workload: DemoWorkload, runId: strin
   const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: "load" });
   try {
     await deployBehindService(context, { service: "web", replicas: 2, type: "ClusterIP" });
-    const clients = await context.clients(Math.max(...clientCounts));
+    const clients = await clientPodNames(context, Math.max(...clientCounts));
     const rows: Row[] = [];
     for (const count of clientCounts) {
       for (const rate of rates) {

@@ -7,8 +7,10 @@
 // `npm run bench -- --soak N [--paths P]… [--parallel W] [--minutes M]`: instead, the feature suite N times and a
 //   tally of (false) failures (bench/soak.ts)
 // `npm run bench -- --help`: this text
+
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { clientPod } from "../support/clients/registry.ts";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { UserError } from "../support/errors/user-error.ts";
 import { connectKube } from "../support/kube/client.ts";
@@ -61,7 +63,7 @@ figures.push(
 const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: "prober" });
 try {
   await deployBehindService(context, { service: "web", replicas: 2, type: "ClusterIP" });
-  const client = await context.client();
+  const { name: client } = await clientPod(context).start();
   for (const concurrency of [1, 8]) {
     const count = 3000;
     const probe = await probeHttp(kube, context.name, client, {

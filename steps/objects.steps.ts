@@ -1,4 +1,6 @@
 import { Then, When } from "@cucumber/cucumber";
+import type { Client } from "../support/clients/client.ts";
+import { createClientPod } from "../support/clients/described-pod.ts";
 import { expectApiServes } from "../support/objects/api-discovery.ts";
 import {
   deleteObject,
@@ -19,21 +21,12 @@ import {
 import {
   expectClientIpPreserved,
   expectNoneSucceeded,
-  waitUntilPodReaches,
+  waitUntilClientReaches,
   waitUntilUnreachable,
 } from "../support/objects/reachability.ts";
 import { patchStatus, replaceObject } from "../support/objects/replace.ts";
-import {
-  batchSender,
-  createClientPod,
-  type PodSender,
-  sendFromBackendPod,
-  sendFromHostNetworkClient,
-  sendFromPod,
-} from "../support/objects/sources.ts";
 import { expectWatchEvent, startWatch, type WatchEventType } from "../support/objects/watch-events.ts";
 import type { Backend } from "../support/services/backend.ts";
-import { reportTraffic } from "../support/traffic/attachments.ts";
 import { lastTraffic } from "../support/traffic/client.ts";
 import { trafficReachesExactly } from "../support/traffic/convergence.ts";
 import type { KubequakeWorld } from "../support/world.ts";
@@ -144,35 +137,6 @@ When("the client pod {string} is:", async function (this: KubequakeWorld, name: 
   await createClientPod(this.scenario, name, yaml, this.scenario.source);
 });
 
-/**
- * Sends requests from a ready pod of a demo backend (a pod can reach itself through its own Service). The URL is
- * http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is a success), with
- * the placeholders of "a client pod sends" (`{nodeIP:<node>}:{nodePort:web}`, `{loadBalancerIP:web}`…). The same holds
- * for the two below.
- */
-When(
-  "a pod of {string} sends {int} request(s) to {string}",
-  async function (this: KubequakeWorld, backend: string, count: number, url: string) {
-    await reportTraffic(this.scenario, [await sendFromBackendPod(this.scenario, backend, { url, count })]);
-  },
-);
-
-/** Sends requests from a pod of the scenario by name (a client pod made by "the client pod … is:"). */
-When(
-  "the pod {string} sends {int} request(s) to {string}",
-  async function (this: KubequakeWorld, pod: string, count: number, url: string) {
-    await reportTraffic(this.scenario, [await sendFromPod(this.scenario, pod, { url, count })]);
-  },
-);
-
-/** Sends requests from a hostNetwork client on the node: from the node's own IP, as a process on the node would. */
-When(
-  "a hostNetwork client on node {string} sends {int} request(s) to {string}",
-  async function (this: KubequakeWorld, node: string, count: number, url: string) {
-    await reportTraffic(this.scenario, [await sendFromHostNetworkClient(this.scenario, node, { url, count })]);
-  },
-);
-
 /** Sends batches until none of N requests to the URL succeeds (a deleted Service, a removed port). */
 Then(
   "within {int} second(s) none of {int} request(s) to {string} succeeds",
@@ -181,48 +145,35 @@ Then(
   },
 );
 
-/** Sends batches from a named pod until every request succeeds (e.g. kube-proxy on its node programmed the Service). */
+/**
+ * Sends batches from a client until every request succeeds (e.g. kube-proxy on the pod "c"'s node programmed the
+ * Service; a pod of "web" reaching itself through its own Service).
+ */
 Then(
-  "within {int} second(s) {int} request(s) from the pod {string} to {string} all succeed",
-  async function (this: KubequakeWorld, seconds: number, count: number, pod: string, url: string) {
-    await waitUntilPodReaches(this.scenario, { pod, url, count, seconds });
-  },
-);
-
-/** As above, from a ready pod of a demo backend (e.g. a pod reaching itself through its own Service). */
-Then(
-  "within {int} second(s) {int} request(s) from a pod of {string} to {string} all succeed",
-  async function (this: KubequakeWorld, seconds: number, count: number, backend: string, url: string) {
-    await waitUntilPodReaches(this.scenario, { backend, url, count, seconds });
+  "within {int} second(s) {int} request(s) from {client} to {string} all succeed",
+  async function (this: KubequakeWorld, seconds: number, count: number, client: Client, url: string) {
+    await waitUntilClientReaches(client, { url, count, seconds });
   },
 );
 
 /**
- * Sends batches from a sender inside the cluster (the pod "c", a pod of "web", a hostNetwork client on node "n")
- * until one is answered by exactly the backend's ready pods (all of them, nothing else, no failure), as Kubernetes'
- * "Granular Checks" dial a Service from a pod, an endpoint and a node. The URL may hold `{clusterIP:<service>}`,
+ * Sends batches from a client (the pod "c", a pod of "web", a hostNetwork client on node "n", …) until one is
+ * answered by exactly the backend's ready pods (all of them, nothing else, no failure), as Kubernetes' "Granular
+ * Checks" dial a Service from a pod, an endpoint and a node. The URL may hold `{clusterIP:<service>}`,
  * `{nodeIP:<node>}` and `{nodePort:<service>:<port name>}`, and be udp://host:port (the demo backend answers UDP too).
  */
 Then(
-  "within {int} second(s) {int} request(s) from {podSender} to {string} are answered by exactly the ready pods of {backend}",
-  async function (
-    this: KubequakeWorld,
-    seconds: number,
-    count: number,
-    sender: PodSender,
-    url: string,
-    backend: Backend,
-  ) {
-    const from = batchSender(this.scenario, sender);
+  "within {int} second(s) {int} request(s) from {client} to {string} are answered by exactly the ready pods of {backend}",
+  async function (this: KubequakeWorld, seconds: number, count: number, from: Client, url: string, backend: Backend) {
     const readyPods = async () => (await backend.readyPods()).map((p) => p.name);
     await trafficReachesExactly(this.scenario, { seconds, count, url, from }, backend.name, readyPods);
   },
 );
 
-/** As "none of … succeeds" above, from a sender inside the cluster (e.g. a hostNetwork client to a deleted NodePort). */
+/** As "none of … succeeds" above, from a client (e.g. a hostNetwork client to a deleted NodePort). */
 Then(
-  "within {int} second(s) none of {int} request(s) from {podSender} to {string} succeeds",
-  async function (this: KubequakeWorld, seconds: number, count: number, from: PodSender, url: string) {
+  "within {int} second(s) none of {int} request(s) from {client} to {string} succeeds",
+  async function (this: KubequakeWorld, seconds: number, count: number, from: Client, url: string) {
     await waitUntilUnreachable(this.scenario, { url, count, seconds, from });
   },
 );
@@ -233,8 +184,8 @@ Then("no request succeeds", function (this: KubequakeWorld) {
 });
 
 /** Every answer saw the sending pod's own IP as the client address (no SNAT through the Service). */
-Then("every answer saw the sending pod's IP as the client address", async function (this: KubequakeWorld) {
-  await expectClientIpPreserved(this.scenario, lastTraffic(this.scenario));
+Then("every answer saw the sending pod's IP as the client address", function (this: KubequakeWorld) {
+  expectClientIpPreserved(lastTraffic(this.scenario));
 });
 
 /** A name looked up from the client pod answers the ClusterIP of a Service in any namespace (read only). */

@@ -3,14 +3,15 @@
  * NodePorts, load-balancer addresses and URLs, and what the backends saw of the sender.
  *
  * Phrases other steps can build on:
- *   {sender}        an outside client | the outside client "alice" | the host | a client pod | a client pod on node "n"
+ *   {client}        an outside client | the outside client "alice" | the host | a client pod | a client pod on node "n"
+ *                   | the pod "c" | a pod of "web" | a hostNetwork client on node "n"   (support/parameter-types.ts)
  *   {outsideTarget} the NodePort of "web" on every node | the NodePort of "web" on node "kubequake-worker"
  *                   | the load-balancer address of "web" | the URL "http://172.18.0.5:8080/"
  *                   | "the previous NodePort/load-balancer address of …": what a step last saw it have, now that it
  *                     has another or none (a NodePort moved by a patch, an address released by a type change)
- *   When {sender} sends {int} request(s) to {outsideTarget}
- *   Then within {int} second(s) {int} request(s) from {sender} to {outsideTarget} all succeed
- *   Then within {int} second(s) none of {int} request(s) from {sender} to {outsideTarget} succeeds
+ *   When {client} sends {int} request(s) to {outsideTarget}
+ *   Then within {int} second(s) {int} request(s) from {client} to {outsideTarget} all succeed
+ *   Then within {int} second(s) none of {int} request(s) from {client} to {outsideTarget} succeeds
  *   Then every answer saw the sender's own address
  *   Then every answer saw a rewritten client address, not the sender's
  *   Then within … are answered only by the nodes running a {podState} pod of {backend}   (externalTrafficPolicy Local)
@@ -21,6 +22,7 @@
  * to the kind network.
  */
 import { defineParameterType, Given, Then, When } from "@cucumber/cucumber";
+import type { Client } from "../support/clients/client.ts";
 import {
   expectSenderAddressRewritten,
   expectSenderAddressSeen,
@@ -45,7 +47,7 @@ import {
   trafficPolicyPattern,
   waitUntilOnlyLocalClientsAnswered,
 } from "../support/outside/policies.ts";
-import { parseSender, type Sender, senderPattern, sendToTarget } from "../support/outside/send.ts";
+import { sendToTarget } from "../support/outside/send.ts";
 import { type OutsideTarget, outsideTargetPattern, parseOutsideTarget } from "../support/outside/targets.ts";
 import { deployLingeringBackend, expectAnsweredByTerminatingPods } from "../support/outside/terminating.ts";
 import type { Backend } from "../support/services/backend.ts";
@@ -54,57 +56,56 @@ import { attachTraffic, reportTraffic } from "../support/traffic/attachments.ts"
 import { lastTraffic } from "../support/traffic/client.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
-defineParameterType({ name: "sender", regexp: senderPattern, transformer: parseSender });
 defineParameterType({ name: "podState", regexp: /ready|terminating/, transformer: (s: string) => s });
 defineParameterType({ name: "trafficPolicy", regexp: trafficPolicyPattern, transformer: parseTrafficPolicy });
 defineParameterType({ name: "outsideTarget", regexp: outsideTargetPattern, transformer: parseOutsideTarget });
 
 /** Sends requests, a new connection each; to a NodePort "on every node", N requests to each node's address. */
 When(
-  "{sender} sends {int} request(s) to {outsideTarget}",
-  async function (this: KubequakeWorld, sender: Sender, count: number, target: OutsideTarget) {
-    await reportTraffic(this.scenario, await sendToTarget(this.scenario, sender, target, count));
+  "{client} sends {int} request(s) to {outsideTarget}",
+  async function (this: KubequakeWorld, client: Client, count: number, target: OutsideTarget) {
+    await reportTraffic(this.scenario, await sendToTarget(this.scenario, client, target, count));
   },
 );
 
 /** Sends batches until every request of one batch is answered (each node, for "every node"); keeps that batch. */
 Then(
-  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} all succeed",
-  async function (this: KubequakeWorld, seconds: number, count: number, sender: Sender, target: OutsideTarget) {
-    await attachTraffic(this.scenario, await waitUntilAllAnswered(this.scenario, { seconds, count, sender, target }));
+  "within {int} second(s) {int} request(s) from {client} to {outsideTarget} all succeed",
+  async function (this: KubequakeWorld, seconds: number, count: number, client: Client, target: OutsideTarget) {
+    await attachTraffic(this.scenario, await waitUntilAllAnswered(this.scenario, { seconds, count, client, target }));
   },
 );
 
 /** Sends batches until one batch is all answered by one pod (e.g. after switching to ClientIP affinity); keeps it. */
 Then(
-  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} are all answered by the same pod",
-  async function (this: KubequakeWorld, seconds: number, count: number, sender: Sender, target: OutsideTarget) {
-    const options = { seconds, count, sender, target, sticky: true as const };
+  "within {int} second(s) {int} request(s) from {client} to {outsideTarget} are all answered by the same pod",
+  async function (this: KubequakeWorld, seconds: number, count: number, client: Client, target: OutsideTarget) {
+    const options = { seconds, count, client, target, sticky: true as const };
     await attachTraffic(this.scenario, await waitUntilAffinityShows(this.scenario, options));
   },
 );
 
 /** Sends batches until one batch is all answered and reaches at least N pods (e.g. after switching affinity to None). */
 Then(
-  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} are answered by at least {int} different pod(s)",
+  "within {int} second(s) {int} request(s) from {client} to {outsideTarget} are answered by at least {int} different pod(s)",
   async function (
     this: KubequakeWorld,
     seconds: number,
     count: number,
-    sender: Sender,
+    client: Client,
     target: OutsideTarget,
     minimumPods: number,
   ) {
-    const options = { seconds, count, sender, target, sticky: false as const, minimumPods };
+    const options = { seconds, count, client, target, sticky: false as const, minimumPods };
     await attachTraffic(this.scenario, await waitUntilAffinityShows(this.scenario, options));
   },
 );
 
 /** Sends batches until no request of one batch is answered (refused, dropped or reset: any failure). */
 Then(
-  "within {int} second(s) none of {int} request(s) from {sender} to {outsideTarget} succeeds",
-  async function (this: KubequakeWorld, seconds: number, count: number, sender: Sender, target: OutsideTarget) {
-    await waitUntilNoneAnswered(this.scenario, { seconds, count, sender, target });
+  "within {int} second(s) none of {int} request(s) from {client} to {outsideTarget} succeeds",
+  async function (this: KubequakeWorld, seconds: number, count: number, client: Client, target: OutsideTarget) {
+    await waitUntilNoneAnswered(this.scenario, { seconds, count, client, target });
   },
 );
 
@@ -120,17 +121,17 @@ Then("every answer saw a rewritten client address, not the sender's", function (
 
 /** externalTrafficPolicy Local: sends until only nodes with a ready local pod answer (all, with it); keeps that batch. */
 Then(
-  "within {int} second(s) {int} request(s) from {sender} to {outsideTarget} are answered only by the nodes running a {podState} pod of {backend}",
+  "within {int} second(s) {int} request(s) from {client} to {outsideTarget} are answered only by the nodes running a {podState} pod of {backend}",
   async function (
     this: KubequakeWorld,
     seconds: number,
     count: number,
-    sender: Sender,
+    client: Client,
     target: OutsideTarget,
     state: "ready" | "terminating",
     backend: Backend,
   ) {
-    const options = { seconds, count, sender, target, backend: backend.name, state };
+    const options = { seconds, count, client, target, backend: backend.name, state };
     await attachTraffic(this.scenario, await waitUntilOnlyLocalNodesAnswer(this.scenario, options));
   },
 );

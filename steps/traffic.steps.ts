@@ -1,12 +1,9 @@
 import { Then, When } from "@cucumber/cucumber";
+import { type Client, sendPaced } from "../support/clients/client.ts";
+import { clientPod, sendFromClientPods } from "../support/clients/registry.ts";
 import type { Backend } from "../support/services/backend.ts";
 import { reportTraffic } from "../support/traffic/attachments.ts";
-import {
-  lastTrafficCombined,
-  sendPacedTraffic,
-  sendTraffic,
-  sendTrafficFromClients,
-} from "../support/traffic/client.ts";
+import { lastTrafficCombined } from "../support/traffic/client.ts";
 import { trafficReachesExactly, trafficSpreadsOver, trafficSticksToOnePod } from "../support/traffic/convergence.ts";
 import {
   expectAllRefused,
@@ -22,23 +19,18 @@ import { checkJudgedTraffic } from "../support/traffic/judged.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /**
- * Sends requests from an in-cluster client pod, a new TCP connection each; records every answer. In the URL of this
- * and every other step, `{clusterIP:<service>}` stands for a Service's ClusterIP (for a Service the scenario deleted:
- * the one it had), `{nodeIP:<node>}` for a node's InternalIP and `{nodePort:<service>}` for the NodePort the API
- * server gave the Service (`{nodePort:<service>:<port name>}` for one of several ports), all read when sent.
+ * Sends requests from a client of the scenario ({client}: a client pod, a client pod on node "n", the pod "c", a pod
+ * of "web", a hostNetwork client on node "n", an outside client, the host), a new connection each; records every
+ * answer. The URL is http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is
+ * a success). In the URL of this and every other step, `{clusterIP:<service>}` stands for a Service's ClusterIP (for
+ * a Service the scenario deleted: the one it had), `{nodeIP:<node>}` for a node's InternalIP and
+ * `{nodePort:<service>}` for the NodePort the API server gave the Service (`{nodePort:<service>:<port name>}` for one
+ * of several ports), all read when sent.
  */
 When(
-  "a client pod sends {int} request(s) to {string}",
-  async function (this: KubequakeWorld, count: number, url: string) {
-    await reportTraffic(this.scenario, [await sendTraffic(this.scenario, { url, count })]);
-  },
-);
-
-/** Sends requests from a client pod pinned to a node (by node name), e.g. to check routing from every node. */
-When(
-  "a client pod on node {string} sends {int} request(s) to {string}",
-  async function (this: KubequakeWorld, node: string, count: number, url: string) {
-    await reportTraffic(this.scenario, [await sendTraffic(this.scenario, { url, count }, 0, node)]);
+  "{client} sends {int} request(s) to {string}",
+  async function (this: KubequakeWorld, client: Client, count: number, url: string) {
+    await reportTraffic(this.scenario, [await client.send({ url, count })]);
   },
 );
 
@@ -47,7 +39,7 @@ When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number) {
     await reportTraffic(this.scenario, [
-      await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds }),
+      await sendPaced(clientPod(this.scenario), { url, count, intervalSeconds: seconds }),
     ]);
   },
 );
@@ -60,7 +52,7 @@ When(
   "a client pod sends {int} request(s) to {string}, {int} second(s) apart, for at most {int} second(s)",
   async function (this: KubequakeWorld, count: number, url: string, seconds: number, limit: number) {
     await reportTraffic(this.scenario, [
-      await sendPacedTraffic(this.scenario, { url, count, intervalSeconds: seconds, budgetSeconds: limit }),
+      await sendPaced(clientPod(this.scenario), { url, count, intervalSeconds: seconds, budgetSeconds: limit }),
     ]);
   },
 );
@@ -69,7 +61,7 @@ When(
 When(
   "{int} client pod(s) each send(s) {int} request(s) to {string}",
   async function (this: KubequakeWorld, clients: number, count: number, url: string) {
-    await reportTraffic(this.scenario, await sendTrafficFromClients(this.scenario, clients, { url, count }));
+    await reportTraffic(this.scenario, await sendFromClientPods(this.scenario, clients, { url, count }));
   },
 );
 

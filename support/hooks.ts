@@ -28,7 +28,7 @@ import { connectKube, type Kube } from "./kube/client.ts";
 import { loadTarget, targetFromEnvironment } from "./kube/kubeconfig.ts";
 import { deleteNamespacesOwnedBy, runOwnerPid, sweepLeftoverNamespaces } from "./kube/namespace.ts";
 import { clusterNetworks } from "./kube/networks.ts";
-import { removeOutsideContainers } from "./outside/clients.ts";
+import { removeOutsideContainers } from "./outside/containers.ts";
 import { processAlive } from "./process/liveness.ts";
 import { type DemoWorkload, ScenarioContext } from "./scenario/context.ts";
 import { canStartInParallel } from "./scheduling/serial.ts";

@@ -1,7 +1,7 @@
 import { defineParameterType } from "@cucumber/cucumber";
+import { clientOf, clientPattern, parseClientPhrase } from "./clients/phrases.ts";
 import { endpointConditionPattern, parseEndpointConditions } from "./endpoints/conditions.ts";
 import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
-import { parsePodSender, podSenderPattern } from "./objects/sources.ts";
 import { parseWatchEvent } from "./objects/watch-events.ts";
 import { Backend } from "./services/backend.ts";
 import { parseLabels } from "./services/labels.ts";
@@ -59,8 +59,19 @@ defineParameterType({
   transformer: (path: string, what: string) => parseFieldCondition(path, what),
 });
 
-/** A sender inside the cluster: the pod "c" (made by "the client pod … is:"), a pod of "web", a hostNetwork client on node "n". */
-defineParameterType({ name: "podSender", regexp: podSenderPattern, transformer: parsePodSender });
+/**
+ * A client of the scenario that sends traffic: a client pod | a client pod on node "n" | the pod "c" (made by "the
+ * client pod … is:") | a pod of "web" | a hostNetwork client on node "n" | an outside client | the outside client
+ * "alice" | the host. Found in the scenario's registry with no API call (made when it first sends); a typo in "the
+ * pod" lists the scenario's clients.
+ */
+defineParameterType({
+  name: "client",
+  regexp: clientPattern,
+  transformer: function (this: KubequakeWorld, ...groups: (string | undefined)[]) {
+    return clientOf(this.scenario, parseClientPhrase(groups));
+  },
+});
 
 /** The type of a watch event, as a step names it: added, modified or deleted. */
 defineParameterType({ name: "watchEvent", regexp: /added|modified|deleted/, transformer: parseWatchEvent });

@@ -1,6 +1,6 @@
+import { clientPod } from "../clients/registry.ts";
 import { UserError } from "../errors/user-error.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
-import { sendTraffic } from "../traffic/client.ts";
 import { describeDistribution } from "../traffic/statistics.ts";
 import { eventually } from "../wait/eventually.ts";
 import { undoFaults } from "./faults.ts";
@@ -24,7 +24,7 @@ const steadyStateSlot = defineSlot("steady-state hypothesis", () => ({
 
 /** One batch of the hypothesis' requests: does it hold now, and what was seen. */
 async function observe(context: ScenarioContext, state: SteadyState) {
-  const result = await sendTraffic(context, { url: state.url, count: state.count, timeoutMs: 1000 });
+  const result = await clientPod(context).send({ url: state.url, count: state.count, timeoutMs: 1000 });
   const pods = Object.keys(result.summary.byPod).length;
   const holds = result.summary.succeeded === state.count && result.summary.failed === 0 && pods >= state.minimumPods;
   return { satisfied: holds, value: describeDistribution(result.summary) };

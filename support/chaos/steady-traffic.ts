@@ -1,3 +1,4 @@
+import { clientPodNames, clientPodOnNode } from "../clients/registry.ts";
 import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
@@ -88,7 +89,9 @@ export async function startSteadyTraffic(
   const url = await resolveTarget(context, target);
   const slot = context.slot(steadyTrafficSlot);
   const gone = await PodDisappearances.start(context);
-  const clients = options.node ? [await context.client(0, options.node)] : await context.clients(options.clients ?? 1);
+  const clients = options.node
+    ? [(await clientPodOnNode(context, options.node).start()).name]
+    : await clientPodNames(context, options.clients ?? 1);
   const load = await BackgroundLoad.start(
     context.kube,
     context.name,

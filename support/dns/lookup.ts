@@ -1,4 +1,5 @@
-import { waitForReadyPods } from "../kube/pods.ts";
+import type { PodClient } from "../clients/client.ts";
+import { clientPod, clientPodFrom, registeredPod } from "../clients/registry.ts";
 import { type DnsProbeResult, probeDns } from "../kube/prober.ts";
 import { proberPod } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
@@ -13,8 +14,8 @@ export function serviceFqdn(service: string, namespace: string): string {
   return `${service}.${namespace}.svc.${clusterDomain}`;
 }
 
-/** The pod whose lookups go over TCP, per scenario, once "DNS lookups go over TCP" was asked for. */
-const tcpClients = new WeakMap<ScenarioContext, Promise<string>>();
+/** The pod whose lookups go over TCP, once "DNS lookups go over TCP" was asked for. */
+const tcpClientName = "dns-tcp-client";
 
 /**
  * Makes the scenario's later lookups (every DNS step without a named pod) go over TCP: they are sent from a client
@@ -23,26 +24,23 @@ const tcpClients = new WeakMap<ScenarioContext, Promise<string>>();
  * `dig +notcp` and `dig +tcp`: a cluster DNS that answers UDP only fails there, and would pass here without this.
  */
 export async function lookUpOverTcp(scenario: ScenarioContext): Promise<void> {
-  let pod = tcpClients.get(scenario);
-  if (!pod) {
-    const name = "dns-tcp-client";
-    const spec = proberPod(name, scenario.image, scenario.allowedNetworks);
-    spec.spec = { ...spec.spec!, dnsConfig: { options: [{ name: "use-vc" }] } };
-    pod = scenario.namespace
-      .apply(spec)
-      .then(() => waitForReadyPods(scenario.kube, scenario.name, { "kubequake.dev/prober": name }, 1, 90_000))
-      .then(() => name);
-    tcpClients.set(scenario, pod);
-  }
-  const name = await pod;
+  const client = clientPodFrom(scenario, {
+    name: tcpClientName,
+    label: "the client pod whose lookups go over TCP",
+    manifest: () => {
+      const pod = proberPod(tcpClientName, scenario.image, scenario.allowedNetworks);
+      pod.spec = { ...pod.spec!, dnsConfig: { options: [{ name: "use-vc" }] } };
+      return pod;
+    },
+  });
   // The pod's IP goes in the transcript so the TCP connections can be found in the nodes' conntrack tables.
-  const ip = (await scenario.kube.core.readNamespacedPod({ name, namespace: scenario.name })).status?.podIP;
-  scenario.note(`DNS lookups from now on go over TCP (from the pod ${name}, ${ip}, resolv.conf options use-vc)`);
+  const { name, address } = await client.start();
+  scenario.note(`DNS lookups from now on go over TCP (from the pod ${name}, ${address}, resolv.conf options use-vc)`);
 }
 
-/** The pod the scenario's lookups are sent from: the TCP client once asked for, else the first client pod. */
-export function dnsClient(scenario: ScenarioContext): Promise<string> {
-  return tcpClients.get(scenario) ?? scenario.client();
+/** The client the scenario's lookups are sent from: the TCP client once asked for, else the first client pod. */
+export function dnsClient(scenario: ScenarioContext): PodClient {
+  return registeredPod(scenario, tcpClientName) ?? clientPod(scenario);
 }
 
 /**
@@ -63,7 +61,7 @@ export async function resolveName(
   type: RecordType,
   pod?: string,
 ): Promise<DnsProbeResult> {
-  const client = pod ?? (await dnsClient(context));
+  const client = pod ?? (await dnsClient(context).start()).name;
   const expanded = expandName(context, name);
   const [result] = await probeDns(context.kube, context.name, client, { name: expanded, type, count: 1 });
   if (!result) throw new Error(`the prober returned no result for ${type} ${expanded}`);

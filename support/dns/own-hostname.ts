@@ -8,7 +8,7 @@ const readerName = "hostname-reader";
 
 /**
  * The reader's port: free in the pod (its own containers keep 8080) and, for a hostNetwork pod, on the node: hashed
- * from the namespace like the hostNetwork clients' port (objects/sources.ts) but 4,500 away from it, below the
+ * from the namespace like the hostNetwork clients' port (clients/registry.ts) but 4,500 away from it, below the
  * NodePort range and above the ports the node's own components listen on (10250-10259).
  */
 function readerPort(namespace: string): number {

@@ -48,6 +48,11 @@ export interface HttpProbeRequest {
   readonly intervalMs?: number;
   /** The prober starts no request after this many milliseconds (default {@link defaultProbeBudgetMs}). */
   readonly maxDurationMs?: number;
+  /**
+   * Where a pod without ALLOWED_NETWORKS in its environment (a demo backend sending through its own probe API) may
+   * connect, as comma-separated CIDRs; a prober's own ALLOWED_NETWORKS wins over it.
+   */
+  readonly allowedNetworks?: string;
 }
 
 /** The prober's limit on `count` (images/demo/prober.go, maxHTTPCount). */
@@ -57,17 +62,28 @@ export const defaultProbeBudgetMs = 60_000;
 /** The longest time budget the prober accepts (images/demo/prober.go, maxMaxDurationMs). */
 export const maxProbeBudgetMs = 600_000;
 
-const proberPort = 8080;
+/** Where the demo image serves its probe API in every role (a hostNetwork client listens elsewhere: see clients/). */
+export const proberPort = 8080;
 
-/** Asks a prober pod to send `count` HTTP requests and returns every result. */
+/** A DNS lookup the prober makes `count` times through the pod's resolver. */
+export interface DnsProbeRequest {
+  readonly name: string;
+  readonly type: "A" | "AAAA" | "SRV" | "CNAME";
+  readonly count?: number;
+  /** Per lookup, milliseconds (prober default 2000). */
+  readonly timeoutMs?: number;
+}
+
+/** Asks a prober pod (its probe API on `port`) to send `count` HTTP requests and returns every result. */
 export async function probeHttp(
   kube: Kube,
   namespace: string,
   prober: string,
   request: HttpProbeRequest,
+  port = proberPort,
 ): Promise<HttpProbe> {
   const budget = (request.maxDurationMs ?? defaultProbeBudgetMs) + (request.timeoutMs ?? 2000) + 15_000;
-  return postToPod<HttpProbe>(kube, { namespace, pod: prober, port: proberPort, path: "/probe/http" }, request, budget);
+  return postToPod<HttpProbe>(kube, { namespace, pod: prober, port, path: "/probe/http" }, request, budget);
 }
 
 /** Asks a prober pod to resolve a name `count` times through the pod's resolver (cluster DNS). */
@@ -75,12 +91,13 @@ export async function probeDns(
   kube: Kube,
   namespace: string,
   prober: string,
-  request: { name: string; type: "A" | "AAAA" | "SRV" | "CNAME"; count?: number; timeoutMs?: number },
+  request: DnsProbeRequest,
+  port = proberPort,
 ): Promise<DnsProbeResult[]> {
   const budget = (request.count ?? 1) * (request.timeoutMs ?? 2000) + 15_000;
   const answer = await postToPod<{ results: DnsProbeResult[] }>(
     kube,
-    { namespace, pod: prober, port: proberPort, path: "/probe/dns" },
+    { namespace, pod: prober, port, path: "/probe/dns" },
     request,
     budget,
   );

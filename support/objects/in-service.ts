@@ -1,7 +1,8 @@
 import type { V1Service } from "@kubernetes/client-node";
+import type { PodClient } from "../clients/client.ts";
+import { clientPod } from "../clients/registry.ts";
 import { endpointWatcher } from "../endpoints/watcher.ts";
 import { listPods } from "../kube/pods.ts";
-import { probeDns, probeHttp } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 
@@ -36,8 +37,9 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
   );
   if (ready.length === 0) return;
   const headless = service.spec?.clusterIP === "None";
-  const client = await scenario.client();
-  await waitForName(scenario, client, service, headless ? ready.length : undefined);
+  const client = clientPod(scenario);
+  await client.start();
+  await waitForName(client, service, headless ? ready.length : undefined);
   if (headless) return;
   await waitForSlicePorts(scenario, service);
   for (const port of service.spec?.ports ?? []) {
@@ -48,7 +50,7 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
     await eventually(
       `Service ${name} answers at ${address} from its ready pods only (two batches of 5 in a row)`,
       async () => {
-        const seen = await answeredByReadyPods(scenario, client, address, ready);
+        const seen = await answeredByReadyPods(client, address, ready);
         clean = seen.satisfied ? clean + 1 : 0;
         return { satisfied: clean >= 2, value: seen.value };
       },
@@ -58,14 +60,14 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
 }
 
 /** The Service's name resolves from the client: to its ClusterIP, or (headless) to `pods` addresses. */
-async function waitForName(scenario: ScenarioContext, client: string, service: V1Service, pods: number | undefined) {
+async function waitForName(client: PodClient, service: V1Service, pods: number | undefined) {
   const name = service.metadata!.name!;
   await eventually(
     `the name ${name} resolves from a client`,
     async () => {
       // Several lookups: each may reach another CoreDNS replica, and one that has not seen the Service yet (its
       // watch lagging, e.g. after an API server restart) answers NXDOMAIN while another already answers.
-      const lookups = await probeDns(scenario.kube, scenario.name, client, { name, type: "A", count: 6 });
+      const lookups = await client.lookUp({ name, type: "A", count: 6 });
       const good = (l: (typeof lookups)[number]) =>
         l.ok &&
         (pods === undefined ? (l.answers ?? []).join() === service.spec?.clusterIP : (l.answers ?? []).length === pods);
@@ -101,25 +103,16 @@ async function waitForSlicePorts(scenario: ScenarioContext, service: V1Service):
  * name), every request must be answered by one of `ready`; otherwise every TCP connection must be accepted.
  */
 async function answeredByReadyPods(
-  scenario: ScenarioContext,
-  client: string,
+  client: PodClient,
   address: string,
   ready: readonly string[],
 ): Promise<{ satisfied: boolean; value: unknown }> {
-  const http = await probeHttp(scenario.kube, scenario.name, client, {
-    url: `http://${address}/`,
-    count: 5,
-    timeoutMs: 1000,
-  });
+  const { probe: http } = await client.send({ url: `http://${address}/`, count: 5, timeoutMs: 1000, concurrency: 1 });
   if (http.results.some((r) => r.ok && r.pod !== "")) {
     const answers = http.results.map((r) => (r.ok ? r.pod : r.errorKind));
     return { satisfied: http.results.every((r) => r.ok && ready.includes(r.pod)), value: answers };
   }
-  const tcp = await probeHttp(scenario.kube, scenario.name, client, {
-    url: `tcp://${address}`,
-    count: 5,
-    timeoutMs: 1000,
-  });
+  const { probe: tcp } = await client.send({ url: `tcp://${address}`, count: 5, timeoutMs: 1000, concurrency: 1 });
   return {
     satisfied: tcp.results.every((r) => r.ok),
     value: tcp.results.map((r) => (r.ok ? "connected" : r.errorKind)),

@@ -19,7 +19,7 @@ export async function expectResolvesToServiceOf(
   const service = (await readObject(scenario.kube, ref)) as { spec?: { clusterIP?: string } } | undefined;
   const clusterIP = service?.spec?.clusterIP;
   if (!clusterIP) throw new Error(`${describeRef(ref)} does not exist or has no ClusterIP`);
-  const pod = lookup.pod ?? (await dnsClient(scenario));
+  const pod = lookup.pod ?? (await dnsClient(scenario).start()).name;
   await eventually(
     `${expandName(scenario, lookup.name)}, looked up from ${pod}, resolves to ${clusterIP} (the ClusterIP of ${describeRef(ref)})`,
     async () => {

@@ -1,33 +1,25 @@
-import { probeHttp } from "../kube/prober.ts";
+import type { Client } from "../clients/client.ts";
+import { clientPod } from "../clients/registry.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
-import { expandAddresses } from "../traffic/addresses.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
-import { describePodSender, type PodSender, sendFromBackendPod, sendFromPod, sendFromPodSender } from "./sources.ts";
 
 /**
- * Sends batches from the scenario's client pod (or `from`: a named pod, a pod of a backend, a hostNetwork client)
- * until none of `count` requests to `url` succeeds (a removed Service or port, a deleted name); the timeout names
- * what still answered.
+ * Sends batches from `from` (by default the scenario's client pod) until none of `count` requests to `url` succeeds
+ * (a removed Service or port, a deleted name); the timeout names what still answered.
  */
 export async function waitUntilUnreachable(
   scenario: ScenarioContext,
-  target: { url: string; count: number; seconds: number; from?: PodSender },
+  target: { url: string; count: number; seconds: number; from?: Client },
 ): Promise<void> {
   const { from } = target;
-  const client = from ? "" : await scenario.client();
+  const client = from ?? clientPod(scenario);
+  // Made before the wait, so a pod's start-up does not count against the time the step allows.
+  if (!from) await client.start();
   await eventually(
-    `none of ${target.count} requests${from ? ` from ${describePodSender(from)}` : ""} to ${target.url} succeeds`,
+    `none of ${target.count} requests${from ? ` from ${from.label}` : ""} to ${target.url} succeeds`,
     async () => {
-      const request = {
-        url: await expandAddresses(scenario, target.url),
-        count: target.count,
-        timeoutMs: 1000,
-        concurrency: 4,
-      };
-      const probe = from
-        ? (await sendFromPodSender(scenario, from, request)).probe
-        : await probeHttp(scenario.kube, scenario.name, client, request);
+      const { probe } = await client.send({ url: target.url, count: target.count, timeoutMs: 1000, concurrency: 4 });
       const answered = probe.results.filter((r) => r.ok);
       return {
         satisfied: answered.length === 0,
@@ -52,10 +44,9 @@ export function expectNoneSucceeded(traffic: readonly TrafficResult[]): void {
  * Every answer saw the sending pod's own IP as the client address: no SNAT on the way through the Service
  * (Kubernetes' "should preserve source pod IP for traffic thru service cluster IP").
  */
-export async function expectClientIpPreserved(scenario: ScenarioContext, traffic: readonly TrafficResult[]) {
+export function expectClientIpPreserved(traffic: readonly TrafficResult[]): void {
   for (const result of traffic) {
-    const pod = await scenario.kube.core.readNamespacedPod({ name: result.client, namespace: scenario.name });
-    const ip = pod.status?.podIP;
+    const ip = result.senderAddress;
     const others = result.probe.results.filter((r) => !r.ok || r.clientIP !== ip);
     if (!ip || others.length > 0 || result.probe.results.length === 0) {
       throw new Error(
@@ -66,22 +57,17 @@ export async function expectClientIpPreserved(scenario: ScenarioContext, traffic
 }
 
 /**
- * Sends batches from a named pod until all `count` requests succeed (e.g. until kube-proxy on that pod's node has
+ * Sends batches from `from` until all `count` requests succeed (e.g. until kube-proxy on that pod's node has
  * programmed a Service); the timeout shows the last batch's outcome.
  */
-export async function waitUntilPodReaches(
-  scenario: ScenarioContext,
-  target: { pod?: string; backend?: string; url: string; count: number; seconds: number },
+export async function waitUntilClientReaches(
+  from: Client,
+  target: { url: string; count: number; seconds: number },
 ): Promise<void> {
-  const from = target.pod ?? `a pod of ${target.backend}`;
   await eventually(
-    `all ${target.count} requests from ${from} to ${target.url} succeed`,
+    `all ${target.count} requests from ${from.label} to ${target.url} succeed`,
     async () => {
-      const request = { url: target.url, count: target.count, timeoutMs: 1000 };
-      const result =
-        target.pod !== undefined
-          ? await sendFromPod(scenario, target.pod, request)
-          : await sendFromBackendPod(scenario, target.backend ?? "", request);
+      const result = await from.send({ url: target.url, count: target.count, timeoutMs: 1000 });
       const failed = result.probe.results.filter((r) => !r.ok);
       return {
         satisfied: failed.length === 0 && result.probe.results.length === target.count,

@@ -1,10 +1,11 @@
 import { request } from "node:http";
+import type { Client } from "../clients/client.ts";
 import type { PodSummary } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { readyPodsOf } from "../services/backends.ts";
 import { rememberTraffic, type TrafficResult } from "../traffic/client.ts";
 import { stickinessProblem } from "../traffic/expectations.ts";
-import { describeSender, type Sender, senderAddress, sendToTarget, targetNode } from "./send.ts";
+import { sendToTarget } from "./send.ts";
 import { clusterNodes, describeOutsideTarget, type OutsideTarget } from "./targets.ts";
 import { podsIn } from "./terminating.ts";
 import { eventuallyTimed } from "./timing.ts";
@@ -22,14 +23,14 @@ function outcomeOf(result: TrafficResult): string {
  */
 export async function waitUntilAllAnswered(
   scenario: ScenarioContext,
-  options: { seconds: number; count: number; sender: Sender; target: OutsideTarget },
+  options: { seconds: number; count: number; client: Client; target: OutsideTarget },
 ): Promise<TrafficResult[]> {
   let last: TrafficResult[] = [];
   await eventuallyTimed(
     scenario,
-    `${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)} all succeed`,
+    `${options.count} requests from ${options.client.label} to ${describeOutsideTarget(options.target)} all succeed`,
     async () => {
-      last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
+      last = await sendToTarget(scenario, options.client, options.target, options.count, 1000);
       return { satisfied: last.every((r) => r.summary.succeeded === options.count), value: last.map(outcomeOf) };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
@@ -45,7 +46,7 @@ export async function waitUntilAllAnswered(
  */
 export async function waitUntilAffinityShows(
   scenario: ScenarioContext,
-  options: { seconds: number; count: number; sender: Sender; target: OutsideTarget } & (
+  options: { seconds: number; count: number; client: Client; target: OutsideTarget } & (
     | { sticky: true }
     | { sticky: false; minimumPods: number }
   ),
@@ -56,9 +57,9 @@ export async function waitUntilAffinityShows(
     : `answered by at least ${options.minimumPods} different pods`;
   await eventuallyTimed(
     scenario,
-    `${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)} are ${what}`,
+    `${options.count} requests from ${options.client.label} to ${describeOutsideTarget(options.target)} are ${what}`,
     async () => {
-      last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
+      last = await sendToTarget(scenario, options.client, options.target, options.count, 1000);
       const pods = new Set(last.flatMap((r) => Object.keys(r.summary.byPod)));
       const allAnswered = last.every((r) => r.summary.succeeded === options.count);
       const satisfied =
@@ -74,13 +75,13 @@ export async function waitUntilAffinityShows(
 /** Sends batches until no request of a batch succeeds (any failure: refused, timeout, reset). */
 export async function waitUntilNoneAnswered(
   scenario: ScenarioContext,
-  options: { seconds: number; count: number; sender: Sender; target: OutsideTarget },
+  options: { seconds: number; count: number; client: Client; target: OutsideTarget },
 ): Promise<TrafficResult[]> {
   const { value } = await eventuallyTimed(
     scenario,
-    `none of ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)} succeeds`,
+    `none of ${options.count} requests from ${options.client.label} to ${describeOutsideTarget(options.target)} succeeds`,
     async () => {
-      const results = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
+      const results = await sendToTarget(scenario, options.client, options.target, options.count, 1000);
       return { satisfied: results.every((r) => r.summary.succeeded === 0), value: results.map(outcomeOf) };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
@@ -112,11 +113,11 @@ function checkAddresses(
   const answers = traffic.flatMap((result) =>
     result.probe.results
       .filter((r) => r.ok)
-      .map((r) => ({ result, seen: r.clientIP, sender: senderAddress(result) ?? "?" })),
+      .map((r) => ({ result, seen: r.clientIP, sender: result.senderAddress ?? "?" })),
   );
   const wrong = answers.filter((a) => !matches(a.seen, a.sender));
   if (answers.length === 0 || wrong.length > 0) {
-    const senders = [...new Set(traffic.map((r) => `${r.client} from ${senderAddress(r) ?? "?"}`))].join("; ");
+    const senders = [...new Set(traffic.map((r) => `${r.client} from ${r.senderAddress ?? "?"}`))].join("; ");
     throw new Error(
       `expected every answer to have seen ${expected}, but ${answers.length === 0 ? "no request was answered" : `${wrong.length} of ${answers.length} answers saw ${[...new Set(wrong.map((w) => w.seen))].join(", ")}`} (${senders}). externalTrafficPolicy Cluster rewrites an outside client's address (SNAT); Local keeps it.`,
     );
@@ -129,7 +130,7 @@ function checkAddresses(
  */
 function localNodeProblems(traffic: readonly TrafficResult[], ready: readonly PodSummary[], backend: string): string[] {
   const problems: string[] = [];
-  const nodeOf = (result: TrafficResult) => targetNode(result) ?? "";
+  const nodeOf = (result: TrafficResult) => result.targetNode ?? "";
   for (const result of traffic) {
     const node = nodeOf(result);
     const local = ready.filter((p) => p.node === node).map((p) => p.name);
@@ -159,7 +160,7 @@ export async function waitUntilOnlyLocalNodesAnswer(
   options: {
     seconds: number;
     count: number;
-    sender: Sender;
+    client: Client;
     target: OutsideTarget;
     backend: string;
     state?: "ready" | "terminating";
@@ -169,10 +170,10 @@ export async function waitUntilOnlyLocalNodesAnswer(
   const state = options.state ?? "ready";
   await eventuallyTimed(
     scenario,
-    `only the nodes running a ${state} pod of ${options.backend} answer ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)}`,
+    `only the nodes running a ${state} pod of ${options.backend} answer ${options.count} requests from ${options.client.label} to ${describeOutsideTarget(options.target)}`,
     async () => {
       const local = await podsIn(scenario, options.backend, state);
-      last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
+      last = await sendToTarget(scenario, options.client, options.target, options.count, 1000);
       const problems = localNodeProblems(last, local, options.backend);
       if (local.length === 0) problems.push(`${options.backend} has no ${state} pod`);
       return { satisfied: problems.length === 0, value: problems.join("; ") || "ok" };

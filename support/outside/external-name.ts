@@ -1,14 +1,13 @@
+import { clientPod, clientPodFrom } from "../clients/registry.ts";
 import { outsideZone } from "../cluster/kind.ts";
 import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
-import { waitForReadyPods } from "../kube/pods.ts";
-import { probeDns, probeHttp } from "../kube/prober.ts";
 import { proberPod } from "../kube/workloads.ts";
 import { waitUntilInService } from "../objects/in-service.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { assertRequestCount } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
-import { type OutsideContainer, outsideSubnets, startOutsideContainer } from "./clients.ts";
+import { type OutsideContainer, outsideSubnets, startOutsideContainer } from "./containers.ts";
 import { eventuallyTimed } from "./timing.ts";
 
 /** An HTTP service outside the cluster: a demo backend container on the kind network, with a name in the test zone. */
@@ -20,7 +19,18 @@ export interface OutsideService extends OutsideContainer {
 }
 
 /** The outside services the scenario started, by label. */
-const outsideServicesSlot = defineSlot("outside services", () => new Map<string, OutsideService>());
+const outsideServicesSlot = defineSlot(
+  "outside services",
+  () => ({ byLabel: new Map<string, OutsideService>(), removals: [] as (() => Promise<void>)[] }),
+  // Every container is removed at cleanup; a failed removal does not stop the others.
+  async ({ removals }) => {
+    const failed = (await Promise.allSettled(removals.map((remove) => remove()))).flatMap((r) =>
+      r.status === "rejected" ? [r.reason] : [],
+    );
+    if (failed.length > 0)
+      throw new AggregateError(failed, `${failed.length} outside service container(s) were not removed`);
+  },
+);
 
 /** Starts the outside HTTP service `label` (removed with the scenario, or by the Ctrl-C handler). */
 export async function startOutsideService(scenario: ScenarioContext, label: string): Promise<OutsideService> {
@@ -29,18 +39,24 @@ export async function startOutsideService(scenario: ScenarioContext, label: stri
     command: ["backend"],
     env: { POD_NAME: label, NODE_NAME: "outside" },
   });
-  const service = { ...container, label, dnsName: `ip-${container.ip.replaceAll(".", "-")}.${outsideZone}` };
+  const service = {
+    name: container.name,
+    ip: container.ip,
+    label,
+    dnsName: `ip-${container.ip.replaceAll(".", "-")}.${outsideZone}`,
+  };
   const services = scenario.slot(outsideServicesSlot);
-  services.set(label, service);
+  services.removals.push(container.remove);
+  services.byLabel.set(label, service);
   scenario.note(`outside service ${label} at ${service.ip}, published as ${service.dnsName}`);
   return service;
 }
 
 /** An outside service the scenario started; a UserError listing them for any other name. */
 export function outsideService(scenario: ScenarioContext, label: string): OutsideService {
-  const service = scenario.peek(outsideServicesSlot)?.get(label);
+  const service = scenario.peek(outsideServicesSlot)?.byLabel.get(label);
   if (!service) {
-    const known = [...(scenario.peek(outsideServicesSlot)?.keys() ?? [])];
+    const known = [...(scenario.peek(outsideServicesSlot)?.byLabel.keys() ?? [])];
     throw new UserError(
       `there is no outside service "${label}" in this scenario (outside services here: ${known.join(", ") || "none"})`,
       `start it first: Given the outside HTTP service "${label}" runs on the kind network.`,
@@ -119,12 +135,14 @@ export async function waitForCname(
 ): Promise<void> {
   const target = outsideService(scenario, options.label);
   await namespaceAcceptsPods(scenario);
-  const client = await scenario.client();
+  const client = clientPod(scenario);
+  // Made before the wait, so its start-up is not counted against the name's time to resolve.
+  await client.start();
   await eventuallyTimed(
     scenario,
     `${options.name} resolves to a CNAME for ${target.dnsName} (the outside service ${options.label})`,
     async () => {
-      const [lookup] = await probeDns(scenario.kube, scenario.name, client, { name: options.name, type: "CNAME" });
+      const [lookup] = await client.lookUp({ name: options.name, type: "CNAME" });
       const answers = (lookup?.answers ?? []).map((a) => a.replace(/\.$/, ""));
       return { satisfied: answers.includes(target.dnsName), value: lookup?.ok ? answers : lookup?.errorKind };
     },
@@ -132,23 +150,17 @@ export async function waitForCname(
   );
 }
 
-const callers = new WeakMap<ScenarioContext, Promise<string>>();
-
 /** A client pod that may also connect to the kind network (where the outside services are), made on first use. */
-function outsideCaller(scenario: ScenarioContext): Promise<string> {
-  let caller = callers.get(scenario);
-  if (!caller) {
-    const name = "outside-caller";
-    caller = namespaceAcceptsPods(scenario)
-      .then(() => outsideSubnets())
-      .then((subnets) =>
-        scenario.namespace.apply(proberPod(name, scenario.image, `${scenario.allowedNetworks},${subnets}`)),
-      )
-      .then(() => waitForReadyPods(scenario.kube, scenario.name, { "kubequake.dev/prober": name }, 1, 90_000))
-      .then(() => name);
-    callers.set(scenario, caller);
-  }
-  return caller;
+function outsideCaller(scenario: ScenarioContext) {
+  const name = "outside-caller";
+  return clientPodFrom(scenario, {
+    name,
+    label: "a client pod that may reach the kind network",
+    manifest: async () => {
+      await namespaceAcceptsPods(scenario);
+      return proberPod(name, scenario.image, `${scenario.allowedNetworks},${await outsideSubnets()}`);
+    },
+  });
 }
 
 /** Sends batches from a client pod to http://<name>:8080/ until every request is answered by the outside service. */
@@ -157,7 +169,8 @@ export async function waitUntilOutsideServiceAnswers(
   options: { seconds: number; count: number; name: string; label: string },
 ): Promise<void> {
   const target = outsideService(scenario, options.label);
-  const caller = await outsideCaller(scenario);
+  const caller = outsideCaller(scenario);
+  await caller.start();
   const url = `http://${options.name}:8080/`;
   // With no request, "every request was answered by the outside service" would hold at once.
   assertRequestCount(options.count, url);
@@ -165,11 +178,7 @@ export async function waitUntilOutsideServiceAnswers(
     scenario,
     `${options.count} requests from a client pod to ${url} are all answered by the outside service ${options.label} (${target.ip})`,
     async () => {
-      const probe = await probeHttp(scenario.kube, scenario.name, caller, {
-        url,
-        count: options.count,
-        timeoutMs: 1000,
-      });
+      const { probe } = await caller.send({ url, count: options.count, timeoutMs: 1000, concurrency: 1 });
       const by = probe.results.map((r) => (r.ok ? r.pod : r.errorKind));
       return { satisfied: by.every((who) => who === options.label), value: [...new Set(by)].join(", ") };
     },

@@ -1,4 +1,5 @@
 import type { V1Service } from "@kubernetes/client-node";
+import { outsideClient } from "../clients/registry.ts";
 import { metallbNamespace, poolName } from "../cluster/metallb.ts";
 import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
@@ -9,7 +10,6 @@ import { waitUntilServing } from "../services/exposure.ts";
 import { eventually } from "../wait/eventually.ts";
 import { healthStatus } from "./expectations.ts";
 import { type Remembered, recalled, rememberedOf, rememberFrom } from "./remembered.ts";
-import { outsideClient } from "./send.ts";
 import { clusterNodes } from "./targets.ts";
 import { eventuallyTimed } from "./timing.ts";
 
@@ -325,15 +325,15 @@ export async function expectTypeFields(
  * the load-balancer address from any other source.
  */
 export async function admitOnlyOutsideClient(scenario: ScenarioContext, name: string, client: string): Promise<void> {
-  const container = await outsideClient(scenario, client);
+  const { address } = await outsideClient(scenario, client).start();
   await scenario.kube.core.patchNamespacedService({
     name,
     namespace: scenario.name,
-    body: [{ op: "add", path: "/spec/loadBalancerSourceRanges", value: [`${container.ip}/32`] }],
+    body: [{ op: "add", path: "/spec/loadBalancerSourceRanges", value: [`${address}/32`] }],
   });
   scenario.recordAction(
     "patched",
-    `Service ${name}: loadBalancerSourceRanges [${container.ip}/32] (outside client "${client}")`,
+    `Service ${name}: loadBalancerSourceRanges [${address}/32] (outside client "${client}")`,
     [],
     name,
   );

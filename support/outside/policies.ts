@@ -1,6 +1,6 @@
+import { clientPodOnNode } from "../clients/registry.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { readyPodsOf } from "../services/backends.ts";
-import { sendTraffic } from "../traffic/client.ts";
 import { clusterNodes } from "./targets.ts";
 import { eventuallyTimed } from "./timing.ts";
 
@@ -48,12 +48,8 @@ export async function waitUntilOnlyLocalClientsAnswered(
       const seen = await Promise.all(
         nodes.map(async (node) => {
           const local = ready.filter((p) => p.node === node.name).map((p) => p.name);
-          const result = await sendTraffic(
-            scenario,
-            { url: options.url, count: options.count, timeoutMs: 1000 },
-            0,
-            node.name,
-          );
+          const client = clientPodOnNode(scenario, node.name);
+          const result = await client.send({ url: options.url, count: options.count, timeoutMs: 1000 });
           const answers = result.probe.results.filter((r) => r.ok);
           const good =
             local.length > 0

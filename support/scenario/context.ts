@@ -1,7 +1,5 @@
 import type { Kube } from "../kube/client.ts";
 import { ScenarioNamespace } from "../kube/namespace.ts";
-import { waitForReadyPods } from "../kube/pods.ts";
-import { proberPod } from "../kube/workloads.ts";
 
 /** The demo image and the networks its clients may reach, shared by every scenario of a run. */
 export interface DemoWorkload {
@@ -119,7 +117,6 @@ export class ScenarioContext {
   /** CIDRs the scenario's clients may connect to (see kube/networks.ts). */
   readonly allowedNetworks: string;
   readonly transcript: string[] = [];
-  readonly #clients = new Map<string, Promise<string>>();
   /** Every action of the scenario, oldest first (the chaos timeline reads them too). */
   readonly actions: Action[] = [];
   readonly #report: ScenarioReport;
@@ -193,26 +190,6 @@ export class ScenarioContext {
 
   attachFile(name: string, data: Buffer | string, mediaType: string): Promise<void> {
     return this.#report.attachFile(name, data, mediaType);
-  }
-
-  /** The pod name of client `index` (a prober), created on first use and awaited until Ready. */
-  client(index = 0, node?: string): Promise<string> {
-    const key = `${index}@${node ?? ""}`;
-    let pod = this.#clients.get(key);
-    if (!pod) {
-      const name = `client-${index}${node ? `-${node.replace(/[^a-z0-9]/g, "")}` : ""}`;
-      pod = this.namespace
-        .apply(proberPod(name, this.image, this.allowedNetworks, node))
-        .then(() => waitForReadyPods(this.kube, this.name, { "kubequake.dev/prober": name }, 1, 90_000))
-        .then(() => name);
-      this.#clients.set(key, pod);
-    }
-    return pod;
-  }
-
-  /** Several clients at once (different pod IPs, e.g. for ClientIP affinity), created in parallel. */
-  clients(count: number): Promise<string[]> {
-    return Promise.all(Array.from({ length: count }, (_, index) => this.client(index)));
   }
 
   /** The newest action, which waits measure from; undefined before the first. */

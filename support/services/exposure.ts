@@ -1,6 +1,6 @@
+import { clientPod } from "../clients/registry.ts";
 import { endpointWatcher, watchEndpoints } from "../endpoints/watcher.ts";
 import { listPods } from "../kube/pods.ts";
-import { probeDns, probeHttp } from "../kube/prober.ts";
 import type { BackendOptions, ServiceOptions } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
@@ -37,12 +37,13 @@ export async function waitUntilServing(
     60_000,
   );
   const { spec } = await context.kube.core.readNamespacedService({ name: service, namespace: context.name });
-  const client = await context.client();
+  const client = clientPod(context);
+  await client.start();
   if (!headless || replicas > 0) {
     await eventually(
       `the name ${service} resolves from a client`,
       async () => {
-        const [lookup] = await probeDns(context.kube, context.name, client, { name: service, type: "A" });
+        const [lookup] = await client.lookUp({ name: service, type: "A" });
         const answers = lookup?.answers ?? [];
         const expected = headless ? answers.length === replicas : answers.join() === spec?.clusterIP;
         return { satisfied: Boolean(lookup?.ok) && expected, value: lookup?.ok ? answers : lookup?.errorKind };
@@ -55,7 +56,7 @@ export async function waitUntilServing(
   await eventually(
     `Service ${service} answers at ${url}`,
     async () => {
-      const probe = await probeHttp(context.kube, context.name, client, { url, count: 3, timeoutMs: 1000 });
+      const { probe } = await client.send({ url, count: 3, timeoutMs: 1000, concurrency: 1 });
       return { satisfied: probe.results.every((r) => r.ok), value: probe.results.map((r) => r.pod || r.errorKind) };
     },
     { timeoutMs: 30_000, intervalMs: 200 },

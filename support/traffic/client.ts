@@ -1,18 +1,11 @@
 import { UserError } from "../errors/user-error.ts";
-import {
-  defaultProbeBudgetMs,
-  type HttpProbe,
-  type HttpProbeRequest,
-  maxHttpProbeCount,
-  maxProbeBudgetMs,
-  probeHttp,
-} from "../kube/prober.ts";
+import { type HttpProbe, maxHttpProbeCount } from "../kube/prober.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
-import { expandAddresses } from "./addresses.ts";
-import { describeDistribution, summarize, type TrafficSummary } from "./statistics.ts";
+import { summarize, type TrafficSummary } from "./statistics.ts";
 
-/** What one client sent and what came back. */
+/** What one client sent and what came back (made by a client's `send`: see support/clients/client.ts). */
 export interface TrafficResult {
+  /** Who sent, as the reports name it: a pod's name, `outside client "alice" (172.18.0.9)`, `the host (172.18.0.1)`. */
   readonly client: string;
   readonly url: string;
   /** How many requests were asked for; the prober may have started fewer (see `probe.notSent`). */
@@ -21,6 +14,13 @@ export interface TrafficResult {
   readonly budgetMs: number;
   readonly probe: HttpProbe;
   readonly summary: TrafficSummary;
+  /**
+   * The sender's own address (a pod's IP, the node's for a hostNetwork client, a container's on the kind network,
+   * the host's gateway address), so checks can tell whether a backend saw it or a rewritten one.
+   */
+  readonly senderAddress?: string;
+  /** The node whose address the requests went to (a NodePort on one node), for per-node checks. */
+  readonly targetNode?: string;
 }
 
 /** The last traffic sent, one entry per client, for `Then` steps about "the requests". */
@@ -77,73 +77,6 @@ export function assertRequestCount(count: number, url: string): void {
   const wrong = requestCountProblem(count);
   if (wrong)
     throw new UserError(`cannot send ${count} request(s) to ${url}: ${wrong.problem}, so nothing was sent`, wrong.fix);
-}
-
-/** Sends requests from a client pod of the scenario (a new connection each) and records them in the transcript. */
-export async function sendTraffic(
-  context: ScenarioContext,
-  request: HttpProbeRequest,
-  clientIndex = 0,
-  node?: string,
-): Promise<TrafficResult> {
-  assertRequestCount(request.count, request.url);
-  // Placeholders ({clusterIP:web}, {nodeIP:n}, {nodePort:web}) are read now, so each batch sees the Service as it is.
-  const url = await expandAddresses(context, request.url);
-  const client = await context.client(clientIndex, node);
-  // The budget is sent explicitly so a cut-off can be explained with the number the prober really used.
-  const sent = { concurrency: 4, timeoutMs: 2000, maxDurationMs: defaultProbeBudgetMs, ...request, url };
-  const probe = await probeHttp(context.kube, context.name, client, sent);
-  const summary = summarize(probe.results);
-  const cutOff = probe.notSent > 0 ? ` (${probe.notSent} not sent: time budget of ${sent.maxDurationMs} ms)` : "";
-  context.note(`${client} → ${url}: ${request.count} requests: ${describeDistribution(summary)}${cutOff}`);
-  return { client, url, requested: request.count, budgetMs: sent.maxDurationMs, probe, summary };
-}
-
-/**
- * Paced traffic from client 0: one request every `intervalSeconds`, one at a time. By default the time budget fits
- * every request (count × interval, plus 5 s of slack); with `budgetSeconds` the prober starts no request after that
- * long, and the rest are reported as not sent.
- */
-export async function sendPacedTraffic(
-  context: ScenarioContext,
-  request: { url: string; count: number; intervalSeconds: number; budgetSeconds?: number },
-): Promise<TrafficResult> {
-  const intervalMs = request.intervalSeconds * 1000;
-  const { budgetSeconds } = request;
-  if (budgetSeconds !== undefined && (budgetSeconds < 1 || budgetSeconds * 1000 > maxProbeBudgetMs)) {
-    throw new UserError(
-      `cannot send requests to ${request.url} for at most ${budgetSeconds} s: the time limit must be between 1 and ${maxProbeBudgetMs / 1000} seconds, so nothing was sent`,
-      `give a limit from 1 to ${maxProbeBudgetMs / 1000} seconds, or leave the limit out to wait for every request.`,
-    );
-  }
-  return sendTraffic(context, {
-    url: request.url,
-    count: request.count,
-    concurrency: 1,
-    intervalMs,
-    // Without a limit, room for every request, within the most the prober accepts (beyond it, the rest are not sent).
-    maxDurationMs:
-      budgetSeconds === undefined
-        ? Math.min(maxProbeBudgetMs, request.count * intervalMs + 5000)
-        : budgetSeconds * 1000,
-  });
-}
-
-/** Sends the same traffic from several clients at once (distinct client IPs). */
-export async function sendTrafficFromClients(
-  context: ScenarioContext,
-  clients: number,
-  request: HttpProbeRequest,
-): Promise<TrafficResult[]> {
-  if (!Number.isInteger(clients) || clients < 1) {
-    throw new UserError(
-      `cannot send requests from ${clients} client pod(s): at least 1 client is needed, so nothing was sent`,
-      `ask for 1 or more clients, e.g. When 8 client pods each send 15 requests to "${request.url}".`,
-    );
-  }
-  assertRequestCount(request.count, request.url);
-  await context.clients(clients);
-  return Promise.all(Array.from({ length: clients }, (_, index) => sendTraffic(context, request, index)));
 }
 
 /** Several clients' traffic as one result (all requests, one distribution), for checks over all of them. */

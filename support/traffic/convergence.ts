@@ -1,7 +1,8 @@
-import type { HttpProbeRequest } from "../kube/prober.ts";
+import type { Client } from "../clients/client.ts";
+import { clientPod } from "../clients/registry.ts";
 import { type Action, describeAfterAction, type ScenarioContext, type ScenarioReport } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
-import { assertRequestCount, sendTraffic, type TrafficResult } from "./client.ts";
+import { assertRequestCount, type TrafficResult } from "./client.ts";
 import { describeMissingRequests } from "./expectations.ts";
 import { describeDistribution, formatDistribution } from "./statistics.ts";
 
@@ -18,28 +19,28 @@ export interface Convergence {
   readonly batches: number;
 }
 
-/** Sends one batch; by default from the scenario's client pod. */
-export type BatchSender = (request: HttpProbeRequest) => Promise<TrafficResult>;
-
 /**
  * Sends batches of `count` requests until `satisfied(batch, expected)` holds for a batch; `expected` is recomputed
  * before each batch (e.g. the Service's ready pods). Times out with the last batch's distribution.
  */
 export async function trafficConverges<T>(
   context: ScenarioContext,
-  options: { url: string; count: number; timeoutMs: number; description: string; send?: BatchSender },
+  options: { url: string; count: number; timeoutMs: number; description: string; from?: Client },
   expected: () => Promise<T>,
   satisfied: (batch: TrafficResult, expected: T) => boolean,
 ): Promise<Convergence> {
   // Checked here, not in the poll: eventually() would treat the user's mistake as "not yet" until the timeout.
   assertRequestCount(options.count, options.url);
+  const client = options.from ?? clientPod(context);
+  // Made before the wait, so a pod's start-up does not count against the time the step allows.
+  await client.start();
   let batches = 0;
   const { value } = await eventually(
     options.description,
     async () => {
       const want = await expected();
       const request = { url: options.url, count: options.count, timeoutMs: 1000 };
-      const result = await (options.send ?? ((r: HttpProbeRequest) => sendTraffic(context, r)))(request);
+      const result = await client.send(request);
       batches += 1;
       // A batch cut short proves nothing about the requests that were never sent.
       const missing = describeMissingRequests(result);
@@ -66,13 +67,13 @@ export async function trafficConverges<T>(
 
 /**
  * A batch request of the convergence steps: N requests to a URL, repeated for up to `seconds`; from the scenario's
- * client pod unless `send` (named `from` in messages) sends them from elsewhere.
+ * client pod unless `from` names another client.
  */
 export interface BatchRequest {
   readonly seconds: number;
   readonly count: number;
   readonly url: string;
-  readonly from?: { readonly label: string; readonly send: BatchSender };
+  readonly from?: Client;
 }
 
 async function convergeAndReport<T>(
@@ -89,7 +90,7 @@ async function convergeAndReport<T>(
       count: batch.count,
       timeoutMs: batch.seconds * 1000,
       description: `${batch.count} requests${batch.from ? ` from ${batch.from.label}` : ""} to ${batch.url} ${description}`,
-      send: batch.from?.send,
+      from: batch.from,
     },
     expected,
     (result, want) => result.summary.failed === 0 && satisfied(result, want),

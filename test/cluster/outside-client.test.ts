@@ -1,12 +1,14 @@
 // A client outside the cluster (a container on the kind Docker network, started with testcontainers) reaches a
 // NodePort Service on every node's IP and is answered by the backend pod; it sends ≥ 300 requests/s with a new
 // connection each (issue 8's target); and its container is gone after the scenario's cleanup.
+
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { outsideClient } from "../../support/clients/registry.ts";
 import { kubeconfigPath } from "../../support/cluster/kind.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
-import { outsideOwnerLabel } from "../../support/outside/clients.ts";
+import { outsideOwnerLabel } from "../../support/outside/containers.ts";
 import { sendToTarget } from "../../support/outside/send.ts";
 import { runCommand } from "../../support/process/command.ts";
 import { ScenarioContext } from "../../support/scenario/context.ts";
@@ -31,10 +33,8 @@ after(async () => {
   await scenario?.cleanup();
 });
 
-const outside = { kind: "outside", name: "e2e" } as const;
-
 test("a client container outside the cluster reaches a NodePort on every node's IP", async () => {
-  const results = await sendToTarget(scenario, outside, { kind: "nodePort", service: "web" }, 5);
+  const results = await sendToTarget(scenario, outsideClient(scenario, "e2e"), { kind: "nodePort", service: "web" }, 5);
   assert.equal(results.length, 3, "one result per node");
   for (const result of results) {
     assert.deepEqual(
@@ -47,7 +47,12 @@ test("a client container outside the cluster reaches a NodePort on every node's 
 
 test("an outside client sends at least 300 requests/s through a NodePort, a new connection each", async () => {
   const node = (await scenario.kube.core.listNode()).items[0]!.metadata!.name!;
-  const [result] = await sendToTarget(scenario, outside, { kind: "nodePort", service: "web", node }, 3000);
+  const [result] = await sendToTarget(
+    scenario,
+    outsideClient(scenario, "e2e"),
+    { kind: "nodePort", service: "web", node },
+    3000,
+  );
   const requests = result!.probe.results;
   const first = Math.min(...requests.map((r) => r.startUnixMs));
   const last = Math.max(...requests.map((r) => r.startUnixMs + r.durationMs));

@@ -1,16 +1,16 @@
-// The {sender} and {outsideTarget} phrases: each alternative maps to the right sender or target, and neither matches
-// a bare quoted URL, so "a client pod sends 3 requests to "http://web"" stays the in-cluster traffic step.
+// The {client} and {outsideTarget} phrases: each alternative maps to the right client or target, and neither matches
+// a bare quoted URL, so "a client pod sends 3 requests to "http://web"" stays the step that sends to a URL.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseSender, senderPattern } from "../../support/outside/send.ts";
+import { clientPattern, parseClientPhrase } from "../../support/clients/phrases.ts";
 import { outsideTargetPattern, parseOutsideTarget } from "../../support/outside/targets.ts";
 
 const whole = (pattern: RegExp) => new RegExp(`^(?:${pattern.source})$`);
 
-function sender(text: string) {
-  const match = whole(senderPattern).exec(text);
-  assert.ok(match, `"${text}" is a sender`);
-  return parseSender(match[1], match[2], match[3], match[4]);
+function client(text: string) {
+  const match = whole(clientPattern).exec(text);
+  assert.ok(match, `"${text}" is a client`);
+  return parseClientPhrase(match.slice(1));
 }
 
 function target(text: string) {
@@ -19,12 +19,20 @@ function target(text: string) {
   return parseOutsideTarget(match[1], match[2], match[3], match[4], match[5], match[6]);
 }
 
-test("each sender phrase names its sender", () => {
-  assert.deepEqual(sender("an outside client"), { kind: "outside", name: "outside" });
-  assert.deepEqual(sender('the outside client "alice"'), { kind: "outside", name: "alice" });
-  assert.deepEqual(sender("the host"), { kind: "host" });
-  assert.deepEqual(sender("a client pod"), { kind: "pod" });
-  assert.deepEqual(sender('a client pod on node "kubequake-worker"'), { kind: "pod", node: "kubequake-worker" });
+test("each client phrase names its client", () => {
+  assert.deepEqual(client("an outside client"), { kind: "outside", name: "outside" });
+  assert.deepEqual(client('the outside client "alice"'), { kind: "outside", name: "alice" });
+  assert.deepEqual(client("the host"), { kind: "host" });
+  assert.deepEqual(client("a client pod"), { kind: "clientPod" });
+  assert.deepEqual(client('a client pod on node "kubequake-worker"'), { kind: "clientPod", node: "kubequake-worker" });
+  assert.deepEqual(client('the pod "test-container"'), { kind: "madePod", pod: "test-container" });
+  assert.deepEqual(client('a pod of "netserver"'), { kind: "backendPod", backend: "netserver" });
+  assert.deepEqual(client('a hostNetwork client on node "kubequake-worker"'), {
+    kind: "hostNetwork",
+    node: "kubequake-worker",
+  });
+  assert.equal(whole(clientPattern).test('"http://web"'), false);
+  assert.equal(whole(clientPattern).test("2 client pods"), false);
 });
 
 test("each target phrase names its target, and a bare quoted URL is not one", () => {

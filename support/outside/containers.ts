@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import type { StartedTestContainer } from "testcontainers";
 import { UserError } from "../errors/user-error.ts";
 import { runCommand } from "../process/command.ts";
-import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
 
 /** The Docker network the kind nodes sit on: "outside the cluster", but on this machine. */
 export const outsideNetwork = process.env.KUBEQUAKE_OUTSIDE_NETWORK ?? "kind";
@@ -14,6 +13,12 @@ export interface OutsideContainer {
   readonly name: string;
   /** Its address on the kind network. */
   readonly ip: string;
+}
+
+/** A container as started: the one who started it removes it at the scenario's cleanup. */
+export interface StartedOutsideContainer extends OutsideContainer {
+  /** Stops and removes the container (and its volumes), at once. */
+  remove(): Promise<void>;
 }
 
 /**
@@ -39,25 +44,14 @@ export async function outsideSubnets(): Promise<string> {
   return subnets.join(",");
 }
 
-/** The outside containers the scenario started, all removed at cleanup (a failed removal does not stop the others). */
-const outsideContainersSlot = defineSlot(
-  "outside containers",
-  () => [] as StartedTestContainer[],
-  async (containers) => {
-    const stops = containers.map((c) => c.stop({ remove: true, removeVolumes: true, timeout: 0 }));
-    const failed = (await Promise.allSettled(stops)).flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
-    if (failed.length > 0) throw new AggregateError(failed, `${failed.length} outside container(s) were not removed`);
-  },
-);
-
 /**
- * Starts a demo-image container on the kind network (testcontainers; Ryuk cannot be pulled here, so removal is
- * the scenario's cleanup, and the Ctrl-C handler removes by label). Returns once it listens on port 8080.
+ * Starts a demo-image container on the kind network (testcontainers; Ryuk cannot be pulled here, so removal is the
+ * caller's, at the scenario's cleanup, and the Ctrl-C handler removes by label). Returns once it listens on port 8080.
  */
 export async function startOutsideContainer(
   scenario: ScenarioContext,
   options: { name: string; command: string[]; env?: Record<string, string> },
-): Promise<OutsideContainer> {
+): Promise<StartedOutsideContainer> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   const { GenericContainer, Wait } = await import("testcontainers");
   const { runOwnerPid } = await import("../kube/namespace.ts");
@@ -74,10 +68,9 @@ export async function startOutsideContainer(
     .withWaitStrategy(Wait.forLogMessage(/msg=started/))
     .withStartupTimeout(60_000)
     .start();
-  scenario.slot(outsideContainersSlot).push(container);
   const ip = container.getIpAddress(outsideNetwork);
   scenario.note(`outside container ${name} started at ${ip}: ${options.command.join(" ")}`);
-  return { name, ip };
+  return { name, ip, remove: () => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {}) };
 }
 
 /**
