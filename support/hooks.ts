@@ -10,7 +10,13 @@ import {
   setParallelCanAssign,
 } from "@cucumber/cucumber";
 import { discoverCapabilities, probeLoadBalancer } from "./capabilities/discover.ts";
-import { type Capabilities, missingNeeds, needsLoadBalancer, unknownNeeds } from "./capabilities/needs.ts";
+import {
+  type Capabilities,
+  describeKnownNeeds,
+  missingNeeds,
+  needsLoadBalancer,
+  unknownNeeds,
+} from "./capabilities/needs.ts";
 import { attachTrafficEvidence } from "./chaos/attachments.ts";
 import { stopSteadyTraffic } from "./chaos/steady-traffic.ts";
 import { undoOutstandingFaults } from "./cluster/fault-ledger.ts";
@@ -92,7 +98,7 @@ Before(async function (this: KubequakeWorld, { pickle }) {
   if (unknown.length > 0)
     throw new UserError(
       `${pickle.uri}: unknown tag(s) ${unknown.join(", ")} on "${pickle.name}"`,
-      "use @needs:nodes>=N, @needs:loadbalancer or @needs:node-chaos.",
+      `use ${describeKnownNeeds()}.`,
     );
   if (needsLoadBalancer(tags) && !capabilities.loadBalancer) {
     // How long a LoadBalancer Service may take to get an address before the cluster counts as offering none.

@@ -3,7 +3,7 @@
 // library (cli/project.ts), the features are parsed by @cucumber/gherkin (support/catalog/catalog.ts).
 import { distance } from "fastest-levenshtein";
 import { parseAllDocuments } from "yaml";
-import { unknownNeeds } from "../capabilities/needs.ts";
+import { describeKnownNeeds, unknownNeeds } from "../capabilities/needs.ts";
 import {
   type FeatureStep,
   type FeatureText,
@@ -88,7 +88,7 @@ function tagProblem(tag: string): { message: string; expected: string; seen: str
   if (prefix === "@needs:" && unknownNeeds([tag]).length > 0) {
     return {
       message: `unknown requirement ${tag}`,
-      expected: "@needs:nodes>=N, @needs:loadbalancer, @needs:node-chaos or @needs:outside-clients",
+      expected: describeKnownNeeds(),
       seen: tag,
     };
   }
