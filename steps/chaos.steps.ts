@@ -20,14 +20,7 @@ import {
 } from "../support/chaos/expectations.ts";
 import { addLatency } from "../support/chaos/latency.ts";
 import { dropPackets, limitBandwidth } from "../support/chaos/network-faults.ts";
-import {
-  killPods,
-  killPodsOnSchedule,
-  type PodKill,
-  rollingRestart,
-  undoFaults,
-  waitForRollout,
-} from "../support/chaos/pod-faults.ts";
+import { killPodsOnSchedule, rollingRestart, undoFaults, waitForRollout } from "../support/chaos/pod-faults.ts";
 import { assertChaosAllowed, assertClusterChaosAllowed } from "../support/chaos/safety.ts";
 import { establishSteadyState, restoreSteadyState } from "../support/chaos/steady-state.ts";
 import {
@@ -40,7 +33,7 @@ import {
   type TrafficTarget,
   waitForSteadyTrafficRecovery,
 } from "../support/chaos/steady-traffic.ts";
-import type { Backend } from "../support/services/backend.ts";
+import type { Backend, PodKill } from "../support/services/backend.ts";
 import { requireScheduleRounds } from "../support/services/pod-counts.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
@@ -49,8 +42,7 @@ When(
   "{int} pod(s) of {backend} is/are SIGKILLed",
   async function (this: KubequakeWorld, count: number, backend: Backend) {
     assertChaosAllowed(this.scenario.kube, "SIGKILL pods");
-    await backend.requireReadyPods(count, "SIGKILL");
-    await killPods(this.scenario, backend.name, count, "sigkill");
+    await backend.kill(count, "sigkill");
   },
 );
 
@@ -68,7 +60,7 @@ When(
     assertChaosAllowed(this.scenario.kube, "kill pods on a schedule");
     requireScheduleRounds(times, periodSeconds);
     await backend.requireReadyPods(count, "kill");
-    await killPodsOnSchedule(this.scenario, backend.name, { count, periodSeconds, times, how });
+    await killPodsOnSchedule(backend, { count, periodSeconds, times, how });
   },
 );
 
@@ -292,7 +284,7 @@ When(
   "{int}% of packets to the pods of {backend} are dropped",
   async function (this: KubequakeWorld, percent: number, backend: Backend) {
     assertChaosAllowed(this.scenario.kube, "drop packets");
-    await dropPackets(this.scenario, backend.name, percent);
+    await dropPackets(backend, percent);
   },
 );
 
@@ -301,7 +293,7 @@ When(
   "the pods of {backend} are limited to {int} kbit\\/s",
   async function (this: KubequakeWorld, backend: Backend, kbitPerSecond: number) {
     assertChaosAllowed(this.scenario.kube, "limit bandwidth");
-    await limitBandwidth(this.scenario, backend.name, kbitPerSecond);
+    await limitBandwidth(backend, kbitPerSecond);
   },
 );
 

@@ -219,8 +219,7 @@ Then(
     backend: Backend,
   ) {
     const from = batchSender(this.scenario, sender);
-    const readyPods = async () => (await backend.readyPods()).map((p) => p.name);
-    await trafficReachesExactly(this.scenario, { seconds, count, url, from }, backend.name, readyPods);
+    await trafficReachesExactly(this.scenario, { seconds, count, url, from }, backend);
   },
 );
 

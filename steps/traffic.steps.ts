@@ -1,6 +1,11 @@
 import { Then, When } from "@cucumber/cucumber";
 import type { Backend } from "../support/services/backend.ts";
 import { attachTraffic } from "../support/traffic/attachments.ts";
+import {
+  expectEvenSplitOverReadyPods,
+  expectEveryReadyPodAnswered,
+  expectOnlyReadyPodsAnswered,
+} from "../support/traffic/backend-answers.ts";
 import { sendPacedTraffic, sendTraffic, sendTrafficFromClients } from "../support/traffic/client.ts";
 import { trafficReachesExactly, trafficSpreadsOver, trafficSticksToOnePod } from "../support/traffic/convergence.ts";
 import {
@@ -8,9 +13,6 @@ import {
   expectAllSucceeded,
   expectAtLeastPods,
   expectEachClientSticky,
-  expectEvenSplit,
-  expectEveryPodAnswered,
-  expectOnlyPods,
   expectSinglePod,
 } from "../support/traffic/expectations.ts";
 import type { KubequakeWorld } from "../support/world.ts";
@@ -84,12 +86,7 @@ Then("every request is refused", function (this: KubequakeWorld) {
 Then(
   "every ready pod of {backend} answered at least {int} request(s)",
   async function (this: KubequakeWorld, backend: Backend, minimum: number) {
-    expectEveryPodAnswered(
-      this.traffic,
-      (await backend.readyPods()).map((p) => p.name),
-      minimum,
-      backend.name,
-    );
+    await expectEveryReadyPodAnswered(this.traffic, backend, minimum);
   },
 );
 
@@ -97,22 +94,13 @@ Then(
 Then(
   "the requests split evenly over the ready pods of {backend} within {int}%",
   async function (this: KubequakeWorld, backend: Backend, tolerance: number) {
-    expectEvenSplit(
-      this.traffic,
-      (await backend.readyPods()).map((p) => p.name),
-      tolerance,
-      backend.name,
-    );
+    await expectEvenSplitOverReadyPods(this.traffic, backend, tolerance);
   },
 );
 
 /** Only the backend's ready pods answered (e.g. pods not matching the selector got nothing). */
 Then("only pods of {backend} answered", async function (this: KubequakeWorld, backend: Backend) {
-  expectOnlyPods(
-    this.traffic,
-    (await backend.readyPods()).map((p) => p.name),
-    backend.name,
-  );
+  await expectOnlyReadyPodsAnswered(this.traffic, backend);
 });
 
 /**
@@ -140,8 +128,7 @@ Then("each client was answered by a single pod", function (this: KubequakeWorld)
 Then(
   "within {int} second(s) {int} request(s) to {string} are answered by exactly the ready pods of {backend}",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: Backend) {
-    const readyPods = async () => (await backend.readyPods()).map((p) => p.name);
-    await trafficReachesExactly(this.scenario, { seconds, count, url }, backend.name, readyPods);
+    await trafficReachesExactly(this.scenario, { seconds, count, url }, backend);
   },
 );
 

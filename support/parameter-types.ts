@@ -33,16 +33,22 @@ defineParameterType({
     service !== undefined ? { clusterIPOf: service } : { url: url ?? "" },
 });
 
-/** A backend of the scenario by name ("web"), checked before the step acts: a typo lists the backends there are. */
+/**
+ * A backend of the scenario by name ("web"), from the scenario's registry of backends (no API call), checked before the
+ * step acts: a typo lists the backends there are.
+ */
 defineParameterType({
   name: "backend",
   regexp: /"([^"]*)"/,
-  transformer: async function (this: KubequakeWorld, name: string) {
+  transformer: function (this: KubequakeWorld, name: string) {
     return Backend.resolve(this.scenario, name);
   },
 });
 
-/** A Service the scenario made ("web"), checked before the step acts: a typo lists the scenario's Services. */
+/**
+ * A Service the scenario made ("web"), from the scenario's registry of Services (no API call), checked before the step
+ * acts: a typo lists the scenario's Services.
+ */
 defineParameterType({
   name: "service",
   regexp: /"([^"]*)"/,

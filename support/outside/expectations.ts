@@ -1,7 +1,8 @@
 import { request } from "node:http";
 import type { PodSummary } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
-import { readyPodsOf } from "../services/backends.ts";
+import type { Backend } from "../services/backend.ts";
+import type { Service } from "../services/service.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 import { stickinessProblem } from "../traffic/expectations.ts";
 import { describeSender, type Sender, senderAddress, sendToTarget, targetNode } from "./send.ts";
@@ -163,7 +164,7 @@ export async function waitUntilOnlyLocalNodesAnswer(
     count: number;
     sender: Sender;
     target: OutsideTarget;
-    backend: string;
+    backend: Backend;
     state?: "ready" | "terminating";
   },
 ): Promise<TrafficResult[]> {
@@ -171,12 +172,12 @@ export async function waitUntilOnlyLocalNodesAnswer(
   const state = options.state ?? "ready";
   await eventuallyTimed(
     scenario,
-    `only the nodes running a ${state} pod of ${options.backend} answer ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)}`,
+    `only the nodes running a ${state} pod of ${options.backend.name} answer ${options.count} requests from ${describeSender(options.sender)} to ${describeOutsideTarget(options.target)}`,
     async () => {
-      const local = await podsIn(scenario, options.backend, state);
+      const local = await podsIn(options.backend, state);
       last = await sendToTarget(scenario, options.sender, options.target, options.count, 1000);
-      const problems = localNodeProblems(last, local, options.backend);
-      if (local.length === 0) problems.push(`${options.backend} has no ${state} pod`);
+      const problems = localNodeProblems(last, local, options.backend.name);
+      if (local.length === 0) problems.push(`${options.backend.name} has no ${state} pod`);
       return { satisfied: problems.length === 0, value: problems.join("; ") || "ok" };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
@@ -204,14 +205,14 @@ export function healthStatus(url: string): Promise<number> {
  */
 export async function waitForHealthCheckNodePort(
   scenario: ScenarioContext,
-  options: { seconds: number; service: string; backend: string },
+  options: { seconds: number; service: Service; backend: Backend },
 ): Promise<void> {
   await eventuallyTimed(
     scenario,
-    `the healthCheckNodePort of ${options.service} answers 200 on the nodes running a ready pod of ${options.backend} and 503 on the others`,
+    `the healthCheckNodePort of ${options.service.name} answers 200 on the nodes running a ready pod of ${options.backend.name} and 503 on the others`,
     async () => {
       const service = await scenario.kube.core.readNamespacedService({
-        name: options.service,
+        name: options.service.name,
         namespace: scenario.name,
       });
       const port = service.spec?.healthCheckNodePort;
@@ -220,7 +221,7 @@ export async function waitForHealthCheckNodePort(
           satisfied: false,
           value: `no healthCheckNodePort (externalTrafficPolicy ${service.spec?.externalTrafficPolicy})`,
         };
-      const ready = await readyPodsOf(scenario, options.backend);
+      const ready = await options.backend.readyPods();
       const nodes = await clusterNodes(scenario);
       const seen = await Promise.all(
         nodes.map(async (n) => ({

@@ -5,9 +5,9 @@ import { Service } from "../../support/services/service.ts";
 
 test("'the ready endpoints are exactly the ready pods' refuses a backend with no ready pod instead of passing", () => {
   const scenario = { watcher: () => undefined } as unknown as ScenarioContext;
-  const service = Service.resolve(scenario, "web");
+  const service = new Service(scenario, "web");
   assert.throws(
-    () => service.waitForExactlyPods(30, [], "web"),
+    () => service.waitForExactly(30, [], "web"),
     /^Error: expected the ready endpoints of web to be exactly the ready pods of web, but web has no ready pod, so there is nothing to compare; wait for its pods first, and if no endpoint is what you expect, use: Then within 30 seconds the Service "web" has 0 ready endpoints$/,
   );
 });
