@@ -33,6 +33,7 @@ import {
   type TrafficTarget,
   waitForSteadyTrafficRecovery,
 } from "../support/chaos/steady-traffic.ts";
+import type { ClusterNode } from "../support/nodes/registry.ts";
 import type { Backend, PodKill } from "../support/services/backend.ts";
 import { requireScheduleRounds } from "../support/services/pod-counts.ts";
 import type { KubequakeWorld } from "../support/world.ts";
@@ -78,7 +79,7 @@ Then(
 );
 
 /** A kind node (a Docker container) is stopped, paused or cut off; undone at the end of the scenario. Needs @serial. */
-When("the node {string} is {nodeFault}", async function (this: KubequakeWorld, node: string, fault: NodeFault) {
+When("the node {node} is {nodeFault}", async function (this: KubequakeWorld, node: ClusterNode, fault: NodeFault) {
   assertClusterChaosAllowed(this.scenario.kube, this.scenario.tags, `the node is ${fault}`);
   await breakNode(this.scenario, node, fault);
 });
@@ -156,8 +157,8 @@ Given(
 
 /** As above, from one client pod pinned to a node (e.g. the node that a node fault spares). */
 Given(
-  "steady traffic of {int} requests per second to {trafficTarget} from a client pod on node {string}",
-  async function (this: KubequakeWorld, rate: number, target: TrafficTarget, node: string) {
+  "steady traffic of {int} requests per second to {trafficTarget} from a client pod on node {node}",
+  async function (this: KubequakeWorld, rate: number, target: TrafficTarget, node: ClusterNode) {
     await startSteadyTraffic(this.scenario, target, { rate, node });
   },
 );

@@ -1,4 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
+import type { ClusterNode } from "../support/nodes/registry.ts";
 import { expectApiServes } from "../support/objects/api-discovery.ts";
 import {
   deleteObject,
@@ -167,8 +168,8 @@ When(
 
 /** Sends requests from a hostNetwork client on the node: from the node's own IP, as a process on the node would. */
 When(
-  "a hostNetwork client on node {string} sends {int} request(s) to {string}",
-  async function (this: KubequakeWorld, node: string, count: number, url: string) {
+  "a hostNetwork client on node {node} sends {int} request(s) to {string}",
+  async function (this: KubequakeWorld, node: ClusterNode, count: number, url: string) {
     await keep(this, await sendFromHostNetworkClient(this.scenario, node, { url, count }));
   },
 );

@@ -1,4 +1,5 @@
 import { Then, When } from "@cucumber/cucumber";
+import type { ClusterNode } from "../support/nodes/registry.ts";
 import type { Backend } from "../support/services/backend.ts";
 import { attachTraffic } from "../support/traffic/attachments.ts";
 import {
@@ -33,8 +34,8 @@ When(
 
 /** Sends requests from a client pod pinned to a node (by node name), e.g. to check routing from every node. */
 When(
-  "a client pod on node {string} sends {int} request(s) to {string}",
-  async function (this: KubequakeWorld, node: string, count: number, url: string) {
+  "a client pod on node {node} sends {int} request(s) to {string}",
+  async function (this: KubequakeWorld, node: ClusterNode, count: number, url: string) {
     this.lastTraffic = [await sendTraffic(this.scenario, { url, count }, 0, node)];
     await attachTraffic(this.scenario, this.lastTraffic);
   },

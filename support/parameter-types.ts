@@ -1,4 +1,5 @@
 import { defineParameterType } from "@cucumber/cucumber";
+import { clusterNode } from "./nodes/registry.ts";
 import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
 import { parsePodSender, podSenderPattern } from "./objects/sources.ts";
 import { parseWatchEvent } from "./objects/watch-events.ts";
@@ -54,6 +55,18 @@ defineParameterType({
   regexp: /"([^"]*)"/,
   transformer: function (this: KubequakeWorld, name: string) {
     return Service.resolve(this.scenario, name);
+  },
+});
+
+/**
+ * A node of the cluster by name ("kubequake-worker"), from the scenario's list of the cluster's nodes (read once, on
+ * the first step that names a node): a typo lists the nodes there are.
+ */
+defineParameterType({
+  name: "node",
+  regexp: /"([^"]*)"/,
+  transformer: function (this: KubequakeWorld, name: string) {
+    return clusterNode(this.scenario, name);
   },
 });
 

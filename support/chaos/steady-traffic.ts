@@ -1,5 +1,6 @@
 import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
+import type { ClusterNode } from "../nodes/registry.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { SteadyTrafficRecord } from "./expectations.ts";
@@ -49,7 +50,7 @@ async function resolveTarget(context: ScenarioContext, target: TrafficTarget): P
 export async function startSteadyTraffic(
   context: ScenarioContext,
   target: TrafficTarget,
-  options: { rate: number; clients?: number; node?: string },
+  options: { rate: number; clients?: number; node?: ClusterNode },
 ): Promise<void> {
   if (context.steadyTraffic && !context.steadyTraffic.result) {
     throw new UserError(
@@ -62,7 +63,9 @@ export async function startSteadyTraffic(
   const sinceUnixMs = Date.now();
   const url = await resolveTarget(context, target);
   const gone = await PodDisappearances.start(context);
-  const clients = options.node ? [await context.client(0, options.node)] : await context.clients(options.clients ?? 1);
+  const clients = options.node
+    ? [await context.client(0, options.node.name)]
+    : await context.clients(options.clients ?? 1);
   const load = await BackgroundLoad.start(
     context.kube,
     context.name,

@@ -5,6 +5,7 @@ import { postToPod } from "../kube/client.ts";
 import { listPods, waitForReadyPods } from "../kube/pods.ts";
 import { defaultProbeBudgetMs, type HttpProbe, type HttpProbeRequest } from "../kube/prober.ts";
 import { proberPod } from "../kube/workloads.ts";
+import type { ClusterNode } from "../nodes/registry.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { expandAddresses } from "../traffic/addresses.ts";
 import { assertRequestCount, type TrafficResult } from "../traffic/client.ts";
@@ -81,9 +82,11 @@ const hostClients = new WeakMap<ScenarioContext, Map<string, Promise<string>>>()
  */
 export async function sendFromHostNetworkClient(
   scenario: ScenarioContext,
-  node: string,
+  on: ClusterNode | string,
   request: HttpProbeRequest,
 ): Promise<TrafficResult> {
+  // By name from a sender phrase ("a hostNetwork client on node "n"" inside {podSender}), or the {node} handle.
+  const node = typeof on === "string" ? on : on.name;
   const clients = hostClients.get(scenario) ?? new Map<string, Promise<string>>();
   hostClients.set(scenario, clients);
   const port = hostPort(scenario.name);

@@ -7,6 +7,7 @@ import {
   maxProbeBudgetMs,
   probeHttp,
 } from "../kube/prober.ts";
+import type { ClusterNode } from "../nodes/registry.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { expandAddresses } from "./addresses.ts";
 import { describeDistribution, summarize, type TrafficSummary } from "./statistics.ts";
@@ -36,17 +37,20 @@ export function assertRequestCount(count: number, url: string): void {
   }
 }
 
-/** Sends requests from a client pod of the scenario (a new connection each) and records them in the transcript. */
+/**
+ * Sends requests from a client pod of the scenario (a new connection each) and records them in the transcript; `node`
+ * pins the client to a node (the {node} handle, or a name from a sender phrase such as "a client pod on node "n"").
+ */
 export async function sendTraffic(
   context: ScenarioContext,
   request: HttpProbeRequest,
   clientIndex = 0,
-  node?: string,
+  node?: ClusterNode | string,
 ): Promise<TrafficResult> {
   assertRequestCount(request.count, request.url);
   // Placeholders ({clusterIP:web}, {nodeIP:n}, {nodePort:web}) are read now, so each batch sees the Service as it is.
   const url = await expandAddresses(context, request.url);
-  const client = await context.client(clientIndex, node);
+  const client = await context.client(clientIndex, typeof node === "string" ? node : node?.name);
   // The budget is sent explicitly so a cut-off can be explained with the number the prober really used.
   const sent = { concurrency: 4, timeoutMs: 2000, maxDurationMs: defaultProbeBudgetMs, ...request, url };
   const probe = await probeHttp(context.kube, context.name, client, sent);
