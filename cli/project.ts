@@ -22,7 +22,14 @@ export interface ProjectSupport {
 
 /** The parts of cucumber's support code library read here (its API types it as an opaque marker). */
 interface LoadedLibrary {
-  stepDefinitions: { keyword: string; pattern: string | RegExp; uri: string; line: number; code: unknown }[];
+  stepDefinitions: {
+    keyword: string;
+    pattern: string | RegExp;
+    uri: string;
+    line: number;
+    code: unknown;
+    unwrappedCode?: unknown;
+  }[];
   undefinedParameterTypes: { name: string; expression: string }[];
   parameterTypeRegistry: {
     parameterTypes: Iterable<{ name: string | undefined; regexpStrings: readonly string[] }>;
@@ -77,7 +84,9 @@ async function load(root: string): Promise<ProjectSupport> {
     };
     const doc = docAbove(await source(file), definition.line);
     if (doc) step.doc = doc;
-    if (isClusterWideFault(definition.code)) step.clusterWideFault = true;
+    // The declaration is marked on the step function as written; cucumber keeps it as unwrappedCode once a definition
+    // function wrapper (support/world.ts) wraps it.
+    if (isClusterWideFault(definition.unwrappedCode ?? definition.code)) step.clusterWideFault = true;
     definitions.push(step);
   }
   const registry = library.parameterTypeRegistry;

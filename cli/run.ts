@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { loadImagesIntoNodes } from "../support/capabilities/demo-image.ts";
 import { discoverCapabilities } from "../support/capabilities/discover.ts";
-import { type Capabilities, describeCapabilities } from "../support/capabilities/needs.ts";
+import { type Capabilities, describeCapabilities, describeKnownNeeds } from "../support/capabilities/needs.ts";
 import { chaosAllowed, chaosContexts } from "../support/chaos/safety.ts";
 import { clusterName, kubeconfigPath } from "../support/cluster/kind.ts";
 import { UserError } from "../support/errors/user-error.ts";
@@ -46,7 +46,7 @@ current-context is changed). The first line of the run says which file and conte
   On kubequake's kind cluster (context kind-kubequake) the run builds and starts what is missing (cluster up).
   On any other context it builds and creates nothing: it loads the demo image into nodes that are Docker
   containers here (kind clusters), or uses --demo-image REF on clusters that pull images. Scenarios tagged
-  @needs:nodes>=N, @needs:loadbalancer, @needs:node-chaos or @needs:outside-clients that the cluster cannot host are reported
+  ${describeKnownNeeds()} that the cluster cannot host are reported
   "skipped: why". Chaos runs only on contexts listed in KUBEQUAKE_CHAOS_CONTEXTS.
 --shard I/N     run the I-th of N deterministic slices, balanced by the durations recorded in --durations FILE
                 (default <reports>/durations.json); the N shards together run exactly the scenarios of the

@@ -1,7 +1,12 @@
 import { Given, Then, When } from "@cucumber/cucumber";
-import type { Backend } from "../support/services/backend.ts";
-import { deployBackend, deployFrontend, makePodsReadyAgain } from "../support/services/backends.ts";
-import { deployBehindService, exposeBackend, waitUntilServing } from "../support/services/exposure.ts";
+import type { Backend, PodKill } from "../support/services/backend.ts";
+import { deployBackend } from "../support/services/backends.ts";
+import {
+  deployBehindService,
+  deployFrontendBehindService,
+  deployStatefulBehindHeadless,
+} from "../support/services/exposure.ts";
+import { makePodsReadyAgain } from "../support/services/readiness.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /**
@@ -68,9 +73,7 @@ Given(
 Given(
   "the demo backend {string} runs {int} replica(s) as a StatefulSet behind the headless Service {string}",
   async function (this: KubequakeWorld, name: string, replicas: number, service: string) {
-    await exposeBackend(this.scenario, { name: service, selector: { app: name }, type: "headless" });
-    await deployBackend(this.scenario, name, replicas, { kind: "StatefulSet", serviceName: service });
-    await waitUntilServing(this.scenario, service, replicas, true);
+    await deployStatefulBehindHeadless(this.scenario, { name, replicas, service });
   },
 );
 
@@ -78,16 +81,14 @@ Given(
 Given(
   "the demo frontend {string} calls {string}",
   async function (this: KubequakeWorld, name: string, backendUrl: string) {
-    await deployFrontend(this.scenario, name, backendUrl);
-    await exposeBackend(this.scenario, { name, selector: { app: name }, type: "ClusterIP" });
-    await waitUntilServing(this.scenario, name, 1, false);
+    await deployFrontendBehindService(this.scenario, name, backendUrl);
   },
 );
 
 /** Deletes ready pods of a backend: "killed" uses the pod's grace period, "force-deleted" uses grace period 0. */
 When(
   "{int} pod(s) of {backend} is/are {killMode}",
-  async function (this: KubequakeWorld, count: number, backend: Backend, mode: "graceful" | "force") {
+  async function (this: KubequakeWorld, count: number, backend: Backend, mode: PodKill) {
     await backend.kill(count, mode);
   },
 );

@@ -21,13 +21,7 @@ import {
 import { undoFaults } from "../support/chaos/faults.ts";
 import { addLatency } from "../support/chaos/latency.ts";
 import { dropPackets, limitBandwidth } from "../support/chaos/network-faults.ts";
-import {
-  killPods,
-  killPodsOnSchedule,
-  type PodKill,
-  rollingRestart,
-  waitForRollout,
-} from "../support/chaos/pod-faults.ts";
+import { killPodsOnSchedule, rollingRestart, waitForRollout } from "../support/chaos/pod-faults.ts";
 import { assertChaosAllowed, clusterWideFault } from "../support/chaos/safety.ts";
 import { establishSteadyState, restoreSteadyState } from "../support/chaos/steady-state.ts";
 import {
@@ -40,7 +34,8 @@ import {
   type TrafficTarget,
   waitForSteadyTrafficRecovery,
 } from "../support/chaos/steady-traffic.ts";
-import type { Backend } from "../support/services/backend.ts";
+import type { ClusterNode } from "../support/nodes/registry.ts";
+import type { Backend, PodKill } from "../support/services/backend.ts";
 import { requireScheduleRounds } from "../support/services/pod-counts.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
@@ -49,8 +44,7 @@ When(
   "{int} pod(s) of {backend} is/are SIGKILLed",
   async function (this: KubequakeWorld, count: number, backend: Backend) {
     assertChaosAllowed(this.scenario.kube, "SIGKILL pods");
-    await backend.requireReadyPods(count, "SIGKILL");
-    await killPods(this.scenario, backend.name, count, "sigkill");
+    await backend.kill(count, "sigkill");
   },
 );
 
@@ -68,7 +62,7 @@ When(
     assertChaosAllowed(this.scenario.kube, "kill pods on a schedule");
     requireScheduleRounds(times, periodSeconds);
     await backend.requireReadyPods(count, "kill");
-    await killPodsOnSchedule(this.scenario, backend.name, { count, periodSeconds, times, how });
+    await killPodsOnSchedule(backend, { count, periodSeconds, times, how });
   },
 );
 
@@ -87,10 +81,10 @@ Then(
 
 /** A kind node (a Docker container) is stopped, paused or cut off; undone at the end of the scenario. Needs @serial. */
 When(
-  "the node {string} is {nodeFault}",
+  "the node {node} is {nodeFault}",
   clusterWideFault(
-    (_node: string, fault: NodeFault) => `the node is ${fault}`,
-    async function (this: KubequakeWorld, node: string, fault: NodeFault) {
+    (_node: ClusterNode, fault: NodeFault) => `the node is ${fault}`,
+    async function (this: KubequakeWorld, node: ClusterNode, fault: NodeFault) {
       await breakNode(this.scenario, node, fault);
     },
   ),
@@ -172,8 +166,8 @@ Given(
 
 /** As above, from one client pod pinned to a node (e.g. the node that a node fault spares). */
 Given(
-  "steady traffic of {int} requests per second to {trafficTarget} from a client pod on node {string}",
-  async function (this: KubequakeWorld, rate: number, target: TrafficTarget, node: string) {
+  "steady traffic of {int} requests per second to {trafficTarget} from a client pod on node {node}",
+  async function (this: KubequakeWorld, rate: number, target: TrafficTarget, node: ClusterNode) {
     await startSteadyTraffic(this.scenario, target, { rate, node });
   },
 );
@@ -300,7 +294,7 @@ When(
   "{int}% of packets to the pods of {backend} are dropped",
   async function (this: KubequakeWorld, percent: number, backend: Backend) {
     assertChaosAllowed(this.scenario.kube, "drop packets");
-    await dropPackets(this.scenario, backend.name, percent);
+    await dropPackets(backend, percent);
   },
 );
 
@@ -309,7 +303,7 @@ When(
   "the pods of {backend} are limited to {int} kbit\\/s",
   async function (this: KubequakeWorld, backend: Backend, kbitPerSecond: number) {
     assertChaosAllowed(this.scenario.kube, "limit bandwidth");
-    await limitBandwidth(this.scenario, backend.name, kbitPerSecond);
+    await limitBandwidth(backend, kbitPerSecond);
   },
 );
 

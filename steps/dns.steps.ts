@@ -20,7 +20,7 @@ import type { KubequakeWorld } from "../support/world.ts";
 Then(
   "within {int} second(s) {string} resolves to the IPs of the {int} ready pod(s) of {backend}",
   async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: Backend) {
-    await expectResolvesToPods(this.scenario, { name, backend: backend.name, count, includeUnready: false, seconds });
+    await expectResolvesToPods(this.scenario, { name, backend, count, includeUnready: false, seconds });
   },
 );
 
@@ -28,7 +28,7 @@ Then(
 Then(
   "within {int} second(s) {string} resolves to the IPs of all {int} pod(s) of {backend}, ready or not",
   async function (this: KubequakeWorld, seconds: number, name: string, count: number, backend: Backend) {
-    await expectResolvesToPods(this.scenario, { name, backend: backend.name, count, includeUnready: true, seconds });
+    await expectResolvesToPods(this.scenario, { name, backend, count, includeUnready: true, seconds });
   },
 );
 
@@ -63,7 +63,7 @@ Then(
 Then(
   "within {int} second(s) the SRV records of {string} name port {int} on each of the {int} ready pod(s) of {backend}",
   async function (this: KubequakeWorld, seconds: number, name: string, port: number, count: number, backend: Backend) {
-    await expectSrvRecords(this.scenario, { name, port, count, backend: backend.name, seconds });
+    await expectSrvRecords(this.scenario, { name, port, count, backend, seconds });
   },
 );
 

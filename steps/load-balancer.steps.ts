@@ -38,7 +38,7 @@ Given(
 Then(
   "the Service {service} gets a load-balancer address within {int} second(s)",
   async function (this: KubequakeWorld, service: Service, seconds: number) {
-    await expectAddressWithin(this.scenario, service.name, seconds);
+    await expectAddressWithin(service, seconds);
   },
 );
 
@@ -46,7 +46,7 @@ Then(
 Then(
   "the Service {service} still has the load-balancer address it got",
   async function (this: KubequakeWorld, service: Service) {
-    await expectAddressKept(this.scenario, service.name);
+    await expectAddressKept(service);
   },
 );
 
@@ -57,7 +57,7 @@ Then(
 Then(
   "within {int} second(s) the health-check NodePort that {service} had answers 200 on no node",
   async function (this: KubequakeWorld, seconds: number, service: Service) {
-    await waitUntilHealthCheckNodePortReleased(this.scenario, service.name, seconds);
+    await waitUntilHealthCheckNodePortReleased(service, seconds);
   },
 );
 
@@ -65,7 +65,7 @@ Then(
 When(
   "the Service {service} changes to type {word}",
   async function (this: KubequakeWorld, service: Service, type: string) {
-    await changeType(this.scenario, service.name, type);
+    await changeType(service, type);
   },
 );
 
@@ -73,7 +73,7 @@ When(
 Then(
   "within {int} second(s) the Service {service} has the fields of a {word} Service",
   async function (this: KubequakeWorld, seconds: number, service: Service, type: string) {
-    await expectTypeFields(this.scenario, service.name, type, seconds);
+    await expectTypeFields(service, type, seconds);
   },
 );
 
@@ -81,7 +81,7 @@ Then(
 When(
   "the load balancer of {service} admits only the outside client {string}",
   async function (this: KubequakeWorld, service: Service, client: string) {
-    await admitOnlyOutsideClient(this.scenario, service.name, client);
+    await admitOnlyOutsideClient(service, client);
   },
 );
 
@@ -89,7 +89,7 @@ When(
 Then(
   "within {int} second(s) the load balancer announces the address of {service} from one node",
   async function (this: KubequakeWorld, seconds: number, service: Service) {
-    await expectAnnouncingNodes(this.scenario, service.name, 1, seconds);
+    await expectAnnouncingNodes(service, 1, seconds);
   },
 );
 
@@ -97,6 +97,6 @@ Then(
 Then(
   "within {int} second(s) the load balancer announces the address of {service} from no node",
   async function (this: KubequakeWorld, seconds: number, service: Service) {
-    await expectAnnouncingNodes(this.scenario, service.name, 0, seconds);
+    await expectAnnouncingNodes(service, 0, seconds);
   },
 );

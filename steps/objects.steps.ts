@@ -165,8 +165,7 @@ Then(
 Then(
   "within {int} second(s) {int} request(s) from {client} to {string} are answered by exactly the ready pods of {backend}",
   async function (this: KubequakeWorld, seconds: number, count: number, from: Client, url: string, backend: Backend) {
-    const readyPods = async () => (await backend.readyPods()).map((p) => p.name);
-    await trafficReachesExactly(this.scenario, { seconds, count, url, from }, backend.name, readyPods);
+    await trafficReachesExactly(this.scenario, { seconds, count, url, from }, backend);
   },
 );
 

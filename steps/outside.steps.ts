@@ -131,7 +131,7 @@ Then(
     state: "ready" | "terminating",
     backend: Backend,
   ) {
-    const options = { seconds, count, client, target, backend: backend.name, state };
+    const options = { seconds, count, client, target, backend, state };
     await attachTraffic(this.scenario, await waitUntilOnlyLocalNodesAnswer(this.scenario, options));
   },
 );
@@ -140,7 +140,7 @@ Then(
 Then(
   "within {int} second(s) the health-check NodePort of {service} answers 200 only on the nodes running a ready pod of {backend}",
   async function (this: KubequakeWorld, seconds: number, service: Service, backend: Backend) {
-    await waitForHealthCheckNodePort(this.scenario, { seconds, service: service.name, backend: backend.name });
+    await waitForHealthCheckNodePort(this.scenario, { seconds, service, backend });
   },
 );
 
@@ -148,7 +148,7 @@ Then(
 When(
   "the API server rejects a NodePort Service {string} on the NodePort of {service} with {string}",
   async function (this: KubequakeWorld, name: string, holder: Service, expected: string) {
-    await expectNodePortCollisionRejected(this.scenario, { name, holder: holder.name, expected });
+    await expectNodePortCollisionRejected(this.scenario, { name, holder, expected });
   },
 );
 
@@ -156,7 +156,7 @@ When(
 When(
   "the Service {service} is deleted and a NodePort Service {string} takes its NodePort",
   async function (this: KubequakeWorld, holder: Service, name: string) {
-    await reuseReleasedNodePort(this.scenario, { holder: holder.name, name });
+    await reuseReleasedNodePort(this.scenario, { holder, name });
   },
 );
 
@@ -164,7 +164,7 @@ When(
 When(
   "the Service {service} switches to {trafficPolicy}",
   async function (this: KubequakeWorld, service: Service, policy: TrafficPolicy) {
-    await setTrafficPolicy(this.scenario, service.name, policy);
+    await setTrafficPolicy(service, policy);
   },
 );
 
@@ -172,7 +172,7 @@ When(
 Then(
   "within {int} second(s) {int} request(s) to {string} from a client pod on each node succeed only where a ready pod of {backend} runs",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: Backend) {
-    await waitUntilOnlyLocalClientsAnswered(this.scenario, { seconds, count, url, backend: backend.name });
+    await waitUntilOnlyLocalClientsAnswered(this.scenario, { seconds, count, url, backend });
   },
 );
 
@@ -196,7 +196,7 @@ When(
 When(
   "the Service {string} becomes a ClusterIP Service for {backend}",
   async function (this: KubequakeWorld, name: string, backend: Backend) {
-    await backToClusterIP(this.scenario, name, backend.name);
+    await backToClusterIP(this.scenario, name, backend);
   },
 );
 
@@ -236,6 +236,6 @@ Given(
 Then(
   "every request was answered by a terminating pod of {backend}",
   async function (this: KubequakeWorld, backend: Backend) {
-    await expectAnsweredByTerminatingPods(this.scenario, lastTraffic(this.scenario), backend.name);
+    await expectAnsweredByTerminatingPods(lastTraffic(this.scenario), backend);
   },
 );

@@ -70,8 +70,7 @@ Then(
 Then(
   "within {int} second(s) the ready endpoints of {service} are exactly the ready pods of {backend}",
   async function (this: KubequakeWorld, seconds: number, service: Service, backend: Backend) {
-    const ready = (await backend.readyPods()).map((p) => p.name);
-    await service.waitForExactlyPods(seconds, ready, backend.name);
+    await service.waitForExactlyPods(seconds, backend);
   },
 );
 
@@ -84,7 +83,7 @@ Then(
 Then(
   "within {int} second(s) the EndpointSlices and Endpoints of {service} list exactly:",
   async function (this: KubequakeWorld, seconds: number, service: Service, table: DataTable) {
-    await waitForEndpointObjects(this.scenario, service.name, parseExpectedEndpoints(table.hashes()), seconds);
+    await waitForEndpointObjects(service, parseExpectedEndpoints(table.hashes()), seconds);
   },
 );
 
@@ -92,7 +91,7 @@ Then(
 Then(
   "within {int} second(s) the EndpointSlices and Endpoints of {service} list no endpoint",
   async function (this: KubequakeWorld, seconds: number, service: Service) {
-    await waitForEndpointObjects(this.scenario, service.name, [], seconds);
+    await waitForEndpointObjects(service, [], seconds);
   },
 );
 
@@ -100,7 +99,7 @@ Then(
 Then(
   "within {int} second(s) no EndpointSlice of {service} is left",
   async function (this: KubequakeWorld, seconds: number, service: Service) {
-    await waitForNoEndpointSlices(this.scenario, service.name, seconds);
+    await waitForNoEndpointSlices(service, seconds);
   },
 );
 

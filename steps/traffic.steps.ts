@@ -3,6 +3,11 @@ import { type Client, sendPaced } from "../support/clients/client.ts";
 import { clientPod, sendFromClientPods } from "../support/clients/registry.ts";
 import type { Backend } from "../support/services/backend.ts";
 import { reportTraffic } from "../support/traffic/attachments.ts";
+import {
+  expectEvenSplitOverReadyPods,
+  expectEveryReadyPodAnswered,
+  expectOnlyReadyPodsAnswered,
+} from "../support/traffic/backend-answers.ts";
 import { lastTrafficCombined } from "../support/traffic/client.ts";
 import { trafficReachesExactly, trafficSpreadsOver, trafficSticksToOnePod } from "../support/traffic/convergence.ts";
 import {
@@ -10,9 +15,6 @@ import {
   expectAllSucceeded,
   expectAtLeastPods,
   expectEachClientSticky,
-  expectEvenSplit,
-  expectEveryPodAnswered,
-  expectOnlyPods,
   expectSinglePod,
 } from "../support/traffic/expectations.ts";
 import { checkJudgedTraffic } from "../support/traffic/judged.ts";
@@ -83,8 +85,7 @@ Then("every request is refused", function (this: KubequakeWorld) {
 Then(
   "every ready pod of {backend} answered at least {int} request(s)",
   async function (this: KubequakeWorld, backend: Backend, minimum: number) {
-    const pods = (await backend.readyPods()).map((p) => p.name);
-    await checkJudgedTraffic(this.scenario, (t) => expectEveryPodAnswered(t.combined, pods, minimum, backend.name));
+    await expectEveryReadyPodAnswered(backend, minimum);
   },
 );
 
@@ -92,15 +93,13 @@ Then(
 Then(
   "the requests split evenly over the ready pods of {backend} within {int}%",
   async function (this: KubequakeWorld, backend: Backend, tolerance: number) {
-    const pods = (await backend.readyPods()).map((p) => p.name);
-    await checkJudgedTraffic(this.scenario, (t) => expectEvenSplit(t.combined, pods, tolerance, backend.name));
+    await expectEvenSplitOverReadyPods(backend, tolerance);
   },
 );
 
 /** Only the backend's ready pods answered (e.g. pods not matching the selector got nothing). */
 Then("only pods of {backend} answered", async function (this: KubequakeWorld, backend: Backend) {
-  const pods = (await backend.readyPods()).map((p) => p.name);
-  await checkJudgedTraffic(this.scenario, (t) => expectOnlyPods(t.combined, pods, backend.name));
+  await expectOnlyReadyPodsAnswered(backend);
 });
 
 /**
@@ -131,8 +130,7 @@ Then("each client was answered by a single pod", async function (this: Kubequake
 Then(
   "within {int} second(s) {int} request(s) to {string} are answered by exactly the ready pods of {backend}",
   async function (this: KubequakeWorld, seconds: number, count: number, url: string, backend: Backend) {
-    const readyPods = async () => (await backend.readyPods()).map((p) => p.name);
-    await trafficReachesExactly(this.scenario, { seconds, count, url }, backend.name, readyPods);
+    await trafficReachesExactly(this.scenario, { seconds, count, url }, backend);
   },
 );
 

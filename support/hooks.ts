@@ -12,6 +12,7 @@ import {
 import { discoverCapabilities, probeLoadBalancer } from "./capabilities/discover.ts";
 import {
   type Capabilities,
+  describeKnownNeeds,
   missingNeeds,
   needsLoadBalancer,
   skipAttachment,
@@ -101,7 +102,7 @@ Before(async function (this: KubequakeWorld, { pickle }) {
   if (unknown.length > 0)
     throw new UserError(
       `${pickle.uri}: unknown tag(s) ${unknown.join(", ")} on "${pickle.name}"`,
-      "use @needs:nodes>=N, @needs:loadbalancer or @needs:node-chaos.",
+      `use ${describeKnownNeeds()}.`,
     );
   if (needsLoadBalancer(tags) && !capabilities.loadBalancer) {
     // How long a LoadBalancer Service may take to get an address before the cluster counts as offering none.

@@ -1,6 +1,7 @@
 import { defineParameterType } from "@cucumber/cucumber";
 import { clientOf, clientPattern, parseClientPhrase } from "./clients/phrases.ts";
 import { endpointConditionPattern, parseEndpointConditions } from "./endpoints/conditions.ts";
+import { clusterNode } from "./nodes/registry.ts";
 import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
 import { parseWatchEvent } from "./objects/watch-events.ts";
 import { Backend } from "./services/backend.ts";
@@ -34,21 +35,39 @@ defineParameterType({
     service !== undefined ? { clusterIPOf: service } : { url: url ?? "" },
 });
 
-/** A backend of the scenario by name ("web"), checked before the step acts: a typo lists the backends there are. */
+/**
+ * A backend of the scenario by name ("web"), from the scenario's registry of backends (no API call), checked before the
+ * step acts: a typo lists the backends there are.
+ */
 defineParameterType({
   name: "backend",
   regexp: /"([^"]*)"/,
-  transformer: async function (this: KubequakeWorld, name: string) {
+  transformer: function (this: KubequakeWorld, name: string) {
     return Backend.resolve(this.scenario, name);
   },
 });
 
-/** A Service the scenario made ("web"), checked before the step acts: a typo lists the scenario's Services. */
+/**
+ * A Service the scenario made ("web"), from the scenario's registry of Services (no API call), checked before the step
+ * acts: a typo lists the scenario's Services.
+ */
 defineParameterType({
   name: "service",
   regexp: /"([^"]*)"/,
   transformer: function (this: KubequakeWorld, name: string) {
     return Service.resolve(this.scenario, name);
+  },
+});
+
+/**
+ * A node of the cluster by name ("kubequake-worker"), from the scenario's list of the cluster's nodes (read once, on
+ * the first step that names a node): a typo lists the nodes there are.
+ */
+defineParameterType({
+  name: "node",
+  regexp: /"([^"]*)"/,
+  transformer: function (this: KubequakeWorld, name: string) {
+    return clusterNode(this.scenario, name);
   },
 });
 

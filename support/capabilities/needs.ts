@@ -34,11 +34,62 @@ export interface Capability {
   readonly why: string;
 }
 
+/**
+ * One requirement a scenario may state with a `@needs:` tag: the tag as written in help and messages, the pattern of
+ * the tags it accepts, and why the cluster cannot host it (undefined when it can).
+ */
+interface Need {
+  readonly tag: string;
+  readonly pattern: RegExp;
+  readonly missing: (tag: string, capabilities: Capabilities) => string | undefined;
+}
+
+/**
+ * Every `@needs:` tag kubequake understands, the one list: the Before hook's skips and its message for an unknown tag,
+ * lint, and `kubequake run --help` are derived from it.
+ */
+export const knownNeeds: readonly Need[] = [
+  {
+    tag: "@needs:nodes>=N",
+    pattern: /^@needs:nodes>=(\d+)$/,
+    missing: (tag, capabilities) => {
+      const wanted = Number(/(\d+)$/.exec(tag)?.[1]);
+      return capabilities.nodes.ready < wanted
+        ? `needs ${wanted} Ready nodes, the cluster (context "${capabilities.context}") has ${capabilities.nodes.ready}`
+        : undefined;
+    },
+  },
+  {
+    tag: "@needs:loadbalancer",
+    pattern: /^@needs:loadbalancer$/,
+    missing: (_, { loadBalancer }) =>
+      loadBalancer?.available ? undefined : (loadBalancer?.why ?? "LoadBalancer support was not probed"),
+  },
+  {
+    tag: "@needs:node-chaos",
+    pattern: /^@needs:node-chaos$/,
+    missing: (_, { nodeChaos }) => (nodeChaos.available ? undefined : nodeChaos.why),
+  },
+  {
+    tag: "@needs:outside-clients",
+    pattern: /^@needs:outside-clients$/,
+    // Outside clients and services are containers on the nodes' Docker network, so the nodes must be local ones.
+    missing: (_, { nodesReachable }) =>
+      nodesReachable.available
+        ? undefined
+        : `outside clients join the nodes' Docker network, but ${nodesReachable.why}`,
+  },
+];
+
+/** The known `@needs:` tags for a sentence: "@needs:nodes>=N, @needs:loadbalancer, … or @needs:outside-clients". */
+export function describeKnownNeeds(): string {
+  const tags = knownNeeds.map((need) => need.tag);
+  return `${tags.slice(0, -1).join(", ")} or ${tags.at(-1)}`;
+}
+
 /** A `@needs:` tag kubequake does not know, with what it knows (a typo must not silently run or skip). */
 export function unknownNeeds(tags: readonly string[]): string[] {
-  return tags.filter(
-    (t) => t.startsWith("@needs:") && !/^@needs:(nodes>=\d+|loadbalancer|node-chaos|outside-clients)$/.test(t),
-  );
+  return tags.filter((t) => t.startsWith("@needs:") && !knownNeeds.some((need) => need.pattern.test(t)));
 }
 
 /** Whether the scenario with `tags` needs a LoadBalancer probe before {@link missingNeeds} can answer. */
@@ -53,23 +104,8 @@ export function needsLoadBalancer(tags: readonly string[]): boolean {
 export function missingNeeds(tags: readonly string[], capabilities: Capabilities): string | undefined {
   const missing: string[] = [];
   for (const tag of tags) {
-    const nodes = /^@needs:nodes>=(\d+)$/.exec(tag);
-    if (nodes) {
-      const wanted = Number(nodes[1]);
-      if (capabilities.nodes.ready < wanted)
-        missing.push(
-          `${tag}: needs ${wanted} Ready nodes, the cluster (context "${capabilities.context}") has ${capabilities.nodes.ready}`,
-        );
-    } else if (tag === "@needs:loadbalancer") {
-      const lb = capabilities.loadBalancer;
-      if (!lb?.available) missing.push(`${tag}: ${lb?.why ?? "LoadBalancer support was not probed"}`);
-    } else if (tag === "@needs:node-chaos") {
-      if (!capabilities.nodeChaos.available) missing.push(`${tag}: ${capabilities.nodeChaos.why}`);
-    } else if (tag === "@needs:outside-clients") {
-      // Outside clients and services are containers on the nodes' Docker network, so the nodes must be local ones.
-      if (!capabilities.nodesReachable.available)
-        missing.push(`${tag}: outside clients join the nodes' Docker network, but ${capabilities.nodesReachable.why}`);
-    }
+    const why = knownNeeds.find((need) => need.pattern.test(tag))?.missing(tag, capabilities);
+    if (why) missing.push(`${tag}: ${why}`);
   }
   return missing.length > 0 ? `skipped: ${missing.join("; ")}` : undefined;
 }

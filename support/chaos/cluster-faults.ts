@@ -1,6 +1,7 @@
 import { clusterName, listNodeContainers } from "../cluster/kind.ts";
 import { UserError } from "../errors/user-error.ts";
 import { apiStatus, type Kube } from "../kube/client.ts";
+import type { ClusterNode } from "../nodes/registry.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
@@ -41,7 +42,7 @@ async function docker(args: readonly string[], timeoutMs = 120_000) {
   return runCommand("docker", args, { timeoutMs });
 }
 
-/** A node of this cluster by name, or a clear error listing the nodes there are. */
+/** The kind node container of a node (a node of another kind of cluster has none): a clear error listing them. */
 async function nodeContainer(node: string): Promise<string> {
   const containers = await listNodeContainers();
   if (!containers.some((c) => c.name === node)) {
@@ -56,8 +57,8 @@ async function nodeContainer(node: string): Promise<string> {
 export type NodeFault = "stopped" | "paused" | "cut off from the other nodes";
 
 /** Applies a node fault; it is undone at the end of the scenario (or earlier by `restoreFaults`). */
-export async function breakNode(context: ScenarioContext, node: string, fault: NodeFault): Promise<void> {
-  const name = await nodeContainer(node);
+export async function breakNode(context: ScenarioContext, node: ClusterNode, fault: NodeFault): Promise<void> {
+  const name = await nodeContainer(node.name);
   if (fault === "stopped") {
     let started = 0;
     await applyClusterFault(

@@ -1,9 +1,8 @@
 import { UserError } from "../errors/user-error.ts";
-import { listPods } from "../kube/pods.ts";
+import { containerMainProcess } from "../kube/container-process.ts";
 import { runCommand } from "../process/command.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
+import type { Backend } from "../services/backend.ts";
 import { applyFault } from "./faults.ts";
-import { containerMainProcess } from "./pod-faults.ts";
 
 /**
  * Network faults inside pods' own network namespaces, applied from the node they run on (kind nodes are containers;
@@ -13,15 +12,15 @@ import { containerMainProcess } from "./pod-faults.ts";
  */
 
 /** The node and main PID of each ready pod of a backend, for nsenter. */
-async function podNamespaces(context: ScenarioContext, backend: string) {
-  const pods = (await listPods(context.kube, context.name, { app: backend })).filter((p) => p.ready);
+async function podNamespaces(backend: Backend) {
+  const pods = (await backend.pods()).filter((p) => p.ready);
   if (pods.length === 0) {
     throw new UserError(
-      `no ready pod of "${backend}" to put a network fault on`,
+      `no ready pod of "${backend.name}" to put a network fault on`,
       "deploy it first and wait until it is ready.",
     );
   }
-  return Promise.all(pods.map((pod) => containerMainProcess(context, pod.name)));
+  return Promise.all(pods.map((pod) => containerMainProcess(backend.scenario.kube, backend.scenario.name, pod.name)));
 }
 
 async function inPodNetwork(target: { node: string; pid: string }, command: readonly string[]) {
@@ -34,15 +33,16 @@ async function inPodNetwork(target: { node: string; pid: string }, command: read
  * Drops `percent` % of the packets arriving at every ready pod of a backend (iptables `statistic` in the pod's
  * namespace). Undone at the end of the scenario; a pod that is replaced meanwhile takes its rule with it.
  */
-export async function dropPackets(context: ScenarioContext, backend: string, percent: number): Promise<void> {
+export async function dropPackets(backend: Backend, percent: number): Promise<void> {
+  const context = backend.scenario;
   if (!(percent > 0 && percent <= 100)) {
     throw new UserError(`cannot drop ${percent}% of packets`, "give a share between 1 and 100 percent.");
   }
-  const targets = await podNamespaces(context, backend);
+  const targets = await podNamespaces(backend);
   const rule = ["INPUT", "-m", "statistic", "--mode", "random", "--probability", String(percent / 100), "-j", "DROP"];
   await applyFault(
     context,
-    `${percent}% of packets to the pods of ${backend} dropped`,
+    `${percent}% of packets to the pods of ${backend.name} dropped`,
     {
       make: async () => {
         for (const target of targets) await inPodNetwork(target, ["iptables", "-I", ...rule]);
@@ -58,17 +58,18 @@ export async function dropPackets(context: ScenarioContext, backend: string, per
 }
 
 /** Caps the bandwidth every ready pod of a backend sends with (a tbf qdisc on its eth0). Kilobits per second. */
-export async function limitBandwidth(context: ScenarioContext, backend: string, kbitPerSecond: number): Promise<void> {
+export async function limitBandwidth(backend: Backend, kbitPerSecond: number): Promise<void> {
+  const context = backend.scenario;
   if (!(Number.isInteger(kbitPerSecond) && kbitPerSecond >= 8)) {
     throw new UserError(
       `cannot limit bandwidth to ${kbitPerSecond} kbit/s`,
       "give a whole number of at least 8 kbit/s.",
     );
   }
-  const targets = await podNamespaces(context, backend);
+  const targets = await podNamespaces(backend);
   await applyFault(
     context,
-    `bandwidth of the pods of ${backend} limited to ${kbitPerSecond} kbit/s`,
+    `bandwidth of the pods of ${backend.name} limited to ${kbitPerSecond} kbit/s`,
     {
       make: async () => {
         for (const target of targets) {

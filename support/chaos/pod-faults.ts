@@ -1,13 +1,9 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
 import { ObjectStream } from "../kube/informer.ts";
-import { deletePod, listPods, type PodSummary } from "../kube/pods.ts";
-import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import type { Backend, PodKill } from "../services/backend.ts";
 import { eventually } from "../wait/eventually.ts";
-
-/** How a pod is killed: deleted with its grace period, deleted at once, or its main process SIGKILLed in place. */
-export type PodKill = "graceful" | "force" | "sigkill";
 
 /**
  * When each pod of the scenario's namespace disappeared from the API (the kubelet confirmed its containers are gone,
@@ -41,78 +37,13 @@ export class PodDisappearances {
   }
 }
 
-/** Ready, running pods of a backend that chaos may pick, the first ones by name so runs are reproducible. */
-async function victims(context: ScenarioContext, backend: string, count: number): Promise<PodSummary[]> {
-  const candidates = (await listPods(context.kube, context.name, { app: backend })).filter(
-    (p) => p.ready && !p.terminating,
-  );
-  if (candidates.length < count) {
-    throw new UserError(
-      `cannot kill ${count} pod(s) of "${backend}": only ${candidates.length} are ready (${candidates.map((p) => p.name).join(", ") || "none"})`,
-      "kill fewer pods, or wait until the backend is ready again before the next kill (the schedule's period may be too short for it to recover).",
-    );
-  }
-  return candidates.slice(0, count);
-}
-
 /**
- * Kills `count` ready pods of a backend and records the event the moment the cluster accepted it. A SIGKILL goes
- * to the container's main process through the node's container runtime (the demo image has no shell): the pod stays,
- * and the kubelet restarts the container.
- */
-export async function killPods(
-  context: ScenarioContext,
-  backend: string,
-  count: number,
-  how: PodKill,
-): Promise<string[]> {
-  const pods = await victims(context, backend, count);
-  await Promise.all(
-    pods.map((pod) =>
-      how === "sigkill" ? killMainProcess(context, pod.name) : deletePod(context.kube, context.name, pod.name, how),
-    ),
-  );
-  const names = pods.map((p) => p.name);
-  const verb = how === "graceful" ? "killed" : how === "force" ? "force-deleted" : "SIGKILLed";
-  context.recordAction(how === "force" ? "force-deleted" : "killed", `${names.join(", ")} ${verb}`, names);
-  return names;
-}
-
-/**
- * The node a pod runs on and the host-side PID of its first container's main process, from the node's container
- * runtime (kind nodes are containers): what `kill` and `nsenter` on the node need.
- */
-export async function containerMainProcess(
-  context: ScenarioContext,
-  pod: string,
-): Promise<{ pod: string; node: string; pid: string }> {
-  const read = await context.kube.core.readNamespacedPod({ namespace: context.name, name: pod });
-  const node = read.spec?.nodeName;
-  const containerId = read.status?.containerStatuses?.[0]?.containerID?.replace(/^\w+:\/\//, "");
-  if (!node || !containerId) throw new Error(`pod ${pod} has no running container (node ${node ?? "none"})`);
-  const inspect = await runCommand(
-    "docker",
-    ["exec", node, "crictl", "inspect", "--output", "go-template", "--template", "{{.info.pid}}", containerId],
-    { timeoutMs: 30_000 },
-  );
-  const pid = inspect.stdout.trim();
-  if (!/^\d+$/.test(pid)) throw new Error(`crictl did not report the main PID of ${pod}'s container: "${pid}"`);
-  return { pod, node, pid };
-}
-
-/** SIGKILLs the main process of a pod's first container, from the node it runs on. */
-async function killMainProcess(context: ScenarioContext, pod: string): Promise<void> {
-  const { node, pid } = await containerMainProcess(context, pod);
-  await runCommand("docker", ["exec", node, "kill", "-KILL", pid], { timeoutMs: 30_000 });
-}
-
-/**
- * Kills pods on a fixed schedule: `count` pods every `periodSeconds`, `times` times, the first at once. Each round
- * starts on the schedule's clock, however long the previous kill took, so the period is what the feature says.
+ * Kills pods on a fixed schedule: `count` pods every `periodSeconds`, `times` times, the first at once, each round
+ * with the one pod kill ({@link Backend.kill}). Each round starts on the schedule's clock, however long the previous
+ * kill took, so the period is what the feature says. A round that finds too few ready pods fails, naming the round.
  */
 export async function killPodsOnSchedule(
-  context: ScenarioContext,
-  backend: string,
+  backend: Backend,
   options: { count: number; periodSeconds: number; times: number; how: PodKill },
 ): Promise<string[][]> {
   const rounds: string[][] = [];
@@ -120,7 +51,15 @@ export async function killPodsOnSchedule(
   for (let round = 0; round < options.times; round += 1) {
     const due = started + round * options.periodSeconds * 1000;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-    rounds.push(await killPods(context, backend, options.count, options.how));
+    const killed = await backend.kill(options.count, options.how).catch((error: unknown) => {
+      if (round === 0 || !(error instanceof UserError)) throw error;
+      throw new UserError(
+        `round ${round + 1} of ${options.times} of the schedule: ${error.message.split("\n")[0]}`,
+        `${error.fix} The schedule's period (${options.periodSeconds} s) may be too short for the backend to recover between kills.`,
+        { cause: error },
+      );
+    });
+    rounds.push(killed.map((p) => p.name));
   }
   return rounds;
 }

@@ -1,6 +1,7 @@
 import { clientPodNames, clientPodOnNode } from "../clients/registry.ts";
 import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
+import type { ClusterNode } from "../nodes/registry.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { SteadyTrafficRecord } from "./expectations.ts";
@@ -75,7 +76,7 @@ async function resolveTarget(context: ScenarioContext, target: TrafficTarget): P
 export async function startSteadyTraffic(
   context: ScenarioContext,
   target: TrafficTarget,
-  options: { rate: number; clients?: number; node?: string },
+  options: { rate: number; clients?: number; node?: ClusterNode },
 ): Promise<void> {
   if (steadyTrafficRunning(context)) {
     throw new UserError(
@@ -90,7 +91,7 @@ export async function startSteadyTraffic(
   const slot = context.slot(steadyTrafficSlot);
   const gone = await PodDisappearances.start(context);
   const clients = options.node
-    ? [(await clientPodOnNode(context, options.node).start()).name]
+    ? [(await clientPodOnNode(context, options.node.name).start()).name]
     : await clientPodNames(context, options.clients ?? 1);
   const load = await BackgroundLoad.start(
     context.kube,

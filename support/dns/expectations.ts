@@ -1,5 +1,5 @@
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
-import { backendPods } from "../services/backends.ts";
+import type { Backend } from "../services/backend.ts";
 import { eventually } from "../wait/eventually.ts";
 import { describeLookup, expandName, resolveName, serviceFqdn } from "./lookup.ts";
 
@@ -19,15 +19,15 @@ async function attachTiming(scenario: ScenarioContext, what: string, lookupStart
 /** Waits until the A records of `name` equal the IPs of `count` (ready, or all) pods of `backend`. */
 export async function expectResolvesToPods(
   scenario: ScenarioContext,
-  options: { name: string; backend: string; count: number; includeUnready: boolean; seconds: number },
+  options: { name: string; backend: Backend; count: number; includeUnready: boolean; seconds: number },
 ): Promise<void> {
   const context = scenario;
   const which = options.includeUnready ? "all" : "ready";
   let startedAt = Date.now();
   await eventually<unknown>(
-    `${expandName(context, options.name)} resolves to the IPs of the ${options.count} ${which} pods of ${options.backend}`,
+    `${expandName(context, options.name)} resolves to the IPs of the ${options.count} ${which} pods of ${options.backend.name}`,
     async () => {
-      const pods = (await backendPods(context, options.backend)).filter(
+      const pods = (await options.backend.pods()).filter(
         (p) => p.ip && !p.terminating && (options.includeUnready || p.ready),
       );
       const expected = pods.map((p) => p.ip).sort();
@@ -44,7 +44,7 @@ export async function expectResolvesToPods(
   );
   await attachTiming(
     scenario,
-    `${expandName(scenario, options.name)} resolved to the ${options.count} ${which} pod IPs of ${options.backend}`,
+    `${expandName(scenario, options.name)} resolved to the ${options.count} ${which} pod IPs of ${options.backend.name}`,
     startedAt,
   );
 }
@@ -92,14 +92,14 @@ export async function expectResolves(
  */
 export async function expectSrvRecords(
   scenario: ScenarioContext,
-  options: { name: string; port: number; count: number; backend: string; seconds: number },
+  options: { name: string; port: number; count: number; backend: Backend; seconds: number },
 ): Promise<void> {
   const context = scenario;
   let startedAt = Date.now();
   await eventually<unknown>(
-    `the SRV records of ${expandName(context, options.name)} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend}`,
+    `the SRV records of ${expandName(context, options.name)} name port ${options.port} on each of the ${options.count} ready pods of ${options.backend.name}`,
     async () => {
-      const ready = (await backendPods(context, options.backend)).filter((p) => p.ready && !p.terminating);
+      const ready = await options.backend.readyPods();
       const srv = await resolveName(context, options.name, "SRV");
       startedAt = srv.startUnixMs;
       const records = (srv.answers ?? []).map((answer) => {

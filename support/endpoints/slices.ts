@@ -142,16 +142,25 @@ export function compareEndpoints(
 }
 
 /**
+ * A Service of the scenario, as the {service} parameter type hands it over (services/service.ts): named by shape, so
+ * the endpoints domain does not depend on the services domain that depends on it.
+ */
+export interface ServiceOfScenario {
+  readonly scenario: ScenarioContext;
+  readonly name: string;
+}
+
+/**
  * Waits until the Service's EndpointSlices and Endpoints list exactly the expected endpoints (see
  * {@link compareEndpoints}); an empty expectation means one empty slice. The timeout says what was seen last and
  * every problem with it. Seconds in.
  */
 export async function waitForEndpointObjects(
-  scenario: ScenarioContext,
-  service: string,
+  handle: ServiceOfScenario,
   expected: readonly ExpectedEndpoint[],
   seconds: number,
 ): Promise<void> {
+  const { scenario, name: service } = handle;
   const want =
     expected.length === 0
       ? "no endpoint (one empty EndpointSlice made by the EndpointSlice controller, Endpoints without subsets)"
@@ -186,7 +195,8 @@ async function readEndpointObjects(scenario: ScenarioContext, service: string): 
 }
 
 /** Waits until no EndpointSlice is labelled with the Service's name (the garbage collector removed them). */
-export async function waitForNoEndpointSlices(scenario: ScenarioContext, service: string, seconds: number) {
+export async function waitForNoEndpointSlices(handle: ServiceOfScenario, seconds: number) {
+  const { scenario, name: service } = handle;
   await eventually(
     `no EndpointSlice of Service ${service} is left`,
     async () => {

@@ -64,10 +64,11 @@ function validateObject(value: unknown, where: string): KubernetesObject {
 }
 
 /**
- * Kinds that live outside any namespace: a scenario may not create them, because deleting its namespace (on a
- * failure, on Ctrl-C, by the next run's sweep) would not remove them, and they would outlive the run.
+ * Kinds that live outside any namespace, the one list kubequake keeps of them: a scenario may not create them, because
+ * deleting its namespace (on a failure, on Ctrl-C, by the next run's sweep) would not remove them, and they would
+ * outlive the run; the field steps read them (a Node, a Namespace) without a namespace.
  */
-const clusterScopedKinds = new Set([
+export const clusterScopedKinds: ReadonlySet<string> = new Set([
   "Namespace",
   "Node",
   "PersistentVolume",

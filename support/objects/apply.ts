@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { watchEndpoints, watchedServices } from "../endpoints/watcher.ts";
+import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { checkScope, parseManifests, type SourcedObject } from "../kube/manifests.ts";
 import { ApiRejection } from "../kube/namespace.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
-import { waitUntilInService } from "./in-service.ts";
+import { registerBackendsOf } from "../services/backend.ts";
+import { waitUntilInService } from "../services/in-service.ts";
+import { watchService } from "../services/service.ts";
 import { sendPatch } from "./patch-request.ts";
 import { isWorkload, waitForWorkload } from "./rollout.ts";
 
@@ -145,9 +147,8 @@ async function applyRaw(scenario: ScenarioContext, item: SourcedObject): Promise
   // Stamped as soon as the API accepted the object, before tracking it or waiting for anything.
   scenario.recordAction("applied", `applied ${object.kind} ${name} from ${item.source}:${item.line}`, [], name);
   trackOnce(scenario, body);
-  if (isService(item) && !watchedServices(scenario).includes(name)) {
-    await watchEndpoints(scenario, name);
-  }
+  if (isService(item) && !watchedServices(scenario).includes(name)) await watchService(scenario, name);
+  registerBackendsOf(scenario, object);
 }
 
 /** Records an applied object for removal with the scenario, once however often it is re-applied. */

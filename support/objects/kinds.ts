@@ -1,5 +1,6 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
+import { clusterScopedKinds } from "../kube/manifests.ts";
 
 /** The apiVersion of each kind a step may name by kind alone ("the Service "web""). */
 const apiVersions: Record<string, string> = {
@@ -40,9 +41,6 @@ export function objectPath(object: KubernetesObject): string {
   return `${group}${namespace}/${plural}/${metadata?.name}`;
 }
 
-/** Kinds without a namespace, readable (never written) by the field steps. */
-const clusterScoped = new Set(["Namespace", "Node"]);
-
 /** A reference to one object: kind, name and (for namespaced kinds) namespace, with its apiVersion filled in. */
 export function objectRef(kind: string, name: string, namespace: string): KubernetesObject {
   const apiVersion = apiVersions[kind];
@@ -55,7 +53,7 @@ export function objectRef(kind: string, name: string, namespace: string): Kubern
   return {
     apiVersion,
     kind,
-    metadata: clusterScoped.has(kind) ? { name } : { name, namespace },
+    metadata: clusterScopedKinds.has(kind) ? { name } : { name, namespace },
   };
 }
 

@@ -2,7 +2,8 @@ import { request } from "node:http";
 import type { Client } from "../clients/client.ts";
 import type { PodSummary } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
-import { readyPodsOf } from "../services/backends.ts";
+import type { Backend } from "../services/backend.ts";
+import type { Service } from "../services/service.ts";
 import { rememberTraffic, type TrafficResult } from "../traffic/client.ts";
 import { stickinessProblem } from "../traffic/expectations.ts";
 import { sendToTarget } from "./send.ts";
@@ -162,7 +163,7 @@ export async function waitUntilOnlyLocalNodesAnswer(
     count: number;
     client: Client;
     target: OutsideTarget;
-    backend: string;
+    backend: Backend;
     state?: "ready" | "terminating";
   },
 ): Promise<TrafficResult[]> {
@@ -170,12 +171,12 @@ export async function waitUntilOnlyLocalNodesAnswer(
   const state = options.state ?? "ready";
   await eventuallyTimed(
     scenario,
-    `only the nodes running a ${state} pod of ${options.backend} answer ${options.count} requests from ${options.client.label} to ${describeOutsideTarget(options.target)}`,
+    `only the nodes running a ${state} pod of ${options.backend.name} answer ${options.count} requests from ${options.client.label} to ${describeOutsideTarget(options.target)}`,
     async () => {
-      const local = await podsIn(scenario, options.backend, state);
+      const local = await podsIn(options.backend, state);
       last = await sendToTarget(scenario, options.client, options.target, options.count, 1000);
-      const problems = localNodeProblems(last, local, options.backend);
-      if (local.length === 0) problems.push(`${options.backend} has no ${state} pod`);
+      const problems = localNodeProblems(last, local, options.backend.name);
+      if (local.length === 0) problems.push(`${options.backend.name} has no ${state} pod`);
       return { satisfied: problems.length === 0, value: problems.join("; ") || "ok" };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
@@ -202,14 +203,14 @@ export function healthStatus(url: string): Promise<number> {
  */
 export async function waitForHealthCheckNodePort(
   scenario: ScenarioContext,
-  options: { seconds: number; service: string; backend: string },
+  options: { seconds: number; service: Service; backend: Backend },
 ): Promise<void> {
   await eventuallyTimed(
     scenario,
-    `the healthCheckNodePort of ${options.service} answers 200 on the nodes running a ready pod of ${options.backend} and 503 on the others`,
+    `the healthCheckNodePort of ${options.service.name} answers 200 on the nodes running a ready pod of ${options.backend.name} and 503 on the others`,
     async () => {
       const service = await scenario.kube.core.readNamespacedService({
-        name: options.service,
+        name: options.service.name,
         namespace: scenario.name,
       });
       const port = service.spec?.healthCheckNodePort;
@@ -218,7 +219,7 @@ export async function waitForHealthCheckNodePort(
           satisfied: false,
           value: `no healthCheckNodePort (externalTrafficPolicy ${service.spec?.externalTrafficPolicy})`,
         };
-      const ready = await readyPodsOf(scenario, options.backend);
+      const ready = await options.backend.readyPods();
       const nodes = await clusterNodes(scenario);
       const seen = await Promise.all(
         nodes.map(async (n) => ({

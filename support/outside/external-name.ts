@@ -1,10 +1,11 @@
 import { clientPod, clientPodFrom } from "../clients/registry.ts";
 import { outsideZone } from "../cluster/kind.ts";
-import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { proberPod } from "../kube/workloads.ts";
-import { waitUntilInService } from "../objects/in-service.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import type { Backend } from "../services/backend.ts";
+import { waitUntilInService } from "../services/in-service.ts";
+import { watchService } from "../services/service.ts";
 import { assertRequestCount } from "../traffic/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import { type OutsideContainer, outsideSubnets, startOutsideContainer } from "./containers.ts";
@@ -81,7 +82,7 @@ export async function pointExternalName(scenario: ScenarioContext, name: string,
       metadata: { name },
       spec: { type: "ExternalName", externalName: target.dnsName },
     });
-    await watchEndpoints(scenario, name);
+    await watchService(scenario, name);
   } else {
     const { clusterIP, clusterIPs, selector, ports, ipFamilies, ipFamilyPolicy, internalTrafficPolicy, ...rest } =
       current.spec ?? {};
@@ -92,13 +93,13 @@ export async function pointExternalName(scenario: ScenarioContext, name: string,
 }
 
 /** Turns an ExternalName Service back into a ClusterIP Service selecting app=<backend>; waits until in service. */
-export async function backToClusterIP(scenario: ScenarioContext, name: string, backend: string): Promise<void> {
+export async function backToClusterIP(scenario: ScenarioContext, name: string, backend: Backend): Promise<void> {
   const current = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
   const { externalName, ...rest } = current.spec ?? {};
   const spec = {
     ...rest,
     type: "ClusterIP",
-    selector: { app: backend },
+    selector: { app: backend.name },
     ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }],
   };
   await scenario.kube.core.replaceNamespacedService({ name, namespace: scenario.name, body: { ...current, spec } });

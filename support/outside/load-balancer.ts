@@ -1,12 +1,13 @@
 import type { V1Service } from "@kubernetes/client-node";
 import { outsideClient } from "../clients/registry.ts";
 import { metallbNamespace, poolName } from "../cluster/metallb.ts";
-import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { rememberValue } from "../scenario/remembered-values.ts";
+import type { Backend } from "../services/backend.ts";
 import { createService, deployBackend } from "../services/backends.ts";
-import { waitUntilServing } from "../services/exposure.ts";
+import { waitUntilInService } from "../services/in-service.ts";
+import { type Service, watchService } from "../services/service.ts";
 import { eventually } from "../wait/eventually.ts";
 import { healthStatus } from "./expectations.ts";
 import { type Remembered, recalled, rememberedOf, rememberFrom } from "./remembered.ts";
@@ -69,13 +70,14 @@ function watchAssignment(scenario: ScenarioContext, name: string, what: string):
 export async function deployBehindLoadBalancer(
   scenario: ScenarioContext,
   options: { service: string; replicas: number; sessionAffinity?: "ClientIP" },
-): Promise<void> {
-  const { service, replicas, sessionAffinity } = options;
-  await deployBackend(scenario, service, replicas);
-  await createService(scenario, { name: service, selector: { app: service }, type: "LoadBalancer", sessionAffinity });
-  watchAssignment(scenario, service, `the LoadBalancer Service ${service} was created`);
-  await watchEndpoints(scenario, service);
-  await waitUntilServing(scenario, service, replicas, false);
+): Promise<{ backend: Backend; service: Service }> {
+  const { service: name, replicas, sessionAffinity } = options;
+  const backend = await deployBackend(scenario, name, replicas);
+  await createService(scenario, { name, selector: { app: name }, type: "LoadBalancer", sessionAffinity });
+  watchAssignment(scenario, name, `the LoadBalancer Service ${name} was created`);
+  const service = await watchService(scenario, name);
+  await waitUntilInService(scenario, name);
+  return { backend, service };
 }
 
 /**
@@ -83,7 +85,8 @@ export async function deployBehindLoadBalancer(
  * changed to, a LoadBalancer by a step of this scenario; otherwise from now). Checks the address is in the cluster's
  * pool when there is one, and attaches the time it took.
  */
-export async function expectAddressWithin(scenario: ScenarioContext, name: string, seconds: number): Promise<string> {
+export async function expectAddressWithin(handle: Service, seconds: number): Promise<string> {
+  const { scenario, name } = handle;
   let assignment = scenario.peek(assignmentsSlot)?.get(name);
   if (!assignment) {
     watchAssignment(scenario, name, "this step started (no step of this scenario made it a LoadBalancer)");
@@ -126,7 +129,8 @@ export async function expectAddressWithin(scenario: ScenarioContext, name: strin
  * status.loadBalancer.ingress changes). Read once: put it after the traffic checks that follow a change, so the
  * load balancer has had time to react.
  */
-export async function expectAddressKept(scenario: ScenarioContext, name: string): Promise<void> {
+export async function expectAddressKept(handle: Service): Promise<void> {
+  const { scenario, name } = handle;
   const got = recalled(scenario, name).address;
   if (!got) {
     throw new UserError(
@@ -190,7 +194,8 @@ function checkType(type: string): MovableType {
  * type does not use (node ports and externalTrafficPolicy when leaving NodePort/LoadBalancer, the load-balancer
  * fields when leaving LoadBalancer); the check below asserts it did.
  */
-export async function changeType(scenario: ScenarioContext, name: string, type: string): Promise<void> {
+export async function changeType(handle: Service, type: string): Promise<void> {
+  const { scenario, name } = handle;
   const wanted = checkType(type);
   const before = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
   rememberFrom(scenario, name, before);
@@ -210,11 +215,8 @@ export async function changeType(scenario: ScenarioContext, name: string, type: 
  * kube-proxy's health-check server behind, or a load balancer would keep sending traffic to the node. Upstream's
  * "should work for type=LoadBalancer" checks this in its cleanup.
  */
-export async function waitUntilHealthCheckNodePortReleased(
-  scenario: ScenarioContext,
-  name: string,
-  seconds: number,
-): Promise<void> {
+export async function waitUntilHealthCheckNodePortReleased(handle: Service, seconds: number): Promise<void> {
+  const { scenario, name } = handle;
   const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
   const port = service.spec?.healthCheckNodePort ?? recalled(scenario, name).healthCheckNodePort;
   if (!port)
@@ -294,12 +296,8 @@ export function typeFieldProblems(service: V1Service, type: MovableType, kept: R
 }
 
 /** Waits until the Service carries exactly the fields of `type` (the load-balancer status follows asynchronously). */
-export async function expectTypeFields(
-  scenario: ScenarioContext,
-  name: string,
-  type: string,
-  seconds: number,
-): Promise<void> {
+export async function expectTypeFields(handle: Service, type: string, seconds: number): Promise<void> {
+  const { scenario, name } = handle;
   const wanted = checkType(type);
   const kept = recalled(scenario, name);
   const { value } = await eventually(
@@ -324,7 +322,8 @@ export async function expectTypeFields(
  * Sets `spec.loadBalancerSourceRanges` to the one outside client's address (/32): kube-proxy then drops traffic to
  * the load-balancer address from any other source.
  */
-export async function admitOnlyOutsideClient(scenario: ScenarioContext, name: string, client: string): Promise<void> {
+export async function admitOnlyOutsideClient(handle: Service, client: string): Promise<void> {
+  const { scenario, name } = handle;
   const { address } = await outsideClient(scenario, client).start();
   await scenario.kube.core.patchNamespacedService({
     name,
@@ -386,12 +385,8 @@ export async function rememberAnnouncingNode(
  * no ready endpoint, which MetalLB does on purpose: it withdraws the address, so clients time out rather than being
  * refused). Reports the node and how long after the scenario's last action.
  */
-export async function expectAnnouncingNodes(
-  scenario: ScenarioContext,
-  name: string,
-  count: 0 | 1,
-  seconds: number,
-): Promise<void> {
+export async function expectAnnouncingNodes(handle: Service, count: 0 | 1, seconds: number): Promise<void> {
+  const { scenario, name } = handle;
   const started = performance.now();
   const { value } = await eventually(
     `${count === 0 ? "no node" : "one node"} announces the load-balancer address of ${name}`,

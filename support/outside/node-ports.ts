@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import { applyManifest, expectManifestRejected } from "../objects/apply.ts";
 import { deleteObject } from "../objects/change.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import type { Service } from "../services/service.ts";
 
 /** The NodePort and selector of a Service of the scenario. */
 async function nodePortOf(scenario: ScenarioContext, service: string) {
@@ -26,14 +27,14 @@ function nodePortService(name: string, nodePort: number, selector: Record<string
  */
 export async function expectNodePortCollisionRejected(
   scenario: ScenarioContext,
-  options: { name: string; holder: string; expected: string },
+  options: { name: string; holder: Service; expected: string },
 ): Promise<void> {
-  const { nodePort, selector } = await nodePortOf(scenario, options.holder);
+  const { nodePort, selector } = await nodePortOf(scenario, options.holder.name);
   const manifest = nodePortService(options.name, nodePort, selector);
   await expectManifestRejected(
     scenario,
     manifest,
-    `a Service on the NodePort ${nodePort} of ${options.holder}`,
+    `a Service on the NodePort ${nodePort} of ${options.holder.name}`,
     options.expected,
   );
 }
@@ -44,13 +45,13 @@ export async function expectNodePortCollisionRejected(
  */
 export async function reuseReleasedNodePort(
   scenario: ScenarioContext,
-  options: { holder: string; name: string },
+  options: { holder: Service; name: string },
 ): Promise<number> {
-  const { nodePort, selector } = await nodePortOf(scenario, options.holder);
-  await deleteObject(scenario, { kind: "Service", name: options.holder });
+  const { nodePort, selector } = await nodePortOf(scenario, options.holder.name);
+  await deleteObject(scenario, { kind: "Service", name: options.holder.name });
   await applyManifest(scenario, nodePortService(options.name, nodePort, selector), `NodePort ${nodePort} reused`, {
     waitForServices: true,
   });
-  scenario.note(`NodePort ${nodePort} of deleted ${options.holder} reused by ${options.name}`);
+  scenario.note(`NodePort ${nodePort} of deleted ${options.holder.name} reused by ${options.name}`);
   return nodePort;
 }

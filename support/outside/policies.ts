@@ -1,6 +1,7 @@
 import { clientPodOnNode } from "../clients/registry.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
-import { readyPodsOf } from "../services/backends.ts";
+import type { Backend } from "../services/backend.ts";
+import type { Service } from "../services/service.ts";
 import { clusterNodes } from "./targets.ts";
 import { eventuallyTimed } from "./timing.ts";
 
@@ -20,15 +21,16 @@ export function parseTrafficPolicy(field: string, value: string): TrafficPolicy 
  * Sets a traffic policy on a Service of the scenario (kube-proxy applies it on its next sync: assert with a
  * "within" step). Not waited for in service: with a Local policy, a client on another node may rightly get nothing.
  */
-export async function setTrafficPolicy(scenario: ScenarioContext, service: string, policy: TrafficPolicy) {
+export async function setTrafficPolicy(service: Service, policy: TrafficPolicy) {
+  const { scenario, name } = service;
   // A patch, not read-modify-replace: a LoadBalancer Service is written by its controller too (MetalLB), and a
   // replace based on an older read is refused with 409 Conflict (seen right after a change to type LoadBalancer).
   await scenario.kube.core.patchNamespacedService({
-    name: service,
+    name,
     namespace: scenario.name,
     body: [{ op: "add", path: `/spec/${policy.field}`, value: policy.value }],
   });
-  scenario.recordAction("patched", `Service ${service}: ${policy.field} set to ${policy.value}`, [], service);
+  scenario.recordAction("patched", `Service ${name}: ${policy.field} set to ${policy.value}`, [], name);
 }
 
 /**
@@ -37,14 +39,14 @@ export async function setTrafficPolicy(scenario: ScenarioContext, service: strin
  */
 export async function waitUntilOnlyLocalClientsAnswered(
   scenario: ScenarioContext,
-  options: { seconds: number; count: number; url: string; backend: string },
+  options: { seconds: number; count: number; url: string; backend: Backend },
 ): Promise<void> {
   const nodes = await clusterNodes(scenario);
   await eventuallyTimed(
     scenario,
-    `only client pods on a node running a ready pod of ${options.backend} get answers from ${options.url}, from that node's pods`,
+    `only client pods on a node running a ready pod of ${options.backend.name} get answers from ${options.url}, from that node's pods`,
     async () => {
-      const ready = await readyPodsOf(scenario, options.backend);
+      const ready = await options.backend.readyPods();
       const seen = await Promise.all(
         nodes.map(async (node) => {
           const local = ready.filter((p) => p.node === node.name).map((p) => p.name);
@@ -63,7 +65,7 @@ export async function waitUntilOnlyLocalClientsAnswered(
         }),
       );
       // With no ready pod anywhere every node rightly answers nothing, and the check would pass having judged nothing.
-      const none = ready.length === 0 ? [`${options.backend} has no ready pod`] : [];
+      const none = ready.length === 0 ? [`${options.backend.name} has no ready pod`] : [];
       return {
         satisfied: none.length === 0 && seen.every((s) => s.good),
         value: [...none, ...seen.map((s) => s.text)].join("; "),

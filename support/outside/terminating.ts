@@ -1,11 +1,12 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { watchEndpoints } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
-import { listPods, type PodSummary, waitForReadyPods } from "../kube/pods.ts";
+import { type PodSummary, waitForReadyPods } from "../kube/pods.ts";
 import { backendWorkload } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
-import { createService, readyPodsOf } from "../services/backends.ts";
-import { waitUntilServing } from "../services/exposure.ts";
+import { type Backend, registerBackend } from "../services/backend.ts";
+import { createService } from "../services/backends.ts";
+import { waitUntilInService } from "../services/in-service.ts";
+import { type Service, watchService } from "../services/service.ts";
 import type { TrafficResult } from "../traffic/client.ts";
 
 /**
@@ -16,7 +17,7 @@ import type { TrafficResult } from "../traffic/client.ts";
 export async function deployLingeringBackend(
   scenario: ScenarioContext,
   options: { name: string; replicas: number; type: string; lingerSeconds: number; publishNotReady?: boolean },
-): Promise<void> {
+): Promise<{ backend: Backend; service: Service }> {
   if (options.type !== "ClusterIP" && options.type !== "NodePort") {
     throw new UserError(
       `a backend whose pods serve after deletion goes behind a ClusterIP or NodePort Service, not ${options.type}`,
@@ -40,6 +41,7 @@ export async function deployLingeringBackend(
     [],
     options.name,
   );
+  const backend = registerBackend(scenario, options.name, "Deployment");
   await waitForReadyPods(scenario.kube, scenario.name, { app: options.name }, options.replicas, 120_000);
   await createService(scenario, {
     name: options.name,
@@ -47,38 +49,32 @@ export async function deployLingeringBackend(
     type: options.type as "ClusterIP" | "NodePort",
     publishNotReadyAddresses: options.publishNotReady ?? false,
   });
-  await watchEndpoints(scenario, options.name);
-  await waitUntilServing(scenario, options.name, options.replicas, false);
+  const service = await watchService(scenario, options.name);
+  await waitUntilInService(scenario, options.name);
+  return { backend, service };
 }
 
 /** Pods of a backend that are deleted but still running (in their grace period), by name. */
-export async function terminatingPodsOf(scenario: ScenarioContext, backend: string): Promise<PodSummary[]> {
-  return (await listPods(scenario.kube, scenario.name, { app: backend })).filter(
-    (p) => p.terminating && p.phase === "Running",
-  );
+export async function terminatingPodsOf(backend: Backend): Promise<PodSummary[]> {
+  return (await backend.pods()).filter((p) => p.terminating && p.phase === "Running");
 }
 
 /** Pods of `backend` in a state, for per-node checks: ready (and not terminating), or terminating and still running. */
-export function podsIn(
-  scenario: ScenarioContext,
-  backend: string,
-  state: "ready" | "terminating",
-): Promise<PodSummary[]> {
-  return state === "ready" ? readyPodsOf(scenario, backend) : terminatingPodsOf(scenario, backend);
+export function podsIn(backend: Backend, state: "ready" | "terminating"): Promise<PodSummary[]> {
+  return state === "ready" ? backend.readyPods() : terminatingPodsOf(backend);
 }
 
 /** Every request of the last traffic was answered, each by a pod of `backend` that is terminating now. */
 export async function expectAnsweredByTerminatingPods(
-  scenario: ScenarioContext,
   traffic: readonly TrafficResult[],
-  backend: string,
+  backend: Backend,
 ): Promise<void> {
-  const terminating = (await terminatingPodsOf(scenario, backend)).map((p) => p.name);
+  const terminating = (await terminatingPodsOf(backend)).map((p) => p.name);
   const results = traffic.flatMap((t) => t.probe.results);
   const others = results.filter((r) => !r.ok || !terminating.includes(r.pod));
   if (results.length === 0 || terminating.length === 0 || others.length > 0) {
     throw new Error(
-      `expected every request to be answered by a terminating pod of ${backend} (${terminating.join(", ") || "none is terminating"}), but ${others.length} of ${results.length} were not: ${[...new Set(others.map((r) => (r.ok ? r.pod : r.errorKind)))].join(", ")}`,
+      `expected every request to be answered by a terminating pod of ${backend.name} (${terminating.join(", ") || "none is terminating"}), but ${others.length} of ${results.length} were not: ${[...new Set(others.map((r) => (r.ok ? r.pod : r.errorKind)))].join(", ")}`,
     );
   }
 }

@@ -1,95 +1,177 @@
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
-import type { PodSummary } from "../kube/pods.ts";
-import { listPods } from "../kube/pods.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
-import {
-  backendPods,
-  expectUnreadyPodsRunning,
-  killBackendPods,
-  makePodsUnready,
-  readyPodsOf,
-  scaleBackend,
-} from "./backends.ts";
+import { killMainProcess } from "../kube/container-process.ts";
+import { deletePod, listPods, type PodSummary } from "../kube/pods.ts";
+import { checkReplicas } from "../kube/workloads.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { requirePodCount } from "./pod-counts.ts";
+import { setPodReadiness, unreadyAction } from "./readiness.ts";
+
+/** How a pod is killed: deleted with its grace period, deleted at once, or its main process SIGKILLed in place. */
+export type PodKill = "graceful" | "force" | "sigkill";
+
+/** What runs a backend's pods: a Deployment or StatefulSet of the backend's name, or pods a manifest made. */
+export type BackendWorkload = "Deployment" | "StatefulSet" | "pods";
 
 /**
- * A backend of the scenario, by name: the pods labelled app=<name> and the Deployment or StatefulSet that runs them
- * (the demo backend, or a workload a manifest made). Steps get one from the {backend} parameter type, which checks
- * the name before the step acts, so a typo is answered with the backends there are instead of acting on nothing.
+ * A backend of the scenario: the pods labelled app=<name>, and the Deployment or StatefulSet that runs them (the demo
+ * backend, or a workload a manifest made). The step that makes it registers it (see {@link registerBackend}); the
+ * {backend} parameter type finds it there, without asking the API server, so a typo is answered with the backends
+ * there are before the step acts.
  */
 export class Backend {
   readonly scenario: ScenarioContext;
   readonly name: string;
+  readonly workload: BackendWorkload;
 
-  private constructor(scenario: ScenarioContext, name: string) {
+  constructor(scenario: ScenarioContext, name: string, workload: BackendWorkload) {
     this.scenario = scenario;
     this.name = name;
+    this.workload = workload;
   }
 
-  /** The backend `name` of the scenario; a UserError naming the scenario's backends when there is none. */
-  static async resolve(scenario: ScenarioContext, name: string): Promise<Backend> {
-    const known = await backendNames(scenario);
-    if (!known.includes(name)) {
-      throw new UserError(
-        `there is no backend "${name}" in this scenario: no Deployment or StatefulSet of that name and no pod labelled app=${name} (backends here: ${known.join(", ") || "none yet"})`,
-        known.length > 0
-          ? `use one of the names above, or deploy it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${name}".`
-          : `deploy it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${name}".`,
-      );
-    }
-    return new Backend(scenario, name);
-  }
-
-  pods(): Promise<PodSummary[]> {
-    return backendPods(this.scenario, this.name);
-  }
-
-  readyPods(): Promise<PodSummary[]> {
-    return readyPodsOf(this.scenario, this.name);
-  }
-
-  /**
-   * Refuses, before anything is done, to `action` (e.g. "SIGKILL") fewer than 1 pod or more pods than are ready now,
-   * naming both counts. The actions below check this themselves; chaos steps that act elsewhere call it first.
-   */
-  async requireReadyPods(count: number, action: string): Promise<void> {
-    requirePodCount(
-      count,
-      (await this.readyPods()).map((p) => p.name),
-      action,
-      this.name,
+  /** The backend `name` of the scenario, from its registry (no API call); a UserError naming its backends otherwise. */
+  static resolve(scenario: ScenarioContext, name: string): Backend {
+    const backend = scenario.slot(backendsSlot).get(name);
+    if (backend) return backend;
+    const known = [...scenario.slot(backendsSlot).keys()].sort();
+    throw new UserError(
+      `there is no backend "${name}" in this scenario: it made no Deployment or StatefulSet of that name and no pod labelled app=${name} (backends here: ${known.join(", ") || "none yet"})`,
+      known.length > 0
+        ? `use one of the names above, or deploy it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${name}".`
+        : `deploy it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${name}".`,
     );
   }
 
-  kill(count: number, mode: "graceful" | "force"): Promise<PodSummary[]> {
-    return killBackendPods(this.scenario, this.name, count, mode);
+  /** Pods of the backend (label app=<name>), sorted by name. */
+  pods(): Promise<PodSummary[]> {
+    return listPods(this.scenario.kube, this.scenario.name, { app: this.name });
   }
 
-  scale(replicas: number): Promise<void> {
-    return scaleBackend(this.scenario, this.name, replicas);
+  /** Ready pods of the backend that are not terminating, sorted by name. */
+  async readyPods(): Promise<PodSummary[]> {
+    return (await this.pods()).filter((p) => p.ready && !p.terminating);
   }
 
-  turnUnready(count: number): Promise<PodSummary[]> {
-    return makePodsUnready(this.scenario, this.name, count);
+  /** The names of {@link readyPods}. */
+  async readyPodNames(): Promise<string[]> {
+    return (await this.readyPods()).map((p) => p.name);
   }
 
-  expectUnreadyPodsRunning(): Promise<void> {
-    return expectUnreadyPodsRunning(this.scenario, this.name);
+  /**
+   * Refuses, before anything is done, to `action` (e.g. "kill") fewer than 1 pod or more pods than are ready now,
+   * naming both counts. The actions below check this themselves; a schedule of actions calls it before its first.
+   */
+  async requireReadyPods(count: number, action: string): Promise<void> {
+    requirePodCount(count, await this.readyPodNames(), action, this.name);
+  }
+
+  /**
+   * Kills `count` ready pods (the first ones by name, so runs are reproducible): deleted with their grace period,
+   * deleted with grace period 0, or their main process SIGKILLed in place (the pod stays and the kubelet restarts the
+   * container). The action is stamped right after the last API call (or docker command) returned. The one pod kill of
+   * kubequake: the kill steps and the chaos steps (SIGKILL, kills on a schedule) both use it.
+   */
+  async kill(count: number, how: PodKill): Promise<PodSummary[]> {
+    const candidates = await this.readyPods();
+    const verb = how === "graceful" ? "kill" : how === "force" ? "force-delete" : "SIGKILL";
+    requirePodCount(
+      count,
+      candidates.map((p) => p.name),
+      verb,
+      this.name,
+    );
+    const victims = candidates.slice(0, count);
+    const { kube, name: namespace } = this.scenario;
+    await Promise.all(
+      victims.map((pod) =>
+        how === "sigkill" ? killMainProcess(kube, namespace, pod.name) : deletePod(kube, namespace, pod.name, how),
+      ),
+    );
+    const names = victims.map((p) => p.name);
+    const done = how === "graceful" ? "killed" : how === "force" ? "force-deleted" : "SIGKILLed";
+    // A SIGKILLed pod counts as killed for the steps about "the killed pods" (it leaves the endpoints until restarted).
+    this.scenario.recordAction(
+      how === "force" ? "force-deleted" : "killed",
+      `${names.join(", ")} of ${this.name} ${done}`,
+      names,
+      this.name,
+    );
+    return victims;
+  }
+
+  /** Sets the replica count of the backend's Deployment or StatefulSet. */
+  async scale(replicas: number): Promise<void> {
+    checkReplicas(this.name, replicas);
+    const patch = [{ op: "replace", path: "/spec/replicas", value: replicas }];
+    const request = { name: this.name, namespace: this.scenario.name, body: patch };
+    if (this.workload === "StatefulSet") await this.scenario.kube.apps.patchNamespacedStatefulSet(request);
+    else await this.scenario.kube.apps.patchNamespacedDeployment(request);
+    this.scenario.recordAction("scaled", `${this.name} scaled to ${replicas} replicas`, [], this.name);
+  }
+
+  /** Makes `count` ready pods unready (through the demo's admin endpoint; they keep running); returns them. */
+  async turnUnready(count: number): Promise<PodSummary[]> {
+    const ready = await this.readyPods();
+    requirePodCount(
+      count,
+      ready.map((p) => p.name),
+      "make unready",
+      this.name,
+    );
+    const candidates = ready.slice(0, count);
+    for (const pod of candidates) await setPodReadiness(this.scenario, pod.name, false);
+    this.scenario.recordAction(
+      "unready",
+      `${count} pod(s) of ${this.name} turned unready`,
+      candidates.map((p) => p.name),
+      this.name,
+    );
+    return candidates;
+  }
+
+  /**
+   * Checks that the pods made unready (the newest "turned unready" action on this backend) were neither deleted nor
+   * restarted into new pods: each is still Running and not terminating. Fails clearly when no pod was made unready.
+   */
+  async expectUnreadyPodsRunning(): Promise<void> {
+    const { pods: unready } = unreadyAction(this.scenario, this.name);
+    const running = (await this.pods()).filter((p) => p.phase === "Running" && !p.terminating);
+    const gone = unready.filter((pod) => !running.some((p) => p.name === pod));
+    if (gone.length > 0) {
+      throw new Error(
+        `expected the unready pod(s) ${unready.join(", ")} of ${this.name} to keep running, but ${gone.join(", ")} did not; running: ${running.map((p) => p.name).join(", ") || "none"}. Look at the pods' events in the diagnostics (a failing liveness probe or an eviction restarts or removes a pod).`,
+      );
+    }
   }
 }
 
-/** The scenario's Deployments and StatefulSets, and the app labels of its pods (client pods excepted), sorted. */
-async function backendNames(scenario: ScenarioContext): Promise<string[]> {
-  const namespace = scenario.name;
-  const [deployments, statefulSets, pods] = await Promise.all([
-    scenario.kube.apps.listNamespacedDeployment({ namespace }),
-    scenario.kube.apps.listNamespacedStatefulSet({ namespace }),
-    listPods(scenario.kube, namespace, {}),
-  ]);
-  const names = new Set<string>();
-  for (const workload of [...deployments.items, ...statefulSets.items]) {
-    if (workload.metadata?.name) names.add(workload.metadata.name);
-  }
-  for (const pod of pods) if (pod.labels.app) names.add(pod.labels.app);
-  return [...names].sort();
+/** The scenario's backends by name, as the steps that made them registered them. */
+const backendsSlot = defineSlot("backends", () => new Map<string, Backend>());
+
+/**
+ * Registers the backend `name` of the scenario (made by a step or a manifest) and returns its handle. A Deployment or
+ * StatefulSet of that name wins over pods that merely carry app=<name>: it is what scaling the backend changes.
+ */
+export function registerBackend(scenario: ScenarioContext, name: string, workload: BackendWorkload): Backend {
+  const backends = scenario.slot(backendsSlot);
+  const known = backends.get(name);
+  if (known && (known.workload === workload || workload === "pods")) return known;
+  const backend = new Backend(scenario, name, workload);
+  backends.set(name, backend);
+  return backend;
+}
+
+/**
+ * Registers the backends an applied object makes, so steps can name them as they name the demo backend's: a
+ * Deployment or StatefulSet by its name, and the pods it (or a bare Pod, ReplicaSet, DaemonSet or Job) labels
+ * app=<name> by that label.
+ */
+export function registerBackendsOf(scenario: ScenarioContext, object: KubernetesObject): void {
+  const { kind, metadata } = object;
+  if ((kind === "Deployment" || kind === "StatefulSet") && metadata?.name)
+    registerBackend(scenario, metadata.name, kind);
+  const spec = (object as { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }).spec;
+  const app = kind === "Pod" ? metadata?.labels?.app : spec?.template?.metadata?.labels?.app;
+  if (app) registerBackend(scenario, app, "pods");
 }

@@ -1,25 +1,34 @@
 import { waitForEndpoints } from "../endpoints/expectations.ts";
-import { type EndpointsCondition, endpointWatcher } from "../endpoints/watcher.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
-import { setSessionAffinity } from "./backends.ts";
+import { type EndpointsCondition, watchEndpoints } from "../endpoints/watcher.ts";
+import { UserError } from "../errors/user-error.ts";
+import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import type { Backend } from "./backend.ts";
 
 /**
- * A Service the scenario made, by name, with the watch of its EndpointSlices. Steps get one from the {service}
- * parameter type, which checks the name before the step acts (a typo lists the Services the scenario made).
+ * A Service the scenario made, with the watch of its EndpointSlices. The call that makes it (see {@link watchService})
+ * registers it; the {service} parameter type finds it there, without asking the API server, so a typo lists the
+ * Services the scenario made before the step acts.
  */
 export class Service {
   readonly scenario: ScenarioContext;
   readonly name: string;
 
-  private constructor(scenario: ScenarioContext, name: string) {
+  constructor(scenario: ScenarioContext, name: string) {
     this.scenario = scenario;
     this.name = name;
   }
 
-  /** The Service `name` of the scenario; a UserError naming the scenario's Services when it did not make one. */
+  /** The Service `name` the scenario made, from its registry (no API call); a UserError naming its Services otherwise. */
   static resolve(scenario: ScenarioContext, name: string): Service {
-    endpointWatcher(scenario, name);
-    return new Service(scenario, name);
+    const service = scenario.slot(servicesSlot).get(name);
+    if (service) return service;
+    const known = serviceNames(scenario);
+    throw new UserError(
+      `the Service "${name}" was not made by this scenario, so kubequake does not watch its endpoints (Services of this scenario: ${known.join(", ") || "none yet"})`,
+      known.length > 0
+        ? "use one of the names above, or create the Service first in this scenario."
+        : `create it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${name}".`,
+    );
   }
 
   /**
@@ -31,11 +40,16 @@ export class Service {
   }
 
   /**
-   * Waits until the ready endpoints are exactly `readyPods` (by name), the ready pods of `backend`. Fails at once
-   * when there is none: "exactly no pods" would pass on a Service without endpoints, having judged nothing (use
-   * "has 0 ready endpoints" for that).
+   * Waits until the ready endpoints are exactly the ready pods of `backend` (by name, read now). Fails at once when
+   * there is none: "exactly no pods" would pass on a Service without endpoints, having judged nothing (use "has 0
+   * ready endpoints" for that).
    */
-  waitForExactlyPods(seconds: number, readyPods: readonly string[], backend: string): Promise<number | undefined> {
+  async waitForExactlyPods(seconds: number, backend: Backend): Promise<number | undefined> {
+    return this.waitForExactly(seconds, await backend.readyPodNames(), backend.name);
+  }
+
+  /** As {@link waitForExactlyPods}, with the ready pods given (`readyPods` of the backend `backend`). */
+  waitForExactly(seconds: number, readyPods: readonly string[], backend: string): Promise<number | undefined> {
     if (readyPods.length === 0) {
       throw new Error(
         `expected the ready endpoints of ${this.name} to be exactly the ready pods of ${backend}, but ${backend} has no ready pod, so there is nothing to compare; wait for its pods first, and if no endpoint is what you expect, use: Then within 30 seconds the Service "${this.name}" has 0 ready endpoints`,
@@ -54,7 +68,55 @@ export class Service {
     );
   }
 
-  switchAffinity(affinity: "ClientIP" | "None", timeoutSeconds?: number): Promise<void> {
-    return setSessionAffinity(this.scenario, this.name, affinity, timeoutSeconds);
+  /** Switches the Service's session affinity (with an optional ClientIP timeout in seconds). */
+  async switchAffinity(affinity: "ClientIP" | "None", timeoutSeconds?: number): Promise<void> {
+    const { kube, name: namespace } = this.scenario;
+    // A patch, not read-modify-replace: a LoadBalancer Service is written by its controller too (MetalLB), and a
+    // replace based on an older read is refused with 409 Conflict.
+    const current = await kube.core.readNamespacedService({ name: this.name, namespace });
+    const config =
+      affinity === "ClientIP"
+        ? [
+            {
+              op: "add",
+              path: "/spec/sessionAffinityConfig",
+              value: { clientIP: { timeoutSeconds: timeoutSeconds ?? 10800 } },
+            },
+          ]
+        : current.spec?.sessionAffinityConfig
+          ? [{ op: "remove", path: "/spec/sessionAffinityConfig" }]
+          : [];
+    await kube.core.patchNamespacedService({
+      name: this.name,
+      namespace,
+      body: [{ op: "add", path: "/spec/sessionAffinity", value: affinity }, ...config],
+    });
+    this.scenario.recordAction(
+      "affinity",
+      `Service ${this.name} switched to session affinity ${affinity}${timeoutSeconds ? ` (${timeoutSeconds} s)` : ""}`,
+      [],
+      this.name,
+    );
   }
+}
+
+/** The scenario's Services by name, as the calls that made them registered them. */
+const servicesSlot = defineSlot("Services", () => new Map<string, Service>());
+
+/** Names of the Services the scenario made, sorted. */
+export function serviceNames(scenario: ScenarioContext): string[] {
+  return [...(scenario.peek(servicesSlot)?.keys() ?? [])].sort();
+}
+
+/**
+ * Starts watching the EndpointSlices of a Service the scenario just made (for timing endpoint changes) and registers
+ * it, so steps can name it; returns its handle. A Service made again under the same name (re-applied, recreated)
+ * keeps its handle and gets a fresh watch.
+ */
+export async function watchService(scenario: ScenarioContext, name: string): Promise<Service> {
+  await watchEndpoints(scenario, name);
+  const services = scenario.slot(servicesSlot);
+  const service = services.get(name) ?? new Service(scenario, name);
+  services.set(name, service);
+  return service;
 }

@@ -1,6 +1,7 @@
 import type { Client } from "../clients/client.ts";
 import { clientPod } from "../clients/registry.ts";
 import { type Action, describeAfterAction, type ScenarioContext, type ScenarioReport } from "../scenario/context.ts";
+import type { Backend } from "../services/backend.ts";
 import { eventually } from "../wait/eventually.ts";
 import { assertRequestCount, type TrafficResult } from "./client.ts";
 import { describeMissingRequests } from "./expectations.ts";
@@ -99,18 +100,13 @@ async function convergeAndReport<T>(
   return convergence;
 }
 
-/** Until a batch is answered by exactly `readyPods()` — all of them, nothing else — without failures. */
-export function trafficReachesExactly(
-  scenario: ScenarioContext,
-  batch: BatchRequest,
-  owner: string,
-  readyPods: () => Promise<string[]>,
-) {
+/** Until a batch is answered by exactly the ready pods of `backend` (read for each batch) — all of them, nothing else — without failures. */
+export function trafficReachesExactly(scenario: ScenarioContext, batch: BatchRequest, backend: Backend) {
   return convergeAndReport(
     scenario,
     batch,
-    `are answered by exactly the ready pods of ${owner}`,
-    async () => (await readyPods()).sort(),
+    `are answered by exactly the ready pods of ${backend.name}`,
+    async () => (await backend.readyPodNames()).sort(),
     (result, ready) => Object.keys(result.summary.byPod).sort().join() === ready.join(),
   );
 }

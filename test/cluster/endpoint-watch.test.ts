@@ -7,7 +7,7 @@ import { EndpointWatcher } from "../../support/endpoints/watcher.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
 import { ScenarioContext } from "../../support/scenario/context.ts";
-import { createService, deployBackend, scaleBackend } from "../../support/services/backends.ts";
+import { createService, deployBackend } from "../../support/services/backends.ts";
 import { eventually } from "../../support/wait/eventually.ts";
 import { demoImageName } from "../../tooling/cluster-build/stages.ts";
 import { loadVersions } from "../../tooling/cluster-build/versions.ts";
@@ -28,7 +28,7 @@ after(async () => {
 });
 
 test("the EndpointSlice watch follows a change that comes after more than 30 quiet seconds", async () => {
-  await deployBackend(context, "web", 1);
+  const web = await deployBackend(context, "web", 1);
   await createService(context, { name: "web", selector: { app: "web" } });
   const watcher = await EndpointWatcher.start(context, "web");
   await watcher.waitFor("web has 1 ready endpoint", (e) => e.filter((x) => x.ready).length === 1, 60_000);
@@ -38,7 +38,7 @@ test("the EndpointSlice watch follows a change that comes after more than 30 qui
     async () => ({ satisfied: watcher.reconnects >= 1, value: `${watcher.reconnects} reconnects` }),
     { timeoutMs: 50_000, intervalMs: 1000 },
   );
-  await scaleBackend(context, "web", 2);
+  await web.scale(2);
   const change = await watcher.waitFor(
     "web has 2 ready endpoints",
     (e) => e.filter((x) => x.ready).length === 2,

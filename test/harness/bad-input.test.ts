@@ -191,7 +191,7 @@ const scenarioMistakes: Record<string, RegExp> = {
   "A node fault in a scenario that is not @serial":
     /"the node is paused" breaks more than the scenario's namespace, but the scenario is not tagged @serial.*\n {2}what to do: tag the scenario @serial/,
   "A node that does not exist":
-    /no node "kubequake-worker9" in the kubequake cluster\n {2}what to do: use one of: .*kubequake-control-plane \(control-plane\)/,
+    /there is no node "kubequake-worker9" in the cluster \(nodes: kubequake-control-plane \(control plane\), kubequake-worker, kubequake-worker2\)\n {2}what to do: use one of the names above/,
   "Killing more pods than are ready":
     /cannot SIGKILL 2 pod\(s\) of "web": it has only 1 ready pod\(s\) \(web-[a-z0-9]+-[a-z0-9]+\)\n {2}what to do: SIGKILL at most 1 pod\(s\)/,
   "No latency at all":

@@ -81,7 +81,7 @@ const mustFail: Record<string, { status: string; message: RegExp }> = {
   "A misspelt backend is answered with the backends there are, before anything is done": {
     status: "FAILED",
     message:
-      /^UserError: there is no backend "wbe" in this scenario: no Deployment or StatefulSet of that name and no pod labelled app=wbe \(backends here: web\)\n {2}what to do: use one of the names above, or deploy it first/,
+      /^UserError: there is no backend "wbe" in this scenario: it made no Deployment or StatefulSet of that name and no pod labelled app=wbe \(backends here: web\)\n {2}what to do: use one of the names above, or deploy it first/,
   },
 };
 

@@ -3,7 +3,7 @@
 // library (cli/project.ts), the features are parsed by @cucumber/gherkin (tooling/catalog/catalog.ts).
 import { distance } from "fastest-levenshtein";
 import { parseAllDocuments } from "yaml";
-import { unknownNeeds } from "../../support/capabilities/needs.ts";
+import { describeKnownNeeds, unknownNeeds } from "../../support/capabilities/needs.ts";
 import {
   type FeatureStep,
   type FeatureText,
@@ -140,7 +140,7 @@ function tagProblem(tag: string): { message: string; expected: string; seen: str
   if (prefix === "@needs:" && unknownNeeds([tag]).length > 0) {
     return {
       message: `unknown requirement ${tag}`,
-      expected: "@needs:nodes>=N, @needs:loadbalancer, @needs:node-chaos or @needs:outside-clients",
+      expected: describeKnownNeeds(),
       seen: tag,
     };
   }

@@ -7,15 +7,22 @@ import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 
 /**
- * Waits until a Service the scenario made or changed is in service, as far as its pods allow:
+ * What "in service" means in kubequake, the one definition every step that makes or changes a Service waits for (the
+ * demo backend behind a Service, a Service selecting running pods, a manifest's Services, a changed selector, an
+ * ExternalName turned back into a ClusterIP Service, the demo frontend, a LoadBalancer Service through its ClusterIP). It is the strict
+ * one: a count of ready endpoints, one lookup and three answered requests (what an earlier, looser wait asked) pass
+ * while kube-proxy still routes to pods a selector change left behind, or while one CoreDNS replica has not yet seen
+ * the Service. A Service is in service, as far as its pods allow, when:
  * - its EndpointSlices list exactly the pods its selector matches that are ready (with publishNotReadyAddresses:
- *   that have an IP and have not finished, ready or not, terminating or not), none being fine: then there is nothing more to wait for, and a request would
- *   rightly be refused;
- * - its name resolves from a client pod (CoreDNS has seen it: to the ClusterIP, or to the pods when headless);
- * - unless headless, every TCP port answers through the ClusterIP from a client pod (kube-proxy has programmed it):
- *   a backend that says who it is (the demo image) must be one of the ready pods, so a changed selector counts only
- *   once the new pods answer; any other backend must accept connections. UDP and SCTP ports are not probed here:
- *   what answers on them is up to the backend.
+ *   that have an IP and have not finished, ready or not, terminating or not), none being fine: then there is nothing
+ *   more to wait for, and a request would rightly be refused;
+ * - its name resolves from a client pod in each of several lookups (CoreDNS has seen it: to the ClusterIP, or to the
+ *   pods when headless);
+ * - unless headless, its EndpointSlices carry every port of the Service, and every TCP port answers through the
+ *   ClusterIP from a client pod in two batches in a row (kube-proxy has programmed it): a backend that says who it is
+ *   (the demo image) must be one of the ready pods, so a changed selector counts only once the new pods answer; any
+ *   other backend must accept connections. UDP and SCTP ports are not probed here: what answers on them is up to the
+ *   backend.
  * A Service without a selector (manual endpoints) or of type ExternalName has nothing to wait for.
  */
 export async function waitUntilInService(scenario: ScenarioContext, name: string, timeoutSeconds = 60): Promise<void> {
@@ -108,9 +115,11 @@ async function answeredByReadyPods(
   ready: readonly string[],
 ): Promise<{ satisfied: boolean; value: unknown }> {
   const { probe: http } = await client.send({ url: `http://${address}/`, count: 5, timeoutMs: 1000, concurrency: 1 });
-  if (http.results.some((r) => r.ok && r.pod !== "")) {
-    const answers = http.results.map((r) => (r.ok ? r.pod : r.errorKind));
-    return { satisfied: http.results.every((r) => r.ok && ready.includes(r.pod)), value: answers };
+  // Through the demo frontend, the answer names the backend pod behind it too: the Service's own pod is the frontend.
+  const answeredBy = (r: (typeof http.results)[number]) => r.frontendPod || r.pod;
+  if (http.results.some((r) => r.ok && answeredBy(r) !== "")) {
+    const answers = http.results.map((r) => (r.ok ? answeredBy(r) : r.errorKind));
+    return { satisfied: http.results.every((r) => r.ok && ready.includes(answeredBy(r))), value: answers };
   }
   const { probe: tcp } = await client.send({ url: `tcp://${address}`, count: 5, timeoutMs: 1000, concurrency: 1 });
   return {
