@@ -4,10 +4,23 @@ import { endpointConditionPattern, parseEndpointConditions } from "./endpoints/c
 import { clusterNode } from "./nodes/registry.ts";
 import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
 import { parseWatchEvent } from "./objects/watch-events.ts";
+import { expandRememberedIn } from "./scenario/remembered-values.ts";
 import { Backend } from "./services/backend.ts";
 import { parseLabels } from "./services/labels.ts";
 import { Service } from "./services/service.ts";
 import type { KubequakeWorld } from "./world.ts";
+
+/**
+ * Fills in `{remembered:<name>}` in the text a parameter captured before its transformer reads it, so a remembered
+ * value works where a handle is made from text too (a node, a Service, a client on the remembered node): transformers
+ * run before the step, when what earlier steps remembered is known.
+ */
+function withRemembered<T>(transform: (this: KubequakeWorld, ...groups: string[]) => T) {
+  return function (this: KubequakeWorld, ...groups: (string | undefined)[]): T {
+    const expanded = this?.hasScenario ? groups.map((group) => expandRememberedIn(this.scenario, group)) : groups;
+    return transform.apply(this, expanded as string[]);
+  };
+}
 
 defineParameterType({ name: "serviceType", regexp: /ClusterIP|NodePort|headless/, transformer: (s: string) => s });
 defineParameterType({ name: "affinity", regexp: /ClientIP|None/, transformer: (s: string) => s });
@@ -16,7 +29,11 @@ defineParameterType({
   regexp: /killed|force-deleted/,
   transformer: (s: string) => (s === "killed" ? "graceful" : "force"),
 });
-defineParameterType({ name: "labels", regexp: /"([^"]*)"/, transformer: (s: string) => parseLabels(s) });
+defineParameterType({
+  name: "labels",
+  regexp: /"([^"]*)"/,
+  transformer: withRemembered((s: string) => parseLabels(s)),
+});
 defineParameterType({ name: "podFate", regexp: /killed|force-deleted|unready/, transformer: (s: string) => s });
 defineParameterType({
   name: "nodeFault",
@@ -31,8 +48,9 @@ defineParameterType({
 defineParameterType({
   name: "trafficTarget",
   regexp: /the ClusterIP of "([^"]*)"|"([^"]*)"/,
-  transformer: (service: string | undefined, url: string | undefined) =>
+  transformer: withRemembered((service: string | undefined, url: string | undefined) =>
     service !== undefined ? { clusterIPOf: service } : { url: url ?? "" },
+  ),
 });
 
 /**
@@ -42,9 +60,9 @@ defineParameterType({
 defineParameterType({
   name: "backend",
   regexp: /"([^"]*)"/,
-  transformer: function (this: KubequakeWorld, name: string) {
+  transformer: withRemembered(function (this: KubequakeWorld, name: string) {
     return Backend.resolve(this.scenario, name);
-  },
+  }),
 });
 
 /**
@@ -54,9 +72,9 @@ defineParameterType({
 defineParameterType({
   name: "service",
   regexp: /"([^"]*)"/,
-  transformer: function (this: KubequakeWorld, name: string) {
+  transformer: withRemembered(function (this: KubequakeWorld, name: string) {
     return Service.resolve(this.scenario, name);
-  },
+  }),
 });
 
 /**
@@ -66,16 +84,16 @@ defineParameterType({
 defineParameterType({
   name: "node",
   regexp: /"([^"]*)"/,
-  transformer: function (this: KubequakeWorld, name: string) {
+  transformer: withRemembered(function (this: KubequakeWorld, name: string) {
     return clusterNode(this.scenario, name);
-  },
+  }),
 });
 
 /** A backquoted JSONPath of an object and what it should be: `spec.clusterIP` set, `spec.type` equal to "NodePort". */
 defineParameterType({
   name: "fieldCondition",
   regexp: fieldConditionPattern,
-  transformer: (path: string, what: string) => parseFieldCondition(path, what),
+  transformer: withRemembered((path: string, what: string) => parseFieldCondition(path, what)),
 });
 
 /**
@@ -87,16 +105,16 @@ defineParameterType({
 defineParameterType({
   name: "client",
   regexp: clientPattern,
-  transformer: function (this: KubequakeWorld, ...groups: (string | undefined)[]) {
+  transformer: withRemembered(function (this: KubequakeWorld, ...groups: (string | undefined)[]) {
     return clientOf(this.scenario, parseClientPhrase(groups));
-  },
+  }),
 });
 
 /** The type of a watch event, as a step names it: added, modified or deleted. */
 defineParameterType({ name: "watchEvent", regexp: /added|modified|deleted/, transformer: parseWatchEvent });
 
 /** A backquoted JSONPath of an object, as in {fieldCondition}: `spec.clusterIP`, `spec.ports[0].nodePort`. */
-defineParameterType({ name: "fieldPath", regexp: /`([^`]+)`/, transformer: (path: string) => path });
+defineParameterType({ name: "fieldPath", regexp: /`([^`]+)`/, transformer: withRemembered((path: string) => path) });
 
 /**
  * Conditions on a Service's EndpointSlices: "N [ready|unready|serving|terminating …] endpoint(s) [on node "n"]",
@@ -106,5 +124,5 @@ defineParameterType({ name: "fieldPath", regexp: /`([^`]+)`/, transformer: (path
 defineParameterType({
   name: "endpointCondition",
   regexp: endpointConditionPattern,
-  transformer: (text: string) => parseEndpointConditions(text),
+  transformer: withRemembered((text: string) => parseEndpointConditions(text)),
 });
