@@ -1,5 +1,7 @@
 // `npm run bench`: harness figures on a warm cluster (prints them; not a timed test).
 //   per-scenario overhead: namespace → demo backend Ready → teardown, median of 7
+//   a Service scenario: namespace → 2 backends behind a ClusterIP Service, in service → {backend} 5 times → teardown:
+//   median seconds and API requests per scenario and per {backend} (handles come from the Scenario's registry)
 //   prober throughput: requests/s with a new connection per request, and timestamp resolution
 //   background load (bench/load.ts): achieved rate and schedule accuracy at 100, 300 and 1000 requests/s
 //   LoadBalancer (bench/load-balancer.ts): median time from create to an address, and to the first answer
@@ -17,6 +19,7 @@ import { connectKube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 import { probeHttp } from "../support/kube/prober.ts";
 import { ScenarioContext } from "../support/scenario/context.ts";
+import { Backend } from "../support/services/backend.ts";
 import { deployBackend } from "../support/services/backends.ts";
 import { deployBehindService } from "../support/services/exposure.ts";
 import { percentile } from "../support/traffic/statistics.ts";
@@ -26,6 +29,7 @@ import { parseJUnit } from "../tooling/conformance/junit.ts";
 import { upstreamChecks } from "../tooling/coverage/grades.ts";
 import { distinctScenarioSeconds, formatSideBySide, sideBySide } from "../tooling/coverage/versus-upstream.ts";
 import { readScenarios } from "../tooling/sharding/scenarios.ts";
+import { countApiRequests } from "./api-requests.ts";
 import { benchLoad } from "./load.ts";
 import { benchLoadBalancer } from "./load-balancer.ts";
 import { answerBenchArguments } from "./options.ts";
@@ -58,6 +62,33 @@ for (let i = 0; i < 7; i++) {
 }
 figures.push(
   `per-scenario overhead (namespace → 1 backend Ready → teardown), 7 runs: median ${percentile(overheads, 50).toFixed(2)} s, max ${Math.max(...overheads).toFixed(2)} s`,
+);
+
+const serviceScenario: { seconds: number; requests: number; perBackend: number }[] = [];
+const requests = countApiRequests(kube);
+for (let i = 0; i < 5; i++) {
+  const atStart = requests.count();
+  const started = performance.now();
+  const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: `service-${i}` });
+  await deployBehindService(context, { service: "web", replicas: 2, type: "ClusterIP" });
+  const before = requests.count();
+  for (let n = 0; n < 5; n++) Backend.resolve(context, "web");
+  const perBackend = (requests.count() - before) / 5;
+  await context.cleanup();
+  serviceScenario.push({
+    seconds: (performance.now() - started) / 1000,
+    requests: requests.count() - atStart,
+    perBackend,
+  });
+}
+figures.push(
+  `a Service scenario (namespace → 2 backends behind a ClusterIP Service, in service → {backend} ×5 → teardown), 5 runs: median ${percentile(
+    serviceScenario.map((s) => s.seconds),
+    50,
+  ).toFixed(2)} s, ${percentile(
+    serviceScenario.map((s) => s.requests),
+    50,
+  )} API requests per scenario (median), ${serviceScenario[0]?.perBackend ?? 0} API requests per {backend}`,
 );
 
 const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: "prober" });
