@@ -47,6 +47,6 @@ When("the pod that answered the last request is remembered as {string}", functio
 When(
   "the node announcing the load-balancer address of {service} is remembered as {string}",
   async function (this: KubequakeWorld, service: Service, as: string) {
-    await rememberAnnouncingNode(this.scenario, service.name, as);
+    await rememberAnnouncingNode(service, as);
   },
 );

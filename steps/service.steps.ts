@@ -39,7 +39,7 @@ When(
 Then(
   "within {int} second(s) the Service {service} has {int} ready endpoint(s)",
   async function (this: KubequakeWorld, seconds: number, service: Service, count: number) {
-    await waitForEndpointConditions(this.scenario, service.name, seconds, [readyEndpoints(count)]);
+    await waitForEndpointConditions(service, seconds, [readyEndpoints(count)]);
   },
 );
 
@@ -53,7 +53,7 @@ Then(
 Then(
   "within {int} second(s) the EndpointSlices of {service} have {endpointCondition}",
   async function (this: KubequakeWorld, seconds: number, service: Service, conditions: EndpointCondition[]) {
-    await waitForEndpointConditions(this.scenario, service.name, seconds, conditions);
+    await waitForEndpointConditions(service, seconds, conditions);
   },
 );
 
@@ -62,7 +62,7 @@ Then(
   "within {int} second(s) the Service {service} no longer lists the {podFate} pod(s) as ready",
   async function (this: KubequakeWorld, seconds: number, service: Service, fate: Action["kind"]) {
     const pods = podsThatWere(this.scenario, fate);
-    await waitForEndpointConditions(this.scenario, service.name, seconds, [{ kind: "notReady", pods }]);
+    await waitForEndpointConditions(service, seconds, [{ kind: "notReady", pods }]);
   },
 );
 

@@ -1,8 +1,8 @@
 import type { V1EndpointSlice } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
 import type { EndpointAddress } from "../kube/endpoints.ts";
-import type { ScenarioContext } from "../scenario/context.ts";
 import { waitForEndpoints } from "./expectations.ts";
+import type { ServiceOfScenario } from "./slices.ts";
 import { describeEndpoints, type EndpointChange } from "./watcher.ts";
 
 /**
@@ -198,14 +198,13 @@ function seenFor(conditions: readonly EndpointCondition[]) {
  * scenario's last action by the Service's EndpointSlice watch (see {@link waitForEndpoints}).
  */
 export function waitForEndpointConditions(
-  scenario: ScenarioContext,
-  service: string,
+  service: ServiceOfScenario,
   seconds: number,
   conditions: readonly EndpointCondition[],
 ): Promise<number | undefined> {
   return waitForEndpoints(
-    scenario,
-    service,
+    service.scenario,
+    service.name,
     seconds,
     conditions.map(describeEndpointCondition).join(" and "),
     (endpoints, slices) => conditions.every((condition) => meetsEndpointCondition(condition, endpoints, slices)),

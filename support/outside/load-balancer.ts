@@ -364,11 +364,8 @@ async function announcingNodes(scenario: ScenarioContext, name: string): Promise
  * Remembers the node that announces the Service's load-balancer address (MetalLB L2: the elected speaker) as `name`,
  * e.g. to stop that very node later. Exactly one node must announce it now: none or several is reported as seen.
  */
-export async function rememberAnnouncingNode(
-  scenario: ScenarioContext,
-  service: string,
-  name: string,
-): Promise<string> {
+export async function rememberAnnouncingNode(handle: Service, name: string): Promise<string> {
+  const { scenario, name: service } = handle;
   const nodes = await announcingNodes(scenario, service);
   if (nodes.length !== 1) {
     throw new UserError(
