@@ -123,15 +123,19 @@ export async function watchEndpoints(scenario: ScenarioContext, service: string)
 export function endpointWatcher(scenario: ScenarioContext, service: string): EndpointWatcher {
   const watcher = scenario.peek(endpointWatchersSlot)?.get(service);
   if (!watcher) {
-    const known = watchedServices(scenario);
-    throw new UserError(
-      `the Service "${service}" was not made by this scenario, so kubequake does not watch its endpoints (Services of this scenario: ${known.join(", ") || "none yet"})`,
-      known.length > 0
-        ? "use one of the names above, or create the Service first in this scenario."
-        : `create it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${service}".`,
-    );
+    throw serviceNotMade(service, watchedServices(scenario));
   }
   return watcher;
+}
+
+/** The error for a Service name the scenario did not make, listing those it made (`known`). */
+export function serviceNotMade(service: string, known: readonly string[]): UserError {
+  return new UserError(
+    `the Service "${service}" was not made by this scenario, so kubequake does not watch its endpoints (Services of this scenario: ${known.join(", ") || "none yet"})`,
+    known.length > 0
+      ? "use one of the names above, or create the Service first in this scenario."
+      : `create it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${service}".`,
+  );
 }
 
 /** Names of the Services this scenario watches (the Services it made). */

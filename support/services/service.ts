@@ -1,6 +1,5 @@
 import { waitForEndpoints } from "../endpoints/expectations.ts";
 import { type EndpointsCondition, watchEndpoints } from "../endpoints/watcher.ts";
-import { UserError } from "../errors/user-error.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import type { Backend } from "./backend.ts";
 
@@ -22,13 +21,7 @@ export class Service {
   static resolve(scenario: ScenarioContext, name: string): Service {
     const service = scenario.slot(servicesSlot).get(name);
     if (service) return service;
-    const known = serviceNames(scenario);
-    throw new UserError(
-      `the Service "${name}" was not made by this scenario, so kubequake does not watch its endpoints (Services of this scenario: ${known.join(", ") || "none yet"})`,
-      known.length > 0
-        ? "use one of the names above, or create the Service first in this scenario."
-        : `create it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${name}".`,
-    );
+    throw serviceNotMade(name, serviceNames(scenario));
   }
 
   /**
