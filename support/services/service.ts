@@ -1,5 +1,5 @@
 import { waitForEndpoints } from "../endpoints/expectations.ts";
-import { type EndpointsCondition, watchEndpoints } from "../endpoints/watcher.ts";
+import { type EndpointsCondition, serviceNotMade, watchEndpoints } from "../endpoints/watcher.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import type { Backend } from "./backend.ts";
 
