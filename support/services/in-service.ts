@@ -37,6 +37,11 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
     .filter((p) => (publishAll ? p.ip !== "" && !finished(p.phase) : p.ready && !p.terminating))
     .map((p) => p.name)
     .sort();
+  // With a pod ready, the client pod that checks DNS and routing starts while the endpoints settle.
+  const client = clientPod(scenario);
+  const clientStarted = ready.length > 0 ? client.start() : undefined;
+  // A start that fails is reported where the client is awaited below, not as an unhandled rejection meanwhile.
+  clientStarted?.catch(() => {});
   await endpointWatcher(scenario, name).waitFor(
     `Service ${name} lists exactly its ${ready.length} ${publishAll ? "" : "ready "}pod(s) as ready endpoints (${ready.join(", ") || "none"})`,
     (endpoints) => [...new Set(endpoints.filter((e) => e.ready).map((e) => e.pod))].sort().join() === ready.join(),
@@ -44,10 +49,22 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
   );
   if (ready.length === 0) return;
   const headless = service.spec?.clusterIP === "None";
-  const client = clientPod(scenario);
-  await client.start();
-  await waitForName(client, service, headless ? ready.length : undefined);
-  if (headless) return;
+  await clientStarted;
+  // DNS (CoreDNS has seen the Service) and routing (kube-proxy has programmed it) are independent: checked at once.
+  await Promise.all([
+    waitForName(client, service, headless ? ready.length : undefined),
+    headless ? Promise.resolve() : waitUntilEveryPortAnswers(scenario, client, service, ready),
+  ]);
+}
+
+/** Every port is in the EndpointSlices, and every TCP port answers through the ClusterIP from `ready` pods only. */
+async function waitUntilEveryPortAnswers(
+  scenario: ScenarioContext,
+  client: PodClient,
+  service: V1Service,
+  ready: readonly string[],
+): Promise<void> {
+  const name = service.metadata!.name!;
   await waitForSlicePorts(scenario, service);
   for (const port of service.spec?.ports ?? []) {
     if ((port.protocol ?? "TCP") !== "TCP") continue;
