@@ -105,8 +105,13 @@ defineParameterType({
 defineParameterType({
   name: "client",
   regexp: clientPattern,
-  transformer: withRemembered(function (this: KubequakeWorld, ...groups: (string | undefined)[]) {
-    return clientOf(this.scenario, parseClientPhrase(groups));
+  transformer: withRemembered(async function (this: KubequakeWorld, ...groups: (string | undefined)[]) {
+    const phrase = parseClientPhrase(groups);
+    // A client on a node: the node is checked as {node} checks it, so a typo lists the cluster's nodes at once.
+    if ((phrase.kind === "clientPod" || phrase.kind === "hostNetwork") && phrase.node !== undefined) {
+      await clusterNode(this.scenario, phrase.node);
+    }
+    return clientOf(this.scenario, phrase);
   }),
 });
 
