@@ -59,6 +59,8 @@ async function nodeTests(name: string, pattern: string) {
   const { code } = await run(process.execPath, [
     "--test",
     "--test-concurrency=1",
+    // A test file whose process stays alive after its tests (a watch left open) must not hang the whole run.
+    "--test-force-exit",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     "--test-reporter=junit",

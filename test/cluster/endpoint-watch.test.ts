@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { kubeconfigPath } from "../../support/cluster/kind.ts";
-import { EndpointWatcher } from "../../support/endpoints/watcher.ts";
+import { watchEndpoints } from "../../support/endpoints/watcher.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
 import { ScenarioContext } from "../../support/scenario/context.ts";
@@ -30,7 +30,8 @@ after(async () => {
 test("the EndpointSlice watch follows a change that comes after more than 30 quiet seconds", async () => {
   const web = await deployBackend(context, "web", 1);
   await createService(context, { name: "web", selector: { app: "web" } });
-  const watcher = await EndpointWatcher.start(context, "web");
+  // Through the Scenario's slot, as steps do: its teardown stops the watch, so the test process can end.
+  const watcher = await watchEndpoints(context, "web");
   await watcher.waitFor("web has 1 ready endpoint", (e) => e.filter((x) => x.ready).length === 1, 60_000);
   // Nothing changes now; the client ends the quiet watch after 30 s and the informer must open a new one.
   await eventually(
