@@ -33,10 +33,12 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
   // terminating ones included (the EndpointSlice controller's ShouldPodBeInEndpoints keeps them for this flag).
   const publishAll = service.spec?.publishNotReadyAddresses === true;
   const finished = (phase: string) => phase === "Succeeded" || phase === "Failed";
-  const ready = (await listPods(scenario.kube, scenario.name, selector))
-    .filter((p) => (publishAll ? p.ip !== "" && !finished(p.phase) : p.ready && !p.terminating))
-    .map((p) => p.name)
-    .sort();
+  const readyPods = async () =>
+    (await listPods(scenario.kube, scenario.name, selector))
+      .filter((p) => (publishAll ? p.ip !== "" && !finished(p.phase) : p.ready && !p.terminating))
+      .map((p) => p.name)
+      .sort();
+  const ready = await readyPods();
   // With a pod ready, the client pod that checks DNS and routing starts while the endpoints settle.
   const client = clientPod(scenario);
   const clientStarted = ready.length > 0 ? client.start() : undefined;
@@ -52,7 +54,9 @@ export async function waitUntilInService(scenario: ScenarioContext, name: string
   await clientStarted;
   // DNS (CoreDNS has seen the Service) and routing (kube-proxy has programmed it) are independent: checked at once.
   await Promise.all([
-    waitForName(client, service, headless ? ready.length : undefined),
+    // Headless: as many addresses as pods ready now, read on every try, since a pod made unready just before may only
+    // now fail its readiness probe, and DNS follows what the pods are, not what they were when the wait began.
+    waitForName(client, service, headless ? async () => (await readyPods()).length : undefined),
     headless ? Promise.resolve() : waitUntilEveryPortAnswers(scenario, client, service, ready),
   ]);
 }
@@ -83,8 +87,8 @@ async function waitUntilEveryPortAnswers(
   }
 }
 
-/** The Service's name resolves from the client: to its ClusterIP, or (headless) to `pods` addresses. */
-async function waitForName(client: PodClient, service: V1Service, pods: number | undefined) {
+/** The Service's name resolves from the client: to its ClusterIP, or (headless) to as many addresses as pods are ready. */
+async function waitForName(client: PodClient, service: V1Service, readyCount: (() => Promise<number>) | undefined) {
   const name = service.metadata!.name!;
   await eventually(
     `the name ${name} resolves from a client`,
@@ -92,12 +96,16 @@ async function waitForName(client: PodClient, service: V1Service, pods: number |
       // Several lookups: each may reach another CoreDNS replica, and one that has not seen the Service yet (its
       // watch lagging, e.g. after an API server restart) answers NXDOMAIN while another already answers.
       const lookups = await client.lookUp({ name, type: "A", count: 6 });
+      const pods = readyCount ? await readyCount() : undefined;
       const good = (l: (typeof lookups)[number]) =>
         l.ok &&
         (pods === undefined ? (l.answers ?? []).join() === service.spec?.clusterIP : (l.answers ?? []).length === pods);
       return {
         satisfied: lookups.length > 0 && lookups.every(good),
-        value: lookups.map((l) => (l.ok ? (l.answers ?? []).join(" ") : l.errorKind)),
+        value: {
+          expected: pods === undefined ? service.spec?.clusterIP : `${pods} address(es)`,
+          seen: lookups.map((l) => (l.ok ? (l.answers ?? []).join(" ") : l.errorKind)),
+        },
       };
     },
     { timeoutMs: 30_000, intervalMs: 200 },
