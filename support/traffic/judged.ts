@@ -1,7 +1,7 @@
 import { type SteadyTrafficState, steadyTrafficState } from "../chaos/steady-traffic.ts";
 import type { HttpProbeResult } from "../kube/prober.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
-import { combineTraffic, lastTraffic, type TrafficResult } from "./client.ts";
+import { combineTraffic, lastTraffic, lastTrafficCombined, type TrafficResult } from "./client.ts";
 import { describeDistribution, summarize } from "./statistics.ts";
 
 /**
@@ -62,11 +62,6 @@ export function judgedTraffic(scenario: ScenarioContext): JudgedTraffic {
   const last = lastTraffic(scenario);
   const steady = steadyTrafficSoFar(scenario);
   const results = [...last, ...steady];
-  if (results.length === 0) {
-    throw new Error(
-      'no requests were sent yet in this scenario: add a step like When a client pod sends 100 requests to "http://web"',
-    );
-  }
   const describe = (r: TrafficResult) =>
     `${r.summary.total} requests from ${r.client} to ${r.url} (${describeDistribution(r.summary)})`;
   const parts = [
@@ -75,8 +70,16 @@ export function judgedTraffic(scenario: ScenarioContext): JudgedTraffic {
   ].filter(Boolean);
   return {
     results,
-    combined: results.length === 1 ? results[0]! : combineTraffic(results),
-    description: `judged ${parts.join(", and ")}`,
+    // With no traffic at all, checks over "the requests" refuse (lastTrafficCombined says what to send); checks per
+    // client judge the empty list and say so in their own words.
+    get combined() {
+      return results.length === 0
+        ? lastTrafficCombined(scenario)
+        : results.length === 1
+          ? results[0]!
+          : combineTraffic(results);
+    },
+    description: parts.length > 0 ? `judged ${parts.join(", and ")}` : "no traffic was sent, so none was judged",
   };
 }
 
