@@ -46,7 +46,7 @@ test("the reports carry the measurements: per-pod distributions and endpoint tim
   assert.ok(distribution, "the 300-request distribution is attached");
   assert.match(distribution.body, /web-[a-z0-9-]+\s+\d+\s+\d+\.\d%\s+█+/);
   const timing = attachments.find(
-    (a) => a.fileName === "endpoints-web.txt" && /s after: 1 pod\(s\) of web killed/.test(a.body),
+    (a) => a.fileName === "endpoints-web.txt" && /s after: web-[a-z0-9-]+ of web killed/.test(a.body),
   );
   assert.ok(timing, "the endpoint timing after a kill is attached");
   assert.match(timing.body, /EndpointSlice timeline \(relative to the action\):\n\s+[+-]\d+\.\d{3}s/);
