@@ -7,7 +7,7 @@ import type { Backend } from "./backend.ts";
  * and a report can be followed. A backend with no ready pod has nothing to remember: the feature waits for it first.
  */
 export async function rememberReadyPod(backend: Backend, name: string): Promise<string> {
-  const [pod] = (await backend.readyPods()).map((p) => p.name).sort();
+  const [pod] = (await backend.readyPodNames()).sort();
   if (!pod) {
     throw new UserError(
       `${backend.scenario.source}: the backend "${backend.name}" has no ready pod to remember as "${name}"`,
