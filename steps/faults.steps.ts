@@ -1,16 +1,11 @@
 // Faults: what breaks pods, nodes and cluster components. The traffic that measures them: steady-traffic.steps.ts.
 import { Then, When } from "@cucumber/cucumber";
-import {
-  breakNode,
-  type NodeFault,
-  stopApiServerFor,
-  stopCoreDns,
-  stopKubeProxy,
-} from "../support/chaos/cluster-faults.ts";
+import { breakNode, type NodeFault, stopApiServerFor, stopCoreDns } from "../support/chaos/cluster-faults.ts";
 import { undoFaults } from "../support/chaos/faults.ts";
 import { addLatency } from "../support/chaos/latency.ts";
 import { dropPackets, limitBandwidth } from "../support/chaos/network-faults.ts";
 import { killPodsOnSchedule, rollingRestart, waitForRollout } from "../support/chaos/pod-faults.ts";
+import { declaredFaultStep, declaredFaults } from "../support/chaos/registry.ts";
 import { assertChaosAllowed, clusterWideFault } from "../support/chaos/safety.ts";
 import type { ClusterNode } from "../support/nodes/registry.ts";
 import type { Backend, PodKill } from "../support/services/backend.ts";
@@ -68,13 +63,9 @@ When(
   ),
 );
 
-/** kube-proxy leaves every node (its iptables rules stay behind); back at the end of the scenario. Needs @serial. */
-When(
-  "kube-proxy is stopped on every node",
-  clusterWideFault("kube-proxy is stopped", async function (this: KubequakeWorld) {
-    await stopKubeProxy(this.scenario);
-  }),
-);
+/** Every declared fault is a step; its documentation, scope and undo are the declaration's (support/chaos/registry.ts). */
+for (const fault of declaredFaults)
+  When(fault.phrase, { timeout: fault.timeoutMs ?? 240_000 }, declaredFaultStep(fault));
 
 /** CoreDNS is scaled to zero until the end of the scenario (or "the faults are undone"). Needs @serial. */
 When(

@@ -6,6 +6,7 @@ import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { Change } from "./chaos-log.ts";
+import { defineFault } from "./declaration.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
 
 /**
@@ -135,25 +136,27 @@ async function nodeIP(container: string): Promise<string> {
   return ip;
 }
 
-/** Removes kube-proxy from every node (the DaemonSet gets a node selector nothing matches); its rules stay behind. */
-export async function stopKubeProxy(context: ScenarioContext): Promise<void> {
-  // A strategic merge patch: null deletes the key, so the undo is harmless when it runs twice.
-  const patch = (value: string | null) => [
-    ...kubectlInNode,
-    "-n",
-    "kube-system",
-    "patch",
-    "daemonset",
-    "kube-proxy",
-    "-p",
-    JSON.stringify({ spec: { template: { spec: { nodeSelector: { [noProxyLabel]: value } } } } }),
-  ];
-  await applyClusterFault(
-    context,
-    "kube-proxy stopped on every node",
-    {
-      make: () => docker(patch("true")).then(() => undefined),
-      settle: () =>
+/** kube-proxy leaves every node (the DaemonSet gets a node selector nothing matches); its rules stay behind. */
+export const kubeProxyStopped = defineFault({
+  phrase: "kube-proxy is stopped on every node",
+  doc: "kube-proxy leaves every node (its iptables rules stay behind); back at the end of the scenario. Needs @serial.",
+  scope: "cluster",
+  plan: async (context) => {
+    // A strategic merge patch: null deletes the key, so the undo is harmless when it runs twice.
+    const patch = (value: string | null) => [
+      ...kubectlInNode,
+      "-n",
+      "kube-system",
+      "patch",
+      "daemonset",
+      "kube-proxy",
+      "-p",
+      JSON.stringify({ spec: { template: { spec: { nodeSelector: { [noProxyLabel]: value } } } } }),
+    ];
+    return {
+      label: "kube-proxy stopped on every node",
+      apply: () => docker(patch("true")).then(() => undefined),
+      proof: () =>
         eventually(
           "every kube-proxy pod is gone",
           async () => {
@@ -165,11 +168,11 @@ export async function stopKubeProxy(context: ScenarioContext): Promise<void> {
           },
           { timeoutMs: 60_000, intervalMs: 500 },
         ).then(() => undefined),
-    },
-    { make: () => docker(patch(null)).then(() => undefined), settle: () => waitUntilWhole(context.kube, 120) },
-    patch(null),
-  );
-}
+      undo: { argv: ["docker", ...patch(null)] },
+      whole: () => waitUntilWhole(context.kube, 120),
+    };
+  },
+});
 
 /** Scales CoreDNS to zero; the undo scales it back to what it had and waits until every replica is ready. */
 export async function stopCoreDns(context: ScenarioContext): Promise<void> {
