@@ -5,7 +5,6 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { loadSupport } from "@cucumber/cucumber/api";
 import { declaredFaultOf } from "../support/chaos/registry.ts";
-import { isClusterWideFault } from "../support/chaos/safety.ts";
 import { UserError } from "../support/errors/user-error.ts";
 import { docAbove, type ParameterTypeInfo, type StepDefinition, type StepKeyword } from "../tooling/catalog/catalog.ts";
 
@@ -88,7 +87,6 @@ async function load(root: string): Promise<ProjectSupport> {
     // The declaration is marked on the step function as written; cucumber keeps it as unwrappedCode once a definition
     // function wrapper (support/world.ts) wraps it.
     const code = definition.unwrappedCode ?? definition.code;
-    if (isClusterWideFault(code)) step.clusterWideFault = true;
     // A declared fault's step is made in a loop: its documentation and scope are the declaration's.
     const fault = declaredFaultOf(code);
     if (fault) {

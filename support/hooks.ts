@@ -20,7 +20,8 @@ import {
 } from "./capabilities/needs.ts";
 import { attachTrafficEvidence } from "./chaos/attachments.ts";
 import { steadyTrafficRunning, stopSteadyTraffic } from "./chaos/steady-traffic.ts";
-import { undoOutstandingFaults } from "./cluster/fault-ledger.ts";
+import { readNodeContainers } from "./chaos/targets.ts";
+import { faultOfCluster, undoOutstandingFaults } from "./cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "./cluster/health.ts";
 import { clusterName, kubeconfigPath } from "./cluster/kind.ts";
 import { collectDiagnostics, formatDiagnostics } from "./diagnostics/collect.ts";
@@ -76,8 +77,16 @@ BeforeAll(async () => {
     ? (JSON.parse(process.env.KUBEQUAKE_CAPABILITIES) as Capabilities)
     : await discoverCapabilities(kube, ownCluster);
   if (worker === "0") {
-    // Faults a crashed or killed run left behind (a stopped node, kube-proxy removed) are undone before anything runs.
-    const leftovers = await undoOutstandingFaults((entry) => !processAlive(entry.ownerPid));
+    // Faults a crashed or killed run left behind (a stopped node, kube-proxy removed) on THIS cluster are undone before
+    // anything runs; another cluster's are left to runs on it. A cluster whose nodes are not kind containers here
+    // cannot have any.
+    const cluster = await readNodeContainers(kube).then(
+      (found) => found.cluster,
+      () => undefined,
+    );
+    const leftovers = await undoOutstandingFaults(
+      (entry) => cluster !== undefined && faultOfCluster(entry, cluster) && !processAlive(entry.ownerPid),
+    );
     if (leftovers.undone.length > 0)
       console.error(
         `[kubequake] undid ${leftovers.undone.length} fault(s) left by interrupted runs: ${leftovers.undone.map((e) => e.description).join("; ")}`,

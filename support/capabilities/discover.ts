@@ -1,9 +1,9 @@
 import type { V1Node } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { chaosAllowed, chaosContexts } from "../chaos/safety.ts";
+import { findKindNodes } from "../cluster/kind.ts";
 import type { Kube } from "../kube/client.ts";
 import { ScenarioNamespace } from "../kube/namespace.ts";
-import { runCommand } from "../process/command.ts";
 import { EventuallyTimeoutError, eventually } from "../wait/eventually.ts";
 import type { Capabilities, Capability } from "./needs.ts";
 
@@ -33,7 +33,9 @@ export async function discoverCapabilities(kube: Kube, ownCluster: boolean): Pro
     cniName(kube),
   ]);
   const names = nodes.items.map((n) => n.metadata?.name ?? "");
-  const nodesReachable = await nodesAreLocalContainers(names);
+  const nodesReachable = await nodesAreLocalContainers(
+    nodes.items.map((n) => ({ name: n.metadata?.name ?? "", providerID: n.spec?.providerID })),
+  );
   return {
     context,
     ownCluster,
@@ -109,24 +111,18 @@ async function cniName(kube: Kube): Promise<string> {
 
 /**
  * Node faults and image loading run `docker stop/pause/exec` on the node containers, so every node must be a
- * running Docker container on this machine (as kind's nodes are).
+ * kind node container on this machine, found as the faults find them (support/chaos/targets.ts): by the nodes'
+ * kind providerIDs and Docker's kind labels, so this and the faults cannot disagree.
  */
-async function nodesAreLocalContainers(nodes: readonly string[]): Promise<Capability> {
-  const listed = await runCommand("docker", ["ps", "--format", "{{.Names}}"], {
-    timeoutMs: 20_000,
-    allowFailure: true,
-  }).catch(() => undefined);
-  if (listed?.exitCode !== 0)
-    return { available: false, why: "no Docker engine answers here, so the nodes cannot be stopped or entered" };
-  const running = new Set(listed.stdout.split("\n").filter(Boolean));
-  const unreachable = nodes.filter((n) => !running.has(n));
-  if (unreachable.length > 0) {
-    return {
-      available: false,
-      why: `node(s) ${unreachable.slice(0, 3).join(", ")}${unreachable.length > 3 ? ` and ${unreachable.length - 3} more` : ""} are not Docker containers on this machine, so node faults cannot reach them`,
-    };
-  }
-  return { available: true, why: `all ${nodes.length} node(s) are Docker containers on this machine` };
+async function nodesAreLocalContainers(
+  nodes: readonly { readonly name: string; readonly providerID?: string }[],
+): Promise<Capability> {
+  const found = await findKindNodes(nodes);
+  if (found.kind === "unreachable") return { available: false, why: found.why };
+  return {
+    available: true,
+    why: `all ${nodes.length} node(s) are Docker containers of the kind cluster "${found.cluster}" on this machine`,
+  };
 }
 
 /**

@@ -63,13 +63,18 @@ export class ChaosLog {
     fault: Change,
     undo: Change,
     options: {
-      readonly dockerUndo?: { readonly command: readonly string[]; readonly alreadyUndone?: string };
+      readonly dockerUndo?: {
+        readonly command: readonly string[];
+        readonly alreadyUndone?: string;
+        /** The kind cluster whose containers the command acts on (see LedgerEntry.cluster). */
+        readonly cluster?: string;
+      };
       readonly applied?: () => void;
     } = {},
   ): Promise<void> {
     const { dockerUndo } = options;
     const ledger = dockerUndo
-      ? recordFault(this.#ownerPid, label, dockerUndo.command, dockerUndo.alreadyUndone)
+      ? recordFault(this.#ownerPid, label, dockerUndo.command, dockerUndo.alreadyUndone, dockerUndo.cluster)
       : undefined;
     const entry: Undo = { description: label, change: undo, ledger };
     this.#undos.push(entry);

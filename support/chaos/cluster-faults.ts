@@ -1,136 +1,97 @@
-import { clusterName, listNodeContainers } from "../cluster/kind.ts";
-import { UserError } from "../errors/user-error.ts";
+import type { V1DaemonSet, V1Deployment } from "@kubernetes/client-node";
+import { metallbNamespace } from "../cluster/metallb.ts";
 import { apiStatus, type Kube } from "../kube/client.ts";
 import type { ClusterNode } from "../nodes/registry.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
-import type { Change } from "./chaos-log.ts";
 import { defineFault } from "./declaration.ts";
-import { applyFault, undoLatestFault } from "./faults.ts";
+import { controlPlaneContainerOf, nodeContainerOf, nodeContainersOf } from "./targets.ts";
 
 /**
- * Faults beyond a scenario's namespace: kind nodes (Docker containers) stopped, paused or cut off, kube-proxy taken
- * away, CoreDNS scaled to zero, the API server stopped. Each is written to the fault ledger with its `docker` undo
- * before it is applied, touches only this kubequake cluster's own containers, and its in-process undo waits until
- * the cluster is whole again, so the next scenario starts on a healthy cluster.
+ * Faults beyond a scenario's namespace, declared (declaration.ts) and applied by the registry (registry.ts): kind nodes
+ * (Docker containers) stopped, paused or cut off, kube-proxy taken away, CoreDNS scaled to zero, the API server stopped.
+ * Each acts only on the containers of the scenario's own cluster (targets.ts), gives its undo as a `docker` command
+ * (written to the fault ledger before the fault is applied), and waits until the cluster is whole again after it, so
+ * the next scenario starts on a healthy cluster.
  */
 
-/** The kubectl inside the control-plane node, with the admin kubeconfig kubeadm wrote there. */
-const controlPlane = `${clusterName}-control-plane`;
-const kubectlInNode = ["exec", controlPlane, "kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf"];
 /** A node selector no node has: the DaemonSet controller removes kube-proxy from every node, the rules stay. */
 const noProxyLabel = "kubequake.dev/chaos-no-kube-proxy";
 const apiServerManifest = "/etc/kubernetes/manifests/kube-apiserver.yaml";
 const apiServerParked = "/etc/kubernetes/kube-apiserver.yaml.kubequake-parked";
 
-/**
- * Applies a cluster fault: written to the fault ledger with its docker undo first, recorded as an action the moment its
- * change returned (before `fault.settle` waits for its effect), undone at the end of the scenario.
- */
-async function applyClusterFault(
-  context: ScenarioContext,
-  label: string,
-  fault: Change,
-  undo: Change,
-  dockerUndo: readonly string[],
-  alreadyUndone?: string,
-): Promise<void> {
-  await applyFault(context, label, fault, undo, { dockerUndo: { command: dockerUndo, alreadyUndone } });
+/** The kubectl inside the scenario's cluster's control-plane node, with the admin kubeconfig kubeadm wrote there. */
+async function kubectlInNode(scenario: ScenarioContext): Promise<string[]> {
+  const controlPlane = await controlPlaneContainerOf(scenario);
+  return ["exec", controlPlane, "kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf"];
 }
 
-async function docker(args: readonly string[], timeoutMs = 120_000) {
-  return runCommand("docker", args, { timeoutMs });
-}
-
-/** The kind node container of a node (a node of another kind of cluster has none): a clear error listing them. */
-async function nodeContainer(node: string): Promise<string> {
-  const containers = await listNodeContainers();
-  if (!containers.some((c) => c.name === node)) {
-    throw new UserError(
-      `no node "${node}" in the kubequake cluster`,
-      `use one of: ${containers.map((c) => `${c.name} (${c.role})`).join(", ")}`,
-    );
-  }
-  return node;
+async function docker(args: readonly string[], timeoutMs = 120_000): Promise<void> {
+  await runCommand("docker", args, { timeoutMs });
 }
 
 export type NodeFault = "stopped" | "paused" | "cut off from the other nodes";
 
-/** Applies a node fault; it is undone at the end of the scenario (or earlier by `restoreFaults`). */
-export async function breakNode(context: ScenarioContext, node: ClusterNode, fault: NodeFault): Promise<void> {
-  const name = await nodeContainer(node.name);
-  if (fault === "stopped") {
-    let started = 0;
-    await applyClusterFault(
-      context,
-      `node ${name} stopped`,
-      { make: () => docker(["stop", "-t", "0", name]).then(() => undefined) },
-      {
-        make: async () => {
-          started = Date.now();
-          await docker(["start", name]);
-        },
-        settle: async () => {
-          await waitForHeartbeat(context.kube, name, started, 180);
-          await waitUntilWhole(context.kube, 180);
-        },
-      },
-      ["start", name],
-    );
-  } else if (fault === "paused") {
-    let resumed = 0;
-    await applyClusterFault(
-      context,
-      `node ${name} paused`,
-      { make: () => docker(["pause", name]).then(() => undefined) },
-      {
-        make: async () => {
-          resumed = Date.now();
-          await docker(["unpause", name]);
-        },
-        settle: async () => {
-          await waitForHeartbeat(context.kube, name, resumed, 180);
-          await waitUntilWhole(context.kube, 180);
-        },
-      },
-      ["unpause", name],
-      "is not paused",
-    );
-  } else {
+/** A kind node (a Docker container) is stopped, paused or cut off from the other nodes; undone at the end. */
+export const nodeBroken = defineFault({
+  phrase: "the node {node} is {nodeFault}",
+  doc: "A kind node (a Docker container) is stopped, paused or cut off; undone at the end of the scenario. Needs @serial.",
+  scope: "node",
+  plan: async (scenario, node: ClusterNode, fault: NodeFault) => {
+    const container = await nodeContainerOf(scenario, node.name);
+    // The kubelet is back once it renewed its lease after the undo (whole() starts after the undo returned).
+    const backAgain = async () => {
+      await waitForHeartbeat(scenario.kube, node.name, Date.now(), 180);
+      await waitUntilWhole(scenario.kube, 180);
+    };
+    if (fault === "stopped") {
+      return {
+        label: `node ${node.name} stopped`,
+        nodes: [node.name],
+        apply: () => docker(["stop", "-t", "0", container]),
+        undo: { argv: ["docker", "start", container] },
+        whole: backAgain,
+      };
+    }
+    if (fault === "paused") {
+      return {
+        label: `node ${node.name} paused`,
+        nodes: [node.name],
+        apply: () => docker(["pause", container]),
+        undo: { argv: ["docker", "unpause", container], alreadyUndone: "is not paused" },
+        whole: backAgain,
+      };
+    }
     // Drops everything between this node and the other nodes, in the node's own network namespace; the host (and
     // so `docker exec`, which does not use the network) still reaches it, so the undo always can.
-    const peers = (await listNodeContainers()).filter((c) => c.name !== name).map((c) => c.name);
-    const ips = await Promise.all(peers.map(nodeIP));
+    const { nodes } = await nodeContainersOf(scenario);
+    const peers = nodes.filter((n) => n.node !== node.name);
+    const ips = await Promise.all(peers.map((peer) => nodeIP(peer.container)));
     const rules = ips.flatMap((ip) => [
       ["INPUT", "-s", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
       ["OUTPUT", "-d", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
     ]);
+    // Each rule deleted on its own, so a rule that is already gone does not keep the others in place.
     const undoScript = rules.map((r) => `iptables -D ${r.join(" ")} 2>/dev/null`).join("; ");
-    await applyClusterFault(
-      context,
-      `node ${name} cut off from ${peers.join(", ")}`,
-      {
-        make: async () => {
-          for (const rule of rules) await docker(["exec", name, "iptables", "-I", ...rule]);
-        },
+    return {
+      label: `node ${node.name} cut off from ${peers.map((p) => p.node).join(", ")}`,
+      nodes: [node.name],
+      apply: async () => {
+        for (const rule of rules) await docker(["exec", container, "iptables", "-I", ...rule]);
       },
-      {
-        make: () => docker(["exec", name, "sh", "-c", `${undoScript}; true`]).then(() => undefined),
-        settle: () => waitUntilWhole(context.kube, 180),
-      },
-      ["exec", name, "sh", "-c", `${undoScript}; true`],
-    );
-  }
-}
+      undo: { argv: ["docker", "exec", container, "sh", "-c", `${undoScript}; true`] },
+      whole: () => waitUntilWhole(scenario.kube, 180),
+    };
+  },
+});
 
 async function nodeIP(container: string): Promise<string> {
-  const result = await docker([
-    "inspect",
-    "-f",
-    "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
-    container,
-  ]);
+  const result = await runCommand(
+    "docker",
+    ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", container],
+    { timeoutMs: 30_000 },
+  );
   const ip = result.stdout.trim().split(/\s+/)[0];
   if (!ip) throw new Error(`node ${container} has no IPv4 address on its Docker network`);
   return ip;
@@ -142,9 +103,10 @@ export const kubeProxyStopped = defineFault({
   doc: "kube-proxy leaves every node (its iptables rules stay behind); back at the end of the scenario. Needs @serial.",
   scope: "cluster",
   plan: async (context) => {
+    const kubectl = await kubectlInNode(context);
     // A strategic merge patch: null deletes the key, so the undo is harmless when it runs twice.
     const patch = (value: string | null) => [
-      ...kubectlInNode,
+      ...kubectl,
       "-n",
       "kube-system",
       "patch",
@@ -155,7 +117,7 @@ export const kubeProxyStopped = defineFault({
     ];
     return {
       label: "kube-proxy stopped on every node",
-      apply: () => docker(patch("true")).then(() => undefined),
+      apply: () => docker(patch("true")),
       proof: () =>
         eventually(
           "every kube-proxy pod is gone",
@@ -174,25 +136,20 @@ export const kubeProxyStopped = defineFault({
   },
 });
 
-/** Scales CoreDNS to zero; the undo scales it back to what it had and waits until every replica is ready. */
-export async function stopCoreDns(context: ScenarioContext): Promise<void> {
-  const deployment = await context.kube.apps.readNamespacedDeployment({ name: "coredns", namespace: "kube-system" });
-  const replicas = deployment.spec?.replicas ?? 2;
-  const scale = (n: number) => [
-    ...kubectlInNode,
-    "-n",
-    "kube-system",
-    "scale",
-    "deployment",
-    "coredns",
-    `--replicas=${n}`,
-  ];
-  await applyClusterFault(
-    context,
-    `CoreDNS scaled from ${replicas} to 0`,
-    {
-      make: () => docker(scale(0)).then(() => undefined),
-      settle: () =>
+/** CoreDNS is scaled to zero; the undo scales it back to what it had and waits until every replica is ready. */
+export const coreDnsDown = defineFault({
+  phrase: "CoreDNS is down",
+  doc: 'CoreDNS is scaled to zero until the end of the scenario (or "the faults are undone"). Needs @serial.',
+  scope: "cluster",
+  plan: async (context) => {
+    const kubectl = await kubectlInNode(context);
+    const deployment = await context.kube.apps.readNamespacedDeployment({ name: "coredns", namespace: "kube-system" });
+    const replicas = deployment.spec?.replicas ?? 2;
+    const scale = (n: number) => [...kubectl, "-n", "kube-system", "scale", "deployment", "coredns", `--replicas=${n}`];
+    return {
+      label: `CoreDNS scaled from ${replicas} to 0`,
+      apply: () => docker(scale(0)),
+      proof: () =>
         eventually(
           "CoreDNS has no ready endpoint",
           async () => {
@@ -205,31 +162,30 @@ export async function stopCoreDns(context: ScenarioContext): Promise<void> {
           },
           { timeoutMs: 60_000, intervalMs: 300 },
         ).then(() => undefined),
-    },
-    { make: () => docker(scale(replicas)).then(() => undefined), settle: () => waitUntilWhole(context.kube, 120) },
-    scale(replicas),
-  );
-}
+      undo: { argv: ["docker", ...scale(replicas)] },
+      whole: () => waitUntilWhole(context.kube, 120),
+    };
+  },
+});
 
 /**
- * Makes the API server unavailable for `seconds`: its static-pod manifest is moved out of the kubelet's manifest
+ * The API server is unavailable for `seconds`: its static-pod manifest is moved out of the kubelet's manifest
  * directory, so the kubelet stops it; then it is moved back and the API waited for. The data plane (kube-proxy's
- * rules on every node) keeps serving meanwhile, which is what scenarios assert.
+ * rules on every node) keeps serving meanwhile, which is what scenarios assert. "Down for N seconds" counts from when
+ * the API stopped answering (the proof), not from the manifest's move: the kubelet takes a while to notice the move.
  */
-export async function stopApiServerFor(context: ScenarioContext, seconds: number): Promise<void> {
-  const restore = [
-    "exec",
-    controlPlane,
-    "sh",
-    "-c",
-    `[ ! -f ${apiServerParked} ] || mv ${apiServerParked} ${apiServerManifest}`,
-  ];
-  await applyClusterFault(
-    context,
-    `API server stopped for ${seconds} s`,
-    {
-      make: () => docker(["exec", controlPlane, "mv", apiServerManifest, apiServerParked]).then(() => undefined),
-      settle: () =>
+export const apiServerDown = defineFault({
+  phrase: "the API server is down for {int} second(s)",
+  doc: "The API server is stopped for N seconds, then brought back and waited for; the data plane keeps its rules. The step ends when the control plane leads again, which may take minutes (the kubelet's back-off), hence its own timeout. Needs @serial.",
+  scope: "cluster",
+  // The outage, then up to 7 minutes until the cluster is whole again (below).
+  timeoutMs: 9 * 60_000,
+  plan: async (context, seconds: number) => {
+    const controlPlane = await controlPlaneContainerOf(context);
+    return {
+      label: `API server stopped for ${seconds} s`,
+      apply: () => docker(["exec", controlPlane, "mv", apiServerManifest, apiServerParked]),
+      proof: () =>
         eventually(
           "the API server stops answering",
           async () => {
@@ -238,18 +194,24 @@ export async function stopApiServerFor(context: ScenarioContext, seconds: number
           },
           { timeoutMs: 60_000, intervalMs: 500 },
         ).then(() => undefined),
-    },
-    // Up to 7 minutes: kube-controller-manager and kube-scheduler exit during the outage, the kubelet's back-off before
-    // restarting them reaches 5 minutes when they crashed less than 10 minutes before (a soak: 5m15s seen), and then
-    // they wait for their old lease to expire.
-    { make: () => docker(restore).then(() => undefined), settle: () => waitUntilWhole(context.kube, 420) },
-    restore,
-  );
-  // "Down for N seconds" counts from when the API stopped answering (the settle above), not from the manifest's move
-  // (the fault's stamp): the kubelet takes a while to notice the move. The steady traffic runs meanwhile.
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  await undoLatestFault(context);
-}
+      undo: {
+        argv: [
+          "docker",
+          "exec",
+          controlPlane,
+          "sh",
+          "-c",
+          `[ ! -f ${apiServerParked} ] || mv ${apiServerParked} ${apiServerManifest}`,
+        ],
+      },
+      // Up to 7 minutes: kube-controller-manager and kube-scheduler exit during the outage, the kubelet's back-off
+      // before restarting them reaches 5 minutes when they crashed less than 10 minutes before (a soak: 5m15s seen),
+      // and then they wait for their old lease to expire.
+      whole: () => waitUntilWhole(context.kube, 420),
+      forSeconds: seconds,
+    };
+  },
+});
 
 async function apiAnswers(kube: Kube): Promise<boolean> {
   try {
@@ -278,12 +240,13 @@ async function waitForHeartbeat(kube: Kube, node: string, sinceUnixMs: number, s
 
 /**
  * The cluster is whole: the API answers, every node is Ready, kube-proxy runs ready on every node, CoreDNS has all its
- * replicas ready, and kube-controller-manager and kube-scheduler lead again. Waited for after every cluster-level
+ * replicas ready, kube-controller-manager and kube-scheduler lead again, and MetalLB (where installed) has its
+ * controller and every speaker ready. Waited for after every cluster-level
  * undo, so the next scenario starts on a healthy cluster.
  */
 export async function waitUntilWhole(kube: Kube, seconds: number): Promise<void> {
   await eventually(
-    "the cluster is whole again (API, every node Ready, kube-proxy on every node, CoreDNS at full strength, controller-manager and scheduler leading)",
+    "the cluster is whole again (API, every node Ready, kube-proxy on every node, CoreDNS at full strength, controller-manager and scheduler leading, MetalLB ready where installed)",
     async () => {
       const problems = await wholenessProblems(kube);
       return { satisfied: problems.length === 0, value: problems.join("; ") || "whole" };
@@ -309,7 +272,33 @@ export async function wholenessProblems(kube: Kube): Promise<string[]> {
     const problem = leaderProblem(component, await readLease(kube, "kube-system", component), Date.now());
     if (problem) problems.push(problem);
   }
+  const metallb = await metallbProblem(kube);
+  if (metallb) problems.push(metallb);
   return problems;
+}
+
+/**
+ * Where MetalLB is installed, its controller and a speaker on every node must be ready: after a node restart the
+ * speakers crash-loop for about a minute, and a LoadBalancer scenario started meanwhile fails for a reason not its own.
+ */
+async function metallbProblem(kube: Kube): Promise<string | undefined> {
+  const namespace = metallbNamespace;
+  const controller = await kube.apps
+    .readNamespacedDeployment({ name: "controller", namespace })
+    .catch((error: unknown) => (apiStatus(error) === 404 ? undefined : Promise.reject(error)));
+  if (!controller) return undefined; // MetalLB is not installed: nothing to wait for
+  const speaker = await kube.apps.readNamespacedDaemonSet({ name: "speaker", namespace });
+  return metallbReadiness(controller, speaker);
+}
+
+/** What is not ready in MetalLB (its controller Deployment and speaker DaemonSet), or undefined when all is. */
+export function metallbReadiness(controller: V1Deployment, speaker: V1DaemonSet): string | undefined {
+  const wanted = controller.spec?.replicas ?? 1;
+  const controllerReady = controller.status?.readyReplicas ?? 0;
+  const desired = speaker.status?.desiredNumberScheduled ?? 0;
+  const speakersReady = speaker.status?.numberReady ?? 0;
+  if (controllerReady >= wanted && desired > 0 && speakersReady === desired) return undefined;
+  return `MetalLB not ready (controller ${controllerReady}/${wanted}, speakers ${speakersReady}/${desired})`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { runOwnerPid } from "../kube/namespace.ts";
 import { type Action, defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import { releaseChaosLease } from "./chaos-lease.ts";
 import { type Change, type ChaosEvent, ChaosLog } from "./chaos-log.ts";
 
 /**
@@ -11,9 +12,22 @@ import { type Change, type ChaosEvent, ChaosLog } from "./chaos-log.ts";
 const chaosSlot = defineSlot(
   "chaos log",
   () => new ChaosLog(runOwnerPid()),
-  (log, scenario) => log.undoAll(recordUndone(scenario)),
+  (log, scenario) => undoAllAndRelease(log, scenario),
   { phase: "restore" },
 );
+
+/**
+ * Undoes every pending fault, then releases the cluster's chaos lease (chaos-lease.ts) if the scenario took it: only
+ * once its faults are undone may another run break the cluster. Released even when an undo failed (that failure is
+ * reported): the faults are then in the ledger for the next run's sweep, and holding the lease would not mend them.
+ */
+async function undoAllAndRelease(log: ChaosLog, scenario: ScenarioContext): Promise<void> {
+  try {
+    await log.undoAll(recordUndone(scenario));
+  } finally {
+    await releaseChaosLease(scenario);
+  }
+}
 
 /** The scenario's chaos log, made on first use. */
 export function chaosLog(scenario: ScenarioContext): ChaosLog {
@@ -36,7 +50,10 @@ export async function applyFault(
   label: string,
   fault: Change,
   undo: Change,
-  options: { pods?: readonly string[]; dockerUndo?: { command: readonly string[]; alreadyUndone?: string } } = {},
+  options: {
+    pods?: readonly string[];
+    dockerUndo?: { command: readonly string[]; alreadyUndone?: string; cluster?: string };
+  } = {},
 ): Promise<void> {
   await chaosLog(scenario).apply(label, fault, undo, {
     dockerUndo: options.dockerUndo,
@@ -53,9 +70,10 @@ export async function undoFaults(scenario: ScenarioContext): Promise<void> {
   const log = chaosLog(scenario);
   if (log.pending.length === 0) {
     scenario.recordAction("undone", "nothing to undo");
+    await releaseChaosLease(scenario);
     return;
   }
-  await log.undoAll(recordUndone(scenario));
+  await undoAllAndRelease(log, scenario);
 }
 
 /** As {@link undoFaults}, for the newest pending fault only (a fault with a stated duration ends itself so). */

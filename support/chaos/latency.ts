@@ -4,72 +4,74 @@ import { waitForReadyPods } from "../kube/pods.ts";
 import { latencyProxyWorkload, managedByLabel } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
-import { applyFault } from "./faults.ts";
+import { defineFault } from "./declaration.ts";
 
 /**
  * Added latency without netem: Toxiproxy (embedded in the demo image) goes into the Service's path. A second Service,
  * `<name>-direct`, selects the original backends; latency-proxy pods forward to it, adding the latency to every
  * answer; and the Service is switched to select the proxy pods. The undo switches its selector back. The backends
  * then see the proxies' addresses as the client's (so ClientIP affinity and source-IP checks do not apply meanwhile).
+ * The plan checks the arguments and the Service first, then sets up the proxies beside it (objects of the namespace
+ * that change nothing yet); the fault is the selector switch alone, so the timeline stamps the moment traffic moves.
  */
-export async function addLatency(context: ScenarioContext, serviceName: string, latencyMs: number): Promise<void> {
-  if (!(Number.isInteger(latencyMs) && latencyMs >= 1 && latencyMs <= 60_000)) {
-    throw new UserError(
-      `cannot add ${latencyMs} ms of latency`,
-      "give a whole number of milliseconds from 1 to 60000.",
-    );
-  }
-  const service = await context.kube.core.readNamespacedService({ name: serviceName, namespace: context.name });
-  const selector = service.spec?.selector;
-  const port = service.spec?.ports?.[0];
-  const targetPort = typeof port?.targetPort === "number" ? port.targetPort : Number(port?.targetPort ?? port?.port);
-  if (!selector || !port || !Number.isInteger(targetPort) || service.spec?.clusterIP === "None") {
-    throw new UserError(
-      `cannot add latency to the Service "${serviceName}": it needs a selector, a ClusterIP and a numeric targetPort`,
-      "add latency to a ClusterIP Service that selects its pods by label, with targetPort given as a number.",
-    );
-  }
-  const direct = await context.namespace.apply<V1Service>({
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: `${serviceName}-direct`, labels: managedByLabel },
-    spec: { selector, ports: [{ port: port.port, targetPort, protocol: "TCP" }] },
-  });
-  const proxyLabels = { "kubequake.dev/latency-for": serviceName };
-  await context.namespace.apply(
-    latencyProxyWorkload({
-      name: `${serviceName}-latency`,
-      image: context.image,
-      labels: proxyLabels,
-      upstream: `${direct.spec?.clusterIP}:${port.port}`,
-      latencyMs,
-      port: targetPort,
-      replicas: 2,
-    }),
-  );
-  const proxies = await waitForReadyPods(context.kube, context.name, proxyLabels, 2, 120_000);
-  const setSelector = async (value: Record<string, string>) => {
-    await context.kube.core.patchNamespacedService({
-      name: serviceName,
-      namespace: context.name,
-      body: [{ op: "replace", path: "/spec/selector", value }],
+export const latencyAdded = defineFault({
+  phrase: "{int} ms of latency are added to the Service {string}",
+  doc: "Adds latency to every answer of a Service: Toxiproxy pods (from the demo image) go between the Service and its backends (these kernels have no netem). The client address the backends see becomes the proxies' meanwhile.",
+  scope: "namespace",
+  plan: async (context, latencyMs: number, serviceName: string) => {
+    if (!(Number.isInteger(latencyMs) && latencyMs >= 1 && latencyMs <= 60_000)) {
+      throw new UserError(
+        `cannot add ${latencyMs} ms of latency`,
+        "give a whole number of milliseconds from 1 to 60000.",
+      );
+    }
+    const service = await context.kube.core.readNamespacedService({ name: serviceName, namespace: context.name });
+    const selector = service.spec?.selector;
+    const port = service.spec?.ports?.[0];
+    const targetPort = typeof port?.targetPort === "number" ? port.targetPort : Number(port?.targetPort ?? port?.port);
+    if (!selector || !port || !Number.isInteger(targetPort) || service.spec?.clusterIP === "None") {
+      throw new UserError(
+        `cannot add latency to the Service "${serviceName}": it needs a selector, a ClusterIP and a numeric targetPort`,
+        "add latency to a ClusterIP Service that selects its pods by label, with targetPort given as a number.",
+      );
+    }
+    const direct = await context.namespace.apply<V1Service>({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: `${serviceName}-direct`, labels: managedByLabel },
+      spec: { selector, ports: [{ port: port.port, targetPort, protocol: "TCP" }] },
     });
-  };
-  await applyFault(
-    context,
-    `${latencyMs} ms of latency added to the Service ${serviceName}`,
-    {
-      make: () => setSelector(proxyLabels),
-      settle: () =>
+    const proxyLabels = { "kubequake.dev/latency-for": serviceName };
+    await context.namespace.apply(
+      latencyProxyWorkload({
+        name: `${serviceName}-latency`,
+        image: context.image,
+        labels: proxyLabels,
+        upstream: `${direct.spec?.clusterIP}:${port.port}`,
+        latencyMs,
+        port: targetPort,
+        replicas: 2,
+      }),
+    );
+    const proxies = await waitForReadyPods(context.kube, context.name, proxyLabels, 2, 120_000);
+    const setSelector = async (value: Record<string, string>) => {
+      await context.kube.core.patchNamespacedService({
+        name: serviceName,
+        namespace: context.name,
+        body: [{ op: "replace", path: "/spec/selector", value }],
+      });
+    };
+    return {
+      label: `${latencyMs} ms of latency added to the Service ${serviceName}`,
+      apply: () => setSelector(proxyLabels),
+      proof: () =>
         waitForEndpointsOf(
           context,
           serviceName,
           proxies.map((p) => p.name),
         ),
-    },
-    {
-      make: () => setSelector(selector),
-      settle: () =>
+      undo: () => setSelector(selector),
+      whole: () =>
         eventually(
           `the Service ${serviceName} selects its backends again`,
           async () => {
@@ -81,9 +83,9 @@ export async function addLatency(context: ScenarioContext, serviceName: string, 
           },
           { timeoutMs: 60_000, intervalMs: 250 },
         ).then(() => undefined),
-    },
-  );
-}
+    };
+  },
+});
 
 async function endpointPods(context: ScenarioContext, service: string): Promise<string[]> {
   const slices = await context.kube.discovery.listNamespacedEndpointSlice({

@@ -1,17 +1,29 @@
 import { UserError } from "../errors/user-error.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
-import { kubeProxyStopped } from "./cluster-faults.ts";
+import { takeChaosLease } from "./chaos-lease.ts";
+import { apiServerDown, coreDnsDown, kubeProxyStopped, nodeBroken } from "./cluster-faults.ts";
 import type { FaultDeclaration, PlannedFault, UndoCommand } from "./declaration.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
+import { latencyAdded } from "./latency.ts";
+import { bandwidthLimited, packetsDropped } from "./network-faults.ts";
 import { assertChaosAllowed } from "./safety.ts";
+import { kindClusterOf } from "./targets.ts";
 
 /**
  * Every declared fault. The fault steps are made from this list (steps/faults.steps.ts), so a fault declared here is a
  * step, guarded by its scope, with its undo in the chaos log and the fault ledger.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each declaration's own argument types are checked where it is declared.
-export const declaredFaults: readonly FaultDeclaration<any[]>[] = [kubeProxyStopped];
+export const declaredFaults: readonly FaultDeclaration<any[]>[] = [
+  nodeBroken,
+  kubeProxyStopped,
+  coreDnsDown,
+  apiServerDown,
+  packetsDropped,
+  bandwidthLimited,
+  latencyAdded,
+];
 
 /**
  * Applies a declared fault for a scenario: the guard its scope needs, then its plan (targets resolved, arguments
@@ -24,7 +36,14 @@ export async function applyDeclaredFault<Args extends unknown[]>(
   args: Args,
 ): Promise<void> {
   assertChaosAllowed(scenario.kube, fault.phrase);
-  if (fault.scope !== "namespace") requireSerial(scenario, fault);
+  let cluster: string | undefined;
+  if (fault.scope !== "namespace") {
+    requireSerial(scenario, fault);
+    // Refused here where the nodes are not kind containers on this machine (targets.ts), before the lease is taken.
+    cluster = await kindClusterOf(scenario);
+    // One breaker at a time: taken before the plan reads the cluster's state (CoreDNS's replicas, say).
+    await takeChaosLease(scenario);
+  }
   const plan = await fault.plan(scenario, ...args);
   const undo = plan.undo;
   if (fault.scope !== "namespace" && typeof undo === "function") {
@@ -35,7 +54,7 @@ export async function applyDeclaredFault<Args extends unknown[]>(
     plan.label,
     { make: () => plan.apply(), settle: plan.proof && (() => plan.proof!()) },
     { make: typeof undo === "function" ? undo : () => runUndo(undo), settle: plan.whole && (() => plan.whole!()) },
-    { pods: plan.pods, dockerUndo: typeof undo === "function" ? undefined : ledgerUndo(plan, undo) },
+    { pods: plan.pods, dockerUndo: typeof undo === "function" ? undefined : ledgerUndo(plan, undo, cluster) },
   );
   if (plan.forSeconds !== undefined) {
     await new Promise((resolve) => setTimeout(resolve, plan.forSeconds! * 1000));
@@ -65,12 +84,16 @@ async function runUndo(undo: UndoCommand): Promise<void> {
 }
 
 /** The ledger keeps `docker` commands: the one program a later sweep can rely on finding. */
-function ledgerUndo(plan: PlannedFault, undo: UndoCommand): { command: readonly string[]; alreadyUndone?: string } {
+function ledgerUndo(
+  plan: PlannedFault,
+  undo: UndoCommand,
+  cluster: string | undefined,
+): { command: readonly string[]; alreadyUndone?: string; cluster?: string } {
   const [program, ...args] = undo.argv;
   if (program !== "docker") {
     throw new Error(`the undo of "${plan.label}" must be a docker command for the fault ledger, not ${program}`);
   }
-  return { command: args, alreadyUndone: undo.alreadyUndone };
+  return { command: args, alreadyUndone: undo.alreadyUndone, cluster };
 }
 
 /** Marks a step function made from a declared fault; read by declaredFaultOf (the step catalog, lint). */

@@ -19,6 +19,12 @@ export interface LedgerEntry {
   /** PID of the run that applied the fault (`kubequake run`, or the cucumber process). */
   readonly ownerPid: number;
   readonly description: string;
+  /**
+   * The kind cluster whose containers the undo acts on, so a sweep undoes only its own cluster's faults (a run on
+   * another cluster never undoes into this one, nor fails on a cluster deleted since). Entries from before it was
+   * recorded have none: they were the kubequake cluster's.
+   */
+  readonly cluster?: string;
   /** Arguments of the `docker` command that undoes the fault; running it twice must be harmless. */
   readonly undo: readonly string[];
   /** Docker's error when there is nothing to undo (e.g. "is not paused"): the undo then counts as done. */
@@ -36,6 +42,7 @@ export function recordFault(
   description: string,
   undo: readonly string[],
   alreadyUndone?: string,
+  cluster?: string,
 ): LedgerEntry {
   mkdirSync(ledgerDir, { recursive: true });
   sequence += 1;
@@ -45,6 +52,7 @@ export function recordFault(
     id,
     ownerPid,
     description,
+    cluster,
     undo,
     alreadyUndone,
     applied: false,
@@ -64,6 +72,11 @@ export function markApplied(entry: LedgerEntry): LedgerEntry {
 /** Forgets a fault whose undo has run. */
 export function settleFault(entry: LedgerEntry): void {
   rmSync(join(ledgerDir, `${entry.id}.json`), { force: true });
+}
+
+/** Whether a ledger entry is a fault of the kind cluster `cluster` (entries without one were kubequake's own). */
+export function faultOfCluster(entry: LedgerEntry, cluster: string): boolean {
+  return (entry.cluster ?? "kubequake") === cluster;
 }
 
 /** Outstanding faults, oldest first. */

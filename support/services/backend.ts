@@ -1,4 +1,5 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
+import { nodeContainerOf } from "../chaos/targets.ts";
 import { UserError } from "../errors/user-error.ts";
 import { killMainProcess } from "../kube/container-process.ts";
 import { deletePod, listPods, type PodSummary } from "../kube/pods.ts";
@@ -85,7 +86,9 @@ export class Backend {
     const { kube, name: namespace } = this.scenario;
     await Promise.all(
       victims.map((pod) =>
-        how === "sigkill" ? killMainProcess(kube, namespace, pod.name) : deletePod(kube, namespace, pod.name, how),
+        how === "sigkill"
+          ? killMainProcess(kube, (node) => nodeContainerOf(this.scenario, node), namespace, pod.name)
+          : deletePod(kube, namespace, pod.name, how),
       ),
     );
     const names = victims.map((p) => p.name);

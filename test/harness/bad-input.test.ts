@@ -189,7 +189,7 @@ const scenarioMistakes: Record<string, RegExp> = {
     /"web" asks for 500 replicas, more than kubequake allows without an explicit opt-in \(50\)\n {2}what to do: if you mean it, set KUBEQUAKE_MAX_REPLICAS=500/,
   "Scaling to a negative count": /"web" cannot run -2 replicas/,
   "A node fault in a scenario that is not @serial":
-    /"the node is paused" breaks more than the scenario's namespace, but the scenario is not tagged @serial.*\n {2}what to do: tag the scenario @serial/,
+    /"the node \{node\} is \{nodeFault\}" breaks more than the scenario's namespace \(a node fault\), but the scenario is not tagged @serial.*\n {2}what to do: tag the scenario @serial/,
   "A node that does not exist":
     /there is no node "kubequake-worker9" in the cluster \(nodes: kubequake-control-plane \(control plane\), kubequake-worker, kubequake-worker2\)\n {2}what to do: use one of the names above/,
   "Killing more pods than are ready":

@@ -173,7 +173,7 @@ test("numbers that leave a check nothing to judge: a share outside 0-100%, p0, 0
   assert.equal(problems[0]!.seen, "Then at most 150% of the steady traffic failed");
 });
 
-test("a cluster-wide fault step (declared with clusterWideFault) needs @serial on its scenario or Feature", () => {
+test("a cluster-wide fault step (a declared fault of node or cluster scope) needs @serial on its scenario or Feature", () => {
   const faults = definitions.map((d) => (d.expression.startsWith("the node") ? { ...d, clusterWideFault: true } : d));
   const text = (tags: string) =>
     `Feature: f\n\n  ${tags}\n  Scenario: s\n    When the node "kubequake-worker" is paused\n`;

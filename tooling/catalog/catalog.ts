@@ -32,7 +32,7 @@ export interface StepDefinition {
   line: number;
   /** The `//` or `/** *\/` comment block directly above the call, without the comment markers (see docAbove). */
   doc?: string;
-  /** Declared with clusterWideFault (support/chaos/safety.ts): the step breaks the whole cluster and needs @serial. */
+  /** A declared fault of node or cluster scope (support/chaos/registry.ts): it breaks more than its namespace and needs @serial. */
   clusterWideFault?: boolean;
 }
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { undoOutstandingFaults } from "../../support/cluster/fault-ledger.ts";
+import { faultOfCluster, undoOutstandingFaults } from "../../support/cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "../../support/cluster/health.ts";
 import { clusterName, kubeconfigPath, listNodeContainers, workerCount } from "../../support/cluster/kind.ts";
 import { UserError } from "../../support/errors/user-error.ts";
@@ -135,7 +135,9 @@ export async function clusterUp(options: UpOptions, log: Logger): Promise<UpRepo
  * undone from the fault ledger, so such a cluster is repaired rather than judged broken and recreated.
  */
 async function undoLeftoverFaults(log: Logger): Promise<void> {
-  const { undone, failed } = await undoOutstandingFaults((entry) => !processAlive(entry.ownerPid));
+  const { undone, failed } = await undoOutstandingFaults(
+    (entry) => faultOfCluster(entry, clusterName) && !processAlive(entry.ownerPid),
+  );
   for (const entry of undone) log.info(`chaos       undid a fault an interrupted run left: ${entry.description}`);
   for (const error of failed) log.warn(`chaos       ${error.message}`);
 }

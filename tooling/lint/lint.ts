@@ -116,7 +116,7 @@ function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
 }
 
 /**
- * A cluster-wide fault (a step declared with clusterWideFault in support/chaos/safety.ts, the declaration the step
+ * A cluster-wide fault (a declared fault of node or cluster scope in support/chaos/registry.ts, the declaration the step
  * checks at run time too) in a scenario without @serial: it would break scenarios running beside it.
  */
 function serialProblem(step: FeatureStep, matcher: StepMatcher, scenario: ParsedScenario): LintProblem | undefined {
