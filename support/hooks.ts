@@ -19,6 +19,7 @@ import {
   unknownNeeds,
 } from "./capabilities/needs.ts";
 import { attachTrafficEvidence } from "./chaos/attachments.ts";
+import { releaseChaosLeaseOfRun } from "./chaos/chaos-lease.ts";
 import { steadyTrafficRunning, stopSteadyTraffic } from "./chaos/steady-traffic.ts";
 import { readNodeContainers } from "./chaos/targets.ts";
 import { faultOfCluster, undoOutstandingFaults } from "./cluster/fault-ledger.ts";
@@ -203,7 +204,13 @@ if (isMainThread) {
           ),
         )
         .then(() => connectKube(target))
-        .then((client) => deleteNamespacesOwnedBy(client, runOwnerPid()))
+        .then(async (client) => {
+          // The run's faults are undone: another run may break the cluster now.
+          await releaseChaosLeaseOfRun(client).catch((error) =>
+            console.error(`[kubequake] ${signal}: could not release the run's chaos lease: ${error}`),
+          );
+          return deleteNamespacesOwnedBy(client, runOwnerPid());
+        })
         .then((names) => console.error(`[kubequake] ${signal}: removing ${names.length} scenario namespace(s)`))
         .catch((error) => console.error(`[kubequake] ${signal}: could not remove the run's namespaces: ${error}`))
         .finally(() => process.exit(130));

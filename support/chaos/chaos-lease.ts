@@ -78,8 +78,16 @@ interface HeldLease {
   renewalError?: unknown;
 }
 
-/** The scenario's hold on the lease; released by {@link releaseChaosLease} once its faults are undone. */
-const leaseSlot = defineSlot("chaos lease", () => ({ held: undefined as HeldLease | undefined }));
+/**
+ * The scenario's hold on the lease; released by {@link releaseChaosLease} once its faults are undone (the chaos log's
+ * "restore" teardown, or "the faults are undone"). Its own teardown, in the later "release" phase, releases a lease a
+ * scenario took but never broke anything under (its plan refused bad input).
+ */
+const leaseSlot = defineSlot(
+  "chaos lease",
+  () => ({ held: undefined as HeldLease | undefined }),
+  (_value, scenario) => releaseChaosLease(scenario),
+);
 
 /** How long a run waits for another's lease: KUBEQUAKE_CHAOS_LEASE_WAIT seconds, 5 minutes by default. */
 function waitSeconds(): number {
@@ -99,7 +107,7 @@ export function chaosLeaseWaitMs(): number {
 export async function takeChaosLease(scenario: ScenarioContext): Promise<void> {
   const slot = scenario.slot(leaseSlot);
   if (slot.held) return;
-  const me = holderIdentityOf(hostname(), runOwnerPid(), process.env.KUBEQUAKE_RUN_ID ?? "unnamed");
+  const me = ownIdentity();
   const what = `${scenario.title || "scenario"} (${scenario.name})`;
   const seconds = waitSeconds();
   let lastProgress = Date.now();
@@ -150,7 +158,7 @@ export async function releaseChaosLease(scenario: ScenarioContext): Promise<void
   if (!slot || !held) return;
   clearInterval(held.timer);
   slot.held = undefined;
-  const me = holderIdentityOf(hostname(), runOwnerPid(), process.env.KUBEQUAKE_RUN_ID ?? "unnamed");
+  const me = ownIdentity();
   const lease = await readLease(scenario.kube);
   if (lease?.view.holderIdentity !== me) {
     throw new Error(
@@ -165,6 +173,24 @@ export async function releaseChaosLease(scenario: ScenarioContext): Promise<void
   } catch (error) {
     if (apiStatus(error) !== 404) throw error;
   }
+}
+
+/**
+ * Releases the chaos lease if this run holds it, from any thread (Ctrl-C reaches only the main thread, while the
+ * scenario that took the lease may run in a worker): the run's faults are undone by then. Returns whether it did.
+ */
+export async function releaseChaosLeaseOfRun(kube: Kube): Promise<boolean> {
+  const lease = await readLease(kube);
+  if (lease?.view.holderIdentity !== ownIdentity()) return false;
+  await kube.objects.delete(leaseObject(lease.view), undefined, undefined, undefined, undefined, undefined, {
+    preconditions: { resourceVersion: lease.resourceVersion },
+  });
+  return true;
+}
+
+/** This run's identity as a lease holder. */
+function ownIdentity(): string {
+  return holderIdentityOf(hostname(), runOwnerPid(), process.env.KUBEQUAKE_RUN_ID ?? "unnamed");
 }
 
 interface StoredLease {

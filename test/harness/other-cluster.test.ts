@@ -1,13 +1,17 @@
 // Any cluster by kubeconfig: a SEPARATE single-node kind cluster, created here from the cached node image as a
 // user's existing cluster would be, is used through `--kubeconfig`/`--context`. Nothing is built, the demo image is
 // loaded into its node through Docker, scenarios that need 3 nodes or node chaos are reported skipped with the
-// reason, chaos is refused up front, and the cluster is deleted again whatever happens.
+// reason, chaos is refused up front unless the context is allowlisted — and then a component fault acts on THAT cluster
+// (never on kubequake's: its node containers, kube-proxy and CoreDNS are compared before and after), one breaker at a
+// time (a chaos Lease another holder has makes the run wait and fail naming it; a stale one is taken over) — and the
+// cluster is deleted again whatever happens.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { chaosLeaseName, chaosLeaseNamespace } from "../../support/chaos/chaos-lease.ts";
 import { kubeconfigPath, listNodeContainers } from "../../support/cluster/kind.ts";
-import { connectKube } from "../../support/kube/client.ts";
+import { apiStatus, connectKube, type Kube } from "../../support/kube/client.ts";
 import { clusterNetworks } from "../../support/kube/networks.ts";
 import { runCommand } from "../../support/process/command.ts";
 import { ScenarioContext } from "../../support/scenario/context.ts";
@@ -212,4 +216,128 @@ test("a scenario's overhead on the other cluster is close to the kind cluster's 
   writeFileSync(join(dir, "overhead.txt"), `${line}\n`);
   // The target is ≤ 120%; the bound leaves room for a loaded 2-core machine, the figure above is the measurement.
   assert.ok(other! <= own! * 1.5 + 0.5, line);
+});
+
+/**
+ * What a fault on the kubequake cluster would change: its node containers' state and start time, kube-proxy's and
+ * CoreDNS's pods (UID, restarts) and the specs of their DaemonSet and Deployment.
+ */
+async function kubequakeState(): Promise<string[]> {
+  const containers = (await listNodeContainers()).map((c) => c.name).sort();
+  const inspected = await runCommand(
+    "docker",
+    [
+      "inspect",
+      "-f",
+      "{{.Name}} {{.State.Status}} paused={{.State.Paused}} started={{.State.StartedAt}}",
+      ...containers,
+    ],
+    { timeoutMs: 30_000 },
+  );
+  const kube = await connectKube(kubeconfigPath);
+  const pods = await kube.core.listNamespacedPod({
+    namespace: "kube-system",
+    labelSelector: "k8s-app in (kube-proxy, kube-dns)",
+  });
+  const proxy = await kube.apps.readNamespacedDaemonSet({ name: "kube-proxy", namespace: "kube-system" });
+  const dns = await kube.apps.readNamespacedDeployment({ name: "coredns", namespace: "kube-system" });
+  return [
+    ...inspected.stdout.trim().split("\n"),
+    ...pods.items
+      .map(
+        (p) =>
+          `pod ${p.metadata?.name} uid=${p.metadata?.uid} restarts=${p.status?.containerStatuses?.[0]?.restartCount}`,
+      )
+      .sort(),
+    `kube-proxy DaemonSet spec ${JSON.stringify(proxy.spec)}`,
+    `coredns Deployment spec ${JSON.stringify(dns.spec)}`,
+  ];
+}
+
+/** Writes the chaos Lease of the other cluster as a holder from elsewhere, last renewed `renewedSecondsAgo` ago. */
+async function leaseHeldByAnother(kube: Kube, renewedSecondsAgo: number): Promise<void> {
+  const renewed = new Date(Date.now() - renewedSecondsAgo * 1000).toISOString().replace(/Z$/, "000Z");
+  const lease = {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: {
+      name: chaosLeaseName,
+      namespace: chaosLeaseNamespace,
+      annotations: { "kubequake.dev/scenario": "a chaos scenario of another machine" },
+    },
+    spec: {
+      holderIdentity: "elsewhere pid 4242 run other",
+      acquireTime: renewed,
+      renewTime: renewed,
+      leaseDurationSeconds: 60,
+    },
+  };
+  await kube.objects.delete(lease).catch((error: unknown) => {
+    if (apiStatus(error) !== 404) throw error;
+  });
+  await kube.objects.create(lease as never);
+}
+
+async function otherCoreDnsReplicas(kube: Kube): Promise<number> {
+  return (await kube.apps.readNamespacedDeployment({ name: "coredns", namespace: "kube-system" })).spec?.replicas ?? -1;
+}
+
+test("chaos on the other cluster waits for its chaos Lease, then acts on that cluster only, never on kubequake's", async (t) => {
+  const other = await connectKube(kubeconfig);
+  const fixture = "test/fixtures/other-cluster-chaos";
+  const env = (name: string) => ({
+    KUBEQUAKE_REPORTS: join(dir, name),
+    KUBEQUAKE_RUN_ID: newRunId("occ"),
+    KUBEQUAKE_CHAOS_CONTEXTS: context,
+  });
+  const args = ["bin/kubequake.js", "run", "--kubeconfig", kubeconfig, "--context", context, fixture];
+  const before = await kubequakeState();
+  const replicas = await otherCoreDnsReplicas(other);
+
+  // Another holder renewed the lease a moment ago: the run waits (5 s here) and fails naming it; nothing was broken.
+  await leaseHeldByAnother(other, 0);
+  const refused = await runNode(args, { ...env("lease-held"), KUBEQUAKE_CHAOS_LEASE_WAIT: "5" });
+  assert.equal(refused.code, 1, `output tail:\n${refused.output.slice(-3000)}`);
+  assert.match(
+    refused.output,
+    /another run is breaking this cluster: its chaos lease kube-system\/kubequake-chaos is held by elsewhere pid 4242 run other \(scenario "a chaos scenario of another machine"\) since \S+, last renewed \S+; waited 5 s \(KUBEQUAKE_CHAOS_LEASE_WAIT\)/,
+  );
+  assert.equal(await otherCoreDnsReplicas(other), replicas, "CoreDNS was not touched while the lease was held");
+
+  // The same holder, silent for longer than the lease's duration (crashed): its lease is stale and taken over.
+  await leaseHeldByAnother(other, 120);
+  const started = performance.now();
+  const [run, down] = await Promise.all([
+    runNode(args, env("chaos")),
+    eventually(
+      "CoreDNS of the OTHER cluster is scaled to 0",
+      async () => {
+        const now = await otherCoreDnsReplicas(other);
+        return { satisfied: now === 0, value: `${now} replica(s)` };
+      },
+      { timeoutMs: 240_000, intervalMs: 250 },
+    ).catch((error: unknown) => error),
+  ]);
+  const seconds = (performance.now() - started) / 1000;
+  t.diagnostic(`the chaos run on the other cluster took ${seconds.toFixed(1)} s`);
+  assert.equal(run.code, 0, `output tail:\n${run.output.slice(-4000)}`);
+  assert.ok(!(down instanceof Error), String(down));
+  assert.match(run.output, /taking over the stale chaos lease of elsewhere pid 4242 run other/);
+  assert.match(run.output, /1\/1 nodes Ready .*node chaos yes/);
+  const outcomes = readScenarioOutcomes(join(dir, "chaos", "cucumber-messages.ndjson"));
+  assert.deepEqual(
+    outcomes.map((o) => `${o.name}: ${o.status}`),
+    ["CoreDNS is down on the run's own cluster, and back: PASSED"],
+  );
+  assert.equal(await otherCoreDnsReplicas(other), replicas, "the other cluster's CoreDNS is back");
+  // Released once the faults were undone.
+  const lease = await other.objects
+    .read({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: chaosLeaseName, namespace: chaosLeaseNamespace },
+    })
+    .catch((error: unknown) => apiStatus(error));
+  assert.equal(lease, 404, "the chaos lease is released");
+  assert.deepEqual(await kubequakeState(), before, "the kubequake cluster is untouched");
 });
