@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeHolder, holderIdentityOf, leaseState } from "../../support/chaos/chaos-lease.ts";
 import { metallbReadiness } from "../../support/chaos/cluster-faults.ts";
-import { kindClusterOfProviderID } from "../../support/cluster/kind.ts";
+import { findKindNodes, kindClusterOfProviderID } from "../../support/cluster/kind.ts";
 
 const me = holderIdentityOf("host-a", 100, "run1");
 const other = holderIdentityOf("host-b", 200, "run2");
@@ -73,4 +73,25 @@ test("MetalLB is whole with its controller and every speaker ready, not while a 
   assert.equal(metallbReadiness(controller(1), speaker(2, 3)), "MetalLB not ready (controller 1/1, speakers 2/3)");
   assert.equal(metallbReadiness(controller(0), speaker(3, 3)), "MetalLB not ready (controller 0/1, speakers 3/3)");
   assert.equal(metallbReadiness(controller(1), speaker(0, 0)), "MetalLB not ready (controller 1/1, speakers 0/0)");
+});
+
+test("nodes that are not kind nodes are not reachable for node faults, saying which (before asking Docker)", async () => {
+  assert.deepEqual(
+    await findKindNodes([
+      { name: "ip-10-0-0-1", providerID: "aws:///eu-west-1a/i-0123" },
+      { name: "ip-10-0-0-2", providerID: "aws:///eu-west-1a/i-0456" },
+    ]),
+    {
+      kind: "unreachable",
+      why: 'node(s) ip-10-0-0-1 (providerID "aws:///eu-west-1a/i-0123"), ip-10-0-0-2 (providerID "aws:///eu-west-1a/i-0456") are not kind nodes, so node faults cannot reach them',
+    },
+  );
+  assert.deepEqual(
+    await findKindNodes([
+      { name: "a-control-plane", providerID: "kind://docker/a/a-control-plane" },
+      { name: "b-worker", providerID: "kind://docker/b/b-worker" },
+    ]),
+    { kind: "unreachable", why: "the nodes belong to several kind clusters (a, b)" },
+  );
+  assert.deepEqual(await findKindNodes([]), { kind: "unreachable", why: "the cluster has no nodes" });
 });
