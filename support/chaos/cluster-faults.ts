@@ -176,7 +176,11 @@ export const coreDnsDown = defineFault({
  */
 export const apiServerDown = defineFault({
   phrase: "the API server is down for {int} second(s)",
-  doc: "The API server is stopped for N seconds, then brought back and waited for; the data plane keeps its rules. The step ends when the control plane leads again, which may take minutes (the kubelet's back-off), hence its own timeout. Needs @serial.",
+  doc: [
+    "The API server is stopped for N seconds, then brought back and waited for; the data plane keeps its rules. The step",
+    "ends when the control plane leads again, which may take minutes (the kubelet's back-off), hence its own timeout.",
+    "Needs @serial.",
+  ].join("\n"),
   scope: "cluster",
   // The outage, then up to 7 minutes until the cluster is whole again (below).
   timeoutMs: 9 * 60_000,

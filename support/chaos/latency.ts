@@ -16,7 +16,10 @@ import { defineFault } from "./declaration.ts";
  */
 export const latencyAdded = defineFault({
   phrase: "{int} ms of latency are added to the Service {string}",
-  doc: "Adds latency to every answer of a Service: Toxiproxy pods (from the demo image) go between the Service and its backends (these kernels have no netem). The client address the backends see becomes the proxies' meanwhile.",
+  doc: [
+    "Adds latency to every answer of a Service: Toxiproxy pods (from the demo image) go between the Service and its",
+    "backends (these kernels have no netem). The client address the backends see becomes the proxies' meanwhile.",
+  ].join("\n"),
   scope: "namespace",
   plan: async (context, latencyMs: number, serviceName: string) => {
     if (!(Number.isInteger(latencyMs) && latencyMs >= 1 && latencyMs <= 60_000)) {
