@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeHolder, holderIdentityOf, leaseState } from "../../support/chaos/chaos-lease.ts";
 import { metallbReadiness } from "../../support/chaos/cluster-faults.ts";
+import { faultOfCluster } from "../../support/cluster/fault-ledger.ts";
 import { findKindNodes, kindClusterOfProviderID } from "../../support/cluster/kind.ts";
 
 const me = holderIdentityOf("host-a", 100, "run1");
@@ -94,4 +95,13 @@ test("nodes that are not kind nodes are not reachable for node faults, saying wh
     { kind: "unreachable", why: "the nodes belong to several kind clusters (a, b)" },
   );
   assert.deepEqual(await findKindNodes([]), { kind: "unreachable", why: "the cluster has no nodes" });
+});
+
+test("a ledger entry belongs to the kind cluster it records; entries from before that were kubequake's", () => {
+  const entry = (cluster?: string) =>
+    ({ id: "1", ownerPid: 1, description: "d", cluster, undo: [], applied: true, appliedAtUnixMs: 0 }) as const;
+  assert.equal(faultOfCluster(entry("kubequake-other"), "kubequake-other"), true);
+  assert.equal(faultOfCluster(entry("kubequake-other"), "kubequake"), false);
+  assert.equal(faultOfCluster(entry(), "kubequake"), true);
+  assert.equal(faultOfCluster(entry(), "kubequake-other"), false);
 });
