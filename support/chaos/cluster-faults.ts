@@ -4,6 +4,7 @@ import { apiStatus, type Kube } from "../kube/client.ts";
 import type { ClusterNode } from "../nodes/registry.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { refuseBreakingOwnClients } from "../scheduling/client-placement.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { Change } from "./chaos-log.ts";
 import { defineFault } from "./declaration.ts";
@@ -60,6 +61,7 @@ export type NodeFault = "stopped" | "paused" | "cut off from the other nodes";
 /** Applies a node fault; it is undone at the end of the scenario (or earlier by `restoreFaults`). */
 export async function breakNode(context: ScenarioContext, node: ClusterNode, fault: NodeFault): Promise<void> {
   const name = await nodeContainer(node.name);
+  await refuseBreakingOwnClients(context, `node ${name} ${fault}`, [node.name]);
   if (fault === "stopped") {
     let started = 0;
     await applyClusterFault(

@@ -1,9 +1,11 @@
 import { UserError } from "../errors/user-error.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { refuseBreakingOwnClients } from "../scheduling/client-placement.ts";
 import { kubeProxyStopped } from "./cluster-faults.ts";
 import type { FaultDeclaration, PlannedFault, UndoCommand } from "./declaration.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
+import { conntrackFlushed, kubeProxyRestarted, nodeDrained } from "./node-faults.ts";
 import { assertChaosAllowed } from "./safety.ts";
 
 /**
@@ -11,7 +13,12 @@ import { assertChaosAllowed } from "./safety.ts";
  * step, guarded by its scope, with its undo in the chaos log and the fault ledger.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each declaration's own argument types are checked where it is declared.
-export const declaredFaults: readonly FaultDeclaration<any[]>[] = [kubeProxyStopped];
+export const declaredFaults: readonly FaultDeclaration<any[]>[] = [
+  kubeProxyStopped,
+  kubeProxyRestarted,
+  conntrackFlushed,
+  nodeDrained,
+];
 
 /**
  * Applies a declared fault for a scenario: the guard its scope needs, then its plan (targets resolved, arguments
@@ -26,6 +33,8 @@ export async function applyDeclaredFault<Args extends unknown[]>(
   assertChaosAllowed(scenario.kube, fault.phrase);
   if (fault.scope !== "namespace") requireSerial(scenario, fault);
   const plan = await fault.plan(scenario, ...args);
+  // A fault on the node of the scenario's own client would fail its requests for the fault's sake: said before it starts.
+  await refuseBreakingOwnClients(scenario, plan.label, plan.nodes ?? []);
   const undo = plan.undo;
   if (fault.scope !== "namespace" && typeof undo === "function") {
     throw new Error(`the ${fault.scope} fault "${fault.phrase}" must give its undo as a command, for the fault ledger`);
