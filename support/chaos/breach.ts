@@ -157,6 +157,8 @@ export class ErrorBudgetBreachedError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "ErrorBudgetBreachedError";
+    // The moment and the figures are the message; kubequake's call stack would only hide them.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 

@@ -216,6 +216,38 @@ export function sortPodsForDrain(pods: readonly V1Pod[]): { evictable: V1Pod[]; 
   return { evictable, kept };
 }
 
+interface DisruptionBudget {
+  metadata?: { name?: string };
+  spec?: {
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+    selector?: { matchLabels?: Record<string, string> };
+  };
+  status?: { currentHealthy?: number; desiredHealthy?: number; disruptionsAllowed?: number };
+}
+
+/** The PodDisruptionBudgets (by matchLabels) that cover a pod, with what they ask and what they see, for a refusal. */
+async function budgetsOf(scenario: ScenarioContext, pod: V1Pod): Promise<string> {
+  const labels = pod.metadata?.labels ?? {};
+  const list = (await scenario.kube.objects.list("policy/v1", "PodDisruptionBudget", pod.metadata?.namespace)) as {
+    items: DisruptionBudget[];
+  };
+  const covering = list.items.filter((budget) => {
+    const wanted = Object.entries(budget.spec?.selector?.matchLabels ?? {});
+    return wanted.length > 0 && wanted.every(([key, value]) => labels[key] === value);
+  });
+  if (covering.length === 0) return "its PodDisruptionBudget";
+  return covering
+    .map((b) => {
+      const asks =
+        b.spec?.minAvailable !== undefined
+          ? `minAvailable ${b.spec.minAvailable}`
+          : `maxUnavailable ${b.spec?.maxUnavailable}`;
+      return `the PodDisruptionBudget ${b.metadata?.name} (${asks}; ${b.status?.currentHealthy ?? "?"} healthy, ${b.status?.disruptionsAllowed ?? "?"} disruption(s) allowed)`;
+    })
+    .join(" and ");
+}
+
 /**
  * One eviction through the Eviction API: undefined when it was accepted (or the pod is gone already), else the
  * PodDisruptionBudget's refusal in the API server's words (a 429).
@@ -266,7 +298,7 @@ async function evict(scenario: ScenarioContext, pod: V1Pod, firstRefusal: string
   } catch (error) {
     if (!(error instanceof EventuallyTimeoutError)) throw error;
     throw new UserError(
-      `the drain could not evict ${namespace}/${name} within ${pdbWaitMs / 1000} s: its PodDisruptionBudget kept refusing (${refusal})`,
+      `the drain could not evict ${namespace}/${name} within ${pdbWaitMs / 1000} s: ${await budgetsOf(scenario, pod)} kept refusing (${refusal})`,
       "give the budget room (more replicas than minAvailable, on more than one node), or expect the drain to block: the node stays cordoned until the scenario ends.",
     );
   }
