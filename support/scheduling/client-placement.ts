@@ -1,3 +1,4 @@
+import { steadyTrafficRunning, steadyTrafficState } from "../chaos/steady-traffic.ts";
 import { UserError } from "../errors/user-error.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 
@@ -23,8 +24,9 @@ export async function clientPodsOnNodes(scenario: ScenarioContext): Promise<Plac
 }
 
 /**
- * The refusal of a fault that would break the scenario's own client: a client on a node the fault breaks would
- * fail for the fault's own sake, and the traffic's figures would blame the Service. Undefined when no client is there.
+ * The refusal of a fault that would break the scenario's own client: the steady traffic's client pods (`clients`) on
+ * a node the fault breaks would fail for the fault's own sake, and the traffic's figures would blame the Service.
+ * Undefined when none is there.
  */
 export function clientInTheWay(
   fault: string,
@@ -37,12 +39,16 @@ export function clientInTheWay(
   const spared = nodes.filter((node) => !broken.includes(node));
   const where = spared.length > 0 ? `"${spared[0]}"` : '"<another node>"';
   return new UserError(
-    `"${fault}" would break the scenario's own client: ${hit.map((c) => `the pod ${c.pod} runs on ${c.node}`).join(", ")}, so its requests would fail for the fault's sake, not the Service's`,
+    `"${fault}" would break the scenario's own client: the steady traffic's client pod ${hit.map((c) => `${c.pod} runs on ${c.node}`).join(", and ")}, so its requests would fail for the fault's sake, not the Service's`,
     `place the client on a node the fault spares before it starts, e.g. Given steady traffic of 50 requests per second to "http://web" from a client pod on node ${where} (or send from a client pod on node ${where}); or break another node.`,
   );
 }
 
-/** Refuses, before anything is touched, a fault on `broken` nodes where a client pod of the scenario runs. */
+/**
+ * Refuses, before anything is touched, a fault on `broken` nodes where a client pod of the running steady traffic
+ * runs. Other client pods of the scenario there (the one that checked a Service was in service, say) are only noted:
+ * whether a later step sends from them is not known yet, and most scenarios do not.
+ */
 export async function refuseBreakingOwnClients(
   scenario: ScenarioContext,
   fault: string,
@@ -50,6 +56,17 @@ export async function refuseBreakingOwnClients(
 ): Promise<void> {
   if (broken.length === 0) return;
   const [clients, nodes] = await Promise.all([clientPodsOnNodes(scenario), scenario.kube.core.listNode()]);
-  const refusal = clientInTheWay(fault, broken, clients, nodes.items.map((n) => n.metadata?.name ?? "").sort());
+  const steady = new Set(steadyTrafficRunning(scenario) ? (steadyTrafficState(scenario)?.load.clients ?? []) : []);
+  const refusal = clientInTheWay(
+    fault,
+    broken,
+    clients.filter((client) => steady.has(client.pod)),
+    nodes.items.map((n) => n.metadata?.name ?? "").sort(),
+  );
   if (refusal) throw refusal;
+  for (const client of clients.filter((c) => broken.includes(c.node))) {
+    scenario.note(
+      `"${fault}" breaks the node of the client pod ${client.pod}: a later step sending from it would fail`,
+    );
+  }
 }

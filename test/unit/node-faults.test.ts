@@ -54,7 +54,7 @@ test("a fault on the node of the scenario's own client is refused, naming the po
   assert.ok(refusal);
   assert.match(
     refusal.message,
-    /^"node kubequake-worker stopped" would break the scenario's own client: the pod client-1 runs on kubequake-worker, so its requests would fail for the fault's sake, not the Service's\n {2}what to do: place the client on a node the fault spares before it starts, e\.g\. .* from a client pod on node "kubequake-control-plane"/,
+    /^"node kubequake-worker stopped" would break the scenario's own client: the steady traffic's client pod client-1 runs on kubequake-worker, so its requests would fail for the fault's sake, not the Service's\n {2}what to do: place the client on a node the fault spares before it starts, e\.g\. .* from a client pod on node "kubequake-control-plane"/,
   );
 });
 
