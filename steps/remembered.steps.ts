@@ -1,4 +1,5 @@
 import { When } from "@cucumber/cucumber";
+import { rememberWorkerWithoutClients } from "../support/nodes/placement.ts";
 import { rememberField } from "../support/objects/fields.ts";
 import { rememberAnnouncingNode } from "../support/outside/load-balancer.ts";
 import type { Backend } from "../support/services/backend.ts";
@@ -50,3 +51,11 @@ When(
     await rememberAnnouncingNode(service, as);
   },
 );
+
+/**
+ * Remembers a worker on which none of the scenario's client pods runs (the first by name), e.g. the node to break
+ * without breaking the scenario's own client: use it as the node "{remembered:<name>}".
+ */
+When("a worker without clients is remembered as {string}", async function (this: KubequakeWorld, as: string) {
+  await rememberWorkerWithoutClients(this.scenario, as);
+});

@@ -1,6 +1,7 @@
 // Steady traffic while faults run, and the checks on it (error budget, failure windows, latency, answers after kills).
 import { Given, Then, When } from "@cucumber/cucumber";
 import { attachTrafficEvidence } from "../support/chaos/attachments.ts";
+import { watchErrorBudget } from "../support/chaos/breach.ts";
 import {
   describeAnswersAfterKill,
   expectErrorBudget,
@@ -189,5 +190,17 @@ Then(
   async function (this: KubequakeWorld, seconds: number) {
     await this.attachText("answers-after-kill.txt", describeAnswersAfterKill(steadyTrafficRecord(this.scenario)));
     expectNoAnswerAfterKill(steadyTrafficRecord(this.scenario), podDisappearances(this.scenario), seconds);
+  },
+);
+
+/**
+ * An error budget while faults are active: once more than N% of the steady traffic since the oldest active fault
+ * began has failed, every fault is undone at once and the scenario fails with the moment of the breach (time since
+ * the fault, the failed share then, and the seconds it was measured over). Judged every half second.
+ */
+Given(
+  "the steady traffic may fail at most {float}% while faults are active",
+  function (this: KubequakeWorld, percent: number) {
+    watchErrorBudget(this.scenario, percent);
   },
 );

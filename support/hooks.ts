@@ -2,6 +2,7 @@ import { isMainThread } from "node:worker_threads";
 import {
   After,
   AfterAll,
+  AfterStep,
   Before,
   BeforeAll,
   BeforeStep,
@@ -19,6 +20,7 @@ import {
   unknownNeeds,
 } from "./capabilities/needs.ts";
 import { attachTrafficEvidence } from "./chaos/attachments.ts";
+import { reportBreach } from "./chaos/breach.ts";
 import { releaseChaosLeaseOfRun } from "./chaos/chaos-lease.ts";
 import { steadyTrafficRunning, stopSteadyTraffic } from "./chaos/steady-traffic.ts";
 import { readNodeContainers } from "./chaos/targets.ts";
@@ -158,6 +160,16 @@ BeforeStep(function (this: KubequakeWorld, { gherkinDocument, pickle, pickleStep
   const line = step?.docString ? step.docString.location.line + 1 : step?.location.line;
   if (this.hasScenario) this.scenario.source = `${pickle.uri}${line ? `:${line}` : ""}`;
 });
+
+/**
+ * A breach of the error budget while faults are active (support/chaos/breach.ts) fails the step during which the
+ * watcher saw it, when that step ends, or the next step when it came between two.
+ */
+for (const hook of [BeforeStep, AfterStep]) {
+  hook(async function (this: KubequakeWorld) {
+    if (this.hasScenario) await reportBreach(this.scenario);
+  });
+}
 
 After(async function (this: KubequakeWorld, { result }) {
   if (!this.hasScenario) return;

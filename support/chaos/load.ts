@@ -383,6 +383,11 @@ export class BackgroundLoad {
   }
 
   /** The samples received so far from every client, in scheduled order (the newest requests may still be in flight). */
+  /** The client pods sending it, by name. */
+  get clients(): string[] {
+    return this.#runs.map((run) => run.client);
+  }
+
   samplesSoFar(): LoadSample[] {
     return mergeClientSamples(this.#runs);
   }

@@ -1,12 +1,14 @@
 import { UserError } from "../errors/user-error.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { refuseBreakingOwnClients } from "../scheduling/client-placement.ts";
 import { takeChaosLease } from "./chaos-lease.ts";
 import { apiServerDown, coreDnsDown, kubeProxyStopped, nodeBroken } from "./cluster-faults.ts";
 import type { FaultDeclaration, PlannedFault, UndoCommand } from "./declaration.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
 import { latencyAdded } from "./latency.ts";
 import { bandwidthLimited, packetsDropped } from "./network-faults.ts";
+import { conntrackFlushed, kubeProxyRestarted, nodeDrained } from "./node-faults.ts";
 import { assertChaosAllowed } from "./safety.ts";
 import { kindClusterOf } from "./targets.ts";
 
@@ -23,6 +25,9 @@ export const declaredFaults: readonly FaultDeclaration<any[]>[] = [
   packetsDropped,
   bandwidthLimited,
   latencyAdded,
+  kubeProxyRestarted,
+  conntrackFlushed,
+  nodeDrained,
 ];
 
 /**
@@ -45,6 +50,8 @@ export async function applyDeclaredFault<Args extends unknown[]>(
     await takeChaosLease(scenario);
   }
   const plan = await fault.plan(scenario, ...args);
+  // A fault on the node of the scenario's own client would fail its requests for the fault's sake: said before it starts.
+  await refuseBreakingOwnClients(scenario, plan.label, plan.nodes ?? []);
   const undo = plan.undo;
   if (fault.scope !== "namespace" && typeof undo === "function") {
     throw new Error(`the ${fault.scope} fault "${fault.phrase}" must give its undo as a command, for the fault ledger`);
