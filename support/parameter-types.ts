@@ -46,6 +46,7 @@ defineParameterType({
   regexp: /killed|force-deleted|SIGKILLed/,
   transformer: (s: string) => (s === "killed" ? "graceful" : s === "force-deleted" ? "force" : "sigkill"),
 });
+defineParameterType({ name: "dnsFailure", regexp: /SERVFAIL|NXDOMAIN/, transformer: (s: string) => s });
 /** Which ready pods a fault takes: `2 pods` (the first by name), `1 random pod`, `50% of the pods` (seeded, printed). */
 defineParameterType({
   name: "podSelection",

@@ -69,3 +69,19 @@ Feature: Faults only a Service sees: hung pods, SIGTERM in place, CPU stress
     And the steady traffic stops
     Then none of the steady traffic failed
     And the steady traffic's p50 latency was at least 8 ms
+
+  @needs:node-chaos
+  Scenario: CoreDNS answering SERVFAIL for one Service fails the lookups of its clients, and only its own
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And the demo backend runs 1 replica behind the ClusterIP Service "api"
+    And steady traffic of 20 requests per second to "http://web"
+    When CoreDNS answers SERVFAIL for the Service "web"
+    Then within 5 seconds lookups of "web.{namespace}.svc.cluster.local." fail
+    And within 5 seconds "api.{namespace}.svc.cluster.local." resolves to the ClusterIP of "api"
+    When the steady traffic runs for 3 more seconds
+    And the faults are undone
+    Then within 5 seconds "web.{namespace}.svc.cluster.local." resolves to the ClusterIP of "web"
+    And within 10 seconds the steady traffic recovers
+    When the steady traffic stops
+    Then some of the steady traffic failed
+    And every failed request of the steady traffic failed with dns

@@ -19,35 +19,59 @@ export async function addLatency(context: ScenarioContext, serviceName: string, 
       "give a whole number of milliseconds from 1 to 60000.",
     );
   }
+  const plan = await planToxiproxyInPath(context, serviceName, {
+    label: `${latencyMs} ms of latency added to the Service ${serviceName}`,
+    suffix: "latency",
+    latencyMs,
+  });
+  await applyFault(
+    context,
+    plan.label,
+    { make: () => plan.apply(), settle: () => plan.proof() },
+    { make: () => plan.undo(), settle: () => plan.whole() },
+  );
+}
+
+/** What the Toxiproxy pods in a Service's path do: added latency, other toxics, or both. */
+export interface ToxiproxyInPath {
+  /** For the timeline and the report. */
+  readonly label: string;
+  /** Names the proxies' Deployment, `<service>-<suffix>`. */
+  readonly suffix: string;
+  readonly latencyMs?: number;
+  /** Toxiproxy toxics as Toxiproxy takes them ({ type, stream, toxicity, attributes }); needs a demo image with TOXICS. */
+  readonly toxics?: readonly object[];
+}
+
+/**
+ * Toxiproxy pods put in a Service's path, as a fault's steps: the Service and its port are checked now (nothing is
+ * touched); `apply` makes `<service>-direct` and the proxies and switches the Service to them, `proof` waits until
+ * its endpoints are the proxies, `undo` switches its selector back and `whole` waits until its backends are its
+ * endpoints again. Added latency ({@link addLatency}) and the declared Toxiproxy faults (http-faults.ts) use it.
+ */
+export async function planToxiproxyInPath(
+  context: ScenarioContext,
+  serviceName: string,
+  proxy: ToxiproxyInPath,
+): Promise<{
+  label: string;
+  apply(): Promise<void>;
+  proof(): Promise<void>;
+  undo(): Promise<void>;
+  whole(): Promise<void>;
+}> {
   const service = await context.kube.core.readNamespacedService({ name: serviceName, namespace: context.name });
   const selector = service.spec?.selector;
   const port = service.spec?.ports?.[0];
   const targetPort = typeof port?.targetPort === "number" ? port.targetPort : Number(port?.targetPort ?? port?.port);
   if (!selector || !port || !Number.isInteger(targetPort) || service.spec?.clusterIP === "None") {
     throw new UserError(
-      `cannot add latency to the Service "${serviceName}": it needs a selector, a ClusterIP and a numeric targetPort`,
-      "add latency to a ClusterIP Service that selects its pods by label, with targetPort given as a number.",
+      `cannot put Toxiproxy (${proxy.label}) in the path of the Service "${serviceName}": it needs a selector, a ClusterIP and a numeric targetPort`,
+      "use a ClusterIP Service that selects its pods by label, with targetPort given as a number.",
     );
   }
-  const direct = await context.namespace.apply<V1Service>({
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: `${serviceName}-direct`, labels: managedByLabel },
-    spec: { selector, ports: [{ port: port.port, targetPort, protocol: "TCP" }] },
-  });
   const proxyLabels = { "kubequake.dev/latency-for": serviceName };
-  await context.namespace.apply(
-    latencyProxyWorkload({
-      name: `${serviceName}-latency`,
-      image: context.image,
-      labels: proxyLabels,
-      upstream: `${direct.spec?.clusterIP}:${port.port}`,
-      latencyMs,
-      port: targetPort,
-      replicas: 2,
-    }),
-  );
-  const proxies = await waitForReadyPods(context.kube, context.name, proxyLabels, 2, 120_000);
+  let proxies: string[] = [];
   const setSelector = async (value: Record<string, string>) => {
     await context.kube.core.patchNamespacedService({
       name: serviceName,
@@ -55,34 +79,45 @@ export async function addLatency(context: ScenarioContext, serviceName: string, 
       body: [{ op: "replace", path: "/spec/selector", value }],
     });
   };
-  await applyFault(
-    context,
-    `${latencyMs} ms of latency added to the Service ${serviceName}`,
-    {
-      make: () => setSelector(proxyLabels),
-      settle: () =>
-        waitForEndpointsOf(
-          context,
-          serviceName,
-          proxies.map((p) => p.name),
-        ),
+  return {
+    label: proxy.label,
+    apply: async () => {
+      const direct = await context.namespace.apply<V1Service>({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: `${serviceName}-direct`, labels: managedByLabel },
+        spec: { selector, ports: [{ port: port.port, targetPort, protocol: "TCP" }] },
+      });
+      await context.namespace.apply(
+        latencyProxyWorkload({
+          name: `${serviceName}-${proxy.suffix}`,
+          image: context.image,
+          labels: proxyLabels,
+          upstream: `${direct.spec?.clusterIP}:${port.port}`,
+          latencyMs: proxy.latencyMs ?? 0,
+          toxics: proxy.toxics,
+          port: targetPort,
+          replicas: 2,
+        }),
+      );
+      proxies = (await waitForReadyPods(context.kube, context.name, proxyLabels, 2, 120_000)).map((p) => p.name);
+      await setSelector(proxyLabels);
     },
-    {
-      make: () => setSelector(selector),
-      settle: () =>
-        eventually(
-          `the Service ${serviceName} selects its backends again`,
-          async () => {
-            const pods = await endpointPods(context, serviceName);
-            return {
-              satisfied: pods.length > 0 && pods.every((p) => !p.startsWith(`${serviceName}-latency`)),
-              value: pods,
-            };
-          },
-          { timeoutMs: 60_000, intervalMs: 250 },
-        ).then(() => undefined),
-    },
-  );
+    proof: () => waitForEndpointsOf(context, serviceName, proxies),
+    undo: () => setSelector(selector),
+    whole: () =>
+      eventually(
+        `the Service ${serviceName} selects its backends again`,
+        async () => {
+          const pods = await endpointPods(context, serviceName);
+          return {
+            satisfied: pods.length > 0 && pods.every((p) => !proxies.includes(p)),
+            value: pods,
+          };
+        },
+        { timeoutMs: 60_000, intervalMs: 250 },
+      ).then(() => undefined),
+  };
 }
 
 async function endpointPods(context: ScenarioContext, service: string): Promise<string[]> {
@@ -99,7 +134,7 @@ async function endpointPods(context: ScenarioContext, service: string): Promise<
 
 async function waitForEndpointsOf(context: ScenarioContext, service: string, pods: readonly string[]): Promise<void> {
   await eventually(
-    `the Service ${service} sends its traffic through the latency proxies (${pods.join(", ")})`,
+    `the Service ${service} sends its traffic through the Toxiproxy pods (${pods.join(", ")})`,
     async () => {
       const ready = await endpointPods(context, service);
       return { satisfied: ready.join() === [...pods].sort().join(), value: ready };

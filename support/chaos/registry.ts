@@ -3,7 +3,9 @@ import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { kubeProxyStopped } from "./cluster-faults.ts";
 import type { FaultDeclaration, PlannedFault, UndoCommand } from "./declaration.ts";
+import { coreDnsFailsForService } from "./dns-faults.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
+import { connectionsReset } from "./http-faults.ts";
 import { podsCpuStressed, podsStopped, podsTerminatedInPlace } from "./process-faults.ts";
 import { assertChaosAllowed } from "./safety.ts";
 
@@ -17,6 +19,8 @@ export const declaredFaults: readonly FaultDeclaration<any[]>[] = [
   podsStopped,
   podsTerminatedInPlace,
   podsCpuStressed,
+  coreDnsFailsForService,
+  connectionsReset,
 ];
 
 /**

@@ -1,0 +1,149 @@
+import { describeLookup, resolveName, serviceFqdn } from "../dns/lookup.ts";
+import { UserError } from "../errors/user-error.ts";
+import { apiStatus } from "../kube/client.ts";
+import type { ScenarioContext } from "../scenario/context.ts";
+import { eventually } from "../wait/eventually.ts";
+import { defineFault } from "./declaration.ts";
+import { controlPlaneContainerOf } from "./targets.ts";
+
+/** What CoreDNS is made to answer for the zone: a server failure, or "no such name". */
+export type DnsFailure = "SERVFAIL" | "NXDOMAIN";
+
+/**
+ * A server block that answers every query under `zone` with `rcode` (CoreDNS's `template` plugin): CoreDNS sends a
+ * query to the block of the longest zone that contains it, so only names under `zone` change, and every other name
+ * (other Services, other namespaces, the outside) is still answered by the blocks already there.
+ */
+export function failingZoneBlock(zone: string, rcode: DnsFailure): string {
+  return [`${zone}:53 {`, "    errors", `    template ANY ANY ${zone} {`, `        rcode ${rcode}`, "    }", "}"].join(
+    "\n",
+  );
+}
+
+/** The Corefile with the failing block added once, after what was there (the previous Corefile is kept exactly). */
+export function corefileWithFailingZone(corefile: string, zone: string, rcode: DnsFailure): string {
+  return `${corefile.replace(/\n*$/, "\n")}${failingZoneBlock(zone, rcode)}\n`;
+}
+
+/**
+ * CoreDNS answers SERVFAIL or NXDOMAIN for a Service's name and everything under it (`web.<namespace>.svc.cluster.local`),
+ * the narrowest zone that still breaks what a client of that Service looks up: other Services and namespaces are
+ * answered as before. A cluster fault (CoreDNS serves everyone), so it needs @serial. The change goes in the CoreDNS
+ * ConfigMap; CoreDNS's `reload` plugin notices the mounted file changed (it checks every 30 s, plus up to 15 s of
+ * jitter), after the kubelet refreshed the volume, so the proof and "whole" wait for real lookups, and the time it
+ * takes is part of what a scenario measures. The undo writes back the exact previous Corefile.
+ */
+export const coreDnsFailsForService = defineFault({
+  phrase: "CoreDNS answers {dnsFailure} for the Service {string}",
+  doc: "CoreDNS answers SERVFAIL or NXDOMAIN for the Service's name and every name under it (a server block with the template plugin in its ConfigMap), other names as before; the exact previous Corefile is written back at the end of the scenario. Needs @serial.",
+  scope: "cluster",
+  timeoutMs: 5 * 60_000,
+  plan: async (scenario: ScenarioContext, rcode: DnsFailure, service: string) => {
+    await requireService(scenario, service);
+    const zone = serviceFqdn(service, scenario.name);
+    const configMap = await scenario.kube.core.readNamespacedConfigMap({ name: "coredns", namespace: "kube-system" });
+    const previous = configMap.data?.Corefile;
+    if (previous === undefined) {
+      throw new UserError(
+        "the ConfigMap kube-system/coredns has no Corefile, so kubequake cannot make CoreDNS answer differently for one zone",
+        "run this fault on a cluster whose DNS is CoreDNS configured from that ConfigMap (kind and kubeadm clusters are).",
+      );
+    }
+    const controlPlane = await controlPlaneContainerOf(scenario);
+    // kubectl in the control-plane node, so the undo is a docker command the fault ledger can run after a crash.
+    const writeCorefile = (corefile: string) => [
+      "docker",
+      "exec",
+      controlPlane,
+      "kubectl",
+      "--kubeconfig",
+      "/etc/kubernetes/admin.conf",
+      "-n",
+      "kube-system",
+      "patch",
+      "configmap",
+      "coredns",
+      "--type",
+      "merge",
+      "-p",
+      JSON.stringify({ data: { Corefile: corefile } }),
+    ];
+    // With the final dot the name is looked up as it is, not first with the pod's search domains appended.
+    const lookUp = () => resolveName(scenario, `${zone}.`, "A");
+    return {
+      label: `CoreDNS answers ${rcode} for ${zone}`,
+      apply: async () => {
+        await scenario.kube.core.patchNamespacedConfigMap({
+          name: "coredns",
+          namespace: "kube-system",
+          body: [{ op: "replace", path: "/data/Corefile", value: corefileWithFailingZone(previous, zone, rcode) }],
+        });
+        await nudgeCoreDnsPods(scenario);
+      },
+      proof: async () => {
+        await eventually(
+          `lookups of ${zone} answer ${rcode} (CoreDNS reloads its Corefile within about 45 s of the kubelet updating it)`,
+          async () => {
+            const lookup = await lookUp();
+            const answered =
+              rcode === "NXDOMAIN" ? lookup.errorKind === "nxdomain" : !lookup.ok && lookup.errorKind === "other";
+            return { satisfied: answered, value: describeLookup(lookup) };
+          },
+          { timeoutMs: 150_000, intervalMs: 500 },
+        );
+      },
+      undo: { argv: writeCorefile(previous) },
+      whole: async () => {
+        await nudgeCoreDnsPods(scenario);
+        await eventually(
+          `lookups of ${zone} are answered again (CoreDNS reloads the previous Corefile)`,
+          async () => {
+            const lookup = await lookUp();
+            return { satisfied: lookup.ok && (lookup.answers ?? []).length > 0, value: describeLookup(lookup) };
+          },
+          { timeoutMs: 150_000, intervalMs: 500 },
+        );
+      },
+    };
+  },
+});
+
+/**
+ * Annotates the CoreDNS pods, so that their kubelets sync them now and refresh the mounted ConfigMap, instead of at
+ * their next periodic sync (up to a minute later). What is left is the reload plugin's own check of the file.
+ */
+async function nudgeCoreDnsPods(scenario: ScenarioContext): Promise<void> {
+  const pods = await scenario.kube.core.listNamespacedPod({
+    namespace: "kube-system",
+    labelSelector: "k8s-app=kube-dns",
+  });
+  for (const pod of pods.items) {
+    await scenario.kube.core.patchNamespacedPod({
+      name: pod.metadata?.name ?? "",
+      namespace: "kube-system",
+      body: [
+        {
+          op: pod.metadata?.annotations ? "add" : "replace",
+          path: pod.metadata?.annotations
+            ? "/metadata/annotations/kubequake.dev~1corefile-changed"
+            : "/metadata/annotations",
+          value: pod.metadata?.annotations
+            ? new Date().toISOString()
+            : { "kubequake.dev/corefile-changed": new Date().toISOString() },
+        },
+      ],
+    });
+  }
+}
+
+async function requireService(scenario: ScenarioContext, service: string): Promise<void> {
+  try {
+    await scenario.kube.core.readNamespacedService({ name: service, namespace: scenario.name });
+  } catch (error) {
+    if (apiStatus(error) !== 404) throw error;
+    throw new UserError(
+      `there is no Service "${service}" in the scenario's namespace, so there is no name of it for CoreDNS to fail`,
+      `create it first, e.g. Given the demo backend runs 2 replicas behind the ClusterIP Service "${service}".`,
+    );
+  }
+}
