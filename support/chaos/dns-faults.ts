@@ -71,9 +71,11 @@ export const coreDnsFailsForService = defineFault({
     ];
     // With the final dot the name is looked up as it is, not first with the pod's search domains appended.
     const lookUp = () => resolveName(scenario, `${zone}.`, "A");
+    let changedAt = 0;
     return {
       label: `CoreDNS answers ${rcode} for ${zone}`,
       apply: async () => {
+        changedAt = Date.now();
         await scenario.kube.core.patchNamespacedConfigMap({
           name: "coredns",
           namespace: "kube-system",
@@ -81,14 +83,19 @@ export const coreDnsFailsForService = defineFault({
         });
         await nudgeCoreDnsPods(scenario);
       },
-      proof: () =>
-        answeredInARow(`lookups of ${zone} answer ${rcode}`, lookUp, (lookup) =>
+      proof: async () => {
+        await answeredInARow(scenario, changedAt, `lookups of ${zone} answer ${rcode}`, lookUp, (lookup) =>
           rcode === "NXDOMAIN" ? lookup.errorKind === "nxdomain" : !lookup.ok && lookup.errorKind === "other",
-        ),
+        );
+        // Every replica has reloaded the fault's Corefile by now, so a reload from here on is the undo's.
+        changedAt = Date.now();
+      },
       undo: { argv: writeCorefile(previous) },
       whole: async () => {
         await nudgeCoreDnsPods(scenario);
         await answeredInARow(
+          scenario,
+          changedAt,
           `lookups of ${zone} are answered again`,
           lookUp,
           (lookup) => lookup.ok && (lookup.answers ?? []).length > 0,
@@ -98,29 +105,61 @@ export const coreDnsFailsForService = defineFault({
   },
 });
 
-/** Lookups in a row that must agree: each CoreDNS replica reloads on its own, and a lookup reaches either. */
-const lookupsInARow = 6;
+/** Lookups in a row that must agree, once every replica has reloaded. */
+const lookupsInARow = 3;
 
 /**
- * Waits until {@link lookupsInARow} lookups in a row are as `wanted` says (one is luck while one replica has reloaded
- * and another has not), for up to 150 s: the kubelet's refresh of the mounted ConfigMap, then the reload plugin's
- * check (every 30 s, plus up to 15 s of jitter).
+ * Waits until every CoreDNS replica has logged a completed reload since `sinceUnixMs` (each replica reloads on its
+ * own, and a lookup reaches either: lookups alone once passed while one replica still answered the old way), and then
+ * {@link lookupsInARow} lookups in a row are as `wanted` says; for up to 150 s: the kubelet's refresh of the mounted
+ * ConfigMap, then the reload plugin's check (every 30 s, plus up to 15 s of jitter).
  */
 async function answeredInARow(
+  scenario: ScenarioContext,
+  sinceUnixMs: number,
   description: string,
   lookUp: () => Promise<DnsProbeResult>,
   wanted: (lookup: DnsProbeResult) => boolean,
 ): Promise<void> {
   let streak = 0;
   await eventually(
-    `${description}, ${lookupsInARow} lookups in a row (CoreDNS reloads its Corefile within about 45 s of the kubelet updating it)`,
+    `every CoreDNS replica reloads its Corefile, then ${description}, ${lookupsInARow} lookups in a row`,
     async () => {
+      const waiting = await replicasNotReloadedSince(scenario, sinceUnixMs);
+      if (waiting.length > 0) return { satisfied: false, value: `not reloaded yet: ${waiting.join(", ")}` };
       const lookup = await lookUp();
       streak = wanted(lookup) ? streak + 1 : 0;
       return { satisfied: streak >= lookupsInARow, value: `${describeLookup(lookup)}, ${streak} in a row` };
     },
-    { timeoutMs: 150_000, intervalMs: 200 },
+    { timeoutMs: 150_000, intervalMs: 300 },
   );
+}
+
+/** The CoreDNS pods that have not logged "Reloading complete" since `sinceUnixMs`. */
+async function replicasNotReloadedSince(scenario: ScenarioContext, sinceUnixMs: number): Promise<string[]> {
+  const pods = await scenario.kube.core.listNamespacedPod({
+    namespace: "kube-system",
+    labelSelector: "k8s-app=kube-dns",
+  });
+  const waiting: string[] = [];
+  for (const pod of pods.items) {
+    const name = pod.metadata?.name ?? "";
+    const log = await scenario.kube.core.readNamespacedPodLog({
+      name,
+      namespace: "kube-system",
+      timestamps: true,
+      sinceSeconds: Math.ceil((Date.now() - sinceUnixMs) / 1000) + 1,
+    });
+    if (!reloadedSince(String(log), sinceUnixMs)) waiting.push(name);
+  }
+  return waiting;
+}
+
+/** Whether a CoreDNS log (with the kubelet's timestamps) has a completed reload at or after `sinceUnixMs`. */
+export function reloadedSince(log: string, sinceUnixMs: number): boolean {
+  return log
+    .split("\n")
+    .some((line) => line.includes("Reloading complete") && Date.parse(line.split(" ")[0] ?? "") >= sinceUnixMs);
 }
 
 /**
