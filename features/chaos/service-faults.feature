@@ -92,7 +92,7 @@ Feature: Faults only a Service sees: hung pods, SIGTERM in place, CPU stress, a 
     at its reload plugin's next check (every 30 s plus jitter), on its own, so for a while only some lookups fail.
     The fault step waits until every replica has logged a completed reload and 3 lookups in a row fail, the undo
     likewise until they are answered again. Measured over 5 runs: the first failed request 14.7, 10.9, 14.0, 25.8
-    and 8.1 s after the change; the fault proven (every replica reloaded) after 18.3, 33.0, 31.9, 29.5 and 13.1 s;
+    and 8.1 s after the change; the fault step done (every lookup failing) after 18.3, 33.0, 31.9, 29.5 and 13.1 s;
     the last failure 23.7, 24.3, 17.4, 24.9 and 27.4 s after the undo; every failure a DNS failure, and "api"
     resolving throughout. In the third run the undo was judged whole on lookups alone (then 6 in a row) while one
     replica still answered SERVFAIL, and the traffic had not recovered 10 s later: hence the wait for every
