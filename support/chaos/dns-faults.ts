@@ -135,7 +135,7 @@ async function answeredInARow(
   );
 }
 
-/** The CoreDNS pods that have not logged "Reloading complete" since `sinceUnixMs`. */
+/** The CoreDNS pods that have not logged "Reloading complete" since `sinceUnixMs`, nor started since. */
 async function replicasNotReloadedSince(scenario: ScenarioContext, sinceUnixMs: number): Promise<string[]> {
   const pods = await scenario.kube.core.listNamespacedPod({
     namespace: "kube-system",
@@ -144,6 +144,9 @@ async function replicasNotReloadedSince(scenario: ScenarioContext, sinceUnixMs: 
   const waiting: string[] = [];
   for (const pod of pods.items) {
     const name = pod.metadata?.name ?? "";
+    // A replica (re)started since then read the current Corefile when it started: it has nothing to reload.
+    const started = pod.status?.containerStatuses?.[0]?.state?.running?.startedAt;
+    if (started && new Date(started).getTime() >= sinceUnixMs) continue;
     const log = await scenario.kube.core.readNamespacedPodLog({
       name,
       namespace: "kube-system",
