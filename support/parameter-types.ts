@@ -1,4 +1,5 @@
 import { defineParameterType } from "@cucumber/cucumber";
+import { parsePodSelection, podSelectionPattern } from "./chaos/selection.ts";
 import { clientOf, clientPattern, parseClientPhrase } from "./clients/phrases.ts";
 import { endpointConditionPattern, parseEndpointConditions } from "./endpoints/conditions.ts";
 import { clusterNode } from "./nodes/registry.ts";
@@ -44,6 +45,13 @@ defineParameterType({
   name: "podKill",
   regexp: /killed|force-deleted|SIGKILLed/,
   transformer: (s: string) => (s === "killed" ? "graceful" : s === "force-deleted" ? "force" : "sigkill"),
+});
+defineParameterType({ name: "dnsFailure", regexp: /SERVFAIL|NXDOMAIN/, transformer: (s: string) => s });
+/** Which ready pods a fault takes: `2 pods` (the first by name), `1 random pod`, `50% of the pods` (seeded, printed). */
+defineParameterType({
+  name: "podSelection",
+  regexp: podSelectionPattern,
+  transformer: (percent?: string, random?: string, first?: string) => parsePodSelection(percent, random, first),
 });
 defineParameterType({
   name: "trafficTarget",

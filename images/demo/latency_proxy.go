@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,11 +18,14 @@ import (
 // hosts' kernels have no netem, so added latency has to come from something in the traffic path; kubequake points
 // the Service at these pods and these pods at the backends (see support/chaos/latency.ts).
 
-// latencyProxyConfig is read from the environment: LISTEN (":8080"), UPSTREAM ("10.96.1.2:80") and LATENCY_MS.
+// latencyProxyConfig is read from the environment: LISTEN (":8080"), UPSTREAM ("10.96.1.2:80"), LATENCY_MS, and
+// TOXICS: more Toxiproxy toxics as its own JSON (a list of {"type","stream","toxicity","attributes"}), e.g. a
+// reset_peer toxic that resets connections. LATENCY_MS may be left out when TOXICS is given.
 type latencyProxyConfig struct {
 	listen    string
 	upstream  string
 	latencyMs int
+	toxics    []json.RawMessage
 }
 
 func latencyProxyConfigFromEnv(getenv func(string) string) (latencyProxyConfig, error) {
@@ -30,6 +35,14 @@ func latencyProxyConfigFromEnv(getenv func(string) string) (latencyProxyConfig, 
 	}
 	if !strings.Contains(config.upstream, ":") {
 		return config, fmt.Errorf("UPSTREAM must be host:port (the Service the latency is added in front of), got %q", config.upstream)
+	}
+	if raw := getenv("TOXICS"); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &config.toxics); err != nil || len(config.toxics) == 0 {
+			return config, fmt.Errorf("TOXICS must be a non-empty JSON list of Toxiproxy toxics, got %q", raw)
+		}
+		if getenv("LATENCY_MS") == "" {
+			return config, nil
+		}
 	}
 	latency, err := strconv.Atoi(getenv("LATENCY_MS"))
 	if err != nil || latency < 1 || latency > 60000 {
@@ -46,9 +59,16 @@ func startLatencyProxy(config latencyProxyConfig, logs io.Writer) (*toxiproxy.Ap
 	if err := server.Collection.Add(proxy, true); err != nil {
 		return nil, fmt.Errorf("starting the proxy on %s: %w", config.listen, err)
 	}
-	toxic := fmt.Sprintf(`{"name":"latency","type":"latency","stream":"downstream","attributes":{"latency":%d}}`, config.latencyMs)
-	if _, err := proxy.Toxics.AddToxicJson(strings.NewReader(toxic)); err != nil {
-		return nil, fmt.Errorf("adding the latency toxic: %w", err)
+	if config.latencyMs > 0 {
+		toxic := fmt.Sprintf(`{"name":"latency","type":"latency","stream":"downstream","attributes":{"latency":%d}}`, config.latencyMs)
+		if _, err := proxy.Toxics.AddToxicJson(strings.NewReader(toxic)); err != nil {
+			return nil, fmt.Errorf("adding the latency toxic: %w", err)
+		}
+	}
+	for i, toxic := range config.toxics {
+		if _, err := proxy.Toxics.AddToxicJson(bytes.NewReader(toxic)); err != nil {
+			return nil, fmt.Errorf("adding toxic %d of TOXICS (%s): %w", i+1, toxic, err)
+		}
 	}
 	return server, nil
 }
@@ -63,6 +83,6 @@ func runLatencyProxyRole(_ []string) int {
 		fmt.Fprintf(os.Stderr, "latency-proxy: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(os.Stderr, "latency-proxy: %s -> %s with %d ms of latency on every answer\n", config.listen, config.upstream, config.latencyMs)
+	fmt.Fprintf(os.Stderr, "latency-proxy: %s -> %s with %d ms of latency on every answer and %d more toxic(s)\n", config.listen, config.upstream, config.latencyMs, len(config.toxics))
 	select {}
 }

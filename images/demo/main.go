@@ -23,7 +23,7 @@ roles:
   prober      HTTP API: POST /probe/http, POST /probe/dns, POST /load/start (background load, vegeta)
   probe-http  one-shot HTTP probe: --url U --count N [--concurrency C]
   probe-dns   one-shot DNS probe: --name N --type A|AAAA|SRV|CNAME [--count N]
-  latency-proxy  Toxiproxy with a latency toxic: LISTEN, UPSTREAM=host:port, LATENCY_MS
+  latency-proxy  Toxiproxy with a latency toxic and/or others: LISTEN, UPSTREAM=host:port, LATENCY_MS, TOXICS (JSON)
   version     print the version
 
 Run "demo <role> -h" for the flags of a role.

@@ -5,10 +5,13 @@ import { refuseBreakingOwnClients } from "../scheduling/client-placement.ts";
 import { takeChaosLease } from "./chaos-lease.ts";
 import { apiServerDown, coreDnsDown, kubeProxyStopped, nodeBroken } from "./cluster-faults.ts";
 import type { FaultDeclaration, PlannedFault, UndoCommand } from "./declaration.ts";
+import { coreDnsFailsForService } from "./dns-faults.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
+import { connectionsReset } from "./http-faults.ts";
 import { latencyAdded } from "./latency.ts";
 import { bandwidthLimited, packetsDropped } from "./network-faults.ts";
 import { conntrackFlushed, kubeProxyRestarted, nodeDrained } from "./node-faults.ts";
+import { podsCpuStressed, podsStopped, podsTerminatedInPlace } from "./process-faults.ts";
 import { assertChaosAllowed } from "./safety.ts";
 import { kindClusterOf } from "./targets.ts";
 
@@ -28,6 +31,11 @@ export const declaredFaults: readonly FaultDeclaration<any[]>[] = [
   kubeProxyRestarted,
   conntrackFlushed,
   nodeDrained,
+  podsStopped,
+  podsTerminatedInPlace,
+  podsCpuStressed,
+  coreDnsFailsForService,
+  connectionsReset,
 ];
 
 /**

@@ -206,7 +206,10 @@ export function latencyProxyWorkload(options: {
   image: string;
   labels: Record<string, string>;
   upstream: string;
+  /** Added to every answer; 0 for none (then `toxics` says what the proxies do). */
   latencyMs: number;
+  /** More Toxiproxy toxics, as Toxiproxy takes them ({ type, stream, toxicity, attributes }). */
+  toxics?: readonly object[];
   port: number;
   replicas: number;
 }): KubernetesObject {
@@ -230,7 +233,8 @@ export function latencyProxyWorkload(options: {
               env: [
                 { name: "LISTEN", value: `0.0.0.0:${options.port}` },
                 { name: "UPSTREAM", value: options.upstream },
-                { name: "LATENCY_MS", value: String(options.latencyMs) },
+                ...(options.latencyMs > 0 ? [{ name: "LATENCY_MS", value: String(options.latencyMs) }] : []),
+                ...(options.toxics?.length ? [{ name: "TOXICS", value: JSON.stringify(options.toxics) }] : []),
               ],
               ports: [{ containerPort: options.port }],
               // A TCP check: an HTTP one would go through the proxy and wait out the latency it adds.

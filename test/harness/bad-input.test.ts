@@ -212,6 +212,16 @@ const scenarioMistakes: Record<string, RegExp> = {
     /no earlier step of this scenario saw the Service web get a load-balancer address, so there is none to compare with\n {2}what to do: check it first/,
   "The previous NodePort of a Service that still has it":
     /the Service "web" still has the NodePort \d+ a step saw, so it has no previous one\n {2}what to do: change it first/,
+  "Stopping more than all the pods":
+    /cannot SIGSTOP 150% of the pods of "web": a share of pods is a whole percentage from 1% to 100%\n {2}what to do: give a percentage from 1 to 100/,
+  "SIGTERM for a backend with no ready pod":
+    /cannot SIGTERM 1 random pod\(s\) of "web": it has no ready pod\n {2}what to do: wait until pods of "web" are ready first/,
+  "Burning more CPU cores than a pod's stress allows":
+    /cannot burn 9 CPU core\(s\): the busy loops per pod are a whole number from 1 to 4\n {2}what to do: give 1 to 4 cores/,
+  "Resetting no connections":
+    /cannot reset 0% of the connections to the Service "web": a share of connections is a whole percentage from 1% to 100%\n {2}what to do: give a percentage from 1 to 100/,
+  "CoreDNS failing for a Service that does not exist":
+    /there is no Service "nope" in the scenario's namespace, so there is no name of it for CoreDNS to fail\n {2}what to do: create it first/,
   "Restoring a steady state that was never declared":
     /no steady state was declared in this scenario, so there is nothing to restore\n {2}what to do: declare it before the chaos/,
 };

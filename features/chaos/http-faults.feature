@@ -1,0 +1,22 @@
+@chaos @serial @epic:chaos
+Feature: Connections reset by Toxiproxy in a Service's path
+
+  Toxiproxy pods (from the demo image) go between a Service and its backends, as for added latency, and reset a share
+  of the new connections (Toxiproxy's reset_peer toxic, with no delay) as soon as the request arrives: the client
+  sees "connection reset by peer". Each connection is reset with the given probability, so the share that fails
+  varies from run to run around it.
+
+  Not measured yet: it needs the demo image with TOXICS in its latency-proxy role (images/demo/latency_proxy.go),
+  built by `kubequake cluster up`.
+
+  Scenario: 30% of the connections to a Service are reset, and every failure is a reset
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And steady traffic of 20 requests per second to "http://web"
+    When 30% of the connections to the Service "web" are reset
+    And the steady traffic runs for 10 more seconds
+    And the faults are undone
+    Then within 15 seconds the steady traffic recovers
+    When the steady traffic stops
+    Then some of the steady traffic failed
+    And every failed request of the steady traffic failed with reset
+    And at most 60% of the steady traffic failed
