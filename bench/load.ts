@@ -5,6 +5,7 @@
 // intervals) is shown at the rates it can express, for comparison.
 
 import { BackgroundLoad, type LoadResult } from "../support/chaos/load.ts";
+import { podProberApi } from "../support/clients/prober-api.ts";
 import { clientPodNames } from "../support/clients/registry.ts";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { connectKube, type Kube } from "../support/kube/client.ts";
@@ -131,7 +132,8 @@ export async function benchLoad(kube: Kube, workload: DemoWorkload, runId: strin
     const rows: Row[] = [];
     for (const count of clientCounts) {
       for (const rate of rates) {
-        const load = await BackgroundLoad.start(kube, context.name, clients.slice(0, count), {
+        const apis = clients.slice(0, count).map((pod) => podProberApi(kube, context.name, pod));
+        const load = await BackgroundLoad.start(apis, {
           url,
           rate,
           durationMs,

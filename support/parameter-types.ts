@@ -1,4 +1,5 @@
 import { defineParameterType } from "@cucumber/cucumber";
+import type { TrafficTarget } from "./chaos/steady-traffic.ts";
 import { clientOf, clientPattern, parseClientPhrase } from "./clients/phrases.ts";
 import { endpointConditionPattern, parseEndpointConditions } from "./endpoints/conditions.ts";
 import { clusterNode } from "./nodes/registry.ts";
@@ -45,11 +46,27 @@ defineParameterType({
   regexp: /killed|force-deleted|SIGKILLed/,
   transformer: (s: string) => (s === "killed" ? "graceful" : s === "force-deleted" ? "force" : "sigkill"),
 });
+/**
+ * Where steady traffic goes: `the ClusterIP of "web"` | `the load-balancer address of "web"` | `the NodePort of "web"
+ * on node "n"` | a URL in quotes.
+ */
 defineParameterType({
   name: "trafficTarget",
-  regexp: /the ClusterIP of "([^"]*)"|"([^"]*)"/,
-  transformer: withRemembered((service: string | undefined, url: string | undefined) =>
-    service !== undefined ? { clusterIPOf: service } : { url: url ?? "" },
+  regexp:
+    /the ClusterIP of "([^"]*)"|the load-balancer address of "([^"]*)"|the NodePort of "([^"]*)" on node "([^"]*)"|"([^"]*)"/,
+  transformer: withRemembered(
+    (
+      clusterIPOf: string | undefined,
+      lbService: string | undefined,
+      nodePortService: string | undefined,
+      node: string | undefined,
+      url: string | undefined,
+    ): TrafficTarget => {
+      if (clusterIPOf !== undefined) return { clusterIPOf };
+      if (lbService !== undefined) return { outside: { kind: "loadBalancer", service: lbService } };
+      if (nodePortService !== undefined) return { outside: { kind: "nodePort", service: nodePortService, node } };
+      return { url: url ?? "" };
+    },
   ),
 });
 

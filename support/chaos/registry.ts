@@ -4,6 +4,7 @@ import type { ScenarioContext } from "../scenario/context.ts";
 import { kubeProxyStopped } from "./cluster-faults.ts";
 import type { FaultDeclaration, PlannedFault, UndoCommand } from "./declaration.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
+import { metallbSpeakerKilled } from "./metallb-faults.ts";
 import { assertChaosAllowed } from "./safety.ts";
 
 /**
@@ -11,7 +12,7 @@ import { assertChaosAllowed } from "./safety.ts";
  * step, guarded by its scope, with its undo in the chaos log and the fault ledger.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each declaration's own argument types are checked where it is declared.
-export const declaredFaults: readonly FaultDeclaration<any[]>[] = [kubeProxyStopped];
+export const declaredFaults: readonly FaultDeclaration<any[]>[] = [kubeProxyStopped, metallbSpeakerKilled];
 
 /**
  * Applies a declared fault for a scenario: the guard its scope needs, then its plan (targets resolved, arguments
