@@ -1,4 +1,4 @@
-@chaos @epic:chaos @needs:loadbalancer @needs:outside-clients
+@epic:chaos @needs:loadbalancer @needs:outside-clients
 Feature: Steady traffic from outside the cluster, and load-balancer failover under it
 
   The same open-loop engine as in-cluster steady traffic (the demo image's prober, vegeta inside) runs outside the
@@ -6,6 +6,7 @@ Feature: Steady traffic from outside the cluster, and load-balancer failover und
   host"). kubequake talks to its API directly, not through the API server, and reads the same per-request samples,
   so the chart, the failure windows and every check are those of in-cluster steady traffic.
 
+  @chaos
   Scenario: Steady traffic from an outside client to a load-balancer address, with a pod killed under it
     Given the demo backend runs 3 replicas behind the load-balancer Service "web"
     And the Service "web" gets a load-balancer address within 10 seconds
@@ -26,7 +27,7 @@ Feature: Steady traffic from outside the cluster, and load-balancer failover und
     Then none of the steady traffic failed
     And the steady traffic's p99 latency was at most 500 ms
 
-  @serial @needs:nodes>=3 @needs:node-chaos
+  @chaos @serial @needs:nodes>=3 @needs:node-chaos
   Scenario: The MetalLB speaker on the announcing node is killed under outside load
     Given the demo backend runs 2 replicas behind the load-balancer Service "web"
     And the Service "web" gets a load-balancer address within 10 seconds
@@ -40,7 +41,7 @@ Feature: Steady traffic from outside the cluster, and load-balancer failover und
     When the steady traffic stops
     Then the steady traffic's longest failure window, if any, was at most 10 seconds
 
-  @serial @needs:nodes>=3 @needs:node-chaos
+  @chaos @serial @needs:nodes>=3 @needs:node-chaos
   Scenario: The announcing node is stopped under outside load, and the address moves to another node
     Given the demo backend runs 2 replicas behind the load-balancer Service "web"
     And the Service "web" gets a load-balancer address within 10 seconds
