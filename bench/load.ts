@@ -153,9 +153,10 @@ export async function benchLoad(kube: Kube, workload: DemoWorkload, runId: strin
       { engine: "vegeta in an outside container → NodePort", client: outsideClient(context, "bench") },
       { engine: "vegeta in the host's network → NodePort", client: hostClient(context) },
     ];
-    for (const { engine, client } of outside) {
-      const api = await client.prober();
-      for (const rate of outsideRates) {
+    const apis = await Promise.all(outside.map(async ({ engine, client }) => ({ engine, api: await client.prober() })));
+    // Rate by rate, so that neither engine runs right after the other's heaviest run (its connections still closing).
+    for (const rate of outsideRates) {
+      for (const { engine, api } of apis) {
         const load = await BackgroundLoad.start([api], { url: nodePort[0]!.url, rate, durationMs, timeoutMs: 2000 });
         rows.push(loadRow(1, await load.done(), engine));
       }

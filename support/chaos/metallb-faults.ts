@@ -98,13 +98,20 @@ export const metallbSpeakerKilled = defineFault({
         );
       },
       proof: async () => {
+        // Stopped, or already restarted: the kubelet restarts it at once the first time, and after a back-off that
+        // doubles from 10 s when it was killed again within 10 minutes.
         await eventually(
-          `the speaker ${podName} on ${node.name} was restarted by the kubelet (its restart count went up)`,
+          `the speaker ${podName} on ${node.name} stopped (not running, or restarted by the kubelet)`,
           async () => {
             const now = await scenario.kube.core.readNamespacedPod({ name: podName, namespace: metallbNamespace });
-            return { satisfied: restartsOf(now) > restartsBefore, value: `${restartsOf(now)} restarts` };
+            const status = now.status?.containerStatuses?.find((c) => c.name === "speaker");
+            const stopped = restartsOf(now) > restartsBefore || status?.state?.running === undefined;
+            return {
+              satisfied: stopped,
+              value: `${restartsOf(now)} restarts, state ${Object.keys(status?.state ?? {})}`,
+            };
           },
-          { timeoutMs: 60_000, intervalMs: 250 },
+          { timeoutMs: 30_000, intervalMs: 250 },
         );
       },
       undo: { argv: undo },
