@@ -68,3 +68,32 @@ Feature: Steady traffic from outside the cluster, and load-balancer failover und
     Then the steady traffic's longest failure window, if any, was at most 30 seconds
     When the faults are undone
     Then within 240 seconds MetalLB is whole again
+
+  @chaos @serial @needs:nodes>=3 @needs:node-chaos
+  Scenario: The announcing node is paused under outside load: the address moves once its speaker is found dead
+    Given the demo backend runs 2 replicas behind the load-balancer Service "web"
+    And the Service "web" gets a load-balancer address within 10 seconds
+    And within 30 seconds the load balancer announces the address of "web" from one node
+    And the node announcing the load-balancer address of "web" is remembered as "announcer"
+    When the Deployment "web" is patched with:
+      """
+      spec:
+        template:
+          spec:
+            affinity:
+              nodeAffinity:
+                requiredDuringSchedulingIgnoredDuringExecution:
+                  nodeSelectorTerms:
+                    - matchExpressions:
+                        - {key: kubernetes.io/hostname, operator: NotIn, values: ["{remembered:announcer}"]}
+      """
+    Then within 90 seconds the rollout of "web" completes
+    And within 20 seconds 10 requests from an outside client to the load-balancer address of "web" all succeed
+    Given steady traffic of 100 requests per second to the load-balancer address of "web" from an outside client
+    When the node "{remembered:announcer}" is paused
+    Then within 90 seconds the steady traffic recovers for 3 consecutive seconds
+    When the steady traffic stops
+    Then some of the steady traffic failed
+    And the steady traffic's longest failure window was at most 30 seconds
+    When the faults are undone
+    Then within 240 seconds MetalLB is whole again
