@@ -1,15 +1,19 @@
 // The background load engine's figures (part of `npm run bench`; `node bench/load.ts` runs it alone): achieved rate
 // and schedule accuracy (start − scheduled) at 100, 300 and 1000 requests/s, a new connection per request, from 1
-// and 2 client pods to the demo backend behind a ClusterIP Service. The engine is vegeta's library in the prober, so
+// and 2 client pods to the demo backend behind its Service's ClusterIP; and, side by side, the same engine outside
+// the cluster (a prober container on the kind network, and one in the host's network) at 500 and 1000 requests/s
+// to the Service's NodePort on a worker, driven directly rather than through the API server. The engine is vegeta's library in the prober, so
 // the side by side is requested vs achieved; the one-shot /probe/http pacer (a hand-written loop, whole-millisecond
 // intervals) is shown at the rates it can express, for comparison.
 
 import { BackgroundLoad, type LoadResult } from "../support/chaos/load.ts";
-import { clientPodNames } from "../support/clients/registry.ts";
+import { podProberApi } from "../support/clients/prober-api.ts";
+import { clientPodNames, hostClient, outsideClient } from "../support/clients/registry.ts";
 import { kubeconfigPath } from "../support/cluster/kind.ts";
 import { connectKube, type Kube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 import { probeHttp } from "../support/kube/prober.ts";
+import { clusterNodes, resolveOutsideTarget } from "../support/outside/targets.ts";
 import { type DemoWorkload, ScenarioContext } from "../support/scenario/context.ts";
 import { deployBehindService } from "../support/services/exposure.ts";
 import { percentile } from "../support/traffic/statistics.ts";
@@ -17,6 +21,7 @@ import { demoImageName } from "../tooling/cluster-build/stages.ts";
 import { loadVersions } from "../tooling/cluster-build/versions.ts";
 
 const rates = [100, 300, 1000];
+const outsideRates = [500, 1000];
 const clientCounts = [1, 2];
 const durationMs = 5000;
 const url = "http://web/";
@@ -36,11 +41,11 @@ interface Row {
   readonly note: string;
 }
 
-function loadRow(clients: number, result: LoadResult): Row {
+function loadRow(clients: number, result: LoadResult, engine = "vegeta in client pods → ClusterIP"): Row {
   const held = result.rateHeld ? "held" : `NOT HELD: ${result.problems.join("; ")}`;
   const workers = result.clients.map((c) => c.peakWorkers).join("+");
   return {
-    engine: "vegeta (POST /load/start)",
+    engine,
     clients,
     requested: result.requestedRate,
     achieved: result.achievedRate,
@@ -126,12 +131,13 @@ function table(rows: readonly Row[]): string[] {
 export async function benchLoad(kube: Kube, workload: DemoWorkload, runId: string): Promise<string[]> {
   const context = await ScenarioContext.start(kube, workload, { run: runId, worker: "b", scenario: "load" });
   try {
-    await deployBehindService(context, { service: "web", replicas: 2, type: "ClusterIP" });
+    await deployBehindService(context, { service: "web", replicas: 2, type: "NodePort" });
     const clients = await clientPodNames(context, Math.max(...clientCounts));
     const rows: Row[] = [];
     for (const count of clientCounts) {
       for (const rate of rates) {
-        const load = await BackgroundLoad.start(kube, context.name, clients.slice(0, count), {
+        const apis = clients.slice(0, count).map((pod) => podProberApi(kube, context.name, pod));
+        const load = await BackgroundLoad.start(apis, {
           url,
           rate,
           durationMs,
@@ -140,11 +146,26 @@ export async function benchLoad(kube: Kube, workload: DemoWorkload, runId: strin
         rows.push(loadRow(count, await load.done()));
       }
     }
+    // Outside: the NodePort on the first worker, from an outside container and from the host's network.
+    const [worker] = (await clusterNodes(context)).filter((n) => !n.name.endsWith("control-plane"));
+    const nodePort = await resolveOutsideTarget(context, { kind: "nodePort", service: "web", node: worker?.name });
+    const outside = [
+      { engine: "vegeta in an outside container → NodePort", client: outsideClient(context, "bench") },
+      { engine: "vegeta in the host's network → NodePort", client: hostClient(context) },
+    ];
+    const apis = await Promise.all(outside.map(async ({ engine, client }) => ({ engine, api: await client.prober() })));
+    // Rate by rate, so that neither engine runs right after the other's heaviest run (its connections still closing).
+    for (const rate of outsideRates) {
+      for (const { engine, api } of apis) {
+        const load = await BackgroundLoad.start([api], { url: nodePort[0]!.url, rate, durationMs, timeoutMs: 2000 });
+        rows.push(loadRow(1, await load.done(), engine));
+      }
+    }
     for (const rate of rates.filter((r) => Number.isInteger(1000 / r))) {
       rows.push(await probeRow(kube, context.name, clients[0]!, rate));
     }
     return [
-      `background load, a new connection per request to ${url} (ClusterIP, 2 backends), ${durationMs / 1000} s per run; lag = start − scheduled, latency from the scheduled time:`,
+      `background load, a new connection per request to ${url} (ClusterIP) or ${nodePort[0]!.url} (NodePort on ${worker?.name}), 2 backends, ${durationMs / 1000} s per run; lag = start − scheduled, latency from the scheduled time:`,
       ...table(rows),
     ];
   } finally {

@@ -3,7 +3,8 @@
 //   a Service scenario: namespace → 2 backends behind a ClusterIP Service, in service → {backend} 5 times → teardown:
 //   median seconds and API requests per scenario and per {backend} (handles come from the Scenario's registry)
 //   prober throughput: requests/s with a new connection per request, and timestamp resolution
-//   background load (bench/load.ts): achieved rate and schedule accuracy at 100, 300 and 1000 requests/s
+//   background load (bench/load.ts): achieved rate and schedule accuracy at 100, 300 and 1000 requests/s in the
+//   cluster, and at 500 and 1000 requests/s from outside it (an outside container, the host), side by side
 //   LoadBalancer (bench/load-balancer.ts): median time from create to an address, and to the first answer
 //   every feature: wall time of `kubequake run` with 2 workers
 // `npm run bench -- --soak N [--paths P]… [--parallel W] [--minutes M]`: instead, the feature suite N times and a

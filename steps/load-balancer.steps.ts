@@ -5,6 +5,7 @@
  * of "web"`, `within 20 seconds none of 10 requests from the outside client "bob" to … succeeds`.
  */
 import { Given, Then, When } from "@cucumber/cucumber";
+import { waitUntilMetallbWhole } from "../support/chaos/metallb-faults.ts";
 import {
   admitOnlyOutsideClient,
   changeType,
@@ -100,3 +101,11 @@ Then(
     await expectAnnouncingNodes(service, 0, seconds);
   },
 );
+
+/**
+ * MetalLB is whole: its controller and every speaker ready, and each load-balancer address of the scenario announced
+ * by one node (after a node comes back MetalLB can crash-loop for about a minute before it is).
+ */
+Then("within {int} second(s) MetalLB is whole again", async function (this: KubequakeWorld, seconds: number) {
+  await waitUntilMetallbWhole(this.scenario, seconds);
+});

@@ -24,7 +24,7 @@ import {
   type TrafficTarget,
   waitForSteadyTrafficRecovery,
 } from "../support/chaos/steady-traffic.ts";
-import type { ClusterNode } from "../support/nodes/registry.ts";
+import type { Client } from "../support/clients/client.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
 /**
@@ -68,11 +68,16 @@ Given(
   },
 );
 
-/** As above, from one client pod pinned to a node (e.g. the node that a node fault spares). */
+/**
+ * As above, from one client of any kind: a client pod on a node (e.g. the node a node fault spares), an outside
+ * client (a demo prober container on the kind network), or the host (a demo prober in the host's own network). The
+ * target may also be an address from outside: `the load-balancer address of "web"`, `the NodePort of "web" on node
+ * "n"`. Every kind runs the same open-loop engine and leaves the same samples, charts and checks.
+ */
 Given(
-  "steady traffic of {int} requests per second to {trafficTarget} from a client pod on node {node}",
-  async function (this: KubequakeWorld, rate: number, target: TrafficTarget, node: ClusterNode) {
-    await startSteadyTraffic(this.scenario, target, { rate, node });
+  "steady traffic of {int} requests per second to {trafficTarget} from {client}",
+  async function (this: KubequakeWorld, rate: number, target: TrafficTarget, from: Client) {
+    await startSteadyTraffic(this.scenario, target, { rate, from });
   },
 );
 

@@ -1,5 +1,6 @@
 import { defineParameterType } from "@cucumber/cucumber";
 import { parsePodSelection, podSelectionPattern } from "./chaos/selection.ts";
+import type { TrafficTarget } from "./chaos/steady-traffic.ts";
 import { clientOf, clientPattern, parseClientPhrase } from "./clients/phrases.ts";
 import { endpointConditionPattern, parseEndpointConditions } from "./endpoints/conditions.ts";
 import { clusterNode } from "./nodes/registry.ts";
@@ -53,11 +54,27 @@ defineParameterType({
   regexp: podSelectionPattern,
   transformer: (percent?: string, random?: string, first?: string) => parsePodSelection(percent, random, first),
 });
+/**
+ * Where steady traffic goes: `the ClusterIP of "web"` | `the load-balancer address of "web"` | `the NodePort of "web"
+ * on node "n"` | a URL in quotes.
+ */
 defineParameterType({
   name: "trafficTarget",
-  regexp: /the ClusterIP of "([^"]*)"|"([^"]*)"/,
-  transformer: withRemembered((service: string | undefined, url: string | undefined) =>
-    service !== undefined ? { clusterIPOf: service } : { url: url ?? "" },
+  regexp:
+    /the ClusterIP of "([^"]*)"|the load-balancer address of "([^"]*)"|the NodePort of "([^"]*)" on node "([^"]*)"|"([^"]*)"/,
+  transformer: withRemembered(
+    (
+      clusterIPOf: string | undefined,
+      lbService: string | undefined,
+      nodePortService: string | undefined,
+      node: string | undefined,
+      url: string | undefined,
+    ): TrafficTarget => {
+      if (clusterIPOf !== undefined) return { clusterIPOf };
+      if (lbService !== undefined) return { outside: { kind: "loadBalancer", service: lbService } };
+      if (nodePortService !== undefined) return { outside: { kind: "nodePort", service: nodePortService, node } };
+      return { url: url ?? "" };
+    },
   ),
 });
 

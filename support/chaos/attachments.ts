@@ -6,6 +6,8 @@ import type { SteadyTrafficEvidence } from "./steady-traffic.ts";
 export async function attachTrafficEvidence(scenario: ScenarioReport, evidence: SteadyTrafficEvidence): Promise<void> {
   const { artifacts, result } = evidence;
   await scenario.attachFile("traffic-timeline.png", artifacts.png, "image/png");
+  // The SVG beside it: sharp at any zoom, and its text (labels, figures) can be searched and copied.
+  await scenario.attachFile("traffic-timeline.svg", artifacts.svg, "image/svg+xml");
   await scenario.attachText("traffic-summary.txt", `${summarizeLoad(result)}\n\n${artifacts.json}`);
   await scenario.attachFile("traffic-samples.csv", artifacts.csv, "text/csv");
 }

@@ -1,10 +1,10 @@
+import type { ProberApi } from "../clients/prober-api.ts";
 import { UserError } from "../errors/user-error.ts";
-import { getFromPod, type Kube, postToPod } from "../kube/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { TrafficSample } from "./verdicts.ts";
 
-// Background load: open-loop traffic at a fixed arrival rate from prober pods, driven by vegeta inside the demo
-// image (images/demo/load.go). A slow Service cannot slow the client down, so failures cannot hide; every request
+// Background load: open-loop traffic at a fixed arrival rate from probers (client pods, or demo-image containers
+// outside the cluster), driven by vegeta inside the demo image (images/demo/load.go). A slow Service cannot slow the client down, so failures cannot hide; every request
 // is recorded with its scheduled time, so waiting for a busy client counts as latency (no coordinated omission).
 
 /** The prober's limits (images/demo/load.go): requests per second per client, and milliseconds. */
@@ -12,7 +12,6 @@ export const maxLoadRatePerClient = 5000;
 export const maxLoadDurationMs = 600_000;
 export const maxLoadTimeoutMs = 30_000;
 
-const proberPort = 8080;
 const pollRequestTimeoutMs = 10_000;
 
 export interface LoadRequest {
@@ -272,6 +271,7 @@ export function summarizeLoad(result: LoadResult): string {
 
 interface ClientRun {
   readonly client: string;
+  readonly api: ProberApi;
   readonly id: string;
   readonly samples: ProberLoadSample[];
   next: number;
@@ -279,29 +279,18 @@ interface ClientRun {
 }
 
 /**
- * Open-loop load running in the background from one or more prober pods. Samples are fetched incrementally while
+ * Open-loop load running in the background from one or more probers (client pods, outside containers). Samples are fetched incrementally while
  * it runs; {@link BackgroundLoad.stop} ends it early, {@link BackgroundLoad.done} waits for its stated duration.
  */
 export class BackgroundLoad {
   readonly request: LoadRequest;
-  readonly #kube: Kube;
-  readonly #namespace: string;
   readonly #runs: readonly ClientRun[];
   readonly #abort = new AbortController();
   readonly #polling: Promise<void>;
   readonly #note: (line: string) => void;
   #result: Promise<LoadResult> | undefined;
 
-  private constructor(
-    kube: Kube,
-    namespace: string,
-    request: LoadRequest,
-    runs: ClientRun[],
-    pollIntervalMs: number,
-    note: (line: string) => void,
-  ) {
-    this.#kube = kube;
-    this.#namespace = namespace;
+  private constructor(request: LoadRequest, runs: ClientRun[], pollIntervalMs: number, note: (line: string) => void) {
     this.request = request;
     this.#runs = runs;
     this.#note = note;
@@ -333,31 +322,31 @@ export class BackgroundLoad {
 
   /**
    * Starts `request.rate` requests/s (split over `clients`) to `request.url` and returns at once; the clients' runs
-   * start within one API round trip of each other. If one client cannot start, the others are stopped.
+   * start within one round trip of each other. A client is a prober API however reached: a pod's through the API
+   * server ({@link podProberApi}), an outside container's directly. If one client cannot start, the others are stopped.
    */
   static async start(
-    kube: Kube,
-    namespace: string,
-    clients: readonly string[],
+    clients: readonly ProberApi[],
     request: LoadRequest,
     options: { pollIntervalMs?: number; note?: (line: string) => void } = {},
   ): Promise<BackgroundLoad> {
     validateRequest(request);
     const rates = splitRate(request.rate, clients.length);
     const attempts = await Promise.allSettled(
-      clients.map((client, index) =>
-        postToPod<{ id: string }>(
-          kube,
-          { namespace, pod: client, port: proberPort, path: "/load/start" },
-          {
-            url: request.url,
-            rate: rates[index],
-            durationMs: request.durationMs,
-            timeoutMs: request.timeoutMs ?? 0,
-            maxWorkers: request.maxWorkers ?? 0,
-          },
-          pollRequestTimeoutMs,
-        ).then(({ id }): ClientRun => ({ client, id, samples: [], next: 0, status: undefined })),
+      clients.map((api, index) =>
+        api
+          .post<{ id: string }>(
+            "/load/start",
+            {
+              url: request.url,
+              rate: rates[index],
+              durationMs: request.durationMs,
+              timeoutMs: request.timeoutMs ?? 0,
+              maxWorkers: request.maxWorkers ?? 0,
+            },
+            pollRequestTimeoutMs,
+          )
+          .then(({ id }): ClientRun => ({ client: api.name, api, id, samples: [], next: 0, status: undefined })),
       ),
     );
     const runs = attempts.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
@@ -365,12 +354,7 @@ export class BackgroundLoad {
     if (failure) {
       await Promise.allSettled(
         runs.map((run) =>
-          postToPod(
-            kube,
-            { namespace, pod: run.client, port: proberPort, path: `/load/${run.id}/stop?limit=0` },
-            {},
-            (request.timeoutMs ?? 2000) + pollRequestTimeoutMs,
-          ),
+          run.api.post(`/load/${run.id}/stop?limit=0`, {}, (request.timeoutMs ?? 2000) + pollRequestTimeoutMs),
         ),
       );
       throw new Error(`cannot start load to ${request.url}: ${(failure as PromiseRejectedResult).reason}`);
@@ -379,7 +363,7 @@ export class BackgroundLoad {
     note(
       `load to ${request.url}: ${request.rate} requests/s for ${request.durationMs / 1000} s from ${runs.map((r, i) => `${r.client} (${rates[i]}/s, ${r.id})`).join(", ")}`,
     );
-    return new BackgroundLoad(kube, namespace, request, runs, options.pollIntervalMs ?? 500, note);
+    return new BackgroundLoad(request, runs, options.pollIntervalMs ?? 500, note);
   }
 
   /** The samples received so far from every client, in scheduled order (the newest requests may still be in flight). */
@@ -433,17 +417,11 @@ export class BackgroundLoad {
   }
 
   async #fetch(run: ClientRun, how: "GET" | "STOP"): Promise<ProberLoadStatus> {
-    const target = { namespace: this.#namespace, pod: run.client, port: proberPort };
     const status =
       how === "GET"
-        ? await getFromPod<ProberLoadStatus>(
-            this.#kube,
-            { ...target, path: `/load/${run.id}?since=${run.next}` },
-            pollRequestTimeoutMs,
-          )
-        : await postToPod<ProberLoadStatus>(
-            this.#kube,
-            { ...target, path: `/load/${run.id}/stop?since=${run.next}` },
+        ? await run.api.get<ProberLoadStatus>(`/load/${run.id}?since=${run.next}`, pollRequestTimeoutMs)
+        : await run.api.post<ProberLoadStatus>(
+            `/load/${run.id}/stop?since=${run.next}`,
             {},
             // The prober answers once the requests in flight have ended, each within its timeout.
             (this.request.timeoutMs ?? 2000) + pollRequestTimeoutMs,

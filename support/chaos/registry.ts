@@ -9,6 +9,7 @@ import { coreDnsFailsForService } from "./dns-faults.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
 import { connectionsReset } from "./http-faults.ts";
 import { latencyAdded } from "./latency.ts";
+import { metallbSpeakerKilled } from "./metallb-faults.ts";
 import { bandwidthLimited, packetsDropped } from "./network-faults.ts";
 import { conntrackFlushed, kubeProxyRestarted, nodeDrained } from "./node-faults.ts";
 import { podsCpuStressed, podsStopped, podsTerminatedInPlace } from "./process-faults.ts";
@@ -36,6 +37,7 @@ export const declaredFaults: readonly FaultDeclaration<any[]>[] = [
   podsCpuStressed,
   coreDnsFailsForService,
   connectionsReset,
+  metallbSpeakerKilled,
 ];
 
 /**

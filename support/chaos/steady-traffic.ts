@@ -1,13 +1,17 @@
-import { clientPodNames, clientPodOnNode } from "../clients/registry.ts";
+import type { Client } from "../clients/client.ts";
+import { podProberApi } from "../clients/prober-api.ts";
+import { clientPodNames } from "../clients/registry.ts";
+import { EndpointWatcher, endpointWatchersSlot } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
-import type { ClusterNode } from "../nodes/registry.ts";
+import { describeOutsideTarget, type OutsideTarget, resolveOutsideTarget } from "../outside/targets.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { SteadyTrafficRecord } from "./expectations.ts";
 import { chaosEvents, noteChaosEvent } from "./faults.ts";
 import { BackgroundLoad, expectRateHeld, type LoadResult, splitRate } from "./load.ts";
 import { PodDisappearances } from "./pod-faults.ts";
+import type { ReadyEndpointsSeries } from "./timeline.ts";
 import { renderTimeline, type TimelineArtifacts } from "./timeline-chart.ts";
 import type { TrafficSample } from "./verdicts.ts";
 
@@ -19,14 +23,22 @@ import type { TrafficSample } from "./verdicts.ts";
 /** Steady traffic stops by itself after this long, so a scenario that never stops it still ends its load. */
 const maxSteadyTrafficMs = 300_000;
 
-/** Where the steady traffic goes: a URL as given, or the ClusterIP of a Service (no DNS lookup per request). */
-export type TrafficTarget = { readonly url: string } | { readonly clusterIPOf: string };
+/**
+ * Where the steady traffic goes: a URL as given, the ClusterIP of a Service (no DNS lookup per request), or an
+ * address outside clients use: a Service's load-balancer address, or its NodePort on one node.
+ */
+export type TrafficTarget =
+  | { readonly url: string }
+  | { readonly clusterIPOf: string }
+  | { readonly outside: OutsideTarget & { readonly kind: "nodePort" | "loadBalancer" } };
 
 /** The scenario's steady traffic, running or finished. */
 export interface SteadyTrafficState {
   readonly load: BackgroundLoad;
   readonly url: string;
   readonly gone: PodDisappearances;
+  /** The target Service's EndpointSlices over time (ready endpoints on the chart), when the target names a Service. */
+  readonly endpoints?: EndpointWatcher;
   /** When the scenario started the traffic: the chart shows what happened from then on, not the set-up before. */
   readonly sinceUnixMs: number;
   result?: LoadResult;
@@ -38,10 +50,10 @@ export interface SteadyTrafficState {
  */
 const steadyTrafficSlot = defineSlot(
   "steady traffic",
-  () => ({ current: undefined as SteadyTrafficState | undefined }),
+  () => ({ current: undefined as (SteadyTrafficState & { ownWatch?: EndpointWatcher }) | undefined }),
   async ({ current }) => {
     if (!current) return;
-    await Promise.allSettled([current.load.stop(), current.gone.stop()]);
+    await Promise.allSettled([current.load.stop(), current.gone.stop(), current.ownWatch?.stop()]);
   },
 );
 
@@ -56,8 +68,22 @@ export function steadyTrafficRunning(context: ScenarioContext): boolean {
   return current !== undefined && !current.result;
 }
 
-async function resolveTarget(context: ScenarioContext, target: TrafficTarget): Promise<string> {
-  if ("url" in target) return target.url;
+/** The URL the load is sent to, and the Service it names (for its endpoints on the chart), if any. */
+async function resolveTarget(
+  context: ScenarioContext,
+  target: TrafficTarget,
+): Promise<{ url: string; service?: string }> {
+  if ("outside" in target) {
+    const [address] = await resolveOutsideTarget(context, target.outside);
+    if (!address) throw new Error(`${describeOutsideTarget(target.outside)} stands for no address`);
+    return { url: address.url, service: target.outside.service };
+  }
+  if ("url" in target) {
+    // "http://web", "http://web.ns.svc…": the Service of the scenario it names, if the scenario made one.
+    const host = URL.canParse(target.url) ? new URL(target.url).hostname.split(".")[0] : undefined;
+    const made = [...(context.peek(endpointWatchersSlot)?.keys() ?? [])];
+    return { url: target.url, service: host && made.includes(host) ? host : undefined };
+  }
   const service = await context.kube.core.readNamespacedService({ name: target.clusterIPOf, namespace: context.name });
   const ip = service.spec?.clusterIP;
   if (!ip || ip === "None") {
@@ -66,17 +92,19 @@ async function resolveTarget(context: ScenarioContext, target: TrafficTarget): P
       'send the traffic to a URL instead, e.g. "http://web", or give the Service a ClusterIP.',
     );
   }
-  return `http://${ip}:${service.spec?.ports?.[0]?.port ?? 80}/`;
+  return { url: `http://${ip}:${service.spec?.ports?.[0]?.port ?? 80}/`, service: target.clusterIPOf };
 }
 
 /**
- * Starts `rate` requests per second to the target from `clients` client pods (or one pinned to `node`), each a new
- * TCP connection, and returns at once. Pod disappearances are watched from now on, for the killed-pod check.
+ * Starts `rate` requests per second to the target and returns at once: from `clients` client pods, or from one
+ * client of any kind (`from`: a client pod on a node, an outside container, the host), each request a new TCP
+ * connection. Pod disappearances are watched from now on, for the killed-pod check, and the target Service's
+ * endpoints, for the chart.
  */
 export async function startSteadyTraffic(
   context: ScenarioContext,
   target: TrafficTarget,
-  options: { rate: number; clients?: number; node?: ClusterNode },
+  options: { rate: number; clients?: number; from?: Client },
 ): Promise<void> {
   if (steadyTrafficRunning(context)) {
     throw new UserError(
@@ -85,25 +113,28 @@ export async function startSteadyTraffic(
     );
   }
   // A rate no client can send is a mistake to report before any pod is created.
-  splitRate(options.rate, options.node ? 1 : (options.clients ?? 1));
+  splitRate(options.rate, options.from ? 1 : (options.clients ?? 1));
   const sinceUnixMs = Date.now();
-  const url = await resolveTarget(context, target);
+  const { url, service } = await resolveTarget(context, target);
   const slot = context.slot(steadyTrafficSlot);
+  const watched = service ? context.peek(endpointWatchersSlot)?.get(service) : undefined;
+  const ownWatch = service && !watched ? await EndpointWatcher.start(context, service) : undefined;
   const gone = await PodDisappearances.start(context);
-  const clients = options.node
-    ? [(await clientPodOnNode(context, options.node.name).start()).name]
-    : await clientPodNames(context, options.clients ?? 1);
+  const clients = options.from
+    ? [await options.from.prober()]
+    : (await clientPodNames(context, options.clients ?? 1)).map((pod) => podProberApi(context.kube, context.name, pod));
   const load = await BackgroundLoad.start(
-    context.kube,
-    context.name,
     clients,
     { url, rate: options.rate, durationMs: maxSteadyTrafficMs },
     { note: (line) => context.note(line) },
   );
   // A stopped steady traffic's pod watch is no longer read (the disappearances are the running traffic's).
-  await slot.current?.gone.stop();
-  slot.current = { load, url, gone, sinceUnixMs };
-  noteChaosEvent(context, `steady traffic: ${options.rate} req/s to ${url}`);
+  await Promise.all([slot.current?.gone.stop(), slot.current?.ownWatch?.stop()]);
+  slot.current = { load, url, gone, sinceUnixMs, endpoints: watched ?? ownWatch, ownWatch };
+  noteChaosEvent(
+    context,
+    `steady traffic: ${options.rate} req/s to ${url} from ${clients.map((c) => c.name).join(", ")}`,
+  );
 }
 
 /** The finished traffic's timeline chart, samples and summary, for the report. */
@@ -128,8 +159,31 @@ export async function stopSteadyTraffic(
     samples: traffic.result.samples,
     events: chaosEvents(context).filter((e) => e.atUnixMs >= traffic.sinceUnixMs),
     requestedRatePerSecond: traffic.result.requestedRate,
+    ...(traffic.endpoints
+      ? { readyEndpoints: readyEndpointsSince(traffic.endpoints, traffic.sinceUnixMs, Date.now()) }
+      : {}),
   });
   return { result: traffic.result, artifacts };
+}
+
+/**
+ * The number of ready endpoints of the watched Service at each change from `sinceUnixMs` to `untilUnixMs`, starting
+ * with what it had at `sinceUnixMs` (the last change before it).
+ */
+export function readyEndpointsSince(
+  watcher: Pick<EndpointWatcher, "service" | "timeline">,
+  sinceUnixMs: number,
+  untilUnixMs: number,
+): ReadyEndpointsSeries {
+  const ready = (change: EndpointWatcher["timeline"][number]) => change.endpoints.filter((e) => e.ready).length;
+  const before = watcher.timeline.filter((c) => c.atUnixMs < sinceUnixMs).at(-1);
+  const points = watcher.timeline
+    .filter((c) => c.atUnixMs >= sinceUnixMs && c.atUnixMs <= untilUnixMs)
+    .map((c) => ({ atUnixMs: c.atUnixMs, ready: ready(c) }));
+  return {
+    service: watcher.service,
+    points: before ? [{ atUnixMs: sinceUnixMs, ready: ready(before) }, ...points] : points,
+  };
 }
 
 /**

@@ -35,7 +35,7 @@ echarts.use([
 export interface TimelineChartOptions {
   /** SVG width in CSS pixels; 1200 unless told. */
   readonly width?: number;
-  /** SVG height in CSS pixels; 500 unless told. */
+  /** SVG height in CSS pixels; 500 unless told, plus the ready-endpoints strip when there is one. */
   readonly height?: number;
   /** PNG pixels per SVG pixel; 1.5 unless told (sharp in an HTML report without a large file). */
   readonly pngScale?: number;
@@ -56,6 +56,9 @@ const failureColours: Readonly<Record<string, string>> = {
 const spareFailureColours = ["#b2182b", "#f4a582", "#67001f"];
 const p50Colour = "#117733";
 const p99Colour = "#000000";
+const lagColour = "#56b4e9";
+const requestedColour = "#0072b2";
+const endpointsColour = "#009e73";
 const chaosColour = "#222222";
 const undoColour = "#0072b2";
 const noteColour = "#888888";
@@ -67,6 +70,14 @@ const windowColour = "rgba(213, 94, 0, 0.10)";
 const fontFamily = "DejaVu Sans Condensed";
 const labelFont = `12px ${fontFamily}`;
 const labelRowPx = 17;
+/** The ready-endpoints strip under the plot: its height, and the gap above it (the plot's own x labels). */
+const endpointsStripPx = 70;
+const endpointsGapPx = 34;
+
+/** The chart's height: 500 px, plus the ready-endpoints strip when the summary has a watched Service. */
+export function defaultChartHeight(summary: TimelineSummary): number {
+  return 500 + (summary.readyEndpoints ? endpointsStripPx + endpointsGapPx : 0);
+}
 
 /**
  * The ECharts option for a timeline: stacked outcome bars, latency lines, event markers and the failure window.
@@ -101,6 +112,22 @@ export function timelineChartOption(summary: TimelineSummary, width = 1200): ECh
   // The log axis cannot show 0 ms; sub-0.1 ms answers are below the prober's resolution anyway.
   const latency = (pick: "p50" | "p99") =>
     summary.buckets.map((b) => [centre(b.startMs), b.latencyMs ? Math.max(0.1, b.latencyMs[pick]) : null]);
+  // Schedule lag on the same log axis: a client that cannot keep its schedule shows here before its rate drops.
+  const lag = summary.buckets.map((b) => [
+    centre(b.startMs),
+    b.scheduleLagMs ? Math.max(0.1, b.scheduleLagMs.p99) : null,
+  ]);
+  const requested =
+    summary.requestedRatePerSecond === null
+      ? null
+      : [
+          [0, summary.requestedRatePerSecond * bucketS],
+          [
+            Math.max(bucketS, seconds(summary.buckets.length * summary.bucketMs)),
+            summary.requestedRatePerSecond * bucketS,
+          ],
+        ];
+  const endpoints = summary.readyEndpoints;
 
   const grid = { left: 64, right: 78 };
   const titleBottom = 60;
@@ -153,10 +180,14 @@ export function timelineChartOption(summary: TimelineSummary, width = 1200): ECh
     ? [[{ xAxis: seconds(window.startMs) }, { xAxis: seconds(window.endMs) }]]
     : [];
   const eventKinds = (["chaos", "undo", "note"] as const).filter((kind) => summary.events.some((e) => e.kind === kind));
+  const endpointsName = endpoints ? `ready endpoints of ${endpoints.service}` : "";
   const legendNames = [
     ...bars.map((b) => b.name),
+    ...(requested ? ["requested rate"] : []),
     "p50 latency",
     "p99 latency",
+    "schedule lag p99",
+    ...(endpoints ? [endpointsName] : []),
     ...eventKinds.map((kind) => ({ name: kind === "chaos" ? "chaos event" : kind, icon: lineIcon })),
   ];
   return {
@@ -190,18 +221,41 @@ export function timelineChartOption(summary: TimelineSummary, width = 1200): ECh
       itemGap: 16,
       textStyle: { fontFamily, fontSize: 12 },
     },
-    grid: { ...grid, top: gridTop, bottom: 74 },
-    xAxis: {
-      type: "value",
-      min: xMin,
-      max: xMax,
-      name: "seconds since the traffic started",
-      nameLocation: "middle",
-      nameGap: 26,
-      nameTextStyle: { fontFamily, fontSize: 12 },
-      axisLabel: { fontFamily, fontSize: 12 },
-      splitLine: { show: false },
-    },
+    grid: endpoints
+      ? [
+          { ...grid, top: gridTop, bottom: 74 + endpointsStripPx + endpointsGapPx },
+          { ...grid, height: endpointsStripPx, bottom: 74 },
+        ]
+      : { ...grid, top: gridTop, bottom: 74 },
+    xAxis: [
+      {
+        type: "value",
+        min: xMin,
+        max: xMax,
+        ...(endpoints
+          ? {}
+          : { name: "seconds since the traffic started", nameLocation: "middle" as const, nameGap: 26 }),
+        nameTextStyle: { fontFamily, fontSize: 12 },
+        axisLabel: { fontFamily, fontSize: 12 },
+        splitLine: { show: false },
+      },
+      ...(endpoints
+        ? [
+            {
+              type: "value" as const,
+              gridIndex: 1,
+              min: xMin,
+              max: xMax,
+              name: "seconds since the traffic started",
+              nameLocation: "middle" as const,
+              nameGap: 26,
+              nameTextStyle: { fontFamily, fontSize: 12 },
+              axisLabel: { fontFamily, fontSize: 12 },
+              splitLine: { show: false },
+            },
+          ]
+        : []),
+    ],
     yAxis: [
       {
         type: "value",
@@ -214,13 +268,30 @@ export function timelineChartOption(summary: TimelineSummary, width = 1200): ECh
       },
       {
         type: "log",
-        name: "latency of every request, ms (log)",
+        name: "latency and schedule lag, ms (log)",
         nameLocation: "middle",
         nameGap: 50,
         nameTextStyle: { fontFamily, fontSize: 12 },
         axisLabel: { fontFamily, fontSize: 12 },
         splitLine: { show: false },
       },
+      ...(endpoints
+        ? [
+            {
+              type: "value" as const,
+              gridIndex: 1,
+              min: 0,
+              max: Math.max(1, ...endpoints.points.map((p) => p.ready)),
+              minInterval: 1,
+              name: "ready\nendpoints",
+              nameLocation: "middle" as const,
+              nameGap: 30,
+              nameTextStyle: { fontFamily, fontSize: 11 },
+              axisLabel: { fontFamily, fontSize: 11 },
+              splitLine: { lineStyle: { color: "#eeeeee" } },
+            },
+          ]
+        : []),
     ],
     series: [
       ...bars.map((bar, i) => ({
@@ -242,8 +313,40 @@ export function timelineChartOption(summary: TimelineSummary, width = 1200): ECh
             }
           : {}),
       })),
+      ...(requested
+        ? [
+            {
+              type: "line" as const,
+              name: "requested rate",
+              yAxisIndex: 0,
+              symbol: "none",
+              z: 4,
+              lineStyle: { color: requestedColour, width: 1.5, type: [6, 3] as number[] },
+              itemStyle: { color: requestedColour },
+              data: requested,
+            },
+          ]
+        : []),
       latencyLine("p50 latency", p50Colour, "solid", latency("p50")),
       latencyLine("p99 latency", p99Colour, "dashed", latency("p99")),
+      latencyLine("schedule lag p99", lagColour, "dotted", lag),
+      ...(endpoints
+        ? [
+            endpointsSeries(endpointsName, endpoints.points, xMin, xMax),
+            // ECharts widens a value axis that carries bars by half a bar on each side; an invisible copy of the
+            // bars widens the strip's axis alike, so both panels put each second at the same pixel.
+            {
+              type: "bar" as const,
+              name: "",
+              xAxisIndex: 1,
+              yAxisIndex: 2,
+              silent: true,
+              barCategoryGap: "15%",
+              itemStyle: { color: "rgba(0,0,0,0)" },
+              data: summary.buckets.map((b) => [centre(b.startMs), 0]),
+            },
+          ]
+        : []),
       // The window's label on a transparent copy of the area above the bars, which would otherwise cover it.
       ...(window
         ? [
@@ -320,7 +423,7 @@ export function labelRows(
 function latencyLine(
   name: string,
   colour: string,
-  type: "solid" | "dashed",
+  type: "solid" | "dashed" | "dotted",
   data: (number | null)[][],
 ): LineSeriesOption {
   return {
@@ -332,6 +435,30 @@ function latencyLine(
     z: 5,
     lineStyle: { color: colour, width: 2, type },
     itemStyle: { color: colour },
+    data,
+  };
+}
+
+/** The ready endpoints as a step line in the strip under the plot, held from each change to the next (and to the end). */
+function endpointsSeries(
+  name: string,
+  points: readonly { readonly offsetMs: number; readonly ready: number }[],
+  xMin: number,
+  xMax: number,
+): LineSeriesOption {
+  const data = points.map((p) => [Math.max(xMin, Math.round(p.offsetMs) / 1000), p.ready]);
+  const last = points.at(-1);
+  if (last) data.push([xMax, last.ready]);
+  return {
+    type: "line" as const,
+    name,
+    xAxisIndex: 1,
+    yAxisIndex: 2,
+    step: "end",
+    symbol: "none",
+    lineStyle: { color: endpointsColour, width: 2 },
+    itemStyle: { color: endpointsColour },
+    areaStyle: { color: "rgba(0, 158, 115, 0.12)" },
     data,
   };
 }
@@ -390,7 +517,7 @@ export function renderTimelineSvg(summary: TimelineSummary, options: TimelineCha
     renderer: "svg",
     ssr: true,
     width: options.width ?? 1200,
-    height: options.height ?? 500,
+    height: options.height ?? defaultChartHeight(summary),
   });
   try {
     chart.setOption(timelineChartOption(summary, options.width ?? 1200));

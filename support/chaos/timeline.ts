@@ -13,6 +13,12 @@ export interface TimelineEvent {
   readonly kind: "chaos" | "undo" | "note";
 }
 
+/** A Service's ready endpoints over time, from its EndpointSlice watch: one point per change. Unix epoch ms. */
+export interface ReadyEndpointsSeries {
+  readonly service: string;
+  readonly points: readonly { readonly atUnixMs: number; readonly ready: number }[];
+}
+
 /** Nearest-rank latency percentiles, milliseconds from the scheduled time. */
 export interface LatencyPercentiles {
   readonly p50: number;
@@ -31,6 +37,11 @@ export interface TimelineBucket {
   readonly failedByKind: Readonly<Record<string, number>>;
   /** Of every request in the bucket, failed ones too (a timeout is a slow answer); null for an empty bucket. */
   readonly latencyMs: LatencyPercentiles | null;
+  /**
+   * How late the requests of the bucket started after their scheduled time (start − scheduled, ms; null for an empty
+   * bucket): a client that cannot keep up shows here before its rate drops.
+   */
+  readonly scheduleLagMs: { readonly p50: number; readonly p99: number } | null;
   /** Pods that answered a request of the bucket successfully, sorted by name. */
   readonly pods: readonly string[];
 }
@@ -86,6 +97,7 @@ export function bucketSamples(samples: readonly TimelineSample[], options: Bucke
       }
     }
     const latencies = group.map((s) => s.latencyMs);
+    const lags = group.map((s) => s.startUnixMs - s.scheduledUnixMs);
     return {
       startMs: index * bucketMs,
       scheduled: group.length,
@@ -96,6 +108,7 @@ export function bucketSamples(samples: readonly TimelineSample[], options: Bucke
         group.length === 0
           ? null
           : { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99) },
+      scheduleLagMs: group.length === 0 ? null : { p50: percentile(lags, 50), p99: percentile(lags, 99) },
       pods: [...pods].sort(),
     };
   });
@@ -146,6 +159,13 @@ export interface TimelineSummary {
   /** Every event, with its offset in milliseconds after the origin (negative: before the traffic started). */
   readonly events: readonly (TimelineEvent & { readonly offsetMs: number })[];
   readonly buckets: readonly TimelineBucket[];
+  /** Start − scheduled over every request, milliseconds. */
+  readonly scheduleLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The target Service's ready endpoints, each change in ms after the origin; null when no Service was watched. */
+  readonly readyEndpoints: {
+    readonly service: string;
+    readonly points: readonly { readonly offsetMs: number; readonly ready: number }[];
+  } | null;
 }
 
 /** What the timeline is made of. */
@@ -158,6 +178,8 @@ export interface TimelineInput {
   readonly requestedRatePerSecond?: number;
   /** Bucket length in milliseconds; 1000 unless told. */
   readonly bucketMs?: number;
+  /** The target Service's ready endpoints over the same time, when it was watched. */
+  readonly readyEndpoints?: ReadyEndpointsSeries;
 }
 
 /**
@@ -174,7 +196,9 @@ export function summarizeTimeline(input: TimelineInput): TimelineSummary {
   let lastStart = Number.NEGATIVE_INFINITY;
   let lastAnswer = origin;
   const latencies = new Float64Array(samples.length);
+  const lags = new Float64Array(samples.length);
   samples.forEach((sample, i) => {
+    lags[i] = sample.startUnixMs - sample.scheduledUnixMs;
     if (sample.ok) succeeded += 1;
     else failedByKind[sample.errorKind || "other"] = (failedByKind[sample.errorKind || "other"] ?? 0) + 1;
     firstStart = Math.min(firstStart, sample.startUnixMs);
@@ -184,8 +208,10 @@ export function summarizeTimeline(input: TimelineInput): TimelineSummary {
   });
   // One sort for all four figures; nearest rank as in statistics.ts's percentile.
   latencies.sort();
-  const rankOf = (p: number) =>
-    latencies.length === 0 ? 0 : latencies[Math.max(1, Math.ceil((p / 100) * latencies.length)) - 1]!;
+  lags.sort();
+  const rankIn = (values: Float64Array, p: number) =>
+    values.length === 0 ? 0 : values[Math.max(1, Math.ceil((p / 100) * values.length)) - 1]!;
+  const rankOf = (p: number) => rankIn(latencies, p);
   const markers = input.events.filter((e) => e.kind !== "note").sort((a, b) => a.atUnixMs - b.atUnixMs);
   const [longest] = failureWindows(samples);
   let longestFailureWindow: TimelineFailureWindow | null = null;
@@ -218,6 +244,13 @@ export function summarizeTimeline(input: TimelineInput): TimelineSummary {
       .sort((a, b) => a.atUnixMs - b.atUnixMs)
       .map((e) => ({ atUnixMs: e.atUnixMs, label: e.label, kind: e.kind, offsetMs: e.atUnixMs - origin })),
     buckets: bucketSamples(samples, { bucketMs, originUnixMs: origin }),
+    scheduleLagMs: { p50: rankIn(lags, 50), p99: rankIn(lags, 99), max: lags.at(-1) ?? 0 },
+    readyEndpoints: input.readyEndpoints
+      ? {
+          service: input.readyEndpoints.service,
+          points: input.readyEndpoints.points.map((p) => ({ offsetMs: p.atUnixMs - origin, ready: p.ready })),
+        }
+      : null,
   };
 }
 

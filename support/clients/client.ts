@@ -14,6 +14,7 @@ import type { ScenarioContext } from "../scenario/context.ts";
 import { expandAddresses } from "../traffic/addresses.ts";
 import { assertRequestCount, type TrafficResult } from "../traffic/client.ts";
 import { describeDistribution, summarize } from "../traffic/statistics.ts";
+import { type ProberApi, podProberApi } from "./prober-api.ts";
 
 /**
  * Where a client sends from: a pod of the scenario (a prober, a client pod shaped by YAML, a demo backend's pod), a
@@ -47,6 +48,11 @@ export interface Client {
    * each batch sees the Service as it is; the count is checked before the client is made.
    */
   send(request: HttpProbeRequest): Promise<TrafficResult>;
+  /**
+   * The client's prober API, for open-loop background load (steady traffic): every kind runs the demo image's
+   * prober, so the load and its samples are the same wherever it is sent from. Makes the client on first use.
+   */
+  prober(): Promise<ProberApi>;
 }
 
 /** A client inside the cluster, which can also look names up through its pod's resolver (cluster DNS). */
@@ -63,6 +69,8 @@ export interface ClientParts {
   /** The sender as traffic reports name it (a pod's name; an outside client with its address). */
   shownAs(identity: ClientIdentity): string;
   probe(identity: ClientIdentity, request: HttpProbeRequest): Promise<HttpProbe>;
+  /** Its prober API for background load (see {@link Client.prober}). */
+  proberApi(identity: ClientIdentity): ProberApi | Promise<ProberApi>;
 }
 
 /** A client from its parts, with the one `send` every kind shares. */
@@ -71,6 +79,9 @@ export function makeClient(scenario: ScenarioContext, parts: ClientParts): Clien
     kind: parts.kind,
     label: parts.label,
     start: () => parts.start(),
+    async prober() {
+      return parts.proberApi(await parts.start());
+    },
     async send(request) {
       assertRequestCount(request.count, request.url);
       const url = await expandAddresses(scenario, request.url);
@@ -110,6 +121,7 @@ export function makePodClient(
     label: parts.label,
     start: parts.start,
     shownAs: (pod) => pod.name,
+    proberApi: (pod) => podProberApi(scenario.kube, scenario.name, pod.name, port),
     probe: (pod, request) =>
       probeHttp(
         scenario.kube,

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import type { V1Pod } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
 import { listPods, waitForReadyPods } from "../kube/pods.ts";
@@ -8,6 +9,7 @@ import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { assertRequestCount, type TrafficResult } from "../traffic/client.ts";
 import { type Client, type ClientIdentity, makeClient, makePodClient, once, type PodClient } from "./client.ts";
 import { hostAddress, probeFromHost } from "./host.ts";
+import { directProberApi } from "./prober-api.ts";
 
 /*
  * The scenario's clients, one registry: each is made on first use (a pod created and awaited Ready, a container
@@ -229,12 +231,30 @@ export function outsideClient(scenario: ScenarioContext, name = "outside"): Clie
       }, true),
       shownAs: (container) => `outside client "${name}" (${container.address})`,
       probe: (container, request) => probeContainer(container, request),
+      proberApi: (container) =>
+        directProberApi(`outside client "${name}" (${container.address})`, `http://${container.address}:${proberPort}`),
     }),
   );
 }
 
-/** "the host": this machine itself, on the kind network as its gateway. */
+/**
+ * "the host": this machine itself, on the kind network as its gateway. Its few requests go from this process; its
+ * background load goes from a demo prober in the host's own network namespace (a container with `--network host`,
+ * started on first use and removed at cleanup): the same engine and samples as every other client's load, and
+ * requests that leave from the host's own address, as this process's do. Its API listens on 127.0.0.1 only.
+ */
 export function hostClient(scenario: ScenarioContext): Client {
+  const proberApi = once(async () => {
+    const port = await freeLocalPort();
+    const container = await startOutsideContainer(scenario, {
+      name: "host-prober",
+      command: ["prober"],
+      hostNetwork: true,
+      env: { ALLOWED_NETWORKS: await outsideSubnets(), LISTEN: `127.0.0.1:${port}` },
+    });
+    scenario.slot(clientsSlot).containers.push(container);
+    return directProberApi(`the host (${await hostAddress()})`, `http://127.0.0.1:${port}`);
+  }, true);
   return registered(scenario, "host", () =>
     makeClient(scenario, {
       kind: "host",
@@ -242,8 +262,21 @@ export function hostClient(scenario: ScenarioContext): Client {
       start: once(async () => ({ name: "host", address: await hostAddress() })),
       shownAs: (host) => `the host (${host.address})`,
       probe: (_host, request) => probeFromHost({ concurrency: 4, timeoutMs: 2000, ...request }),
+      proberApi: () => proberApi(),
     }),
   );
+}
+
+/** A TCP port on 127.0.0.1 nothing listens on now (the kernel's pick), for a prober in the host's network. */
+function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** The pod client `name` a step made ("the pod c"); a UserError listing the scenario's clients for any other. */

@@ -46,11 +46,13 @@ export async function outsideSubnets(): Promise<string> {
 
 /**
  * Starts a demo-image container on the kind network (testcontainers; Ryuk cannot be pulled here, so removal is the
- * caller's, at the scenario's cleanup, and the Ctrl-C handler removes by label). Returns once it listens on port 8080.
+ * caller's, at the scenario's cleanup, and the Ctrl-C handler removes by label). Returns once it listens (its role
+ * logs "msg=started"). With `hostNetwork` it runs in this machine's own network namespace instead (`--network host`):
+ * its requests leave from the host itself, as the host's would; its address is then 127.0.0.1.
  */
 export async function startOutsideContainer(
   scenario: ScenarioContext,
-  options: { name: string; command: string[]; env?: Record<string, string> },
+  options: { name: string; command: string[]; env?: Record<string, string>; hostNetwork?: boolean },
 ): Promise<StartedOutsideContainer> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   const { GenericContainer, Wait } = await import("testcontainers");
@@ -58,9 +60,10 @@ export async function startOutsideContainer(
   // Namespace names are long and differ at the end: a digest of it keeps names unique per scenario and client.
   const scenarioId = createHash("sha256").update(scenario.name).digest("hex").slice(0, 10);
   const name = `kq-${scenarioId}-${options.name}`.slice(0, 63);
+  const network = options.hostNetwork ? "host" : outsideNetwork;
   const container = await new GenericContainer(scenario.image)
     .withName(name)
-    .withNetworkMode(outsideNetwork)
+    .withNetworkMode(network)
     .withLabels({ [outsideOwnerLabel]: String(runOwnerPid()), "kubequake.dev/namespace": scenario.name })
     .withEnvironment({ POD_NAME: options.name, ...options.env })
     .withCommand(options.command)
@@ -68,8 +71,8 @@ export async function startOutsideContainer(
     .withWaitStrategy(Wait.forLogMessage(/msg=started/))
     .withStartupTimeout(60_000)
     .start();
-  const ip = container.getIpAddress(outsideNetwork);
-  scenario.note(`outside container ${name} started at ${ip}: ${options.command.join(" ")}`);
+  const ip = options.hostNetwork ? "127.0.0.1" : container.getIpAddress(outsideNetwork);
+  scenario.note(`outside container ${name} started at ${ip} (network ${network}): ${options.command.join(" ")}`);
   return { name, ip, remove: () => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {}) };
 }
 

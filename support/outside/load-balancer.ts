@@ -339,7 +339,7 @@ export async function admitOnlyOutsideClient(handle: Service, client: string): P
 }
 
 /** The nodes MetalLB's speakers say announce the Service's address (ServiceL2Status objects, MetalLB ≥ 0.14). */
-async function announcingNodes(scenario: ScenarioContext, name: string): Promise<string[]> {
+export async function announcingNodes(scenario: ScenarioContext, name: string): Promise<string[]> {
   const list = (await scenario.kube.custom
     .listNamespacedCustomObject({
       group: "metallb.io",

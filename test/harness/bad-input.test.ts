@@ -206,6 +206,8 @@ const scenarioMistakes: Record<string, RegExp> = {
     /cannot send 0 requests\/s from 1 client\(s\): each client sends a whole number of requests\/s between 1 and 5000, so nothing was sent/,
   "Dropping more packets than there are":
     /cannot drop 150% of packets\n {2}what to do: give a share between 1 and 100 percent/,
+  "Steady traffic from outside to the NodePort of a ClusterIP Service":
+    /the Service "web" has no NodePort \(type ClusterIP\)\n {2}what to do: make it a NodePort or LoadBalancer Service, e\.g\. Given the demo backend runs 2 replicas behind the NodePort Service "web"\./,
   "A NodePort placeholder for a Service that has no NodePort":
     /http:\/\/\{nodeIP:kubequake-worker\}:\{nodePort:plain\}: the port 80\/TCP of the Service "plain" has no NodePort \(type ClusterIP\)\n {2}what to do: make it a NodePort or LoadBalancer Service first/,
   "Comparing with a load-balancer address no step saw":

@@ -46,6 +46,12 @@ test("chaos checks that must fail do fail, each with the expected message, and a
     assert.equal(chart.mediaType, "image/png");
     assert.deepEqual([...Buffer.from(chart.body, "base64").subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
   }
+  const svgs = readAttachments(messages).filter((a) => a.fileName === "traffic-timeline.svg");
+  assert.equal(svgs.length, 5, "the chart's SVG beside each PNG");
+  for (const svg of svgs) {
+    const body = svg.body.startsWith("<svg") ? svg.body : Buffer.from(svg.body, "base64").toString("utf8");
+    assert.match(body, /^<svg [^>]*>[\s\S]*schedule lag p99/);
+  }
   // The "if any" window limit passed on traffic where nothing failed, and the report says so.
   const windows = readAttachments(messages).filter((a) => a.fileName === "failure-window.txt");
   assert.equal(windows.length, 1, "one failure-window verdict attached");

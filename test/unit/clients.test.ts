@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { makeClient, sendPaced } from "../../support/clients/client.ts";
 import { clientOf } from "../../support/clients/phrases.ts";
+import { directProberApi } from "../../support/clients/prober-api.ts";
 import { UserError } from "../../support/errors/user-error.ts";
 import type { HttpProbe } from "../../support/kube/prober.ts";
 import type { ScenarioContext, Slot } from "../../support/scenario/context.ts";
@@ -67,6 +68,7 @@ test("send leaves the evidence every kind shares, and checks the count before th
       return { name: "kq-x-client-outside", address: "172.18.0.9" };
     },
     shownAs: (who) => `outside client "outside" (${who.address})`,
+    proberApi: (who) => directProberApi(`outside client "outside" (${who.address})`, `http://${who.address}:8080`),
     probe: async (_who, request) => {
       sent = request;
       const result = {

@@ -10,6 +10,7 @@ import {
   type ProberLoadStatus,
   splitRate,
 } from "../../support/chaos/load.ts";
+import type { ProberApi } from "../../support/clients/prober-api.ts";
 import { UserError } from "../../support/errors/user-error.ts";
 
 /** `count` ok samples at `rate` req/s from `began`, scheduled one interval apart (as vegeta schedules). */
@@ -179,4 +180,61 @@ test("the steady traffic's rate check fails when it has no result to judge, and 
   const stopped = withTraffic({ url: "http://web", result: empty });
   assert.throws(() => expectSteadyRateHeld(stopped), /recorded no request at all/);
   assert.throws(() => expectSteadyRateHeld(withTraffic(undefined)), /no steady traffic was started in this scenario/);
+});
+
+test("the background load drives any prober API alike: a pod's through the API server or an outside container's", async () => {
+  const { BackgroundLoad } = await import("../../support/chaos/load.ts");
+  const calls: string[] = [];
+  // An outside prober answering over HTTP as the demo image does, here in-process: start, then pages of samples.
+  const fake = (name: string, got: ProberLoadSample[]): ProberApi => ({
+    name,
+    async post<T>(path: string, body: unknown) {
+      calls.push(`${name} POST ${path} ${JSON.stringify(body)}`);
+      if (path === "/load/start") return { id: `load-${name}` } as T;
+      return status(`load-${name}`, 50, got, { stopReason: "stopped", samples: [], next: got.length }) as T;
+    },
+    async get<T>(path: string) {
+      calls.push(`${name} GET ${path}`);
+      const since = Number(new URL(path, "http://x").searchParams.get("since"));
+      return status(`load-${name}`, 50, got, { samples: got.slice(since), next: got.length }) as T;
+    },
+  });
+  const load = await BackgroundLoad.start(
+    [
+      fake('outside client "a" (172.18.0.9)', samples(50, 50, 1000)),
+      fake("the host (172.18.0.1)", samples(50, 50, 1000)),
+    ],
+    { url: "http://172.18.255.200/", rate: 100, durationMs: 1000 },
+    { pollIntervalMs: 5 },
+  );
+  const result = await load.done();
+  assert.equal(result.rateHeld, true, result.problems.join("; "));
+  assert.equal(result.samples.length, 100);
+  assert.deepEqual([...new Set(result.samples.map((s) => s.client))].sort(), [
+    'outside client "a" (172.18.0.9)',
+    "the host (172.18.0.1)",
+  ]);
+  assert.ok(
+    calls.includes(
+      'the host (172.18.0.1) POST /load/start {"url":"http://172.18.255.200/","rate":50,"durationMs":1000,"timeoutMs":0,"maxWorkers":0}',
+    ),
+  );
+});
+
+test("the ready endpoints over the traffic start with what the Service had when it began", async () => {
+  const { readyEndpointsSince } = await import("../../support/chaos/steady-traffic.ts");
+  const endpoint = (ready: boolean) => ({ ip: "", pod: "", ready, serving: ready, terminating: false, node: "" });
+  const change = (atUnixMs: number, ...ready: boolean[]) => ({ atUnixMs, endpoints: ready.map(endpoint), slices: [] });
+  const watcher = {
+    service: "web",
+    timeline: [change(100, true), change(200, true, true), change(1500, true, false), change(9000, true)],
+  };
+  assert.deepEqual(readyEndpointsSince(watcher, 1000, 5000), {
+    service: "web",
+    points: [
+      { atUnixMs: 1000, ready: 2 },
+      { atUnixMs: 1500, ready: 1 },
+    ],
+  });
+  assert.deepEqual(readyEndpointsSince({ service: "web", timeline: [] }, 1000, 5000), { service: "web", points: [] });
 });

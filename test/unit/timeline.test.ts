@@ -147,7 +147,74 @@ test("a timeline without failures has no failure window and says so", () => {
   assert.match(headline(summary), /^achieved 2 req\/s {2}· {2}0 of 2 failed \(0%\) {2}· {2}no failure window$/);
   const option = timelineChartOption(summary);
   const names = (option.series as { name: string }[]).map((s) => s.name);
-  assert.deepEqual(names, ["succeeded", "p50 latency", "p99 latency"]);
+  assert.deepEqual(names, ["succeeded", "p50 latency", "p99 latency", "schedule lag p99"]);
+  assert.equal(Array.isArray(option.grid), false, "no ready-endpoints strip without a watched Service");
+});
+
+test("schedule lag is start − scheduled, per bucket and over the whole run", () => {
+  const samples = [
+    sample(0, { startUnixMs: origin + 0.5 }),
+    sample(100, { startUnixMs: origin + 100 + 4 }),
+    sample(1000, { startUnixMs: origin + 1000 + 40 }),
+  ];
+  const summary = summarizeTimeline({ scenario: "lag", samples, events: [] });
+  assert.deepEqual(
+    summary.buckets.map((b) => b.scheduleLagMs),
+    [
+      { p50: 0.5, p99: 4 },
+      { p50: 40, p99: 40 },
+    ],
+  );
+  assert.deepEqual(summary.scheduleLagMs, { p50: 4, p99: 40, max: 40 });
+  const option = timelineChartOption(summary);
+  const lag = (option.series as { name: string; data: unknown[] }[]).find((s) => s.name === "schedule lag p99");
+  assert.deepEqual(lag?.data, [
+    [0.5, 4],
+    [1.5, 40],
+  ]);
+});
+
+test("the requested rate is a line at rate × bucket length, and the ready endpoints a step line in a strip below", () => {
+  const samples = [sample(0), sample(500), sample(1000), sample(1500), sample(2500)];
+  const summary = summarizeTimeline({
+    scenario: "strip",
+    samples,
+    events: [],
+    requestedRatePerSecond: 2,
+    readyEndpoints: {
+      service: "web",
+      points: [
+        { atUnixMs: origin - 300, ready: 3 },
+        { atUnixMs: origin + 1200, ready: 2 },
+      ],
+    },
+  });
+  assert.deepEqual(summary.readyEndpoints, {
+    service: "web",
+    points: [
+      { offsetMs: -300, ready: 3 },
+      { offsetMs: 1200, ready: 2 },
+    ],
+  });
+  const option = timelineChartOption(summary);
+  const series = option.series as { name: string; data: unknown[]; xAxisIndex?: number; step?: string }[];
+  assert.deepEqual(series.find((s) => s.name === "requested rate")?.data, [
+    [0, 2],
+    [3, 2],
+  ]);
+  const endpoints = series.find((s) => s.name === "ready endpoints of web");
+  assert.equal(endpoints?.xAxisIndex, 1);
+  assert.equal(endpoints?.step, "end");
+  // Held from before the traffic (drawn from the axis' start) to the end of the axis.
+  assert.deepEqual(endpoints?.data, [
+    [0, 3],
+    [1.2, 2],
+    [3, 2],
+  ]);
+  assert.equal((option.grid as unknown[]).length, 2);
+  const legend = (option.legend as { data: unknown[] }).data;
+  assert.ok(legend.includes("requested rate") && legend.includes("ready endpoints of web"));
+  assert.match(renderTimelineSvg(summary), /ready endpoints of web/);
 });
 
 test("the CSV has a header and one row per request in scheduled order, quoting only where RFC 4180 needs it", () => {
