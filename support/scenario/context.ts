@@ -233,6 +233,10 @@ export class ScenarioContext {
       }
     }
     await this.namespace.cleanup().catch((error) => errors.push(error));
-    if (errors.length > 0) throw new AggregateError(errors, `cleanup of ${this.name} failed`);
+    if (errors.length > 0) {
+      // The messages go in the error's own: reports show an error's message and stack, not an AggregateError's parts.
+      const why = errors.map((error) => (error instanceof Error ? error.message : String(error))).join("; ");
+      throw new AggregateError(errors, `cleanup of ${this.name} failed: ${why}`);
+    }
   }
 }
