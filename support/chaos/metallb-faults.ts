@@ -36,14 +36,19 @@ async function speakerPodOn(kube: Kube, node: string): Promise<V1Pod> {
 
 const restartsOf = (pod: V1Pod) => pod.status?.containerStatuses?.find((c) => c.name === "speaker")?.restartCount ?? 0;
 
+/** How long MetalLB must stay whole before it counts as whole: after a node's return it can be ready, then crash. */
+const metallbSettledMs = 20_000;
+
 /**
  * MetalLB is whole again: its controller and every speaker ready, and each LoadBalancer Service of the scenario that
- * has an address announced by exactly one node. After a speaker's or a node's loss MetalLB can crash-loop for about
- * a minute, and a scenario started meanwhile would see its address unannounced.
+ * has an address announced by exactly one node, without a break for 20 s. After a speaker's or a node's loss MetalLB
+ * can crash-loop for about a minute, ready now and then in between, and a scenario started meanwhile would get no
+ * address (seen: a LoadBalancer Service right after such a scenario got none within 10 s).
  */
 export async function waitUntilMetallbWhole(scenario: ScenarioContext, seconds: number): Promise<void> {
+  let wholeSince: number | undefined;
   await eventually(
-    "MetalLB is whole again (controller and every speaker ready, each load-balancer address of the scenario announced by one node)",
+    `MetalLB is whole again for ${metallbSettledMs / 1000} s (controller and every speaker ready, each load-balancer address of the scenario announced by one node)`,
     async () => {
       const problems: string[] = [];
       const state = await readMetallb(scenario.kube);
@@ -55,7 +60,13 @@ export async function waitUntilMetallbWhole(scenario: ScenarioContext, seconds: 
         const nodes = await announcingNodes(scenario, name);
         if (nodes.length !== 1) problems.push(`${name}'s address announced by ${nodes.join(", ") || "no node"}`);
       }
-      return { satisfied: problems.length === 0, value: problems.join("; ") || "whole" };
+      const now = Date.now();
+      wholeSince = problems.length === 0 ? (wholeSince ?? now) : undefined;
+      const settled = wholeSince !== undefined && now - wholeSince >= metallbSettledMs;
+      return {
+        satisfied: settled,
+        value: problems.join("; ") || `whole for ${((now - (wholeSince ?? now)) / 1000).toFixed(0)} s`,
+      };
     },
     { timeoutMs: seconds * 1000, intervalMs: 1000 },
   );
