@@ -1,11 +1,11 @@
-import type { V1DaemonSet, V1Deployment } from "@kubernetes/client-node";
-import { metallbNamespace } from "../cluster/metallb.ts";
+import { readMetallb } from "../cluster/metallb.ts";
 import { apiStatus, type Kube } from "../kube/client.ts";
 import type { ClusterNode } from "../nodes/registry.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
 import { defineFault } from "./declaration.ts";
+import { waitUntilMetallbWhole } from "./metallb-faults.ts";
 import { controlPlaneContainerOf, nodeContainerOf, nodeContainersOf } from "./targets.ts";
 
 /**
@@ -44,6 +44,8 @@ export const nodeBroken = defineFault({
     const backAgain = async () => {
       await waitForHeartbeat(scenario.kube, node.name, Date.now(), 180);
       await waitUntilWhole(scenario.kube, 180);
+      // MetalLB can be ready and crash again for about a minute after a node's return: whole only once it stays so.
+      await waitUntilMetallbWhole(scenario, 180);
     };
     if (fault === "stopped") {
       return {
@@ -286,23 +288,9 @@ export async function wholenessProblems(kube: Kube): Promise<string[]> {
  * speakers crash-loop for about a minute, and a LoadBalancer scenario started meanwhile fails for a reason not its own.
  */
 async function metallbProblem(kube: Kube): Promise<string | undefined> {
-  const namespace = metallbNamespace;
-  const controller = await kube.apps
-    .readNamespacedDeployment({ name: "controller", namespace })
-    .catch((error: unknown) => (apiStatus(error) === 404 ? undefined : Promise.reject(error)));
-  if (!controller) return undefined; // MetalLB is not installed: nothing to wait for
-  const speaker = await kube.apps.readNamespacedDaemonSet({ name: "speaker", namespace });
-  return metallbReadiness(controller, speaker);
-}
-
-/** What is not ready in MetalLB (its controller Deployment and speaker DaemonSet), or undefined when all is. */
-export function metallbReadiness(controller: V1Deployment, speaker: V1DaemonSet): string | undefined {
-  const wanted = controller.spec?.replicas ?? 1;
-  const controllerReady = controller.status?.readyReplicas ?? 0;
-  const desired = speaker.status?.desiredNumberScheduled ?? 0;
-  const speakersReady = speaker.status?.numberReady ?? 0;
-  if (controllerReady >= wanted && desired > 0 && speakersReady === desired) return undefined;
-  return `MetalLB not ready (controller ${controllerReady}/${wanted}, speakers ${speakersReady}/${desired})`;
+  const state = await readMetallb(kube);
+  if (state.problem === "not installed") return undefined; // nothing to wait for
+  return state.problem && `MetalLB ${state.problem}`;
 }
 
 /**

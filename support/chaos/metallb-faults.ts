@@ -52,6 +52,7 @@ export async function waitUntilMetallbWhole(scenario: ScenarioContext, seconds: 
     async () => {
       const problems: string[] = [];
       const state = await readMetallb(scenario.kube);
+      if (state.problem === "not installed") return { satisfied: true, value: "MetalLB is not installed" };
       if (state.problem) problems.push(`MetalLB ${state.problem}`);
       const services = await scenario.kube.core.listNamespacedService({ namespace: scenario.name });
       for (const service of services.items) {

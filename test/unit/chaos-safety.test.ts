@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { describeHolder, holderIdentityOf, leaseState } from "../../support/chaos/chaos-lease.ts";
-import { metallbReadiness } from "../../support/chaos/cluster-faults.ts";
 import { faultOfCluster } from "../../support/cluster/fault-ledger.ts";
 import { findKindNodes, kindClusterOfProviderID } from "../../support/cluster/kind.ts";
 
@@ -64,16 +63,6 @@ test("a kind node's providerID names its kind cluster; any other names none", ()
   assert.equal(kindClusterOfProviderID("kind://podman/scratch/scratch-worker"), "scratch");
   assert.equal(kindClusterOfProviderID("aws:///eu-west-1a/i-0123"), undefined);
   assert.equal(kindClusterOfProviderID(""), undefined);
-});
-
-test("MetalLB is whole with its controller and every speaker ready, not while a speaker crash-loops", () => {
-  const controller = (ready: number) => ({ spec: { replicas: 1 }, status: { readyReplicas: ready } }) as never;
-  const speaker = (ready: number, desired: number) =>
-    ({ status: { numberReady: ready, desiredNumberScheduled: desired } }) as never;
-  assert.equal(metallbReadiness(controller(1), speaker(3, 3)), undefined);
-  assert.equal(metallbReadiness(controller(1), speaker(2, 3)), "MetalLB not ready (controller 1/1, speakers 2/3)");
-  assert.equal(metallbReadiness(controller(0), speaker(3, 3)), "MetalLB not ready (controller 0/1, speakers 3/3)");
-  assert.equal(metallbReadiness(controller(1), speaker(0, 0)), "MetalLB not ready (controller 1/1, speakers 0/0)");
 });
 
 test("nodes that are not kind nodes are not reachable for node faults, saying which (before asking Docker)", async () => {
