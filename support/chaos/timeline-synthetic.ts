@@ -1,5 +1,7 @@
 // A made-up but realistic failover, for the timeline's tests, its benchmark and a demo chart: no cluster needed,
 // and the same seed always gives the same samples.
+
+import { seededRandom } from "./selection.ts";
 import type { TimelineEvent, TimelineSample } from "./timeline.ts";
 
 /** The shape of a synthetic failover. Times in seconds after the traffic started. */
@@ -24,7 +26,7 @@ export interface SyntheticFailover {
 
 /** Samples from 2 clients, answered by 3 pods, with one pod killed, and the kill, the replacement and the undo. */
 export function syntheticFailover(shape: SyntheticFailover): { samples: TimelineSample[]; events: TimelineEvent[] } {
-  const random = mulberry32(shape.seed ?? 7);
+  const random = seededRandom(shape.seed ?? 7);
   const origin = shape.originUnixMs ?? 1_760_000_000_000;
   const killed = "web-7d9f-abcde";
   const survivors = ["web-7d9f-fghij", "web-7d9f-klmno"];
@@ -75,18 +77,6 @@ export function syntheticFailover(shape: SyntheticFailover): { samples: Timeline
     { atUnixMs: origin + shape.undoAtS * 1000, label: "undo: kill schedule stopped", kind: "undo" },
   ];
   return { samples, events };
-}
-
-// A small seeded generator (public-domain mulberry32): deterministic samples without a dependency.
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {
