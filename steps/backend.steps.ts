@@ -1,4 +1,6 @@
 import { Given, Then, When } from "@cucumber/cucumber";
+import type { ClusterNode } from "../support/nodes/registry.ts";
+import { type Placement, placeBackend } from "../support/scheduling/backend-placement.ts";
 import type { Backend, PodKill } from "../support/services/backend.ts";
 import { deployBackend } from "../support/services/backends.ts";
 import {
@@ -121,3 +123,14 @@ When("the unready pod(s) turn(s) ready again", async function (this: KubequakeWo
 Then("the unready pod(s) of {backend} is/are still running", async function (this: KubequakeWorld, backend: Backend) {
   await backend.expectUnreadyPodsRunning();
 });
+
+/**
+ * Places a backend's pods on purpose (a required node affinity on the node's name) and waits until every replica runs
+ * there, ready: `away from` a node a fault will break, to measure only what the fault does to the rest; `on` it.
+ */
+When(
+  "within {int} second(s) the pods of {backend} all run {placement} the node {node}",
+  async function (this: KubequakeWorld, seconds: number, backend: Backend, placement: Placement, node: ClusterNode) {
+    await placeBackend(backend, placement, node, seconds);
+  },
+);

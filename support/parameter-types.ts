@@ -47,6 +47,8 @@ defineParameterType({
   regexp: /killed|force-deleted|SIGKILLed/,
   transformer: (s: string) => (s === "killed" ? "graceful" : s === "force-deleted" ? "force" : "sigkill"),
 });
+/** Where a backend's pods go relative to a node: `on` it only, or `away from` it. */
+defineParameterType({ name: "placement", regexp: /on|away from/, transformer: (s: string) => s });
 defineParameterType({ name: "dnsFailure", regexp: /SERVFAIL|NXDOMAIN/, transformer: (s: string) => s });
 /** Which ready pods a fault takes: `2 pods` (the first by name), `1 random pod`, `50% of the pods` (seeded, printed). */
 defineParameterType({

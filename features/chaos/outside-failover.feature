@@ -65,19 +65,7 @@ Feature: Steady traffic from outside the cluster, and load-balancer failover und
     And the Service "web" gets a load-balancer address within 10 seconds
     And within 30 seconds the load balancer announces the address of "web" from one node
     And the node announcing the load-balancer address of "web" is remembered as "announcer"
-    When the Deployment "web" is patched with:
-      """
-      spec:
-        template:
-          spec:
-            affinity:
-              nodeAffinity:
-                requiredDuringSchedulingIgnoredDuringExecution:
-                  nodeSelectorTerms:
-                    - matchExpressions:
-                        - {key: kubernetes.io/hostname, operator: NotIn, values: ["{remembered:announcer}"]}
-      """
-    Then within 90 seconds the rollout of "web" completes
+    When within 90 seconds the pods of "web" all run away from the node "{remembered:announcer}"
     And within 20 seconds 10 requests from an outside client to the load-balancer address of "web" all succeed
     Given steady traffic of 100 requests per second to the load-balancer address of "web" from an outside client
     When the node "{remembered:announcer}" is stopped
@@ -97,19 +85,7 @@ Feature: Steady traffic from outside the cluster, and load-balancer failover und
     And the Service "web" gets a load-balancer address within 10 seconds
     And within 30 seconds the load balancer announces the address of "web" from one node
     And the node announcing the load-balancer address of "web" is remembered as "announcer"
-    When the Deployment "web" is patched with:
-      """
-      spec:
-        template:
-          spec:
-            affinity:
-              nodeAffinity:
-                requiredDuringSchedulingIgnoredDuringExecution:
-                  nodeSelectorTerms:
-                    - matchExpressions:
-                        - {key: kubernetes.io/hostname, operator: NotIn, values: ["{remembered:announcer}"]}
-      """
-    Then within 90 seconds the rollout of "web" completes
+    When within 90 seconds the pods of "web" all run away from the node "{remembered:announcer}"
     And within 20 seconds 10 requests from an outside client to the load-balancer address of "web" all succeed
     Given steady traffic of 100 requests per second to the load-balancer address of "web" from an outside client
     When the node "{remembered:announcer}" is paused

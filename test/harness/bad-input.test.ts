@@ -224,6 +224,8 @@ const scenarioMistakes: Record<string, RegExp> = {
     /cannot reset 0% of the connections to the Service "web": a share of connections is a whole percentage from 1% to 100%\n {2}what to do: give a percentage from 1 to 100/,
   "CoreDNS failing for a Service that does not exist":
     /there is no Service "nope" in the scenario's namespace, so there is no name of it for CoreDNS to fail\n {2}what to do: create it first/,
+  "Placing pods on a node they may not run on":
+    /timed out after 5\.\d s waiting until all 1 pod\(s\) of web run on the node kubequake-control-plane, ready, and no other pod of web is left; last observed: .*on no node yet \(not ready\)/,
   "Restoring a steady state that was never declared":
     /no steady state was declared in this scenario, so there is nothing to restore\n {2}what to do: declare it before the chaos/,
 };
