@@ -1,5 +1,5 @@
 @chaos @serial @epic:chaos
-Feature: Connections reset by Toxiproxy in a Service's path
+Feature: Connections reset and HTTP errors on the way to a Service
 
   Toxiproxy pods (from the demo image) go between a Service and its backends, as for added latency, and reset a share
   of the new connections (Toxiproxy's reset_peer toxic, with no delay) as soon as the request arrives: the client
@@ -21,3 +21,18 @@ Feature: Connections reset by Toxiproxy in a Service's path
     Then some of the steady traffic failed
     And every failed request of the steady traffic failed with reset
     And at most 60% of the steady traffic failed
+
+  Scenario: A share of a backend's answers are HTTP 503 while its pods stay Ready, and every failure is an http error
+    The demo backend answers that share of its requests with the status itself (its admin endpoint), as a failing
+    application would; its readiness probe is untouched, so the Service keeps sending traffic to it.
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And steady traffic of 20 requests per second to "http://web"
+    When 20% of the answers of "web" are HTTP 503
+    And the steady traffic runs for 10 more seconds
+    Then within 5 seconds the EndpointSlices of "web" have 2 ready endpoints
+    When the faults are undone
+    Then within 15 seconds the steady traffic recovers
+    When the steady traffic stops
+    Then some of the steady traffic failed
+    And every failed request of the steady traffic failed with http
+    And at most 40% of the steady traffic failed

@@ -30,8 +30,13 @@ func newBackendHandler(id identity, health *healthState) http.Handler {
 	// A backend can send traffic too (POST /probe/http, /probe/dns), so a test
 	// can reach a Service from one of its own pods (hairpin).
 	probes := newProberHandler(health, newGoResolver())
+	failures := &failureInjector{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if health.serveHealthRoutes(w, r, true) {
+			return
+		}
+		if r.URL.Path == "/admin/fail" {
+			failures.serve(w, r)
 			return
 		}
 		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/probe/") {
@@ -56,7 +61,11 @@ func newBackendHandler(id identity, health *healthState) http.Handler {
 			ms := roundMicro(durationMs(after))
 			answer.AfterStopMs = &ms
 		}
-		writeJSON(w, http.StatusOK, answer)
+		status := http.StatusOK
+		if failed, fail := failures.draw(); fail {
+			status = failed
+		}
+		writeJSON(w, status, answer)
 	})
 }
 

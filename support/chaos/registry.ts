@@ -7,7 +7,7 @@ import { apiServerDown, coreDnsDown, kubeProxyStopped, nodeBroken } from "./clus
 import type { FaultDeclaration, PlannedFault, UndoCommand } from "./declaration.ts";
 import { coreDnsFailsForService } from "./dns-faults.ts";
 import { applyFault, undoLatestFault } from "./faults.ts";
-import { connectionsReset } from "./http-faults.ts";
+import { answersFailWithStatus, connectionsReset } from "./http-faults.ts";
 import { latencyAdded } from "./latency.ts";
 import { metallbSpeakerKilled } from "./metallb-faults.ts";
 import { bandwidthLimited, packetsDropped } from "./network-faults.ts";
@@ -37,6 +37,7 @@ export const declaredFaults: readonly FaultDeclaration<any[]>[] = [
   podsCpuStressed,
   coreDnsFailsForService,
   connectionsReset,
+  answersFailWithStatus,
   metallbSpeakerKilled,
 ];
 
