@@ -42,6 +42,7 @@ export async function placeBackend(
   await eventually(
     `all ${replicas} pod(s) of ${name} run ${placement} the node ${node.name}, ready, and no other pod of ${name} is left`,
     async () => {
+      await refuseUnschedulable(backend, placement, node);
       const pods = await backend.pods();
       const misplaced = pods.filter((p) => (p.node === node.name) !== (placement === "on"));
       const ready = pods.filter((p) => p.ready && !p.terminating);
@@ -52,4 +53,23 @@ export async function placeBackend(
     },
     { timeoutMs: seconds * 1000, intervalMs: 500 },
   );
+}
+
+/**
+ * A pod the scheduler has found no node for: waiting cannot fix a placement the cluster refuses (a tainted node, a
+ * node too small), so the scheduler's own reason is reported at once.
+ */
+async function refuseUnschedulable(backend: Backend, placement: Placement, node: ClusterNode): Promise<void> {
+  const { scenario, name } = backend;
+  const pods = await scenario.kube.core.listNamespacedPod({ namespace: scenario.name, labelSelector: `app=${name}` });
+  for (const pod of pods.items) {
+    const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    if (scheduled?.status !== "False" || scheduled.reason !== "Unschedulable") continue;
+    throw new UserError(
+      `the pods of "${name}" cannot all run ${placement} the node ${node.name}: the scheduler found no node for ${pod.metadata?.name} (${scheduled.message ?? "no reason given"})`,
+      placement === "on"
+        ? "pick a node the pods may run on (not a tainted control-plane node, one with room for them)."
+        : "leave room for them on the other nodes, or place them away from another node.",
+    );
+  }
 }

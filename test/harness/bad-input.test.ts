@@ -225,7 +225,7 @@ const scenarioMistakes: Record<string, RegExp> = {
   "CoreDNS failing for a Service that does not exist":
     /there is no Service "nope" in the scenario's namespace, so there is no name of it for CoreDNS to fail\n {2}what to do: create it first/,
   "Placing pods on a node they may not run on":
-    /timed out after 5\.\d s waiting until all 1 pod\(s\) of web run on the node kubequake-control-plane, ready, and no other pod of web is left; last observed: .*on no node yet \(not ready\)/,
+    /the pods of "web" cannot all run on the node kubequake-control-plane: the scheduler found no node for web-\S+ \(0\/3 nodes are available: .*untolerated taint.*\)\n {2}what to do: pick a node the pods may run on/,
   "Failing answers with a success status":
     /cannot answer with HTTP 200: the fault makes HTTP errors, statuses from 400 to 599\n {2}what to do: give an error status, e\.g\. 503 or 500\./,
   "Restoring a steady state that was never declared":
