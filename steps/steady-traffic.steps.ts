@@ -8,6 +8,7 @@ import {
   expectFailuresOnlyOfKind,
   expectLatencyAtLeast,
   expectLatencyPercentile,
+  expectLatencyRatioWhileFaulted,
   expectLongestFailureWindow,
   expectLongestFailureWindowIfAny,
   expectNoAnswerAfterKill,
@@ -177,6 +178,18 @@ Then(
   "the steady traffic's p{int} latency was at least {int} ms",
   function (this: KubequakeWorld, percentile: number, ms: number) {
     expectLatencyAtLeast(steadyTrafficRecord(this.scenario), percentile, ms);
+  },
+);
+
+/**
+ * The latency while faults were active (from each fault's stamp to its undo's) against the latency before the first
+ * fault, as a ratio of the same percentile measured in the same run: e.g. a throttled backend answers slower.
+ */
+Then(
+  "the steady traffic's p{int} latency while faults were active was at least {int} times that before them",
+  async function (this: KubequakeWorld, percentile: number, times: number) {
+    const figures = expectLatencyRatioWhileFaulted(steadyTrafficRecord(this.scenario), percentile, times);
+    await this.attachText("latency-while-faulted.txt", figures);
   },
 );
 

@@ -16,7 +16,10 @@ Feature: Steady traffic from outside the cluster, and load-balancer failover und
   Scenario: Steady traffic from an outside client to a load-balancer address, with a pod killed under it
     The killed pod stops listening before every node has dropped it from the Service's rules, so a few requests
     are refused. Measured over 3 runs: 3, 2 and 3 requests refused, longest failure windows 0.08, 0.04 and 0.09 s
-    (a first trial: 6 refused).
+    (a first trial: 6 refused). Once the pod's network is gone too, a request still sent to its address is not
+    refused but unanswered, and waits out the outside client's 2 s timeout: in one CI run, on a loaded machine, a
+    node's kube-proxy dropped the pod 1.1 s after the kill, and 21 requests were refused and 23 timed out, a window of
+    3.13 s (to the end of the last timeout). So the bound is 2 s of kube-proxy lag plus the 2 s timeout.
     Given the demo backend runs 3 replicas behind the load-balancer Service "web"
     And the Service "web" gets a load-balancer address within 10 seconds
     And within 20 seconds 10 requests from an outside client to the load-balancer address of "web" all succeed
@@ -25,7 +28,7 @@ Feature: Steady traffic from outside the cluster, and load-balancer failover und
     Then within 30 seconds the steady traffic recovers for 3 consecutive seconds
     When the steady traffic stops
     Then no request was answered by a pod after it was killed
-    And the steady traffic's longest failure window, if any, was at most 2 seconds
+    And the steady traffic's longest failure window, if any, was at most 4 seconds
 
   Scenario: Steady traffic from the host to a NodePort on one node
     Given the demo backend runs 2 replicas behind the NodePort Service "web"

@@ -47,11 +47,13 @@ Feature: Faults only a Service sees: hung pods, SIGTERM in place, CPU stress, a 
   @needs:node-chaos
   Scenario: A backend whose pod burns CPU beyond its limit answers slower until the stress ends
     Two busy loops join the pod's cgroups and use up its CPU limit (200m), so the backend's own process waits for
-    the next CFS period to be scheduled. Measured over 3 runs, before and during the stress: p50 3.4 → 24.8, 3.3 →
-    24.1 and 3.1 → 42.8 ms; p99 67.6 → 118.9, 25.7 → 86.0 and 38.6 → 179.4 ms (the p99 before is noisy on this
-    shared machine). Over the whole run (5 s before, 15 s during) p50 was 13.9, 22.5 and 24.9 ms, so at least 8 ms
-    holds, and fails when the stress does nothing (about 3 ms). Without a CPU limit the loops take the node's spare
-    cores instead and the effect is small and erratic (p99 up to 200 ms in a few seconds, p50 unchanged).
+    the next CFS period to be scheduled: in about half of every 100 ms period the pod is throttled (cpu.stat), and a
+    request that arrives then waits. So the answers split into fast and slow ones, and the median over the whole run
+    does not show it reliably: it passed 3 times at "p50 at least 8 ms" and then was 6.1 ms in CI and 4.4 and 4.5 ms
+    here, while the p50 during the stress was 17.1 ms against 2.3 ms before. Hence the check compares p90 while the
+    fault was active with p90 before it, in the same run: measured 57.1 vs 3.7, 85.8 vs 6.9 and 68.3 vs 3.5 ms (15.4,
+    12.4 and 19.5 times) over 3 runs. Without a CPU limit the loops take the node's spare cores instead and the
+    effect is small and erratic (p99 up to 200 ms in a few seconds, p50 unchanged).
     Given the manifest:
       """
       apiVersion: apps/v1
@@ -83,7 +85,7 @@ Feature: Faults only a Service sees: hung pods, SIGTERM in place, CPU stress, a 
     And 1 pod of "web" burns 2 CPU cores for 15 seconds
     And the steady traffic stops
     Then none of the steady traffic failed
-    And the steady traffic's p50 latency was at least 8 ms
+    And the steady traffic's p90 latency while faults were active was at least 3 times that before them
 
   @needs:node-chaos
   Scenario: CoreDNS answering SERVFAIL for one Service fails the lookups of its clients, and only its own

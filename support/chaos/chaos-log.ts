@@ -7,6 +7,8 @@ export interface ChaosEvent {
   readonly kind: "chaos" | "undo" | "note";
   /** Pods the event acted on (killed, restarted), so traffic can be checked against them. */
   readonly pods: readonly string[];
+  /** A fault that stays until it is undone (a stopped node, a burning CPU), not a one-off action such as a kill. */
+  readonly fault?: boolean;
 }
 
 /**

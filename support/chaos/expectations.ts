@@ -234,3 +234,72 @@ export function expectLatencyAtLeast(record: SteadyTrafficRecord, p: number, ms:
     );
   }
 }
+
+/** A stretch of the steady traffic while a fault was active: from the fault's stamp to its undo's, or to the end. */
+export interface FaultStretch {
+  readonly label: string;
+  readonly fromUnixMs: number;
+  readonly toUnixMs: number;
+}
+
+/**
+ * The stretches during which faults were active: each fault until the undo of the same label ("undone: …"), or until
+ * `endUnixMs` when it was not undone yet. One-off actions (a kill, a manifest applied) are not faults.
+ */
+export function faultStretches(events: readonly ChaosEvent[], endUnixMs: number): FaultStretch[] {
+  const ordered = [...events].sort((a, b) => a.atUnixMs - b.atUnixMs);
+  return ordered
+    .filter((e) => e.kind === "chaos" && e.fault)
+    .map((fault) => {
+      const undo = ordered.find(
+        (e) => e.kind === "undo" && e.atUnixMs >= fault.atUnixMs && e.label === `undone: ${fault.label}`,
+      );
+      return { label: fault.label, fromUnixMs: fault.atUnixMs, toUnixMs: undo?.atUnixMs ?? endUnixMs };
+    });
+}
+
+/**
+ * A latency percentile of the requests scheduled while a fault was active, compared with the same percentile before
+ * the first fault, as a ratio (returns the figures judged): two figures measured in one run on the same machine, so its noise cancels out (an
+ * absolute figure over the whole run moved with the share of the run the fault lasted and with the machine's load).
+ */
+export function expectLatencyRatioWhileFaulted(record: SteadyTrafficRecord, p: number, times: number): string {
+  const example =
+    "Then the steady traffic's p90 latency while faults were active was at least 3 times that before them";
+  requirePercentile(p, example);
+  requireSamples(record);
+  const end = Math.max(...record.samples.map((s) => s.scheduledUnixMs)) + 1;
+  const stretches = faultStretches(record.events, end);
+  if (stretches.length === 0) {
+    throw new SteadyTrafficError(
+      "a fault during the steady traffic, to compare the latency while it was active with the latency before it",
+      "no fault was applied while it ran",
+      record,
+    );
+  }
+  const firstFault = Math.min(...stretches.map((s) => s.fromUnixMs));
+  const before = record.samples.filter((s) => s.scheduledUnixMs < firstFault);
+  const during = record.samples.filter((s) =>
+    stretches.some((f) => s.scheduledUnixMs >= f.fromUnixMs && s.scheduledUnixMs < f.toUnixMs),
+  );
+  const minimum = 20;
+  if (before.length < minimum || during.length < minimum) {
+    throw new SteadyTrafficError(
+      `at least ${minimum} requests before the first fault and ${minimum} while faults were active, to compare their p${p} latency`,
+      `there were ${before.length} before and ${during.length} during: let the steady traffic run longer before the fault (When the steady traffic runs for 5 more seconds) or keep the fault longer`,
+      record,
+    );
+  }
+  const seenBefore = latencyPercentile(before, p);
+  const seenDuring = latencyPercentile(during, p);
+  const ratio = seenDuring / Math.max(seenBefore, 0.001);
+  const figures = `p${p} ${seenDuring.toFixed(1)} ms over ${during.length} requests while faults were active, ${seenBefore.toFixed(1)} ms over ${before.length} before them: ${ratio.toFixed(1)} times`;
+  if (ratio < times) {
+    throw new SteadyTrafficError(
+      `the steady traffic's p${p} latency while faults were active to be at least ${times} times that before them`,
+      `it was ${figures}`,
+      record,
+    );
+  }
+  return figures;
+}

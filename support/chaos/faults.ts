@@ -103,5 +103,6 @@ function actionEvent(action: Action): ChaosEvent {
     label: action.description,
     kind: action.kind === "undone" ? "undo" : "chaos",
     pods: action.pods,
+    fault: action.kind === "fault",
   };
 }

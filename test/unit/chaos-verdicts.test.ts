@@ -6,10 +6,12 @@ import {
   expectErrorBudget,
   expectLatencyAtLeast,
   expectLatencyPercentile,
+  expectLatencyRatioWhileFaulted,
   expectLongestFailureWindow,
   expectLongestFailureWindowIfAny,
   expectNoAnswerAfterKill,
   expectSomeFailures,
+  faultStretches,
   type SteadyTrafficRecord,
 } from "../../support/chaos/expectations.ts";
 import {
@@ -270,4 +272,57 @@ test("latency checks: a percentile from p1 to p100, samples needed, both bounds 
     /steady traffic to have sent requests, but it recorded none/,
   );
   assert.throws(() => expectLatencyAtLeast(record([]), 50, 0), /but it recorded none/);
+});
+
+test("a fault is active from its stamp to the undo of the same label, or to the end when not undone", () => {
+  const stress: ChaosEvent = {
+    atUnixMs: 3000,
+    label: "web-1 burning 2 CPU cores",
+    kind: "chaos",
+    pods: [],
+    fault: true,
+  };
+  const stopped: ChaosEvent = { atUnixMs: 7000, label: "node worker2 stopped", kind: "chaos", pods: [], fault: true };
+  const undone: ChaosEvent = { atUnixMs: 6000, label: `undone: ${stress.label}`, kind: "undo", pods: [] };
+  const note: ChaosEvent = { atUnixMs: 1000, label: "steady traffic started", kind: "note", pods: [] };
+  assert.deepEqual(faultStretches([undone, note, stopped, stress, kill], 9000), [
+    { label: stress.label, fromUnixMs: 3000, toUnixMs: 6000 },
+    { label: stopped.label, fromUnixMs: 7000, toUnixMs: 9000 },
+  ]);
+});
+
+test("latency while faults were active is judged as a ratio to the latency before the first fault", () => {
+  const stress: ChaosEvent = { atUnixMs: 3000, label: "web-1 burning", kind: "chaos", pods: [], fault: true };
+  const undone: ChaosEvent = { atUnixMs: 6000, label: "undone: web-1 burning", kind: "undo", pods: [] };
+  // 2 ms before, 20 ms for every other request while the fault is active, 2 ms after.
+  const slowed = traffic(9, () => false).map((s) =>
+    s.scheduledUnixMs >= 3000 && s.scheduledUnixMs < 6000 && s.seq % 2 === 0 ? { ...s, latencyMs: 20 } : s,
+  );
+  assert.match(
+    expectLatencyRatioWhileFaulted(record(slowed, [stress, undone]), 90, 5),
+    /p90 20\.0 ms over 30 requests while faults were active, 2\.0 ms over 30 before them: 10\.0 times/,
+  );
+  // Over the whole run the slowed half of a third of the run does not move the median: the reason for the ratio.
+  assert.throws(() => expectLatencyAtLeast(record(slowed, [stress, undone]), 50, 8), /it was 2\.0 ms/);
+  assert.throws(
+    () =>
+      expectLatencyRatioWhileFaulted(
+        record(
+          traffic(9, () => false),
+          [stress, undone],
+        ),
+        90,
+        3,
+      ),
+    /at least 3 times that before them, but it was p90 2\.0 ms .*: 1\.0 times/,
+  );
+  assert.throws(
+    () => expectLatencyRatioWhileFaulted(record(slowed, [kill]), 90, 3),
+    /but no fault was applied while it ran/,
+  );
+  const early: ChaosEvent = { ...stress, atUnixMs: 500 };
+  assert.throws(
+    () => expectLatencyRatioWhileFaulted(record(slowed, [early, undone]), 90, 3),
+    /there were 5 before and 55 during: let the steady traffic run longer/,
+  );
 });
