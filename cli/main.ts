@@ -1,3 +1,4 @@
+import { parseProxyMode, proxyModeVariable } from "../support/cluster/variant.ts";
 import { describeError, UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 import { killRunningCommands } from "../support/process/command.ts";
@@ -10,6 +11,9 @@ Usage:
                 [--kubeconfig FILE] [--context NAME] [--demo-image REF] [--shard I/N] [--durations FILE]
                                   ensure the cluster, run the features, write reports under reports/
                                   (\`kubequake run --help\` explains each option: another cluster, shards…)
+  kubequake matrix [paths…] [--tags EXPR] [--proxy-modes LIST]
+                                  run the same scenarios on each kube-proxy mode's cluster, one after another, and
+                                  join the reports (the mode a parameter) with a side-by-side table of the figures
   kubequake cluster up [--node-image IMAGE] [--kubernetes-version V] [--recreate]
                                   build what is missing (offline) and create or reuse the "kubequake" cluster
                                   (--recreate: delete and create it even if it looks healthy)
@@ -26,9 +30,16 @@ Usage:
                                   check engine, disk, inotify/pid limits, Node, kubeconfig and context; say how to fix
   kubequake help [command]        this text
 
+Every command also takes:
+  --proxy-mode iptables|nftables  kube-proxy's mode in kubequake's own cluster (default iptables). Each mode is its
+                        own kind cluster, side by side: "kubequake", "kubequake-nftables" (context kind-<name>,
+                        kubeconfig ~/.kube/<name>.config), e.g. kubequake --proxy-mode nftables run. No IPVS: this
+                        machine's kernel has none.
+
 Environment:
+  KUBEQUAKE_PROXY_MODE  as --proxy-mode
   KUBEQUAKE_CACHE       build cache (default ~/.cache/kubequake)
-  KUBEQUAKE_KUBECONFIG  kubeconfig written by cluster up (default ~/.kube/kubequake.config)
+  KUBEQUAKE_KUBECONFIG  kubeconfig written by cluster up (default ~/.kube/<cluster name>.config)
   KUBEQUAKE_DEBUG       comma-separated logger namespaces to show debug output for ("*" for all)
   KUBEQUAKE_VERBOSE     1: show kubequake's stack traces and causes with user errors (for debugging kubequake)
   KUBECONFIG            colon-separated kubeconfig files, merged as kubectl does (--kubeconfig overrides it);
@@ -42,9 +53,42 @@ Environment:
 
 Versions of everything built are pinned in cluster/versions.env.`;
 
+/**
+ * Takes `--proxy-mode MODE` out of the arguments, wherever it stands, into KUBEQUAKE_PROXY_MODE: every command (and
+ * the run's cucumber workers, which inherit the environment) then works on that variant's cluster.
+ */
+export function takeProxyMode(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const inline = /^--proxy-mode=(.*)$/.exec(arg);
+    if (arg !== "--proxy-mode" && !inline) {
+      rest.push(arg);
+      continue;
+    }
+    const value = inline ? inline[1]! : argv[++i];
+    if (value === undefined) throw parseProxyModeMissing();
+    env[proxyModeVariable] = parseProxyMode(value, "--proxy-mode");
+  }
+  return rest;
+}
+
+function parseProxyModeMissing(): UserError {
+  return new UserError("--proxy-mode needs a value", "give --proxy-mode iptables or --proxy-mode nftables.", {
+    exitCode: 2,
+  });
+}
+
 /** Runs one CLI invocation and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  let args: string[];
+  try {
+    args = takeProxyMode(argv, process.env);
+  } catch (error) {
+    console.error(`kubequake: ${describeError(error)}`);
+    return error instanceof UserError ? error.exitCode : 1;
+  }
+  const [command, ...rest] = args;
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) process.exit(130);
@@ -66,6 +110,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case "cluster":
         return await clusterCommand(rest, stop.signal);
+      case "matrix": {
+        const { matrixCommand } = await import("./matrix.ts");
+        return await matrixCommand(rest, stop.signal);
+      }
       case "run": {
         const { runCommandLine } = await import("./run.ts");
         return await runCommandLine(rest, stop.signal);
@@ -92,7 +140,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       default:
         throw new UserError(
-          `unknown command "${command}"; expected run, cluster, conformance, steps, lint, report, doctor or help.`,
+          `unknown command "${command}"; expected run, matrix, cluster, conformance, steps, lint, report, doctor or help.`,
           "see `npx kubequake --help`.",
         );
     }

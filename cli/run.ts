@@ -48,6 +48,9 @@ current-context is changed). The first line of the run says which file and conte
   containers here (kind clusters), or uses --demo-image REF on clusters that pull images. Scenarios tagged
   ${describeKnownNeeds()} that the cluster cannot host are reported
   "skipped: why". Chaos runs only on contexts listed in KUBEQUAKE_CHAOS_CONTEXTS.
+--proxy-mode iptables|nftables  kube-proxy's mode of kubequake's own cluster: each mode is its own kind cluster
+                ("kubequake", "kubequake-nftables"); node names in features (kubequake-worker) mean that cluster's
+                nodes. \`kubequake matrix\` runs the same scenarios on every mode and compares them.
 --shard I/N     run the I-th of N deterministic slices, balanced by the durations recorded in --durations FILE
                 (default <reports>/durations.json); the N shards together run exactly the scenarios of the
                 unsharded run, as long as every shard reads the same durations file. Each run records its

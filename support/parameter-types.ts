@@ -3,6 +3,7 @@ import { parsePodSelection, podSelectionPattern } from "./chaos/selection.ts";
 import type { TrafficTarget } from "./chaos/steady-traffic.ts";
 import { clientOf, clientPattern, parseClientPhrase } from "./clients/phrases.ts";
 import { endpointConditionPattern, parseEndpointConditions } from "./endpoints/conditions.ts";
+import { nodeNameOnThisCluster } from "./nodes/names.ts";
 import { clusterNode } from "./nodes/registry.ts";
 import { fieldConditionPattern, parseFieldCondition } from "./objects/fields.ts";
 import { parseWatchEvent } from "./objects/watch-events.ts";
@@ -74,7 +75,14 @@ defineParameterType({
     ): TrafficTarget => {
       if (clusterIPOf !== undefined) return { clusterIPOf };
       if (lbService !== undefined) return { outside: { kind: "loadBalancer", service: lbService } };
-      if (nodePortService !== undefined) return { outside: { kind: "nodePort", service: nodePortService, node } };
+      if (nodePortService !== undefined)
+        return {
+          outside: {
+            kind: "nodePort",
+            service: nodePortService,
+            node: node === undefined ? undefined : nodeNameOnThisCluster(node),
+          },
+        };
       return { url: url ?? "" };
     },
   ),

@@ -81,7 +81,7 @@ async function fetchApi(kube: Kube, path: string): Promise<unknown> {
 }
 
 /** kube-proxy's configured mode (kubeadm's ConfigMap; "" means iptables on Linux), or what runs instead of it. */
-async function kubeProxyMode(kube: Kube): Promise<string> {
+export async function kubeProxyMode(kube: Kube): Promise<string> {
   const daemonSet = await kube.apps
     .readNamespacedDaemonSet({ name: "kube-proxy", namespace: "kube-system" })
     .catch(() => undefined);

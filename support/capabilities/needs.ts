@@ -71,6 +71,17 @@ export const knownNeeds: readonly Need[] = [
     missing: (_, { nodeChaos }) => (nodeChaos.available ? undefined : nodeChaos.why),
   },
   {
+    tag: "@needs:proxy-mode=MODE",
+    pattern: /^@needs:proxy-mode=([a-z]+)$/,
+    // A behaviour that belongs to one of kube-proxy's modes (or is known to differ in it), not to Services as such.
+    missing: (tag, { kubeProxy, context }) => {
+      const wanted = /=([a-z]+)$/.exec(tag)?.[1];
+      return kubeProxy === wanted
+        ? undefined
+        : `needs kube-proxy in ${wanted} mode, the cluster (context "${context}") runs ${kubeProxy} (kubequake's own cluster in that mode: --proxy-mode ${wanted})`;
+    },
+  },
+  {
     tag: "@needs:outside-clients",
     pattern: /^@needs:outside-clients$/,
     // Outside clients and services are containers on the nodes' Docker network, so the nodes must be local ones.

@@ -1,3 +1,4 @@
+import { nodeNameOnThisCluster } from "../nodes/names.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import type { Client } from "./client.ts";
 import {
@@ -32,10 +33,10 @@ export function parseClientPhrase(groups: readonly (string | undefined)[]): Clie
   if (anOutsideClient !== undefined) return { kind: "outside", name: "outside" };
   if (outsideName !== undefined) return { kind: "outside", name: outsideName };
   if (host !== undefined) return { kind: "host" };
-  if (node !== undefined) return { kind: "clientPod", node };
+  if (node !== undefined) return { kind: "clientPod", node: nodeNameOnThisCluster(node) };
   if (pod !== undefined) return { kind: "madePod", pod };
   if (backend !== undefined) return { kind: "backendPod", backend };
-  if (hostNetworkNode !== undefined) return { kind: "hostNetwork", node: hostNetworkNode };
+  if (hostNetworkNode !== undefined) return { kind: "hostNetwork", node: nodeNameOnThisCluster(hostNetworkNode) };
   return { kind: "clientPod" };
 }
 

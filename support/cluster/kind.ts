@@ -1,10 +1,14 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "../process/command.ts";
+import { variantClusterName, variantProxyMode } from "./variant.ts";
 
-export const clusterName = process.env.KUBEQUAKE_CLUSTER ?? "kubequake";
+/** kube-proxy's mode in kubequake's own cluster (`--proxy-mode`, through KUBEQUAKE_PROXY_MODE). */
+export const proxyMode = variantProxyMode();
+/** kubequake's own kind cluster: one per variant ("kubequake", "kubequake-nftables"), unless KUBEQUAKE_CLUSTER says. */
+export const clusterName = process.env.KUBEQUAKE_CLUSTER ?? variantClusterName(proxyMode);
 /** kubequake's own kubeconfig, rewritten on every `cluster up` so a stale context can never be used. */
-export const kubeconfigPath = process.env.KUBEQUAKE_KUBECONFIG ?? join(homedir(), ".kube", "kubequake.config");
+export const kubeconfigPath = process.env.KUBEQUAKE_KUBECONFIG ?? join(homedir(), ".kube", `${clusterName}.config`);
 export const workerCount = 2;
 /** Where kubequake keeps what it builds and its state (the fault ledger) on this machine. */
 export const cacheRoot = process.env.KUBEQUAKE_CACHE ?? join(homedir(), ".cache", "kubequake");

@@ -1,6 +1,7 @@
 import type { V1EndpointSlice } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
 import type { EndpointAddress } from "../kube/endpoints.ts";
+import { nodeNameOnThisCluster } from "../nodes/names.ts";
 import { waitForEndpoints } from "./expectations.ts";
 import type { ServiceOfScenario } from "./slices.ts";
 import { describeEndpoints, type EndpointChange } from "./watcher.ts";
@@ -72,7 +73,7 @@ export function parseEndpointCondition(text: string): EndpointCondition {
         'name one of them, e.g. "1 unready endpoint" or "2 ready endpoints".',
       );
     }
-    return count[3] === undefined ? condition : { ...condition, node: count[3] };
+    return count[3] === undefined ? condition : { ...condition, node: nodeNameOnThisCluster(count[3]) };
   }
   const port = /^port (\d+)(?:\/(TCP|UDP|SCTP))?(?: named "([^"]*)")?$/.exec(text);
   if (port) {

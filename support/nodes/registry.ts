@@ -2,6 +2,7 @@ import type { V1Node } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
 import type { Kube } from "../kube/client.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import { nodeNameOnThisCluster } from "./names.ts";
 
 /** A node of the cluster, as steps name it ("kubequake-worker"). */
 export interface ClusterNode {
@@ -35,7 +36,8 @@ async function readClusterNodes(kube: Kube): Promise<ClusterNode[]> {
 const clusterNodesSlot = defineSlot("cluster nodes", (scenario) => readClusterNodes(scenario.kube));
 
 /** The node `name` of the cluster (the {node} parameter type); a UserError listing the cluster's nodes otherwise. */
-export async function clusterNode(scenario: ScenarioContext, name: string): Promise<ClusterNode> {
+export async function clusterNode(scenario: ScenarioContext, written: string): Promise<ClusterNode> {
+  const name = nodeNameOnThisCluster(written);
   const nodes = await scenario.slot(clusterNodesSlot);
   const node = nodes.find((n) => n.name === name);
   if (node) return node;

@@ -5,6 +5,7 @@ import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { checkScope, parseManifests, type SourcedObject } from "../kube/manifests.ts";
 import { ApiRejection } from "../kube/namespace.ts";
+import { nodeNamesOnThisCluster } from "../nodes/names.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { registerBackendsOf } from "../services/backend.ts";
 import { waitUntilInService } from "../services/in-service.ts";
@@ -36,7 +37,8 @@ export async function applyManifest(
   source: string,
   options: ApplyOptions,
 ): Promise<void> {
-  const items = parseSourced(await expandPodIPs(scenario, text, source), source);
+  // A kind node name (nodeName: kubequake-worker) means that node of the run's own cluster, whichever variant it is.
+  const items = parseSourced(await expandPodIPs(scenario, nodeNamesOnThisCluster(text), source), source);
   for (const item of items) await applyOne(scenario, item);
   if (!options.waitForServices) return;
   // A Service is in service with the pods it will have: wait for the manifest's own workloads to be ready first.

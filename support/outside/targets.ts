@@ -1,4 +1,5 @@
 import { UserError } from "../errors/user-error.ts";
+import { nodeNameOnThisCluster } from "../nodes/names.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { type Remembered, recalled } from "./remembered.ts";
 
@@ -28,7 +29,12 @@ export function parseOutsideTarget(
   url: string | undefined,
 ): OutsideTarget {
   if (nodePortService !== undefined)
-    return { kind: "nodePort", service: nodePortService, node, ...(previousNodePort ? { previous: true } : {}) };
+    return {
+      kind: "nodePort",
+      service: nodePortService,
+      node: node === undefined ? undefined : nodeNameOnThisCluster(node),
+      ...(previousNodePort ? { previous: true } : {}),
+    };
   if (lbService !== undefined)
     return { kind: "loadBalancer", service: lbService, ...(previousAddress ? { previous: true } : {}) };
   return { kind: "url", url: url ?? "" };

@@ -1,6 +1,7 @@
 import type { V1Service } from "@kubernetes/client-node";
 import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
+import { nodeNameOnThisCluster } from "../nodes/names.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 
 /**
@@ -31,7 +32,7 @@ export function recordDeletedService(scenario: ScenarioContext, service: V1Servi
 export async function expandAddresses(scenario: ScenarioContext, url: string): Promise<string> {
   let expanded = url;
   for (const [placeholder, name] of url.matchAll(/\{nodeIP:([^}]+)\}/g)) {
-    expanded = expanded.replace(placeholder, await nodeIP(scenario, url, name!));
+    expanded = expanded.replace(placeholder, await nodeIP(scenario, url, nodeNameOnThisCluster(name!)));
   }
   for (const [placeholder, name] of url.matchAll(/\{clusterIP:([^}]+)\}/g)) {
     expanded = expanded.replace(placeholder, await clusterIP(scenario, url, name!));

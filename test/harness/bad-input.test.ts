@@ -107,8 +107,21 @@ const cliMistakes: { args: string[]; message: RegExp; cwd?: string; exitCode?: n
   },
   {
     args: ["frobnicate"],
-    message: /unknown command "frobnicate"; expected run, cluster, .*\bor help/,
+    message: /unknown command "frobnicate"; expected run, matrix, cluster, .*\bor help/,
   },
+  {
+    args: ["--proxy-mode", "ipvs", "cluster", "up"],
+    message:
+      /^kubequake: --proxy-mode: kube-proxy mode "ipvs" is not one kubequake builds \(expected iptables or nftables\)\n {2}what to do: give --proxy-mode iptables or --proxy-mode nftables \(IPVS is not offered: this machine's kernel has no IPVS\)\.\n$/,
+    exitCode: 2,
+  },
+  { args: ["run", "--proxy-mode"], message: /^kubequake: --proxy-mode needs a value\n/, exitCode: 2 },
+  {
+    args: ["matrix", "--proxy-modes", "nftables,nftables"],
+    message: /--proxy-modes nftables,nftables: a mode is named twice/,
+    exitCode: 2,
+  },
+  { args: ["matrix", "--proxy-modes", "iptables,ipvs"], message: /--proxy-modes: kube-proxy mode "ipvs"/, exitCode: 2 },
   { args: ["cluster", "sideways"], message: /unknown cluster subcommand "sideways"; expected up, down or status/ },
   {
     args: ["cluster", "up", "--kubernetes-version", "v1.99.0"],

@@ -12,6 +12,11 @@ test("the pool is the top of the kind network, below its last 5 addresses", () =
   assert.deepEqual(poolRange("192.168.16.0/20"), { first: "192.168.31.200", last: "192.168.31.250" });
 });
 
+test("a second cluster variant on the same network gets its own 64 addresses below the first one's", () => {
+  assert.deepEqual(poolRange("172.18.0.0/16", [], 1), { first: "172.18.255.136", last: "172.18.255.186" });
+  assert.throws(() => poolRange("172.18.0.0/16", ["172.18.255.140"], 1), /overlaps addresses in use/);
+});
+
 test("a subnet too small, or an address in use inside the pool, is the user's to fix", () => {
   assert.throws(() => poolRange("172.18.0.0/25"), UserError);
   assert.throws(() => poolRange("172.18.0.0/16", ["172.18.255.210"]), /overlaps addresses in use.*172\.18\.255\.210/);

@@ -57,3 +57,12 @@ test("@needs:outside-clients needs nodes that are containers here, and says why 
   );
   assert.deepEqual(unknownNeeds(["@needs:outside-clients"]), []);
 });
+
+test("@needs:proxy-mode=MODE compares with kube-proxy's mode and says how to get that mode", () => {
+  assert.equal(missingNeeds(["@needs:proxy-mode=iptables"], oneNode), undefined);
+  assert.equal(
+    missingNeeds(["@needs:proxy-mode=nftables"], oneNode),
+    'skipped: @needs:proxy-mode=nftables: needs kube-proxy in nftables mode, the cluster (context "staging") runs iptables (kubequake\'s own cluster in that mode: --proxy-mode nftables)',
+  );
+  assert.deepEqual(unknownNeeds(["@needs:proxy-mode=nftables", "@needs:proxy-mode"]), ["@needs:proxy-mode"]);
+});

@@ -2,18 +2,18 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { stringify } from "yaml";
-import { clusterName, kubeconfigPath, listNodeContainers, workerCount } from "../../support/cluster/kind.ts";
+import { clusterName, kubeconfigPath, listNodeContainers, proxyMode, workerCount } from "../../support/cluster/kind.ts";
 import { runCommand } from "../../support/process/command.ts";
 import type { PinnedVersions } from "./versions.ts";
 
-/** kind's cluster config: 1 control plane + 2 workers on one node image, iptables kube-proxy. */
+/** kind's cluster config: 1 control plane + 2 workers on one node image, kube-proxy in the variant's mode. */
 export function kindConfig(nodeImage: string, versions: PinnedVersions, builtOffline: boolean): string {
   const node = (role: string) => ({ role, image: nodeImage });
   const config: Record<string, unknown> = {
     kind: "Cluster",
     apiVersion: "kind.x-k8s.io/v1alpha4",
     name: clusterName,
-    networking: { kubeProxyMode: "iptables" },
+    networking: { kubeProxyMode: proxyMode },
     nodes: [node("control-plane"), ...Array.from({ length: workerCount }, () => node("worker"))],
     // Hosts without CAP_SYS_RESOURCE cannot lower oom_score_adj; harmless elsewhere.
     containerdConfigPatches: ['[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true'],

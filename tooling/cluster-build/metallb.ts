@@ -8,8 +8,9 @@ import {
   type V1Deployment,
 } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
-import { kubeconfigPath, listNodeContainers } from "../../support/cluster/kind.ts";
+import { kubeconfigPath, listNodeContainers, proxyMode } from "../../support/cluster/kind.ts";
 import { metallbNamespace, poolName, readMetallb } from "../../support/cluster/metallb.ts";
+import { variantPoolSlot } from "../../support/cluster/variant.ts";
 import { UserError } from "../../support/errors/user-error.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import { ipv4ToNumber } from "../../support/kube/networks.ts";
@@ -43,9 +44,10 @@ const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** sh
 /**
  * The pool at the top of an IPv4 subnet: its last 56 addresses but the 5 highest (e.g. 172.18.255.200–.250 of
  * 172.18.0.0/16). Docker hands out addresses from the bottom, so nodes and outside-world containers stay far below;
- * an address in use inside the range (`inUse`) is refused rather than silently shared.
+ * an address in use inside the range (`inUse`) is refused rather than silently shared. Each cluster variant on the
+ * network takes its own 64 addresses below (`slot` 1: 172.18.255.136–.186), so no two clusters announce one address.
  */
-export function poolRange(subnet: string, inUse: readonly string[] = []): AddressRange {
+export function poolRange(subnet: string, inUse: readonly string[] = [], slot = 0): AddressRange {
   const match = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(subnet);
   if (!match || Number(match[2]) > 24) {
     throw new UserError(
@@ -54,9 +56,9 @@ export function poolRange(subnet: string, inUse: readonly string[] = []): Addres
     );
   }
   const size = 2 ** (32 - Number(match[2]));
-  const broadcast = Math.floor(toNumber(match[1]!) / size) * size + size - 1;
-  const range = { first: toIp(broadcast - 55), last: toIp(broadcast - 5) };
-  const clash = inUse.filter((ip) => toNumber(ip) >= broadcast - 55 && toNumber(ip) <= broadcast - 5);
+  const top = Math.floor(toNumber(match[1]!) / size) * size + size - 1 - 64 * slot;
+  const range = { first: toIp(top - 55), last: toIp(top - 5) };
+  const clash = inUse.filter((ip) => toNumber(ip) >= top - 55 && toNumber(ip) <= top - 5);
   if (clash.length > 0) {
     throw new UserError(
       `the LoadBalancer pool ${range.first}-${range.last} of ${subnet} overlaps addresses in use on the kind network: ${clash.join(", ")}.`,
@@ -146,7 +148,7 @@ export async function ensureMetallb(
   if (!subnet) throw new Error("the kind network has no IPv4 subnet for a LoadBalancer pool");
   const nodes = await listNodeContainers();
   const nodeAddresses = await nodeIps(nodes.map((n) => n.name));
-  const range = poolRange(subnet, nodeAddresses);
+  const range = poolRange(subnet, nodeAddresses, variantPoolSlot(proxyMode));
   const wantedPool = `${range.first}-${range.last}`;
   const kube = await connectKube(kubeconfigPath);
   const before = await readMetallb(kube);

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { kubeProxyMode } from "../../support/capabilities/discover.ts";
 import { faultOfCluster, undoOutstandingFaults } from "../../support/cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "../../support/cluster/health.ts";
-import { clusterName, kubeconfigPath, listNodeContainers, workerCount } from "../../support/cluster/kind.ts";
+import { clusterName, kubeconfigPath, listNodeContainers, proxyMode, workerCount } from "../../support/cluster/kind.ts";
 import { UserError } from "../../support/errors/user-error.ts";
+import { connectKube } from "../../support/kube/client.ts";
 import type { Logger } from "../../support/log/logger.ts";
 import { CommandError, runCommand } from "../../support/process/command.ts";
 import { processAlive } from "../../support/process/liveness.ts";
@@ -203,6 +205,7 @@ async function ensureCluster(
       }
     }
     if (!repairReason) repairReason = await healthProblemAfterGrace(log);
+    if (!repairReason) repairReason = await proxyModeDrift();
     if (!repairReason) {
       if (await ensureHermeticDns(kubeconfigPath))
         log.info("cluster     CoreDNS no longer forwards names outside the cluster");
@@ -211,11 +214,11 @@ async function ensureCluster(
     log.warn(`cluster "${clusterName}" cannot be reused (${repairReason}); deleting and recreating it`);
     await deleteCluster(kind);
   }
-  const configFile = join(cacheRoot, "state", "kind-config.yaml");
+  const configFile = join(cacheRoot, "state", `kind-config-${clusterName}.yaml`);
   const logFile = join(logDir, `kind-create-${Date.now()}.log`);
   mkdirSync(logDir, { recursive: true });
   log.info(
-    `cluster     creating "${clusterName}" (1 control plane, ${workerCount} workers) from ${nodeImage} (log: ${logFile})`,
+    `cluster     creating "${clusterName}" (1 control plane, ${workerCount} workers, kube-proxy ${proxyMode}) from ${nodeImage} (log: ${logFile})`,
   );
   try {
     await createCluster(kind, kindConfig(nodeImage, versions, builtOffline), configFile, logFile);
@@ -232,6 +235,12 @@ async function ensureCluster(
     );
   }
   return repairReason ? "recreated" : "created";
+}
+
+/** Why the existing cluster is not this variant's (kube-proxy in another mode than --proxy-mode asks), if it is not. */
+async function proxyModeDrift(): Promise<string | undefined> {
+  const running = await kubeProxyMode(await connectKube(kubeconfigPath));
+  return running === proxyMode ? undefined : `its kube-proxy runs in ${running} mode, not ${proxyMode}`;
 }
 
 /**
@@ -384,7 +393,9 @@ export async function clusterStatus(): Promise<{ lines: string[]; healthy: boole
       const problem = containerProblem(containers, resolved.get("node-image")!.image!);
       const health = await readClusterHealth(kubeconfigPath);
       const apiProblem = healthProblem(health, expectedNodes);
-      lines.push(`cluster     "${clusterName}": ${problem ?? apiProblem ?? "healthy"}  (kubeconfig ${kubeconfigPath})`);
+      lines.push(
+        `cluster     "${clusterName}": ${problem ?? apiProblem ?? "healthy"}, kube-proxy ${proxyMode} mode asked  (kubeconfig ${kubeconfigPath})`,
+      );
       for (const container of containers) {
         const node = health.nodes.find((n) => n.name === container.name);
         lines.push(
