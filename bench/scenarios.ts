@@ -7,6 +7,8 @@
 //   cluster, and at 500 and 1000 requests/s from outside it (an outside container, the host), side by side
 //   LoadBalancer (bench/load-balancer.ts): median time from create to an address, and to the first answer
 //   every feature: wall time of `kubequake run` with 2 workers
+//   kube-proxy modes (bench/proxy-modes.ts): the same chaos scenarios on the iptables and nftables clusters, their
+//   kill and failover windows side by side
 // `npm run bench -- --soak N [--paths P]… [--parallel W] [--minutes M]`: instead, the feature suite N times and a
 //   tally of (false) failures (bench/soak.ts)
 // `npm run bench -- --help`: this text
@@ -34,6 +36,7 @@ import { countApiRequests } from "./api-requests.ts";
 import { benchLoad } from "./load.ts";
 import { benchLoadBalancer } from "./load-balancer.ts";
 import { answerBenchArguments } from "./options.ts";
+import { benchProxyModes } from "./proxy-modes.ts";
 
 const benchArguments = { name: "npm run bench", flags: [], soak: true };
 if (answerBenchArguments(process.argv.slice(2), benchArguments, new URL(import.meta.url)) === "soak") {
@@ -139,4 +142,5 @@ const bothRan = sideBySide(
   benchScenarios,
 );
 figures.push(...formatSideBySide(bothRan, distinctScenarioSeconds(bothRan, benchScenarios)));
+figures.push(...benchProxyModes());
 console.log(figures.join("\n"));
