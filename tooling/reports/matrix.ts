@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Envelope } from "@cucumber/messages";
-import { XMLBuilder, XMLParser } from "fast-xml-parser";
+import { readJUnitSuites, writeJUnitSuite } from "./merge.ts";
 import { readScenarioOutcomes } from "./messages.ts";
 
 /*
@@ -151,18 +151,7 @@ export function withVariantParameter(
 
 /** A JUnit report of one variant's run with the variant in every test case's name ("… [nftables]"). */
 export function junitWithVariant(xml: string, variant: string): unknown[] {
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@_",
-    cdataPropName: "#cdata",
-    isArray: (name) => name === "testcase" || name === "testsuite",
-  });
-  const document = parser.parse(xml) as {
-    testsuite?: Record<string, unknown>[];
-    testsuites?: { testsuite?: Record<string, unknown>[] };
-  };
-  const suites = [...(document.testsuite ?? []), ...(document.testsuites?.testsuite ?? [])];
-  return suites.flatMap((suite) =>
+  return readJUnitSuites(xml).flatMap((suite) =>
     ((suite.testcase as Record<string, unknown>[]) ?? []).map((c) => ({
       ...c,
       "@_name": `${c["@_name"]} [${variant}]`,
@@ -208,26 +197,13 @@ export function writeMatrixReports(runs: readonly VariantRun[], parameter: strin
   }
   const failures = cases.filter((c) => (c as Record<string, unknown>).failure !== undefined).length;
   const skipped = cases.filter((c) => (c as Record<string, unknown>).skipped !== undefined).length;
-  const builder = new XMLBuilder({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@_",
-    cdataPropName: "#cdata",
-    format: true,
-    suppressEmptyNode: true,
+  writeJUnitSuite(join(out, "junit", "cucumber.xml"), {
+    "@_name": "kubequake matrix",
+    "@_tests": cases.length,
+    "@_failures": failures,
+    "@_skipped": skipped,
+    testcase: cases,
   });
-  writeFileSync(
-    join(out, "junit", "cucumber.xml"),
-    builder.build({
-      "?xml": { "@_version": "1.0" },
-      testsuite: {
-        "@_name": "kubequake matrix",
-        "@_tests": cases.length,
-        "@_failures": failures,
-        "@_skipped": skipped,
-        testcase: cases,
-      },
-    }),
-  );
   const variants = runs.map((r) => r.variant);
   const rows = sideBySide(
     runs.map((r) => ({

@@ -174,12 +174,6 @@ async function writeHtml(envelopes: readonly Envelope[], file: string): Promise<
 
 /** Every shard's test cases in one `<testsuite name="kubequake">`, with the counts and time summed. */
 export function mergeJUnit(files: readonly string[], out: string): number {
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@_",
-    cdataPropName: "#cdata",
-    isArray: (name) => name === "testcase" || name === "testsuite",
-  });
   const cases: unknown[] = [];
   let time = 0;
   let skipped = 0;
@@ -187,11 +181,7 @@ export function mergeJUnit(files: readonly string[], out: string): number {
   let errors = 0;
   let timestamp: string | undefined;
   for (const file of files) {
-    const document = parser.parse(readFileSync(file, "utf8")) as {
-      testsuite?: Record<string, unknown>[];
-      testsuites?: { testsuite?: Record<string, unknown>[] };
-    };
-    for (const suite of [...(document.testsuite ?? []), ...(document.testsuites?.testsuite ?? [])]) {
+    for (const suite of readJUnitSuites(readFileSync(file, "utf8"))) {
       cases.push(...((suite.testcase as unknown[]) ?? []));
       time += Number(suite["@_time"] ?? 0);
       skipped += Number(suite["@_skipped"] ?? 0);
@@ -201,27 +191,34 @@ export function mergeJUnit(files: readonly string[], out: string): number {
       if (at && (!timestamp || at < timestamp)) timestamp = at;
     }
   }
-  const builder = new XMLBuilder({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@_",
-    cdataPropName: "#cdata",
-    format: true,
-    suppressEmptyNode: true,
+  writeJUnitSuite(out, {
+    "@_name": "kubequake",
+    // Summed over shards: the CPU-time view; the wall clock of parallel shards is shorter.
+    "@_time": time.toFixed(3),
+    "@_tests": cases.length,
+    "@_skipped": skipped,
+    "@_failures": failures,
+    "@_errors": errors,
+    ...(timestamp ? { "@_timestamp": timestamp } : {}),
+    testcase: cases,
   });
-  const document = {
-    "?xml": { "@_version": "1.0" },
-    testsuite: {
-      "@_name": "kubequake",
-      // Summed over shards: the CPU-time view; the wall clock of parallel shards is shorter.
-      "@_time": time.toFixed(3),
-      "@_tests": cases.length,
-      "@_skipped": skipped,
-      "@_failures": failures,
-      "@_errors": errors,
-      ...(timestamp ? { "@_timestamp": timestamp } : {}),
-      testcase: cases,
-    },
-  };
-  writeFileSync(out, builder.build(document));
   return cases.length;
+}
+
+const xmlOptions = { ignoreAttributes: false, attributeNamePrefix: "@_", cdataPropName: "#cdata" } as const;
+
+/** The `<testsuite>` elements of a JUnit report (top-level, or under `<testsuites>`), attributes prefixed "@_". */
+export function readJUnitSuites(xml: string): Record<string, unknown>[] {
+  const parser = new XMLParser({ ...xmlOptions, isArray: (name) => name === "testcase" || name === "testsuite" });
+  const document = parser.parse(xml) as {
+    testsuite?: Record<string, unknown>[];
+    testsuites?: { testsuite?: Record<string, unknown>[] };
+  };
+  return [...(document.testsuite ?? []), ...(document.testsuites?.testsuite ?? [])];
+}
+
+/** Writes one `<testsuite>` (attributes prefixed "@_", its `testcase` list) as a JUnit report. */
+export function writeJUnitSuite(out: string, suite: Record<string, unknown>): void {
+  const builder = new XMLBuilder({ ...xmlOptions, format: true, suppressEmptyNode: true });
+  writeFileSync(out, builder.build({ "?xml": { "@_version": "1.0" }, testsuite: suite }));
 }
