@@ -2,6 +2,8 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { UserError } from "../errors/user-error.ts";
 import { proberPod } from "../kube/workloads.ts";
+import { nodeNamesOnThisCluster } from "../nodes/names.ts";
+import { clusterNode } from "../nodes/registry.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { createClientPodNow } from "./registry.ts";
 
@@ -16,7 +18,11 @@ export async function createClientPod(
   yamlText: string,
   source: string,
 ): Promise<void> {
-  const given = (parse(yamlText) ?? {}) as { metadata?: { labels?: Record<string, string> }; spec?: V1Pod["spec"] };
+  // A kind node name (nodeName: kubequake-worker) means that node of the run's own cluster.
+  const given = (parse(nodeNamesOnThisCluster(yamlText)) ?? {}) as {
+    metadata?: { labels?: Record<string, string> };
+    spec?: V1Pod["spec"];
+  };
   if (
     typeof given !== "object" ||
     Array.isArray(given) ||
@@ -33,6 +39,8 @@ export async function createClientPod(
       "set only pod-level fields such as dnsPolicy, dnsConfig, hostname, subdomain or nodeName.",
     );
   }
+  // A pod bound to a node that does not exist is never run (and soon garbage-collected): say so now, not after a wait.
+  if (given.spec?.nodeName) await clusterNode(scenario, given.spec.nodeName);
   const pod = proberPod(name, scenario.image, scenario.allowedNetworks);
   pod.metadata = { ...pod.metadata, labels: { ...given.metadata?.labels, ...pod.metadata?.labels } };
   pod.spec = { ...pod.spec!, ...given.spec, containers: pod.spec!.containers };

@@ -4,6 +4,7 @@ import { serviceFqdn } from "../dns/lookup.ts";
 import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { ApiRejection } from "../kube/namespace.ts";
+import { nodeNamesOnThisCluster } from "../nodes/names.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { waitUntilInService } from "../services/in-service.ts";
 import { recordDeletedService } from "../traffic/addresses.ts";
@@ -26,7 +27,8 @@ export async function patchObject(
 ): Promise<void> {
   let patch: unknown;
   try {
-    patch = parse(yamlText);
+    // A kind node name (nodeName, a hostname selector) means that node of the run's own cluster.
+    patch = parse(nodeNamesOnThisCluster(yamlText));
   } catch (error) {
     throw new UserError(
       `${source}: the patch is not valid YAML: ${(error as Error).message.split("\n")[0]}`,

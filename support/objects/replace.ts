@@ -3,6 +3,7 @@ import { request } from "undici";
 import { parse } from "yaml";
 import { UserError } from "../errors/user-error.ts";
 import type { Kube } from "../kube/client.ts";
+import { nodeNamesOnThisCluster } from "../nodes/names.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { describeRef, objectPath, objectRef } from "./kinds.ts";
 
@@ -68,7 +69,7 @@ export async function patchStatus(
 function parseChange(yamlText: string, source: string, what: string): Record<string, unknown> {
   let change: unknown;
   try {
-    change = parse(yamlText);
+    change = parse(nodeNamesOnThisCluster(yamlText));
   } catch (error) {
     throw new UserError(
       `${source}: the change is not valid YAML: ${(error as Error).message.split("\n")[0]}`,

@@ -239,6 +239,8 @@ const scenarioMistakes: Record<string, RegExp> = {
     /there is no Service "nope" in the scenario's namespace, so there is no name of it for CoreDNS to fail\n {2}what to do: create it first/,
   "Placing pods on a node they may not run on":
     /the pods of "web" cannot all run on the node kubequake-control-plane: the scheduler found no node for web-\S+ \(0\/3 nodes are available: .*untolerated taint.*\)\n {2}what to do: pick a node the pods may run on/,
+  "A client pod bound to a node the cluster does not have":
+    /there is no node "kubequake-worker9" in the cluster \(nodes: kubequake-control-plane \(control plane\), kubequake-worker, kubequake-worker2\)\n {2}what to do: use one of the names above/,
   "Failing answers with a success status":
     /cannot answer with HTTP 200: the fault makes HTTP errors, statuses from 400 to 599\n {2}what to do: give an error status, e\.g\. 503 or 500\./,
   "Restoring a steady state that was never declared":
