@@ -28,6 +28,9 @@ export class EventuallyTimeoutError<T> extends Error {
     this.description = description;
     this.lastObserved = lastObserved;
     this.elapsedMs = elapsedMs;
+    // What was awaited and last seen says what happened; our call stack would not help a QA engineer
+    // (KUBEQUAKE_VERBOSE=1 keeps it for debugging kubequake).
+    if (!process.env.KUBEQUAKE_VERBOSE) this.stack = `${this.name}: ${this.message}`;
   }
 }
 
