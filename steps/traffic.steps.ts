@@ -13,6 +13,7 @@ import { trafficReachesExactly, trafficSpreadsOver, trafficSticksToOnePod } from
 import {
   expectAllRefused,
   expectAllSucceeded,
+  expectAllTimedOut,
   expectAtLeastPods,
   expectEachClientSticky,
   expectSinglePod,
@@ -75,6 +76,11 @@ Then("every request succeeds", function (this: KubequakeWorld) {
 /** Every request was refused (connection refused, as kube-proxy does for a Service without endpoints). */
 Then("every request is refused", function (this: KubequakeWorld) {
   expectAllRefused(lastTrafficCombined(this.scenario));
+});
+
+/** Every request timed out: unanswered, not refused (e.g. dropped on its way to a ClusterIP without rules). */
+Then("every request times out", function (this: KubequakeWorld) {
+  expectAllTimedOut(lastTrafficCombined(this.scenario));
 });
 
 /**

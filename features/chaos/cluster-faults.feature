@@ -34,7 +34,7 @@ Feature: Services under node and cluster-component faults
     Then some of the steady traffic failed
     And at most 60% of the steady traffic failed
 
-  @serial @needs:node-chaos
+  @serial @needs:node-chaos @needs:proxy-mode=iptables
   Scenario: With kube-proxy gone, existing Services keep serving and a new Service waits for it
     kube-proxy does not remove its iptables rules when it stops, so existing Services keep working. A Service created
     meanwhile has a ClusterIP but no rules: its requests are refused (the network seal rejects them at the host), until
@@ -54,6 +54,32 @@ Feature: Services under node and cluster-component faults
       """
     And a client pod sends 3 requests to "http://late"
     Then every request is refused
+    When the faults are undone
+    Then within 60 seconds 20 requests to "http://late" are answered by exactly the ready pods of "web"
+    When the steady traffic stops
+    Then none of the steady traffic failed
+
+  @serial @needs:node-chaos @needs:proxy-mode=nftables
+  Scenario: With kube-proxy in nftables mode gone, existing Services keep serving and a new Service's requests are dropped
+    kube-proxy does not remove its nftables table when it stops, so existing Services keep working. A Service created
+    meanwhile has a ClusterIP but no rules, and nftables mode drops traffic to ClusterIPs it does not know ("Drop
+    traffic to unallocated ClusterIPs" in its table; iptables mode lets it through to be refused by the seal): its
+    requests time out, until kube-proxy is back and programs it. Found by the first full run on nftables mode.
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And steady traffic of 50 requests per second to "http://web"
+    When kube-proxy is stopped on every node
+    And the manifest, without waiting for its Services:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: late
+      spec:
+        selector: {app: web}
+        ports: [{port: 80, targetPort: 8080}]
+      """
+    And a client pod sends 3 requests to "http://late"
+    Then every request times out
     When the faults are undone
     Then within 60 seconds 20 requests to "http://late" are answered by exactly the ready pods of "web"
     When the steady traffic stops

@@ -52,7 +52,8 @@ Feature: Faults only a Service sees: hung pods, SIGTERM in place, CPU stress, a 
     does not show it reliably: it passed 3 times at "p50 at least 8 ms" and then was 6.1 ms in CI and 4.4 and 4.5 ms
     here, while the p50 during the stress was 17.1 ms against 2.3 ms before. Hence the check compares p90 while the
     fault was active with p90 before it, in the same run: measured 57.1 vs 3.7, 85.8 vs 6.9 and 68.3 vs 3.5 ms (15.4,
-    12.4 and 19.5 times) over 3 runs. Without a CPU limit the loops take the node's spare cores instead and the
+    12.4 and 19.5 times) over 3 runs; on a machine loaded by a second cluster, 99.0 vs 46.4 ms (2.1 times): hence at
+    least 2 times. Without a CPU limit the loops take the node's spare cores instead and the
     effect is small and erratic (p99 up to 200 ms in a few seconds, p50 unchanged).
     Given the manifest:
       """
@@ -85,7 +86,7 @@ Feature: Faults only a Service sees: hung pods, SIGTERM in place, CPU stress, a 
     And 1 pod of "web" burns 2 CPU cores for 15 seconds
     And the steady traffic stops
     Then none of the steady traffic failed
-    And the steady traffic's p90 latency while faults were active was at least 3 times that before them
+    And the steady traffic's p90 latency while faults were active was at least 2 times that before them
 
   @needs:node-chaos
   Scenario: CoreDNS answering SERVFAIL for one Service fails the lookups of its clients, and only its own

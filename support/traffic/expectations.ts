@@ -59,14 +59,25 @@ export function expectAllSucceeded(result: TrafficResult): void {
 
 /** A Service without ready endpoints is REJECTed by kube-proxy: the client sees "connection refused" at once. */
 export function expectAllRefused(result: TrafficResult): void {
-  const expected = "every request to be refused (connection refused, not a timeout)";
+  expectAllFailedAs(result, "refused", "refused", "every request to be refused (connection refused, not a timeout)");
+}
+
+/**
+ * Every request timed out: nothing answered or refused it (kube-proxy's nftables mode drops traffic to a ClusterIP it
+ * has no rules for, where iptables mode lets it through to be refused).
+ */
+export function expectAllTimedOut(result: TrafficResult): void {
+  expectAllFailedAs(result, "timeout", "timed out", "every request to time out (unanswered, not refused)");
+}
+
+function expectAllFailedAs(result: TrafficResult, kind: string, said: string, expected: string): void {
   expectAllRecorded(result, expected);
-  const notRefused = result.probe.results.filter((r) => r.errorKind !== "refused");
-  if (notRefused.length > 0) {
-    const first = notRefused[0]!;
+  const others = result.probe.results.filter((r) => r.errorKind !== kind);
+  if (others.length > 0) {
+    const first = others[0]!;
     throw new TrafficExpectationError(
       expected,
-      `${notRefused.length} of ${result.summary.total} were not refused (first: ${first.ok ? `answered by ${first.pod}` : `${first.errorKind} ${first.error}`})`,
+      `${others.length} of ${result.summary.total} were not ${said} (first: ${first.ok ? `answered by ${first.pod}` : `${first.errorKind} ${first.error}`})`,
       result,
     );
   }

@@ -8,7 +8,13 @@ import { liveNamespacesOfRun, newRunId, readAttachments, runNode } from "./run-c
 
 test("every feature passes on the real cluster via `kubequake run`, with reports and no leaked namespace", async () => {
   const runId = newRunId("ft");
-  const run = await runNode(["bin/kubequake.js", "run", "--no-cluster-up"], { KUBEQUAKE_RUN_ID: runId });
+  // This is the iptables cluster: a behaviour of nftables mode runs on its own cluster (kubequake matrix, nightly).
+  const run = await runNode(
+    ["bin/kubequake.js", "run", "--no-cluster-up", "--tags", "not @needs:proxy-mode=nftables"],
+    {
+      KUBEQUAKE_RUN_ID: runId,
+    },
+  );
   const outcomes = readScenarioOutcomes("reports/cucumber-messages.ndjson");
   const failed = outcomes.filter((o) => o.status !== "PASSED");
   assert.deepEqual(

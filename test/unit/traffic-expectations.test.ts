@@ -7,6 +7,7 @@ import {
   describeMissingRequests,
   expectAllRefused,
   expectAllSucceeded,
+  expectAllTimedOut,
   expectAtLeastPods,
   expectEachClientSticky,
   expectEvenSplit,
@@ -97,6 +98,7 @@ test("the same checks pass when every request was sent", () => {
   const complete = traffic([...all("a", 5), ...all("b", 5)]);
   expectAllSucceeded(complete);
   expectAllRefused(traffic(all("refused", 4)));
+  expectAllTimedOut(traffic(all("timeout", 4)));
   expectEveryPodAnswered(complete, ["a", "b"], 5, "web");
   expectEvenSplit(complete, ["a", "b"], 1, "web");
   expectOnlyPods(complete, ["a", "b"], "web");
@@ -232,4 +234,15 @@ test("stickiness checks fail when there was no client or no answered request", (
     /client-1: no request was answered and 2 failed/,
   );
   assert.throws(() => expectSinglePod(traffic(["timeout", "refused"])), /but no request was answered and 2 failed/);
+});
+
+test("refused and timed out are told apart: each check fails on the other kind, naming it", () => {
+  assert.throws(
+    () => expectAllRefused(traffic(["refused", "timeout"])),
+    /expected every request to be refused \(connection refused, not a timeout\), but 1 of 2 were not refused \(first: timeout dial tcp: connect: i\/o timeout\)/,
+  );
+  assert.throws(
+    () => expectAllTimedOut(traffic(["timeout", "refused", "a"])),
+    /expected every request to time out \(unanswered, not refused\), but 2 of 3 were not timed out \(first: refused dial tcp: connect: connection refused\)/,
+  );
 });
