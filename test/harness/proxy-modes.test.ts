@@ -25,6 +25,8 @@ after(async () => {
   // The second cluster's 3 nodes would take cores from every test after this one.
   const down = await runNode(["bin/kubequake.js", "--proxy-mode", "nftables", "cluster", "down"], {});
   assert.equal(down.code, 0, down.output);
+  // The kind network is shared: the default cluster's traffic stays sealed.
+  assert.match(down.output, /the seal stays: the kind network still serves "kubequake"/);
 });
 
 test("the smoke passes on kube-proxy's iptables and nftables modes, and one report compares them", async () => {

@@ -362,14 +362,38 @@ export async function clusterDown(log: Logger): Promise<void> {
   const containers = await listNodeContainers();
   if (containers.length === 0) {
     log.info(`no cluster "${clusterName}" exists`);
-    const removed = await removeSeal();
-    if (removed > 0) log.info(`network     removed the seal (${removed} iptables rules in DOCKER-USER)`);
+    await removeSealUnlessShared(log);
     return;
   }
   await deleteCluster(kind);
   log.info(`deleted cluster "${clusterName}" (${containers.length} node containers); caches are kept in ${cacheRoot}`);
+  await removeSealUnlessShared(log);
+}
+
+/**
+ * Removes the kind network's seal, unless another kind cluster still has nodes here (the other kube-proxy mode's
+ * cluster shares the network, and its traffic must stay sealed).
+ */
+async function removeSealUnlessShared(log: Logger): Promise<void> {
+  const others = await listKindClusters();
+  if (others.length > 0) {
+    log.info(`network     the seal stays: the kind network still serves ${others.map((c) => `"${c}"`).join(", ")}`);
+    return;
+  }
   const removed = await removeSeal();
   if (removed > 0) log.info(`network     removed the seal (${removed} iptables rules in DOCKER-USER)`);
+}
+
+/** The kind clusters that have node containers on this machine, by name. */
+async function listKindClusters(): Promise<string[]> {
+  const result = await runCommand(
+    "docker",
+    ["ps", "-a", "--filter", "label=io.x-k8s.kind.cluster", "--format", '{{.Label "io.x-k8s.kind.cluster"}}'],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  return [...new Set(result.stdout.split("\n").filter(Boolean))].sort();
 }
 
 /** A read-only account of what exists and what is missing. */
