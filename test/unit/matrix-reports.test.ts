@@ -13,28 +13,36 @@ const kill = { uri: "features/chaos/a.feature", name: "a pod killed" };
 const plain = { uri: "features/routing/b.feature", name: "routes" };
 const figures = (over: Partial<ScenarioFigures>): ScenarioFigures => ({ ...kill, status: "PASSED", ...over });
 
-test("side by side: one row per scenario, its figures under each variant, measured scenarios first", () => {
+test("side by side: one row per scenario, its figures under each variant; differing results, then measured ones, first", () => {
   const rows = sideBySide([
     {
       variant: "iptables",
       figures: [
         { ...plain, status: "PASSED" },
+        { ...plain, name: "resolves", status: "PASSED" },
         figures({ requests: 675, failed: 3, longestWindowMs: 80, p99Ms: 12.5 }),
       ],
     },
-    { variant: "nftables", figures: [figures({ requests: 660, failed: 0, longestWindowMs: null, p99Ms: 9.25 })] },
+    {
+      variant: "nftables",
+      figures: [
+        { ...plain, name: "resolves", status: "PASSED" },
+        figures({ requests: 660, failed: 0, longestWindowMs: null, p99Ms: 9.25 }),
+      ],
+    },
   ]);
   assert.deepEqual(
     rows.map((r) => r.name),
-    ["a pod killed", "routes"],
+    ["routes", "a pod killed", "resolves"],
   );
   assert.equal(
     sideBySideMarkdown(["iptables", "nftables"], rows),
     [
       "| scenario | iptables: result · failed/requests · longest failure window · p99 | nftables: result · failed/requests · longest failure window · p99 |",
       "| --- | --- | --- |",
-      "| features/chaos/a.feature: a pod killed | passed · 3/675 · 0.08 s · 12.5 ms | passed · 0/660 · none · 9.3 ms |",
       "| features/routing/b.feature: routes | passed | not run |",
+      "| features/chaos/a.feature: a pod killed | passed · 3/675 · 0.08 s · 12.5 ms | passed · 0/660 · none · 9.3 ms |",
+      "| features/routing/b.feature: resolves | passed | passed |",
       "",
     ].join("\n"),
   );

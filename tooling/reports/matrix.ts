@@ -93,15 +93,20 @@ export interface SideBySideRow {
   readonly byVariant: readonly (ScenarioFigures | undefined)[];
 }
 
-/** The scenarios of every run, each with its figures per variant; scenarios with steady traffic first. */
+/**
+ * The scenarios of every run, each with its figures per variant: those whose result differs between variants first
+ * (what a team switching kube-proxy mode must look at), then those with steady traffic, then the rest.
+ */
 export function sideBySide(runs: readonly { variant: string; figures: readonly ScenarioFigures[] }[]): SideBySideRow[] {
   const keys = [...new Set(runs.flatMap((r) => r.figures.map((f) => `${f.uri}\t${f.name}`)))];
   const rows = keys.map((key) => {
     const [uri = "", name = ""] = key.split("\t");
     return { uri, name, byVariant: runs.map((r) => r.figures.find((f) => `${f.uri}\t${f.name}` === key)) };
   });
-  const measured = (row: SideBySideRow) => row.byVariant.some((f) => f?.requests !== undefined);
-  return [...rows.filter(measured), ...rows.filter((r) => !measured(r))];
+  const rank = (row: SideBySideRow) =>
+    differs(row) ? 0 : row.byVariant.some((f) => f?.requests !== undefined) ? 1 : 2;
+  // Array.prototype.sort is stable: within a rank, the runs' own order.
+  return rows.sort((a, b) => rank(a) - rank(b));
 }
 
 /** The side-by-side table as Markdown: a scenario per row, result and traffic figures per variant. */
@@ -124,7 +129,11 @@ export function sideBySideMarkdown(variants: readonly string[], rows: readonly S
 
 /** Rows whose result differs between variants: what a team switching kube-proxy mode must look at first. */
 export function differingResults(rows: readonly SideBySideRow[]): SideBySideRow[] {
-  return rows.filter((r) => new Set(r.byVariant.map((f) => f?.status ?? "not run")).size > 1);
+  return rows.filter(differs);
+}
+
+function differs(row: SideBySideRow): boolean {
+  return new Set(row.byVariant.map((f) => f?.status ?? "not run")).size > 1;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
