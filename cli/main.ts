@@ -67,7 +67,8 @@ export function takeProxyMode(argv: readonly string[], env: NodeJS.ProcessEnv): 
       continue;
     }
     const value = inline ? inline[1]! : argv[++i];
-    if (value === undefined) throw parseProxyModeMissing();
+    // `--proxy-mode --no-cluster-up` is a missing value, not a mode called "--no-cluster-up".
+    if (value === undefined || value.startsWith("-")) throw parseProxyModeMissing();
     env[proxyModeVariable] = parseProxyMode(value, "--proxy-mode");
   }
   return rest;
