@@ -12,13 +12,13 @@ const help = `kubequake matrix [paths…] [--tags EXPR] [--name REGEX] [--proxy-
 
 Runs the same scenarios on each cluster variant, one after another (never side by side: each variant's cluster
 needs the machine's cores), and joins the reports:
-  <out>/<variant>/…            each variant's own reports (as \`kubequake run\` writes them; its cluster.html too)
+  <out>/<variant>/…            each variant's own reports (as \`kubequake run\` writes them, its cucumber.html too)
   <out>/junit/cucumber.xml     every test case, its variant in its name ("… [nftables]")
   <out>/allure-report/         one Allure report, the variant a parameter ("proxy mode")
   <out>/matrix.md              the side-by-side table: result, failed requests, longest failure window and p99 of
                                each scenario's steady traffic per variant; results that differ listed first
 --proxy-modes LIST   comma-separated kube-proxy modes (default ${proxyModes.join(",")}); each is its own kind cluster
-                     (made by the run if missing, ~1 min with the build cached, and left running for the next run)
+                     (made by the run if missing, about 2 min here with the build cached, and left running)
 --out DIR            where to write (default reports/matrix)
 Paths, --tags and --name select scenarios as in \`kubequake run\`. Exit code 0 only when every variant passed.
 The whole suite per variant takes as long as \`kubequake run\` does (about 25 min here): the nightly job runs it.`;

@@ -26,6 +26,16 @@ export interface NodeContainer {
   readonly role: string;
 }
 
+/** The kind clusters that have node containers on this machine (any state), by name. */
+export async function listKindClusters(): Promise<string[]> {
+  const result = await runCommand(
+    "docker",
+    ["ps", "-a", "--filter", "label=io.x-k8s.kind.cluster", "--format", '{{.Label "io.x-k8s.kind.cluster"}}'],
+    { timeoutMs: 30_000 },
+  );
+  return [...new Set(result.stdout.split("\n").filter(Boolean))].sort();
+}
+
 export async function listNodeContainers(cluster = clusterName): Promise<NodeContainer[]> {
   const result = await runCommand(
     "docker",

@@ -3,7 +3,7 @@ import { UserError } from "../errors/user-error.ts";
 /*
  * The cluster variants kubequake builds: kube-proxy's mode. Each variant is its own kind cluster, named after it, so
  * they can exist side by side ("kubequake" for the default iptables mode, "kubequake-nftables" for nftables). IPVS is
- * not offered: this machine's kernel has no IPVS (and kube-proxy's IPVS mode is deprecated since 1.35).
+ * not offered: this machine's kernel has no IPVS.
  */
 
 export const proxyModes = ["iptables", "nftables"] as const;

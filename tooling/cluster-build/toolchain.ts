@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { kubeProxyMode } from "../../support/capabilities/discover.ts";
 import { faultOfCluster, undoOutstandingFaults } from "../../support/cluster/fault-ledger.ts";
 import { healthProblem, readClusterHealth } from "../../support/cluster/health.ts";
-import { clusterName, kubeconfigPath, listNodeContainers, proxyMode, workerCount } from "../../support/cluster/kind.ts";
+import {
+  clusterName,
+  kubeconfigPath,
+  listKindClusters,
+  listNodeContainers,
+  proxyMode,
+  workerCount,
+} from "../../support/cluster/kind.ts";
 import { UserError } from "../../support/errors/user-error.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import type { Logger } from "../../support/log/logger.ts";
@@ -382,18 +389,6 @@ async function removeSealUnlessShared(log: Logger): Promise<void> {
   }
   const removed = await removeSeal();
   if (removed > 0) log.info(`network     removed the seal (${removed} iptables rules in DOCKER-USER)`);
-}
-
-/** The kind clusters that have node containers on this machine, by name. */
-async function listKindClusters(): Promise<string[]> {
-  const result = await runCommand(
-    "docker",
-    ["ps", "-a", "--filter", "label=io.x-k8s.kind.cluster", "--format", '{{.Label "io.x-k8s.kind.cluster"}}'],
-    {
-      timeoutMs: 30_000,
-    },
-  );
-  return [...new Set(result.stdout.split("\n").filter(Boolean))].sort();
 }
 
 /** A read-only account of what exists and what is missing. */
