@@ -39,6 +39,11 @@ const (
 	// rateJudgedAfter: before this much of a run has passed, one request
 	// more or less moves the achieved rate too much to judge it.
 	rateJudgedAfter = time.Second
+	// stopCatchUp: after a stop, the requests already due by it that a busy
+	// client has not sent yet still go (late; their lateness counts as
+	// latency) for at most this long. A client further behind loses them, and
+	// its run says it did not hold the rate.
+	stopCatchUp = time.Second
 )
 
 type loadStartRequest struct {
@@ -286,6 +291,10 @@ func (p *loadPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 	}
 	r.ticks = hits
 	if !r.pacingEnded.IsZero() {
+		// After a stop, hand out at once what was due by it, then end.
+		if r.stopReason == "stopped" && hits < r.dueBy(r.pacingEnded) {
+			return 0, false
+		}
 		return 0, true
 	}
 	if hits >= r.planned {
@@ -297,14 +306,35 @@ func (p *loadPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 
 func (p *loadPacer) Rate(elapsed time.Duration) float64 { return p.constant.Rate(elapsed) }
 
-// stop ends the schedule; requests in flight finish (within their timeout).
+// stop ends the schedule: no request scheduled after now is sent; one already
+// due but not yet sent (the client is behind, say on a loaded machine) still
+// goes, within stopCatchUp, so a stop does not cut a late client's last
+// requests out of its run. Requests in flight finish (within their timeout).
 func (r *loadRun) stop() {
 	r.mu.Lock()
 	if r.pacingEnded.IsZero() {
 		r.pacingEnded, r.stopReason = time.Now(), "stopped"
 	}
+	// Not when every worker is busy: those requests would wait for a worker
+	// anyway (the run reports that), and catching up would only prolong it.
+	behind := !r.began.IsZero() && r.stopReason == "stopped" && r.ticks < r.dueBy(r.pacingEnded) &&
+		r.transport.inFlight.Load() < int64(r.req.MaxWorkers)
 	r.mu.Unlock()
-	r.attacker.Stop()
+	if !behind {
+		r.attacker.Stop()
+		return
+	}
+	// The pacer ends the attack once it has caught up; this ends it if it cannot.
+	time.AfterFunc(stopCatchUp, func() { r.attacker.Stop() })
+}
+
+// dueBy is how many requests the schedule had due by t: request seq goes at
+// began + (seq+1) × interval. Callers hold r.mu.
+func (r *loadRun) dueBy(t time.Time) uint64 {
+	if t.Before(r.began) {
+		return 0
+	}
+	return min(uint64(t.Sub(r.began)/r.interval), r.planned)
 }
 
 func (r *loadRun) collect(res *vegeta.Result) {
@@ -363,19 +393,20 @@ func (r *loadRun) internPod(name string) uint32 {
 	return i
 }
 
-// startedBy counts the finished run's requests that started before the
-// schedule ended. After a stop vegeta may still hand out the request it was
-// sleeping for (its loop notices the stop only after the sleep); that one
-// started outside the window and does not count towards the rate. A run that
-// ended by itself counts every request: its last one may start a few µs
-// after the pacer decided to end.
+// startedBy counts the finished run's requests that the schedule had due by
+// its end. After a stop, vegeta may still hand out the request it was
+// sleeping for (its loop notices the stop only after the sleep); that one was
+// scheduled outside the window and does not count towards the rate. One due
+// before the stop but sent after it (caught up late) does. A run that ended by
+// itself counts every request: its last one may start a few µs after the
+// pacer decided to end.
 func (snap *loadSnapshot) startedBy(end time.Time, stopReason string) uint64 {
 	if stopReason != "stopped" {
 		return uint64(len(snap.samples))
 	}
 	var started uint64
 	for _, sample := range snap.samples {
-		if sample.startNs <= end.UnixNano() {
+		if !snap.scheduled(sample.seq).After(end) {
 			started++
 		}
 	}

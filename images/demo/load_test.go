@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // startLoad posts /load/start and returns the run id.
@@ -470,5 +472,50 @@ func TestLoadKeepsTheAfterStopMark(t *testing.T) {
 		if !s.OK || s.AfterStopMs == nil || *s.AfterStopMs < 0 {
 			t.Errorf("seq %d after the stop: ok %v afterStopMs %v, want an answer marked with its time after the stop", s.Seq, s.OK, s.AfterStopMs)
 		}
+	}
+}
+
+// A client behind its schedule at the stop (a loaded machine) still sends what was due by then, late, and ends there;
+// a request sent late counts towards the rate by when it was due, one due after the stop does not.
+func TestLoadStopCatchesUpWhatWasDueThenEnds(t *testing.T) {
+	guard, err := parseGuard(loopbackOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := loadStartRequest{URL: "http://127.0.0.1:1/", Rate: 100, DurationMs: 60000}
+	if err := req.normalize(); err != nil {
+		t.Fatal(err)
+	}
+	run := newLoadRun("load-test", req, guard)
+	pacer := &loadPacer{run: run, constant: vegeta.ConstantPacer{Freq: 100, Per: time.Second}}
+	began := time.Now().Add(-500 * time.Millisecond)
+	run.began = began
+	if _, stop := pacer.Pace(time.Since(began), 40); stop {
+		t.Fatal("the pacer ended before the stop")
+	}
+	run.stop()                // 50 due by now, 40 handed out: the attack must not be stopped yet
+	if !run.attacker.Stop() { // true: this call, not run.stop, stopped the attack
+		t.Fatal("stop cut off the 10 requests the client still owed")
+	}
+	due := run.dueBy(run.pacingEnded)
+	if due < 50 || due > 52 {
+		t.Fatalf("due by the stop: %d, want about 50", due)
+	}
+	for hits := uint64(40); hits < due; hits++ {
+		if wait, stop := pacer.Pace(time.Since(began), hits); stop || wait != 0 {
+			t.Fatalf("request %d of %d due: wait %s stop %v, want it sent at once", hits, due, wait, stop)
+		}
+	}
+	if _, stop := pacer.Pace(time.Since(began), due); !stop {
+		t.Error("the pacer went on after sending what was due by the stop")
+	}
+	end := run.pacingEnded
+	snap := loadSnapshot{began: began, interval: run.interval, samples: []loadSample{
+		{seq: 0, startNs: began.Add(10 * time.Millisecond).UnixNano()},
+		{seq: due - 1, startNs: end.Add(30 * time.Millisecond).UnixNano()}, // due before the stop, sent after it
+		{seq: due, startNs: end.Add(time.Millisecond).UnixNano()},          // scheduled after the stop
+	}}
+	if got := snap.startedBy(end, "stopped"); got != 2 {
+		t.Errorf("counted %d requests in the window, want 2", got)
 	}
 }
