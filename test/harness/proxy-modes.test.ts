@@ -11,6 +11,7 @@ import { kubeProxyMode } from "../../support/capabilities/discover.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import { runCommand } from "../../support/process/command.ts";
 import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
+import { readSkipReasons } from "../../tooling/reports/skips.ts";
 import { runNode } from "./run-cucumber.ts";
 
 const out = "reports/harness/proxy-modes";
@@ -18,7 +19,14 @@ const smoke = [
   "features/routing/clusterip-routing.feature",
   "features/coverage/endpoints-and-nodeports.feature:387",
   "features/chaos/pod-kills-under-load.feature:30",
+  // kube-proxy stopped: a new Service's requests are refused in iptables mode and dropped in nftables mode.
+  "features/chaos/cluster-faults.feature:38",
+  "features/chaos/cluster-faults.feature:63",
 ];
+const modeOnly: Record<string, { name: RegExp; reason: RegExp }> = {
+  iptables: { name: /^With kube-proxy in nftables mode gone/, reason: /needs kube-proxy in nftables mode/ },
+  nftables: { name: /^With kube-proxy gone, existing Services/, reason: /needs kube-proxy in iptables mode/ },
+};
 const nftablesKubeconfig = join(homedir(), ".kube", "kubequake-nftables.config");
 
 after(async () => {
@@ -50,12 +58,17 @@ test("the smoke passes on kube-proxy's iptables and nftables modes, and one repo
   });
   assert.doesNotMatch(iptables.stdout, /KUBE-SERVICES/, "no iptables-mode chains in the nftables cluster's nodes");
 
-  // Each mode ran every smoke scenario, each passed.
-  for (const mode of ["iptables", "nftables"]) {
+  // Each mode ran every smoke scenario and each passed, but the other mode's own, skipped with the reason.
+  for (const mode of ["iptables", "nftables"] as const) {
     const outcomes = readScenarioOutcomes(join(out, mode, "cucumber-messages.ndjson"));
-    assert.ok(outcomes.length >= 8, `${mode}: ${outcomes.length} scenarios`);
+    assert.ok(outcomes.length >= 10, `${mode}: ${outcomes.length} scenarios`);
+    const other = outcomes.filter((o) => modeOnly[mode]!.name.test(o.name));
+    assert.equal(other.length, 1, `${mode}: the other mode's scenario`);
+    assert.equal(other[0]!.status, "SKIPPED");
+    const why = readSkipReasons(join(out, mode, "cucumber-messages.ndjson")).find((r) => r.name === other[0]!.name);
+    assert.match(why?.why ?? "no reason attached", modeOnly[mode]!.reason);
     assert.deepEqual(
-      outcomes.filter((o) => o.status !== "PASSED").map((o) => `${o.name}: ${o.status} ${o.message}`),
+      outcomes.filter((o) => o.status !== "PASSED" && o !== other[0]).map((o) => `${o.name}: ${o.status} ${o.message}`),
       [],
       mode,
     );
@@ -72,6 +85,7 @@ test("the smoke passes on kube-proxy's iptables and nftables modes, and one repo
   // The side-by-side table: the measured kill window under each mode.
   const table = readFileSync(join(out, "matrix.md"), "utf8");
   assert.match(table, /Every scenario had the same result on every variant\./);
+  assert.match(table, /Scenarios for some variants only \(skipped on the others by their @needs tags[^)]*\): 2\./);
   assert.match(
     table,
     /\| features\/chaos\/pod-kills-under-load\.feature: A backend that exits at once on SIGTERM [^|]*\| passed · \d+\/\d+ · [\d.]+ s · [\d.]+ ms \| passed · \d+\/\d+ · [\d.]+ s · [\d.]+ ms \|/,

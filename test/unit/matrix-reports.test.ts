@@ -6,6 +6,7 @@ import {
   type ScenarioFigures,
   sideBySide,
   sideBySideMarkdown,
+  variantOnlyScenarios,
   withVariantParameter,
 } from "../../tooling/reports/matrix.ts";
 
@@ -47,6 +48,42 @@ test("side by side: one row per scenario, its figures under each variant; differ
     ].join("\n"),
   );
   // A scenario run on one variant only, or with another result, is a difference to look at.
+  assert.deepEqual(
+    differingResults(rows).map((r) => r.name),
+    ["routes"],
+  );
+});
+
+test("a scenario skipped on one variant by its tags, with one result on the others, is variant-only, not a difference", () => {
+  const timesOut = { ...plain, name: "a new Service's requests time out" };
+  const rows = sideBySide([
+    {
+      variant: "iptables",
+      figures: [
+        { ...timesOut, status: "SKIPPED" },
+        { ...plain, status: "SKIPPED" },
+      ],
+    },
+    {
+      variant: "nftables",
+      figures: [
+        { ...timesOut, status: "PASSED" },
+        { ...plain, status: "FAILED" },
+      ],
+    },
+    {
+      variant: "dual",
+      figures: [
+        { ...timesOut, status: "PASSED" },
+        { ...plain, status: "PASSED" },
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    variantOnlyScenarios(rows).map((r) => r.name),
+    ["a new Service's requests time out"],
+  );
+  // Failed on one variant and passed on another stays a difference, skipped or not elsewhere.
   assert.deepEqual(
     differingResults(rows).map((r) => r.name),
     ["routes"],
