@@ -1,4 +1,4 @@
-import { parseProxyMode, proxyModeVariable } from "../support/cluster/variant.ts";
+import { ipFamilyVariable, parseIpFamily, parseProxyMode, proxyModeVariable } from "../support/cluster/variant.ts";
 import { describeError, UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 import { killRunningCommands } from "../support/process/command.ts";
@@ -35,9 +35,13 @@ Every command also takes:
                         own kind cluster, side by side: "kubequake", "kubequake-nftables" (context kind-<name>,
                         kubeconfig ~/.kube/<name>.config), e.g. kubequake --proxy-mode nftables run. No IPVS: this
                         machine's kernel has none.
+  --ip-family ipv4|dual  the cluster's IP families (default ipv4). dual: a dual-stack cluster ("kubequake-dual",
+                        "kubequake-nftables-dual") on its own Docker network "kind-dual" with an IPv6 subnet, sealed
+                        in both families; pods and Services get IPv4 and IPv6 addresses. IPv6-only is not built yet.
 
 Environment:
   KUBEQUAKE_PROXY_MODE  as --proxy-mode
+  KUBEQUAKE_IP_FAMILY   as --ip-family
   KUBEQUAKE_CACHE       build cache (default ~/.cache/kubequake)
   KUBEQUAKE_KUBECONFIG  kubeconfig written by cluster up (default ~/.kube/<cluster name>.config)
   KUBEQUAKE_DEBUG       comma-separated logger namespaces to show debug output for ("*" for all)
@@ -58,33 +62,46 @@ Versions of everything built are pinned in cluster/versions.env.`;
  * the run's cucumber workers, which inherit the environment) then works on that variant's cluster.
  */
 export function takeProxyMode(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  return takeVariantOption(argv, "--proxy-mode", "give --proxy-mode iptables or --proxy-mode nftables.", (value) => {
+    env[proxyModeVariable] = parseProxyMode(value, "--proxy-mode");
+  });
+}
+
+/** As {@link takeProxyMode}, for `--ip-family FAMILY` into KUBEQUAKE_IP_FAMILY. */
+export function takeIpFamily(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  return takeVariantOption(argv, "--ip-family", "give --ip-family ipv4 or --ip-family dual.", (value) => {
+    env[ipFamilyVariable] = parseIpFamily(value, "--ip-family");
+  });
+}
+
+function takeVariantOption(
+  argv: readonly string[],
+  option: string,
+  fix: string,
+  take: (value: string) => void,
+): string[] {
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
-    const inline = /^--proxy-mode=(.*)$/.exec(arg);
-    if (arg !== "--proxy-mode" && !inline) {
+    const inline = arg.startsWith(`${option}=`) ? arg.slice(option.length + 1) : undefined;
+    if (arg !== option && inline === undefined) {
       rest.push(arg);
       continue;
     }
-    const value = inline ? inline[1]! : argv[++i];
+    const value = inline ?? argv[++i];
     // `--proxy-mode --no-cluster-up` is a missing value, not a mode called "--no-cluster-up".
-    if (value === undefined || value.startsWith("-")) throw parseProxyModeMissing();
-    env[proxyModeVariable] = parseProxyMode(value, "--proxy-mode");
+    if (value === undefined || value === "" || value.startsWith("-"))
+      throw new UserError(`${option} needs a value`, fix, { exitCode: 2 });
+    take(value);
   }
   return rest;
-}
-
-function parseProxyModeMissing(): UserError {
-  return new UserError("--proxy-mode needs a value", "give --proxy-mode iptables or --proxy-mode nftables.", {
-    exitCode: 2,
-  });
 }
 
 /** Runs one CLI invocation and returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let args: string[];
   try {
-    args = takeProxyMode(argv, process.env);
+    args = takeIpFamily(takeProxyMode(argv, process.env), process.env);
   } catch (error) {
     console.error(`kubequake: ${describeError(error)}`);
     return error instanceof UserError ? error.exitCode : 1;

@@ -1,14 +1,22 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type ProxyMode, parseProxyMode, proxyModes, proxyModeVariable } from "../support/cluster/variant.ts";
+import {
+  type IpFamily,
+  ipFamilyVariable,
+  type ProxyMode,
+  parseIpFamily,
+  parseProxyMode,
+  proxyModes,
+  proxyModeVariable,
+} from "../support/cluster/variant.ts";
 import { UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 import { generateAllureReport } from "../tooling/reports/allure.ts";
 import { type VariantRun, writeMatrixReports } from "../tooling/reports/matrix.ts";
 import { parseOptions } from "./options.ts";
 
-const help = `kubequake matrix [paths…] [--tags EXPR] [--name REGEX] [--proxy-modes LIST] [--out DIR]
+const help = `kubequake matrix [paths…] [--tags EXPR] [--name REGEX] [--proxy-modes LIST] [--ip-families LIST] [--out DIR]
 
 Runs the same scenarios on each cluster variant, one after another (never side by side: each variant's cluster
 needs the machine's cores), and joins the reports:
@@ -19,6 +27,8 @@ needs the machine's cores), and joins the reports:
                                each scenario's steady traffic per variant; results that differ listed first
 --proxy-modes LIST   comma-separated kube-proxy modes (default ${proxyModes.join(",")}); each is its own kind cluster
                      (made by the run if missing, about 2 min here with the build cached, and left running)
+--ip-families LIST   comma-separated IP families (default ipv4); with ipv4,dual each mode also runs on its
+                     dual-stack cluster ("iptables-dual", "nftables-dual": the variant's name in the reports)
 --out DIR            where to write (default reports/matrix)
 Paths, --tags and --name select scenarios as in \`kubequake run\`. Exit code 0 only when every variant passed.
 The whole suite per variant takes as long as \`kubequake run\` does (about 25 min here): the nightly job runs it.`;
@@ -31,6 +41,7 @@ export async function matrixCommand(argv: readonly string[], signal: AbortSignal
       tags: { type: "string" },
       name: { type: "string" },
       "proxy-modes": { type: "string" },
+      "ip-families": { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -39,7 +50,10 @@ export async function matrixCommand(argv: readonly string[], signal: AbortSignal
     console.log(help);
     return 0;
   }
-  const modes = parseModes(values["proxy-modes"]);
+  const families = parseFamilies(values["ip-families"]);
+  const variants = parseModes(values["proxy-modes"]).flatMap((mode) =>
+    families.map((family) => ({ mode, family, name: family === "ipv4" ? mode : `${mode}-${family}` })),
+  );
   const out = values.out ?? join("reports", "matrix");
   const log = createLogger("matrix");
   const selection = [
@@ -48,21 +62,26 @@ export async function matrixCommand(argv: readonly string[], signal: AbortSignal
     ...(values.name ? ["--name", values.name] : []),
   ];
   const runs: (VariantRun & { exitCode: number; seconds: number })[] = [];
-  for (const [index, mode] of modes.entries()) {
+  for (const [index, variant] of variants.entries()) {
     if (signal.aborted) break;
-    const dir = join(out, mode);
+    const dir = join(out, variant.name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    const step = `[${index + 1}/${variants.length}] ${variant.name}`;
     log.info(
-      `[${index + 1}/${modes.length}] kube-proxy ${mode}: kubequake --proxy-mode ${mode} run ${selection.join(" ")}`,
+      `${step}: kubequake --proxy-mode ${variant.mode} --ip-family ${variant.family} run ${selection.join(" ")}`,
     );
     const started = performance.now();
-    const exitCode = await runVariant(mode, dir, selection, signal);
+    const exitCode = await runVariant(variant, dir, selection, signal);
     const seconds = (performance.now() - started) / 1000;
-    log.info(`[${index + 1}/${modes.length}] kube-proxy ${mode}: exit code ${exitCode} after ${seconds.toFixed(0)} s`);
-    runs.push({ variant: mode, dir, exitCode, seconds });
+    log.info(`${step}: exit code ${exitCode} after ${seconds.toFixed(0)} s`);
+    runs.push({ variant: variant.name, dir, exitCode, seconds });
   }
-  const summary = writeMatrixReports(runs, "proxy mode", out);
+  const summary = writeMatrixReports(
+    runs,
+    families.length === 1 && families[0] === "ipv4" ? "proxy mode" : "variant",
+    out,
+  );
   await generateAllureReport(out, log);
   console.log(`\n${summary.table}`);
   for (const row of summary.differing) {
@@ -75,7 +94,7 @@ export async function matrixCommand(argv: readonly string[], signal: AbortSignal
   );
   log.info(`reports: ${out}/matrix.md, ${out}/junit/cucumber.xml, ${out}/allure-report/index.html`);
   if (signal.aborted) throw signal.reason;
-  return runs.length === modes.length && runs.every((r) => r.exitCode === 0) ? 0 : 1;
+  return runs.length === variants.length && runs.every((r) => r.exitCode === 0) ? 0 : 1;
 }
 
 function parseModes(list: string | undefined): ProxyMode[] {
@@ -86,15 +105,33 @@ function parseModes(list: string | undefined): ProxyMode[] {
   return modes;
 }
 
+function parseFamilies(list: string | undefined): IpFamily[] {
+  if (list === undefined) return ["ipv4"];
+  const families = list.split(",").map((f) => parseIpFamily(f.trim(), "--ip-families"));
+  if (new Set(families).size !== families.length)
+    throw new UserError(`--ip-families ${list}: a family is named twice`, "name each family once.", { exitCode: 2 });
+  return families;
+}
+
 /** One variant's `kubequake run`, its output shown as it comes; its reports in `dir`. Ctrl-C stops it (it cleans up). */
-function runVariant(mode: ProxyMode, dir: string, selection: readonly string[], signal: AbortSignal): Promise<number> {
+function runVariant(
+  variant: { mode: ProxyMode; family: IpFamily },
+  dir: string,
+  selection: readonly string[],
+  signal: AbortSignal,
+): Promise<number> {
   return new Promise((resolve) => {
     // Its own process group: a Ctrl-C in the terminal reaches this process only, which passes exactly one SIGINT on
     // (a second one would make the run quit without cleaning up).
     const child = spawn(process.execPath, [process.argv[1]!, "run", ...selection], {
       stdio: "inherit",
       detached: true,
-      env: { ...process.env, [proxyModeVariable]: mode, KUBEQUAKE_REPORTS: dir },
+      env: {
+        ...process.env,
+        [proxyModeVariable]: variant.mode,
+        [ipFamilyVariable]: variant.family,
+        KUBEQUAKE_REPORTS: dir,
+      },
     });
     const stop = () => child.kill("SIGINT");
     signal.addEventListener("abort", stop, { once: true });

@@ -8,11 +8,13 @@ import { connectKube } from "../support/kube/client.ts";
 import { clusterNetworks } from "../support/kube/networks.ts";
 import {
   accountStoppedPackets,
+  dualStackNetworksFile,
   followStoppedPackets,
   hostResolvers,
   kernelLogNow,
   readSeal,
   type StoppedPacket,
+  sealTestDestinationsFile,
 } from "../tooling/cluster-build/seal.ts";
 
 interface Tally {
@@ -132,18 +134,25 @@ async function accountForTheSeal() {
   console.log("\n== network-seal: packets stopped at the host during this run");
   const seal = await readSeal();
   const packets = sealLog.stop();
-  const expected = JSON.parse(readFileOr("reports/seal/seal-test-destinations.json") || "[]") as string[];
+  const expected = JSON.parse(readFileOr(sealTestDestinationsFile) || "[]") as string[];
   const networks = await connectKube(kubeconfigPath).then(clusterNetworks, () => "");
   const [podCidr = "10.244.0.0/16", serviceCidr = "10.96.0.0/16"] = networks.split(",");
+  // The dual-stack cluster of test/harness/dual-stack.test.ts is gone by now; it wrote down its ranges.
+  const dual = JSON.parse(readFileOr(dualStackNetworksFile) || "{}") as {
+    podCidrs?: string[];
+    serviceCidrs?: string[];
+  };
+  const serviceCidrs = [serviceCidr, ...(dual.serviceCidrs ?? [])];
+  const podCidrs = [podCidr, ...(dual.podCidrs ?? [])];
   const resolvers = hostResolvers();
-  const account = accountStoppedPackets(packets, expected, serviceCidr, resolvers, podCidr);
+  const account = accountStoppedPackets(packets, expected, serviceCidrs, resolvers, podCidrs);
   const stopped = seal.rejected - sealAtStart.rejected;
   console.log(
     `seal ${seal.installed ? "in place" : "MISSING"} on ${seal.network?.bridge ?? "no kind network"}: ${stopped} packet(s) stopped during this run (${packets.length} logged; the log is rate-limited, the counter is exact)`,
   );
   console.log(`  sent on purpose by the seal test (${expected.join(", ") || "none"}): ${account.byTheSealTest}`);
   console.log(
-    `  to Service IPs without rules (${serviceCidr}; tests that check a Service is down): ${account.toServiceIPs}`,
+    `  to Service IPs without rules (${serviceCidrs.join(", ")}; tests that check a Service is down, or a new ClusterIP kube-proxy has not programmed yet): ${account.toServiceIPs}`,
   );
   const show = (packets: readonly StoppedPacket[]) => {
     for (const packet of packets.slice(0, 20)) {
@@ -157,7 +166,7 @@ async function accountForTheSeal() {
   );
   show(account.outsideLookups);
   console.log(
-    `  to pod IPs (${podCidr}) before flannel routed that pod's node, in the seconds after nodes start: ${account.toPodIPs.length}`,
+    `  to pod IPs (${podCidrs.join(", ")}) before flannel routed that pod's node, in the seconds after nodes start: ${account.toPodIPs.length}`,
   );
   show(account.toPodIPs);
   console.log(`  unexpected: ${account.unexpected.length}`);

@@ -26,11 +26,12 @@ const knownCnis = ["flannel", "calico", "cilium", "weave", "kindnet", "antrea", 
  */
 export async function discoverCapabilities(kube: Kube, ownCluster: boolean): Promise<Capabilities> {
   const context = kube.config.getCurrentContext();
-  const [nodes, version, kubeProxy, cni] = await Promise.all([
+  const [nodes, version, kubeProxy, cni, serviceCidrs] = await Promise.all([
     kube.core.listNode(),
     kubernetesVersion(kube),
     kubeProxyMode(kube),
     cniName(kube),
+    serviceCIDRs(kube),
   ]);
   const names = nodes.items.map((n) => n.metadata?.name ?? "");
   const nodesReachable = await nodesAreLocalContainers(
@@ -49,6 +50,7 @@ export async function discoverCapabilities(kube: Kube, ownCluster: boolean): Pro
     zones: [...new Set(nodes.items.flatMap((n) => n.metadata?.labels?.["topology.kubernetes.io/zone"] ?? []))].sort(),
     kubeProxy,
     cni,
+    serviceCIDRs: serviceCidrs,
     nodesReachable,
     nodeChaos: chaosAllowed(context)
       ? nodesReachable
@@ -78,6 +80,18 @@ async function fetchApi(kube: Kube, path: string): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The cluster's Service IP ranges (networking.k8s.io/v1 ServiceCIDRs, GA in 1.33; the "kubernetes" one holds the
+ * API server's --service-cluster-ip-range): an IPv6 range means Services can have IPv6 ClusterIPs. Empty when the
+ * API has none to show (an older cluster).
+ */
+async function serviceCIDRs(kube: Kube): Promise<string[]> {
+  const list = (await fetchApi(kube, "/apis/networking.k8s.io/v1/servicecidrs")) as
+    | { items?: { spec?: { cidrs?: string[] } }[] }
+    | undefined;
+  return [...new Set(list?.items?.flatMap((item) => item.spec?.cidrs ?? []) ?? [])].sort();
 }
 
 /** kube-proxy's configured mode (kubeadm's ConfigMap; "" means iptables on Linux), or what runs instead of it. */

@@ -20,6 +20,8 @@ export interface Capabilities {
   readonly kubeProxy: string;
   /** The CNI, as far as kube-system's DaemonSets tell ("flannel", "calico", …, or "unknown"). */
   readonly cni: string;
+  /** The Service IP ranges (ServiceCIDRs), e.g. ["10.96.0.0/16", "fd00:10:96::/112"] on a dual-stack cluster. */
+  readonly serviceCIDRs: readonly string[];
   /** Whether a LoadBalancer Service gets an address; absent until a scenario needs it (probing costs seconds). */
   readonly loadBalancer?: Capability;
   /** Whether the nodes are Docker containers on this machine (kind's), so images can be loaded and faults reach them. */
@@ -82,6 +84,15 @@ export const knownNeeds: readonly Need[] = [
     },
   },
   {
+    tag: "@needs:ipv6",
+    pattern: /^@needs:ipv6$/,
+    // IPv6 ClusterIPs (a dual-stack cluster): the Service CIDRs are the API server's own word for it.
+    missing: (_, { serviceCIDRs, context }) =>
+      serviceCIDRs.some((cidr) => cidr.includes(":"))
+        ? undefined
+        : `needs IPv6 Services, the cluster (context "${context}") has the Service range(s) ${serviceCIDRs.join(", ") || "(none listed)"} (kubequake's own dual-stack cluster: --ip-family dual)`,
+  },
+  {
     tag: "@needs:outside-clients",
     pattern: /^@needs:outside-clients$/,
     // Outside clients and services are containers on the nodes' Docker network, so the nodes must be local ones.
@@ -127,6 +138,7 @@ export function describeCapabilities(c: Capabilities): string {
     `Kubernetes ${c.kubernetesVersion}`,
     `${c.nodes.ready}/${c.nodes.total} nodes Ready (${c.nodes.schedulable} schedulable${c.zones.length > 0 ? `, zones ${c.zones.join(", ")}` : ""})`,
     `kube-proxy ${c.kubeProxy}`,
+    ...(c.serviceCIDRs.some((cidr) => cidr.includes(":")) ? [`Services ${c.serviceCIDRs.join(" + ")}`] : []),
     `CNI ${c.cni}`,
     ...(c.loadBalancer ? [`LoadBalancer ${c.loadBalancer.available ? "yes" : "no"}`] : []),
     `node chaos ${c.nodeChaos.available ? "yes" : `no (${c.nodeChaos.why})`}`,

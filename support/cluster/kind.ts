@@ -1,12 +1,16 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "../process/command.ts";
-import { variantClusterName, variantProxyMode } from "./variant.ts";
+import { variantClusterName, variantIpFamily, variantNetworkName, variantProxyMode } from "./variant.ts";
 
 /** kube-proxy's mode in kubequake's own cluster (`--proxy-mode`, through KUBEQUAKE_PROXY_MODE). */
 export const proxyMode = variantProxyMode();
-/** kubequake's own kind cluster: one per variant ("kubequake", "kubequake-nftables"), unless KUBEQUAKE_CLUSTER says. */
-export const clusterName = process.env.KUBEQUAKE_CLUSTER ?? variantClusterName(proxyMode);
+/** The IP families of kubequake's own cluster (`--ip-family`, through KUBEQUAKE_IP_FAMILY). */
+export const ipFamily = variantIpFamily();
+/** kubequake's own kind cluster: one per variant ("kubequake", "kubequake-nftables"…), unless KUBEQUAKE_CLUSTER says. */
+export const clusterName = process.env.KUBEQUAKE_CLUSTER ?? variantClusterName(proxyMode, ipFamily);
+/** The Docker network its nodes join ("kind", or "kind-dual" for a dual-stack cluster). */
+export const kindNetworkName = process.env.KIND_EXPERIMENTAL_DOCKER_NETWORK ?? variantNetworkName(ipFamily);
 /** kubequake's own kubeconfig, rewritten on every `cluster up` so a stale context can never be used. */
 export const kubeconfigPath = process.env.KUBEQUAKE_KUBECONFIG ?? join(homedir(), ".kube", `${clusterName}.config`);
 export const workerCount = 2;

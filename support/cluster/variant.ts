@@ -1,9 +1,10 @@
 import { UserError } from "../errors/user-error.ts";
 
 /*
- * The cluster variants kubequake builds: kube-proxy's mode. Each variant is its own kind cluster, named after it, so
- * they can exist side by side ("kubequake" for the default iptables mode, "kubequake-nftables" for nftables). IPVS is
- * not offered: this machine's kernel has no IPVS.
+ * The cluster variants kubequake builds: kube-proxy's mode and the cluster's IP families. Each variant is its own kind
+ * cluster, named after it, so they can exist side by side ("kubequake" for the default iptables mode on IPv4,
+ * "kubequake-nftables", "kubequake-dual", "kubequake-nftables-dual"). IPVS is not offered: this machine's kernel has
+ * no IPVS.
  */
 
 export const proxyModes = ["iptables", "nftables"] as const;
@@ -29,9 +30,48 @@ export function variantProxyMode(env: NodeJS.ProcessEnv = process.env): ProxyMod
   return value === undefined || value === "" ? "iptables" : parseProxyMode(value, proxyModeVariable);
 }
 
-/** The kind cluster of a variant: "kubequake" for the default, "kubequake-<mode>" for another mode. */
-export function variantClusterName(mode: ProxyMode): string {
-  return mode === "iptables" ? "kubequake" : `kubequake-${mode}`;
+/** The kind cluster of a variant: "kubequake" for the default, "kubequake-<mode>", "kubequake[-<mode>]-dual". */
+export function variantClusterName(mode: ProxyMode, family: IpFamily = "ipv4"): string {
+  return ["kubequake", ...(mode === "iptables" ? [] : [mode]), ...(family === "ipv4" ? [] : [family])].join("-");
+}
+
+/** The cluster's IP families, as kind's `networking.ipFamily` names them. */
+export const ipFamilies = ["ipv4", "dual"] as const;
+export type IpFamily = (typeof ipFamilies)[number];
+
+/** The environment variable the `--ip-family` option sets. */
+export const ipFamilyVariable = "KUBEQUAKE_IP_FAMILY";
+
+/** An IP family as written (option or environment); a UserError naming where it came from otherwise. */
+export function parseIpFamily(value: string, where: string): IpFamily {
+  const family = ipFamilies.find((f) => f === value);
+  if (family) return family;
+  const why =
+    value === "ipv6"
+      ? "an IPv6-only cluster is not built yet; a dual-stack cluster has IPv6 Services (ipFamilies: [IPv6]) and IPv6 pods"
+      : `expected ${ipFamilies.join(" or ")}`;
+  throw new UserError(`${where}: IP family "${value}" is not one kubequake builds (${why})`, "give --ip-family dual.", {
+    exitCode: 2,
+  });
+}
+
+/** The IP families of this process's variant: `KUBEQUAKE_IP_FAMILY`, ipv4 when unset. */
+export function variantIpFamily(env: NodeJS.ProcessEnv = process.env): IpFamily {
+  const value = env[ipFamilyVariable];
+  return value === undefined || value === "" ? "ipv4" : parseIpFamily(value, ipFamilyVariable);
+}
+
+/**
+ * The Docker network a variant's nodes join. IPv4 clusters share "kind" (IPv4 only, as kubequake has always made it);
+ * dual-stack clusters share "kind-dual", which has an IPv6 subnet too, so adding IPv6 never changes the IPv4 runs.
+ */
+export function variantNetworkName(family: IpFamily): string {
+  return family === "ipv4" ? "kind" : `kind-${family}`;
+}
+
+/** The Docker network a kind cluster of kubequake's is on, from its name (see {@link variantClusterName}). */
+export function networkOfCluster(cluster: string): string {
+  return variantNetworkName(cluster.endsWith("-dual") ? "dual" : "ipv4");
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describeAfterAction, type ScenarioContext } from "../scenario/context.ts";
 import type { Backend } from "../services/backend.ts";
+import { describeClusterIPs, familyOf, parseFamily } from "../services/families.ts";
 import { eventually } from "../wait/eventually.ts";
 import { describeLookup, expandName, resolveName, serviceFqdn } from "./lookup.ts";
 
@@ -83,6 +84,60 @@ export async function expectResolves(
       ? `${expandName(scenario, options.name)} resolved to pod ${options.pod}`
       : `${expandName(scenario, options.name)} did not resolve`,
     startedAt,
+  );
+}
+
+/**
+ * The name answers the Service's ClusterIP of one family: A for IPv4, AAAA for IPv6. On a dual-stack cluster CoreDNS
+ * answers each family's record from spec.clusterIPs.
+ */
+export async function expectResolvesToClusterIPOfFamily(
+  scenario: ScenarioContext,
+  options: { name: string; service: string; family: string; seconds: number },
+): Promise<void> {
+  const family = parseFamily(options.family);
+  const service = await scenario.kube.core.readNamespacedService({ name: options.service, namespace: scenario.name });
+  const clusterIPs = service.spec?.clusterIPs ?? [];
+  const wanted = clusterIPs.find((ip) => familyOf(ip) === family);
+  if (!wanted)
+    throw new Error(
+      `expected ${expandName(scenario, options.name)} to resolve to the ${family} ClusterIP of ${options.service}, but the Service has none (its ClusterIPs: ${describeClusterIPs(clusterIPs)}, ipFamilyPolicy ${service.spec?.ipFamilyPolicy ?? "unset"})`,
+    );
+  const type = family === "IPv4" ? "A" : "AAAA";
+  let startedAt = Date.now();
+  await eventually(
+    `${expandName(scenario, options.name)} resolves (${type}) to the ${family} ClusterIP of ${options.service} (${wanted})`,
+    async () => {
+      const lookup = await resolveName(scenario, options.name, type);
+      startedAt = lookup.startUnixMs;
+      return { satisfied: lookup.ok && (lookup.answers ?? []).join() === wanted, value: describeLookup(lookup) };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 200 },
+  );
+  await attachTiming(scenario, `${expandName(scenario, options.name)} resolved (${type}) to ${wanted}`, startedAt);
+}
+
+/**
+ * The name has no address of one family (its A or AAAA lookup finds no record) while it resolves in the other: a
+ * single-stack Service's name on a dual-stack cluster. Both lookups, so a name that does not exist at all fails.
+ */
+export async function expectNoAddressOfFamily(
+  scenario: ScenarioContext,
+  options: { name: string; family: string; seconds: number },
+): Promise<void> {
+  const family = parseFamily(options.family);
+  const [missing, present] = family === "IPv6" ? (["AAAA", "A"] as const) : (["A", "AAAA"] as const);
+  await eventually(
+    `${expandName(scenario, options.name)} has no ${family} address (${missing}: no record) but resolves over ${present}`,
+    async () => {
+      const absent = await resolveName(scenario, options.name, missing);
+      const other = await resolveName(scenario, options.name, present);
+      return {
+        satisfied: !absent.ok && absent.errorKind === "nxdomain" && other.ok && (other.answers ?? []).length > 0,
+        value: `${missing} ${describeLookup(absent)}; ${present} ${describeLookup(other)}`,
+      };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 200 },
   );
 }
 

@@ -4,7 +4,7 @@ import { type DnsProbeResult, probeDns } from "../kube/prober.ts";
 import { proberPod } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 
-export type RecordType = "A" | "SRV" | "CNAME";
+export type RecordType = "A" | "AAAA" | "SRV" | "CNAME";
 
 /** The cluster's DNS domain: kubeadm's default, which the CoreDNS Corefile serves (cluster/coredns.ts). */
 export const clusterDomain = "cluster.local";

@@ -23,7 +23,8 @@ export async function clusterNetworks(kube: Kube): Promise<string> {
       "set KUBEQUAKE_ALLOWED_NETWORKS to the cluster's CIDRs, e.g. 10.244.0.0/16,10.96.0.0/16,172.18.0.2/32.",
     );
   }
-  const nodeIPs = (await nodeInternalIPs(kube)).map((ip) => `${ip}/32`);
+  // A dual-stack node has an InternalIP of each family.
+  const nodeIPs = (await nodeInternalIPs(kube)).map((ip) => (ip.includes(":") ? `${ip}/128` : `${ip}/32`));
   const pool = await loadBalancerPools(kube);
   return [networking.podSubnet, networking.serviceSubnet, ...nodeIPs, ...pool.flatMap(poolCidrs)].join(",");
 }

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
+import { kindNetworkName } from "../cluster/kind.ts";
 import { UserError } from "../errors/user-error.ts";
 import { runCommand } from "../process/command.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 
 /** The Docker network the kind nodes sit on: "outside the cluster", but on this machine. */
-export const outsideNetwork = process.env.KUBEQUAKE_OUTSIDE_NETWORK ?? "kind";
+export const outsideNetwork = process.env.KUBEQUAKE_OUTSIDE_NETWORK ?? kindNetworkName;
 /** Label on every container kubequake starts outside the cluster, with the owning run's PID, for cleanup and sweeps. */
 export const outsideOwnerLabel = "kubequake.dev/outside-owner-pid";
 

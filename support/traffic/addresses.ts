@@ -3,6 +3,7 @@ import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { nodeNameOnThisCluster } from "../nodes/names.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import { clusterIPOfFamily, describeClusterIPs, type IpFamilyName, parseFamily } from "../services/families.ts";
 
 /**
  * The ClusterIP each Service had when the scenario deleted it, by Service name. Kept so a step can
@@ -24,6 +25,8 @@ export function recordDeletedService(scenario: ScenarioContext, service: V1Servi
  * DNS lookup, or a NodePort the API server allocated:
  * - `{nodeIP:<node>}`: the node's InternalIP;
  * - `{clusterIP:<service>}`: the Service's ClusterIP; for a Service this scenario deleted, the ClusterIP it had;
+ *   `{clusterIP:<service>:IPv6}` (or `:IPv4`): its ClusterIP of that family on a dual-stack cluster, an IPv6 one in
+ *   brackets, as a URL's host needs it;
  * - `{nodePort:<service>}`: the NodePort of the Service's only port; `{nodePort:<service>:<port name>}` for one of
  *   several ports (e.g. the "udp" one of a TCP+UDP Service);
  * - `{loadBalancerIP:<service>}`: the Service's load-balancer address (reached from inside the cluster).
@@ -34,8 +37,13 @@ export async function expandAddresses(scenario: ScenarioContext, url: string): P
   for (const [placeholder, name] of url.matchAll(/\{nodeIP:([^}]+)\}/g)) {
     expanded = expanded.replace(placeholder, await nodeIP(scenario, url, nodeNameOnThisCluster(name!)));
   }
-  for (const [placeholder, name] of url.matchAll(/\{clusterIP:([^}]+)\}/g)) {
-    expanded = expanded.replace(placeholder, await clusterIP(scenario, url, name!));
+  for (const [placeholder, name, family] of url.matchAll(/\{clusterIP:([^}:]+)(?::([^}]+))?\}/g)) {
+    expanded = expanded.replace(
+      placeholder,
+      family === undefined
+        ? await clusterIP(scenario, url, name!)
+        : await clusterIPOf(scenario, url, name!, parseFamily(family)),
+    );
   }
   for (const [placeholder, name, port] of url.matchAll(/\{nodePort:([^}:]+)(?::([^}]+))?\}/g)) {
     expanded = expanded.replace(placeholder, String(await nodePort(scenario, url, name!, port)));
@@ -79,6 +87,19 @@ async function clusterIP(scenario: ScenarioContext, url: string, name: string): 
   throw new UserError(
     `${url}: the scenario has no Service "${name}" with a ClusterIP${live === "None" ? " (it is headless)" : ""}, and deleted none of that name`,
     `use the name of a Service this scenario made (known: ${watchedServices(scenario).join(", ") || "none"}).`,
+  );
+}
+
+async function clusterIPOf(scenario: ScenarioContext, url: string, name: string, family: IpFamilyName) {
+  const service = await readService(scenario, name);
+  const clusterIPs = service?.spec?.clusterIPs ?? [];
+  const host = clusterIPOfFamily(clusterIPs, family);
+  if (host) return host;
+  throw new UserError(
+    `${url}: the Service "${name}" has no ${family} ClusterIP (${service ? `its ClusterIPs: ${describeClusterIPs(clusterIPs)}, ipFamilyPolicy ${service.spec?.ipFamilyPolicy ?? "unset"}` : "no such Service in this scenario"})`,
+    service
+      ? `give it both families first (When the Service "${name}" changes its IP family policy to PreferDualStack), on a dual-stack cluster (@needs:ipv6).`
+      : `use the name of a Service this scenario made (known: ${watchedServices(scenario).join(", ") || "none"}).`,
   );
 }
 

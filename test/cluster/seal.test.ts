@@ -12,14 +12,12 @@ import { clusterNetworks } from "../../support/kube/networks.ts";
 import { waitForReadyPods } from "../../support/kube/pods.ts";
 import { probeHttp } from "../../support/kube/prober.ts";
 import { demoPod, managedByLabel, proberPod } from "../../support/kube/workloads.ts";
-import { readSeal } from "../../tooling/cluster-build/seal.ts";
+import { readSeal, sealTestDestinationsFile } from "../../tooling/cluster-build/seal.ts";
 import { demoImageName } from "../../tooling/cluster-build/stages.ts";
 import { loadVersions } from "../../tooling/cluster-build/versions.ts";
 
 /** TEST-NET-1 (RFC 5737): documentation addresses, served by nothing anywhere. */
 const outsideAddress = "192.0.2.1";
-/** Where this test lists its own destinations, so `npm test`'s leak accounting does not count them as leaks. */
-export const sealTestDestinationsFile = "reports/seal/seal-test-destinations.json";
 const image = demoImageName(loadVersions());
 const destinations: string[] = [];
 let kube: Kube;

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  networkOfCluster,
+  parseIpFamily,
   parseProxyMode,
   variantClusterName,
+  variantIpFamily,
+  variantNetworkName,
   variantPoolSlot,
   variantProxyMode,
 } from "../../support/cluster/variant.ts";
@@ -26,4 +30,26 @@ test("the mode comes from KUBEQUAKE_PROXY_MODE, iptables when unset; a mode not 
       ) &&
       /no IPVS/.test(error.fix),
   );
+});
+
+test("a dual-stack variant is its own cluster on its own Docker network; IPv4 clusters keep the kind network", () => {
+  assert.equal(variantClusterName("iptables", "dual"), "kubequake-dual");
+  assert.equal(variantClusterName("nftables", "dual"), "kubequake-nftables-dual");
+  assert.equal(variantClusterName("nftables", "ipv4"), "kubequake-nftables");
+  assert.equal(variantNetworkName("ipv4"), "kind");
+  assert.equal(variantNetworkName("dual"), "kind-dual");
+  assert.equal(networkOfCluster("kubequake-nftables-dual"), "kind-dual");
+  assert.equal(networkOfCluster("kubequake-nftables"), "kind");
+  assert.equal(variantIpFamily({}), "ipv4");
+  assert.equal(variantIpFamily({ KUBEQUAKE_IP_FAMILY: "dual" }), "dual");
+  assert.throws(
+    () => parseIpFamily("ipv6", "--ip-family"),
+    (error: unknown) =>
+      error instanceof UserError &&
+      /--ip-family: IP family "ipv6" is not one kubequake builds \(an IPv6-only cluster is not built yet/.test(
+        error.message,
+      ) &&
+      error.exitCode === 2,
+  );
+  assert.throws(() => parseIpFamily("v4", "KUBEQUAKE_IP_FAMILY"), /\(expected ipv4 or dual\)/);
 });

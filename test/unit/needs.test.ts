@@ -11,6 +11,7 @@ const oneNode: Capabilities = {
   zones: [],
   kubeProxy: "iptables",
   cni: "flannel",
+  serviceCIDRs: ["10.96.0.0/16"],
   nodesReachable: { available: false, why: "node(s) n1 are not Docker containers on this machine" },
   nodeChaos: { available: false, why: 'the context "staging" is not allowlisted for chaos' },
 };
@@ -65,4 +66,16 @@ test("@needs:proxy-mode=MODE compares with kube-proxy's mode and says how to get
     'skipped: @needs:proxy-mode=nftables: needs kube-proxy in nftables mode, the cluster (context "staging") runs iptables (kubequake\'s own cluster in that mode: --proxy-mode nftables)',
   );
   assert.deepEqual(unknownNeeds(["@needs:proxy-mode=nftables", "@needs:proxy-mode"]), ["@needs:proxy-mode"]);
+});
+
+test("@needs:ipv6 asks for an IPv6 Service range and says where to get one", () => {
+  assert.equal(
+    missingNeeds(["@needs:ipv6"], oneNode),
+    'skipped: @needs:ipv6: needs IPv6 Services, the cluster (context "staging") has the Service range(s) 10.96.0.0/16 (kubequake\'s own dual-stack cluster: --ip-family dual)',
+  );
+  assert.equal(
+    missingNeeds(["@needs:ipv6"], { ...oneNode, serviceCIDRs: ["10.96.0.0/16", "fd00:10:96::/112"] }),
+    undefined,
+  );
+  assert.deepEqual(unknownNeeds(["@needs:ipv6", "@needs:ipv4"]), ["@needs:ipv4"]);
 });

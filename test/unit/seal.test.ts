@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   accountStoppedPackets,
+  ipInCidr,
+  ipToBigInt,
   ipv4InCidr,
   ipv6Table,
   parseStoppedPackets,
@@ -118,4 +120,36 @@ test("IPv4 CIDR membership", () => {
   assert.ok(ipv4InCidr("1.2.3.4", "0.0.0.0/0"));
   assert.ok(!ipv4InCidr("fc00::1", "10.96.0.0/16"));
   assert.ok(!ipv4InCidr("10.96.0.1", "nonsense"));
+});
+
+test("IPv6 packets are sorted too: the kernel log's full addresses match the test's short ones, Service ranges by prefix", () => {
+  const packet = (destination: string) => ({
+    atUptimeSeconds: 1,
+    source: "fc00:6b71:6475:616c:0000:0000:0000:0002",
+    destination,
+    protocol: "TCP",
+    destinationPort: "80",
+  });
+  const account = accountStoppedPackets(
+    [
+      packet("2001:0db8:0000:0000:0000:0000:0000:0001"),
+      packet("fd00:0010:0096:0000:0000:0000:0000:a575"),
+      packet("fd00:0000:0000:0000:0000:0000:0000:0009"),
+    ],
+    ["192.0.2.1", "2001:db8::1"],
+    ["10.96.0.0/16", "fd00:10:96::/112"],
+  );
+  assert.equal(account.byTheSealTest, 1);
+  assert.equal(account.toServiceIPs, 1);
+  assert.deepEqual(
+    account.unexpected.map((p) => p.destination),
+    ["fd00:0000:0000:0000:0000:0000:0000:0009"],
+  );
+  assert.ok(ipInCidr("fd00:10:96::ffff", "fd00:10:96::/112"));
+  assert.ok(!ipInCidr("fd00:10:96::1:0", "fd00:10:96::/112"));
+  assert.ok(!ipInCidr("10.96.0.1", "fd00:10:96::/112"));
+  assert.ok(ipInCidr("10.96.0.1", "10.96.0.0/16"));
+  assert.equal(ipToBigInt("::1"), ipToBigInt("0:0:0:0:0:0:0:1"));
+  assert.notEqual(ipToBigInt("::1"), ipToBigInt("0.0.0.1"));
+  assert.equal(ipToBigInt("1::2::3"), undefined);
 });

@@ -2,7 +2,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { stringify } from "yaml";
-import { clusterName, kubeconfigPath, listNodeContainers, proxyMode, workerCount } from "../../support/cluster/kind.ts";
+import {
+  clusterName,
+  ipFamily,
+  kindNetworkName,
+  kubeconfigPath,
+  listNodeContainers,
+  proxyMode,
+  workerCount,
+} from "../../support/cluster/kind.ts";
 import { runCommand } from "../../support/process/command.ts";
 import type { PinnedVersions } from "./versions.ts";
 
@@ -13,7 +21,9 @@ export function kindConfig(nodeImage: string, versions: PinnedVersions, builtOff
     kind: "Cluster",
     apiVersion: "kind.x-k8s.io/v1alpha4",
     name: clusterName,
-    networking: { kubeProxyMode: proxyMode },
+    // kind picks both families' pod and Service subnets for "dual" (10.244.0.0/16 + fd00:10:244::/56, 10.96.0.0/16 +
+    // fd00:10:96::/112); the node image's flannel takes them from there (images/flannel/flannel-node).
+    networking: { kubeProxyMode: proxyMode, ...(ipFamily === "ipv4" ? {} : { ipFamily }) },
     nodes: [node("control-plane"), ...Array.from({ length: workerCount }, () => node("worker"))],
     // Hosts without CAP_SYS_RESOURCE cannot lower oom_score_adj; harmless elsewhere.
     containerdConfigPatches: ['[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true'],
@@ -37,6 +47,8 @@ export async function createCluster(kind: string, config: string, configFile: st
   await runCommand(kind, ["create", "cluster", "--config", configFile, "--kubeconfig", kubeconfigPath, "--retain"], {
     timeoutMs: 10 * 60_000,
     logFile,
+    // The variant's network, made and sealed before this (seal.ts): kind joins it rather than making "kind".
+    env: { ...process.env, KIND_EXPERIMENTAL_DOCKER_NETWORK: kindNetworkName },
   });
 }
 

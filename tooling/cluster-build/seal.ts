@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { cacheRoot, kindNetworkName } from "../../support/cluster/kind.ts";
+import { UserError } from "../../support/errors/user-error.ts";
 import { ipv4ToNumber } from "../../support/kube/networks.ts";
 import { runCommand } from "../../support/process/command.ts";
 
@@ -16,8 +19,14 @@ import { runCommand } from "../../support/process/command.ts";
  * are rate-limited by the kernel (icmp_ratelimit) and a burst would turn into timeouts.
  */
 
-/** kind's network (kind honours the same variable). */
-export const kindNetworkName = process.env.KIND_EXPERIMENTAL_DOCKER_NETWORK ?? "kind";
+export { kindNetworkName };
+/**
+ * Where the dual-stack harness test writes its cluster's pod and Service ranges ({ podCidrs, serviceCidrs }), so that
+ * `npm test`'s account of stopped packets can sort that cluster's packets after the cluster is gone.
+ */
+export const dualStackNetworksFile = "reports/seal/dual-stack-networks.json";
+/** Where the seal tests list the destinations they probe on purpose, so the account does not count them as leaks. */
+export const sealTestDestinationsFile = "reports/seal/seal-test-destinations.json";
 /** Every seal rule carries this comment, so they can be found, counted and removed without guessing. */
 export const sealComment = "kubequake-seal";
 /** Kernel log prefix of a stopped packet (dmesg), so `npm test` can say where each one came from. */
@@ -34,8 +43,9 @@ export interface KindNetwork {
 
 /**
  * Where each address family's rules go. IPv4: Docker's DOCKER-USER chain. IPv6: the host's FORWARD chain itself,
- * because this Docker leaves ip6tables alone (no DOCKER-USER there) while the host forwards IPv6 and has an IPv6
- * default route, so a kind network with an IPv6 subnet (kind adds one when it creates the network) needs it too.
+ * because this Docker leaves ip6tables alone (no DOCKER-USER there). Docker turns the host's IPv6 forwarding on
+ * when it creates a network with IPv6, and this host has an IPv6 default route, so a kind network with an IPv6
+ * subnet (kind-dual; kind adds one when it creates a network itself) needs it too.
  */
 export interface SealTable {
   readonly command: "iptables" | "ip6tables";
@@ -83,13 +93,26 @@ export async function readKindNetwork(): Promise<KindNetwork | undefined> {
 }
 
 /**
- * Creates the kind network the way kind does (bridge, IP masquerade, the default bridge's MTU), but IPv4 only, so
- * that the seal exists before the first node boots; kind reuses a network that already has its name. IPv4 only: one
- * address family less to seal (a network kind made itself, with IPv6, is sealed in both).
+ * The IPv6 subnet of a dual-stack kind network: a unique local address (fc00::/7, never routed beyond a site), fixed
+ * so that the seal and the reports see the same addresses from run to run.
  */
-export async function ensureKindNetwork(): Promise<{ network: KindNetwork; created: boolean }> {
+export const dualStackNetworkIPv6Subnet = "fc00:6b71:6475:616c::/64";
+
+/**
+ * Creates the kind network the way kind does (bridge, IP masquerade, the default bridge's MTU), so that the seal
+ * exists before the first node boots; kind reuses a network that already has its name. "kind" is IPv4 only: one
+ * address family less to seal. A dual-stack variant's network ("kind-dual") gets an IPv6 subnet too, and its seal
+ * covers both families.
+ */
+export async function ensureKindNetwork(wantIPv6 = false): Promise<{ network: KindNetwork; created: boolean }> {
   const existing = await readKindNetwork();
+  if (existing && wantIPv6 && !existing.ipv6)
+    throw new UserError(
+      `the Docker network "${kindNetworkName}" has no IPv6 subnet (${existing.subnets.join(", ")}), so a dual-stack cluster's nodes would get no IPv6 address`,
+      `remove it (\`docker network rm ${kindNetworkName}\`, once no container uses it), then run \`npx kubequake --ip-family dual cluster up\` again: it recreates the network with both families.`,
+    );
   if (existing) return { network: existing, created: false };
+  const ipv6ForwardingBefore = readIPv6Forwarding();
   const mtu = await runCommand(
     "docker",
     ["network", "inspect", "bridge", "-f", '{{ index .Options "com.docker.network.driver.mtu" }}'],
@@ -105,10 +128,14 @@ export async function ensureKindNetwork(): Promise<{ network: KindNetwork; creat
       "-o",
       "com.docker.network.bridge.enable_ip_masquerade=true",
       ...mtuOption,
+      ...(wantIPv6 ? ["--ipv6", "--subnet", dualStackNetworkIPv6Subnet] : []),
       kindNetworkName,
     ],
     { timeoutMs: 60_000 },
   );
+  // Docker turns on the host's IPv6 forwarding for a network with IPv6 (net.ipv6.conf.all.forwarding); remembered, so
+  // that removing the network gives the host back as it was.
+  if (wantIPv6 && ipv6ForwardingBefore === "0") writeFileSync(forwardingNote(), "0\n");
   const network = await readKindNetwork();
   if (!network) throw new Error(`docker network create ${kindNetworkName} succeeded, but the network is not there`);
   return { network, created: true };
@@ -133,13 +160,45 @@ export async function installSeal(network: KindNetwork): Promise<boolean> {
   return added;
 }
 
-/** Removes every seal rule (any bridge, both families); returns how many were removed. */
-export async function removeSeal(): Promise<number> {
+const ipv6ForwardingFile = "/proc/sys/net/ipv6/conf/all/forwarding";
+const readIPv6Forwarding = () =>
+  existsSync(ipv6ForwardingFile) ? readFileSync(ipv6ForwardingFile, "utf8").trim() : "";
+const forwardingNote = () => {
+  mkdirSync(join(cacheRoot, "state"), { recursive: true });
+  return join(cacheRoot, "state", `ipv6-forwarding-before-${kindNetworkName}`);
+};
+
+/**
+ * Removes the kind network when it is a dual-stack one (kind never removes a network; this one exists only for its
+ * clusters) and puts the host's IPv6 forwarding back as it was before kubequake created it. The caller has checked
+ * that no cluster uses it. Returns what it did, for the log; nothing for the IPv4 "kind" network, which stays.
+ */
+export async function removeDualStackNetwork(): Promise<string | undefined> {
+  const network = await readKindNetwork();
+  if (!network?.ipv6) return undefined;
+  const gone = await runCommand("docker", ["network", "rm", kindNetworkName], {
+    allowFailure: true,
+    timeoutMs: 60_000,
+  });
+  if (gone.exitCode !== 0) return `kept the network "${kindNetworkName}" (${gone.stderr.trim()})`;
+  const note = forwardingNote();
+  if (!existsSync(note)) return `removed the network "${kindNetworkName}"`;
+  writeFileSync(ipv6ForwardingFile, readFileSync(note, "utf8"));
+  rmSync(note);
+  return `removed the network "${kindNetworkName}" and turned the host's IPv6 forwarding back off, as it was`;
+}
+
+/** Removes the seal rules of one bridge (both families), or of every bridge; returns how many were removed. */
+export async function removeSeal(bridge?: string): Promise<number> {
   let removed = 0;
   for (const table of [ipv4Table, ipv6Table]) {
     const listed = await run(table, ["-S", table.chain], true);
     const rules =
-      listed.exitCode === 0 ? listed.stdout.split("\n").filter((l) => l.includes(`--comment ${sealComment}`)) : [];
+      listed.exitCode === 0
+        ? listed.stdout
+            .split("\n")
+            .filter((l) => l.includes(`--comment ${sealComment}`) && (!bridge || l.includes(`-i ${bridge} `)))
+        : [];
     for (const spec of rules) await run(table, ["-D", ...splitRuleSpec(spec).slice(1)], true);
     removed += rules.length;
   }
@@ -278,23 +337,63 @@ export interface SealAccount {
 export function accountStoppedPackets(
   packets: readonly StoppedPacket[],
   expectedDestinations: readonly string[],
-  serviceCidr: string,
+  serviceCidr: string | readonly string[],
   resolvers: readonly string[] = [],
-  podCidr = "",
+  podCidr: string | readonly string[] = "",
 ): SealAccount {
   let byTheSealTest = 0;
   let toServiceIPs = 0;
   const outsideLookups: StoppedPacket[] = [];
   const toPodIPs: StoppedPacket[] = [];
   const unexpected: StoppedPacket[] = [];
+  const inAny = (ip: string, cidrs: string | readonly string[]) =>
+    (typeof cidrs === "string" ? [cidrs] : cidrs).some((cidr) => cidr !== "" && ipInCidr(ip, cidr));
+  // The kernel log writes IPv6 addresses in full (2001:0db8:0000:…:0001): compare them as numbers.
+  const expected = expectedDestinations.map(ipToBigInt);
   for (const packet of packets) {
-    if (expectedDestinations.includes(packet.destination)) byTheSealTest += 1;
-    else if (ipv4InCidr(packet.destination, serviceCidr)) toServiceIPs += 1;
+    const destination = ipToBigInt(packet.destination);
+    if (destination !== undefined && expected.includes(destination)) byTheSealTest += 1;
+    else if (inAny(packet.destination, serviceCidr)) toServiceIPs += 1;
     else if (resolvers.includes(packet.destination) && packet.destinationPort === "53") outsideLookups.push(packet);
-    else if (podCidr !== "" && ipv4InCidr(packet.destination, podCidr)) toPodIPs.push(packet);
+    else if (inAny(packet.destination, podCidr)) toPodIPs.push(packet);
     else unexpected.push(packet);
   }
   return { byTheSealTest, toServiceIPs, outsideLookups, toPodIPs, unexpected };
+}
+
+/** An IPv4 or IPv6 address as a number (IPv6 above 2^32 never collides with IPv4); undefined when it is neither. */
+export function ipToBigInt(ip: string): bigint | undefined {
+  if (!ip.includes(":")) {
+    const v4 = ipv4ToNumber(ip);
+    return v4 === undefined ? undefined : BigInt(v4);
+  }
+  const halves = ip.split("::");
+  if (halves.length > 2) return undefined;
+  const [head = "", tail = ""] = halves;
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === "" ? [] : tail.split(":");
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return undefined;
+  const groups = [...left, ...Array<string>(missing).fill("0"), ...right];
+  if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  // Offset by 2^128 so that no IPv6 address equals an IPv4 one.
+  return groups.reduce((sum, g) => (sum << 16n) + BigInt(`0x${g}`), 1n);
+}
+
+/** Whether an address lies in a CIDR of its own family (IPv4 or IPv6); false across families or for nonsense. */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const [base = "", bits = ""] = cidr.split("/");
+  const v6 = base.includes(":");
+  if (v6 !== ip.includes(":")) return false;
+  const width = v6 ? 128 : 32;
+  const prefix = Number(bits === "" ? width : bits);
+  const address = ipToBigInt(ip);
+  const network = ipToBigInt(base);
+  if (address === undefined || network === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > width)
+    return false;
+  const shift = BigInt(width - prefix);
+  const mask = (1n << BigInt(width)) - 1n;
+  return (address & mask) >> shift === (network & mask) >> shift;
 }
 
 /** Whether a dotted IPv4 address lies in an IPv4 CIDR; false for anything that is not IPv4. */

@@ -5,12 +5,14 @@ import { faultOfCluster, undoOutstandingFaults } from "../../support/cluster/fau
 import { healthProblem, readClusterHealth } from "../../support/cluster/health.ts";
 import {
   clusterName,
+  ipFamily,
   kubeconfigPath,
   listKindClusters,
   listNodeContainers,
   proxyMode,
   workerCount,
 } from "../../support/cluster/kind.ts";
+import { networkOfCluster } from "../../support/cluster/variant.ts";
 import { UserError } from "../../support/errors/user-error.ts";
 import { connectKube } from "../../support/kube/client.ts";
 import type { Logger } from "../../support/log/logger.ts";
@@ -24,7 +26,16 @@ import { verifyClusterDns } from "./dns-check.ts";
 import { dockerAnswers } from "./docker.ts";
 import { createCluster, deleteCluster, exportKubeconfig, kindConfig, loadImage, nodeImages } from "./kind-cli.ts";
 import { ensureMetallb, metallbStatusLine } from "./metallb.ts";
-import { ensureKindNetwork, installSeal, kindNetworkName, readSeal, removeSeal, sealTables } from "./seal.ts";
+import {
+  ensureKindNetwork,
+  installSeal,
+  kindNetworkName,
+  readKindNetwork,
+  readSeal,
+  removeDualStackNetwork,
+  removeSeal,
+  sealTables,
+} from "./seal.ts";
 import { isStageReady, resolveStages } from "./stages.ts";
 import { checkStagingMatches, loadVersions, type PinnedVersions, projectRoot, versionsFile } from "./versions.ts";
 
@@ -153,7 +164,7 @@ async function undoLeftoverFaults(log: Logger): Promise<void> {
 
 /** The kind network exists and is sealed before any node boots (see seal.ts for what it blocks and why). */
 async function ensureSeal(log: Logger): Promise<void> {
-  const { network, created } = await ensureKindNetwork();
+  const { network, created } = await ensureKindNetwork(ipFamily === "dual");
   try {
     const added = await installSeal(network);
     if (created || added)
@@ -225,7 +236,7 @@ async function ensureCluster(
   const logFile = join(logDir, `kind-create-${Date.now()}.log`);
   mkdirSync(logDir, { recursive: true });
   log.info(
-    `cluster     creating "${clusterName}" (1 control plane, ${workerCount} workers, kube-proxy ${proxyMode}) from ${nodeImage} (log: ${logFile})`,
+    `cluster     creating "${clusterName}" (1 control plane, ${workerCount} workers, kube-proxy ${proxyMode}${ipFamily === "dual" ? ", dual-stack IPv4 and IPv6" : ""}) from ${nodeImage} (log: ${logFile})`,
   );
   try {
     await createCluster(kind, kindConfig(nodeImage, versions, builtOffline), configFile, logFile);
@@ -378,17 +389,26 @@ export async function clusterDown(log: Logger): Promise<void> {
 }
 
 /**
- * Removes the kind network's seal, unless another kind cluster still has nodes here (the other kube-proxy mode's
- * cluster shares the network, and its traffic must stay sealed).
+ * Removes the kind network's seal, unless another kind cluster still has nodes on that network (the other kube-proxy
+ * mode's cluster shares it, and its traffic must stay sealed). A dual-stack network goes with its last cluster.
  */
 async function removeSealUnlessShared(log: Logger): Promise<void> {
-  const others = await listKindClusters();
+  const others = (await listKindClusters()).filter((c) => networkOfCluster(c) === kindNetworkName);
   if (others.length > 0) {
     log.info(`network     the seal stays: the kind network still serves ${others.map((c) => `"${c}"`).join(", ")}`);
     return;
   }
-  const removed = await removeSeal();
-  if (removed > 0) log.info(`network     removed the seal (${removed} iptables rules in DOCKER-USER)`);
+  const network = await readKindNetwork();
+  if (!network) return;
+  const removed = await removeSeal(network.bridge);
+  if (removed > 0)
+    log.info(
+      `network     removed the seal (${removed} rules: ${sealTables(network)
+        .map((t) => `${t.command} ${t.chain}`)
+        .join(", ")})`,
+    );
+  const dual = await removeDualStackNetwork();
+  if (dual) log.info(`network     ${dual}`);
 }
 
 /** A read-only account of what exists and what is missing. */
