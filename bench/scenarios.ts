@@ -7,8 +7,8 @@
 //   cluster, and at 500 and 1000 requests/s from outside it (an outside container, the host), side by side
 //   LoadBalancer (bench/load-balancer.ts): median time from create to an address, and to the first answer
 //   every feature: wall time of `kubequake run` with 2 workers
-//   kube-proxy modes (bench/proxy-modes.ts): the same chaos scenarios on the iptables and nftables clusters, their
-//   kill and failover windows side by side
+//   cluster variants (bench/proxy-modes.ts): the same chaos scenarios on the iptables and nftables clusters, each
+//   on IPv4 and dual-stack, their kill and failover windows side by side (clusters the bench made are taken down)
 // `npm run bench -- --soak N [--paths P]… [--parallel W] [--minutes M]`: instead, the feature suite N times and a
 //   tally of (false) failures (bench/soak.ts)
 // `npm run bench -- --help`: this text
@@ -142,5 +142,5 @@ const bothRan = sideBySide(
   benchScenarios,
 );
 figures.push(...formatSideBySide(bothRan, distinctScenarioSeconds(bothRan, benchScenarios)));
-figures.push(...benchProxyModes());
+figures.push(...(await benchProxyModes()));
 console.log(figures.join("\n"));

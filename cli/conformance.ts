@@ -2,7 +2,7 @@ import { UserError } from "../support/errors/user-error.ts";
 import { createLogger } from "../support/log/logger.ts";
 import { parseOptions } from "./options.ts";
 
-const help = `kubequake conformance [--wide] [--procs N] [--no-cluster-up]
+const help = `kubequake conformance [--wide | --dual-stack] [--procs N] [--no-cluster-up] [--proxy-mode M] [--ip-family F]
 
 Runs Kubernetes' own e2e tests (e2e.test of KUBERNETES_VERSION in cluster/versions.env) against the kubequake
 cluster and prints pass/fail/skip with each test's time; every skip carries its reason.
@@ -11,6 +11,11 @@ cluster and prints pass/fail/skip with each test's time; every skip carries its 
   --wide      every Services, DNS and "Networking Granular Checks: Services" test that this 3-node, single-stack,
               cloud-less cluster can run side by side: no Serial, Disruptive, Slow, LoadBalancer, Feature, Provider,
               IPv6, SCTP (79 tests; several wait minutes by design: about 10 minutes at --procs 3)
+  --dual-stack  upstream's dual-stack tests, \\[Feature:IPv6DualStack\\] without SCTP (22 tests): node, pod and
+              Service addresses of each family and the Services granular checks over the IPv6 ClusterIP; needs the
+              dual-stack cluster (--ip-family dual)
+
+  --proxy-mode, --ip-family  the cluster variant to test (as for \`kubequake cluster up\`; default iptables, ipv4)
 
   --procs N   run N specs at a time (the ginkgo CLI's --procs; default 3; 1 runs e2e.test alone and streams each
               spec's start as well as its end)
@@ -27,6 +32,7 @@ export async function conformanceCommand(argv: readonly string[], signal: AbortS
   const { values } = parseOptions("conformance", argv, {
     options: {
       wide: { type: "boolean" },
+      "dual-stack": { type: "boolean" },
       procs: { type: "string" },
       "no-cluster-up": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -40,7 +46,22 @@ export async function conformanceCommand(argv: readonly string[], signal: AbortS
   if (!/^[1-9]\d*$/.test(procs)) {
     throw new UserError(`--procs expects a whole number of at least 1, saw "${procs}"`, "e.g. --procs 3");
   }
-  const { conformanceSelection, wideSelection } = await import("../tooling/conformance/selections.ts");
+  if (values.wide && values["dual-stack"]) {
+    throw new UserError("--wide and --dual-stack choose different test sets; give one of them", "e.g. --dual-stack", {
+      exitCode: 2,
+    });
+  }
+  const { ipFamily, clusterName } = await import("../support/cluster/kind.ts");
+  if (values["dual-stack"] && ipFamily !== "dual") {
+    throw new UserError(
+      `--dual-stack tests a dual-stack cluster, but this run's cluster "${clusterName}" is ${ipFamily} only`,
+      "add --ip-family dual (the dual-stack cluster is made on first use, about 2 minutes).",
+      { exitCode: 2 },
+    );
+  }
+  const { conformanceSelection, dualStackSelection, wideSelection } = await import(
+    "../tooling/conformance/selections.ts"
+  );
   const { runConformance } = await import("../tooling/conformance/run.ts");
   const { formatResultTable, formatTally, progressPrinter } = await import("../tooling/conformance/summary.ts");
   const log = createLogger("conformance");
@@ -48,7 +69,7 @@ export async function conformanceCommand(argv: readonly string[], signal: AbortS
     const { clusterUp } = await import("../tooling/cluster-build/toolchain.ts");
     await clusterUp({ signal }, createLogger("cluster"));
   }
-  const selection = values.wide ? wideSelection : conformanceSelection;
+  const selection = values.wide ? wideSelection : values["dual-stack"] ? dualStackSelection : conformanceSelection;
   const reports = process.env.KUBEQUAKE_REPORTS ?? "reports";
   const run = await runConformance({
     selection,

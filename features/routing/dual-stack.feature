@@ -8,7 +8,10 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
   kube-proxy has programmed the new address on the client's node, a packet to it follows the node's default route
   to the host, where kubequake's network seal refuses it (150 of 150 requests sent at once were refused so, and the
   seal logged them: without it they would have left the machine), so the scenarios wait for it to answer first.
+  A Service may name its families instead (ipFamilies [IPv6, IPv4], or one): it gets their ClusterIPs in that order,
+  the first is its primary (its name's records are of that family), and each family has its own EndpointSlices.
 
+  @upstream:dualstack-single-stack-service @upstream:dualstack-granular-pod-service-http
   Scenario: A single-stack Service gains an IPv6 ClusterIP that reaches every ready pod, and an AAAA record
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
     Then within 5 seconds the Service "web" has ClusterIPs of the families "IPv4"
@@ -25,6 +28,7 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
     Then every request succeeds
     And every ready pod of "web" answered at least 20 requests
 
+  @upstream:dualstack-service-ipv4-ipv6
   Scenario: Back to SingleStack, a Service loses its IPv6 ClusterIP and its AAAA record
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     When the Service "web" changes its IP family policy to RequireDualStack
@@ -34,3 +38,55 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
     Then within 10 seconds the Service "web" has ClusterIPs of the families "IPv4"
     And within 30 seconds "web" has no IPv6 address
     And within 30 seconds 10 requests from a client pod to "http://{clusterIP:web:IPv4}" all succeed
+
+  @upstream:dualstack-service-ipv6-ipv4 @upstream:dualstack-service-ipv6 @upstream:dualstack-service-ipv4
+  Scenario: A Service that names its families gets their ClusterIPs in its order, an EndpointSlice of each, and routes
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: six-first
+      spec:
+        ipFamilyPolicy: RequireDualStack
+        ipFamilies: [IPv6, IPv4]
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: 8080}, {name: alt, port: 81, targetPort: 8080}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: six-only
+      spec:
+        ipFamilies: [IPv6]
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: 8080}, {name: alt, port: 81, targetPort: 8080}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: four-only
+      spec:
+        ipFamilies: [IPv4]
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: 8080}, {name: alt, port: 81, targetPort: 8080}]
+      """
+    Then within 5 seconds the Service "six-first" has ClusterIPs of the families "IPv6, IPv4"
+    And within 5 seconds the Service "six-only" has ClusterIPs of the families "IPv6"
+    And within 5 seconds the Service "four-only" has ClusterIPs of the families "IPv4"
+    And within 5 seconds the Service "six-first" has `spec.ipFamilyPolicy` equal to "RequireDualStack"
+    And within 5 seconds the Service "six-only" has `spec.ipFamilyPolicy` equal to "SingleStack"
+    And within 5 seconds the Service "four-only" has `spec.ipFamilyPolicy` equal to "SingleStack"
+    And within 30 seconds the EndpointSlices of "six-only" have 2 ready endpoints and addressType IPv6
+    And within 30 seconds the EndpointSlices of "four-only" have 2 ready endpoints and addressType IPv4
+    And within 30 seconds "six-only" resolves to the IPv6 ClusterIP of "six-only"
+    And within 30 seconds "six-only" has no IPv4 address
+    When a client pod sends 60 requests to "http://{clusterIP:six-first:IPv6}:81"
+    Then every request succeeds
+    And every ready pod of "web" answered at least 10 requests
+    When a client pod sends 60 requests to "http://{clusterIP:six-first:IPv4}"
+    Then every request succeeds
+    When a client pod sends 60 requests to "http://{clusterIP:six-only:IPv6}"
+    Then every request succeeds
+    And every ready pod of "web" answered at least 10 requests

@@ -35,6 +35,14 @@ export function variantClusterName(mode: ProxyMode, family: IpFamily = "ipv4"): 
   return ["kubequake", ...(mode === "iptables" ? [] : [mode]), ...(family === "ipv4" ? [] : [family])].join("-");
 }
 
+/** The variant a kind cluster is, from its name (see {@link variantClusterName}); undefined for any other cluster. */
+export function variantOfCluster(cluster: string): { mode: ProxyMode; family: IpFamily } | undefined {
+  for (const mode of proxyModes) {
+    for (const family of ipFamilies) if (variantClusterName(mode, family) === cluster) return { mode, family };
+  }
+  return undefined;
+}
+
 /** The cluster's IP families, as kind's `networking.ipFamily` names them. */
 export const ipFamilies = ["ipv4", "dual"] as const;
 export type IpFamily = (typeof ipFamilies)[number];

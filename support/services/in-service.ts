@@ -5,6 +5,7 @@ import { endpointWatcher } from "../endpoints/watcher.ts";
 import { listPods } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
+import { familyOf, urlHost } from "./families.ts";
 
 /**
  * What "in service" means in kubequake, the one definition every step that makes or changes a Service waits for (the
@@ -70,9 +71,13 @@ async function waitUntilEveryPortAnswers(
 ): Promise<void> {
   const name = service.metadata!.name!;
   await waitForSlicePorts(scenario, service);
-  for (const port of service.spec?.ports ?? []) {
+  // A dual-stack Service is in service when each of its ClusterIPs answers: kube-proxy programs each family apart.
+  const clusterIPs = service.spec?.clusterIPs ?? [service.spec?.clusterIP ?? ""];
+  for (const [clusterIP, port] of clusterIPs.flatMap((ip) =>
+    (service.spec?.ports ?? []).map((p) => [ip, p] as const),
+  )) {
     if ((port.protocol ?? "TCP") !== "TCP") continue;
-    const address = `${service.spec?.clusterIP}:${port.port}`;
+    const address = `${urlHost(clusterIP)}:${port.port}`;
     // Two clean batches in a row: one batch can pass while kube-proxy is still rewriting the node's rules.
     let clean = 0;
     await eventually(
@@ -90,12 +95,14 @@ async function waitUntilEveryPortAnswers(
 /** The Service's name resolves from the client: to its ClusterIP, or (headless) to as many addresses as pods are ready. */
 async function waitForName(client: PodClient, service: V1Service, readyCount: (() => Promise<number>) | undefined) {
   const name = service.metadata!.name!;
+  const primaryFamily = service.spec?.ipFamilies?.[0] ?? familyOf(service.spec?.clusterIP ?? "0.0.0.0");
   await eventually(
     `the name ${name} resolves from a client`,
     async () => {
       // Several lookups: each may reach another CoreDNS replica, and one that has not seen the Service yet (its
       // watch lagging, e.g. after an API server restart) answers NXDOMAIN while another already answers.
-      const lookups = await client.lookUp({ name, type: "A", count: 6 });
+      // The name's records are of the Service's primary family: AAAA when its first family is IPv6.
+      const lookups = await client.lookUp({ name, type: primaryFamily === "IPv6" ? "AAAA" : "A", count: 6 });
       const pods = readyCount ? await readyCount() : undefined;
       const good = (l: (typeof lookups)[number]) =>
         l.ok &&

@@ -7,6 +7,7 @@ import {
   variantClusterName,
   variantIpFamily,
   variantNetworkName,
+  variantOfCluster,
   variantPoolSlot,
   variantProxyMode,
 } from "../../support/cluster/variant.ts";
@@ -52,4 +53,14 @@ test("a dual-stack variant is its own cluster on its own Docker network; IPv4 cl
       error.exitCode === 2,
   );
   assert.throws(() => parseIpFamily("v4", "KUBEQUAKE_IP_FAMILY"), /\(expected ipv4 or dual\)/);
+});
+
+test("a variant cluster's name gives its mode and family back; any other cluster is no variant", () => {
+  for (const mode of ["iptables", "nftables"] as const) {
+    for (const family of ["ipv4", "dual"] as const) {
+      assert.deepEqual(variantOfCluster(variantClusterName(mode, family)), { mode, family });
+    }
+  }
+  assert.equal(variantOfCluster("kubequake-other"), undefined);
+  assert.equal(variantOfCluster("kind"), undefined);
 });
