@@ -35,9 +35,10 @@ Every command also takes:
                         own kind cluster, side by side: "kubequake", "kubequake-nftables" (context kind-<name>,
                         kubeconfig ~/.kube/<name>.config), e.g. kubequake --proxy-mode nftables run. No IPVS: this
                         machine's kernel has none.
-  --ip-family ipv4|dual  the cluster's IP families (default ipv4). dual: a dual-stack cluster ("kubequake-dual",
-                        "kubequake-nftables-dual") on its own Docker network "kind-dual" with an IPv6 subnet, sealed
-                        in both families; pods and Services get IPv4 and IPv6 addresses. IPv6-only is not built yet.
+  --ip-family ipv4|dual|ipv6  the cluster's IP families (default ipv4). dual: a dual-stack cluster ("kubequake-dual",
+                        "kubequake-nftables-dual"); pods and Services get IPv4 and IPv6 addresses. ipv6: an IPv6-only
+                        cluster ("kubequake-ipv6", "kubequake-nftables-ipv6"). Both are on their own Docker network
+                        "kind-dual" with an IPv6 subnet, sealed in both families.
 
 Environment:
   KUBEQUAKE_PROXY_MODE  as --proxy-mode
@@ -69,9 +70,14 @@ export function takeProxyMode(argv: readonly string[], env: NodeJS.ProcessEnv): 
 
 /** As {@link takeProxyMode}, for `--ip-family FAMILY` into KUBEQUAKE_IP_FAMILY. */
 export function takeIpFamily(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
-  return takeVariantOption(argv, "--ip-family", "give --ip-family ipv4 or --ip-family dual.", (value) => {
-    env[ipFamilyVariable] = parseIpFamily(value, "--ip-family");
-  });
+  return takeVariantOption(
+    argv,
+    "--ip-family",
+    "give --ip-family ipv4, --ip-family dual or --ip-family ipv6.",
+    (value) => {
+      env[ipFamilyVariable] = parseIpFamily(value, "--ip-family");
+    },
+  );
 }
 
 function takeVariantOption(

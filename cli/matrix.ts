@@ -28,7 +28,8 @@ needs the machine's cores), and joins the reports:
 --proxy-modes LIST   comma-separated kube-proxy modes (default ${proxyModes.join(",")}); each is its own kind cluster
                      (made by the run if missing, about 2 min here with the build cached, and left running)
 --ip-families LIST   comma-separated IP families (default ipv4); with ipv4,dual each mode also runs on its
-                     dual-stack cluster ("iptables-dual", "nftables-dual": the variant's name in the reports)
+                     dual-stack cluster ("iptables-dual", "nftables-dual": the variant's name in the reports); ipv6
+                     adds the IPv6-only clusters ("iptables-ipv6", "nftables-ipv6")
 --out DIR            where to write (default reports/matrix)
 Paths, --tags and --name select scenarios as in \`kubequake run\`. Exit code 0 only when every variant passed.
 The whole suite per variant takes as long as \`kubequake run\` does (about 25 min here): the nightly job runs it.`;

@@ -1,4 +1,4 @@
-@epic:routing @needs:ipv6
+@epic:routing @needs:ipv4 @needs:ipv6
 Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each one routes
   On a dual-stack cluster (kubequake --ip-family dual) a Service stays single-stack unless it asks for more: one
   ClusterIP of the cluster's primary family, IPv4 on kubequake's dual-stack cluster. With ipFamilyPolicy

@@ -93,6 +93,15 @@ export const knownNeeds: readonly Need[] = [
         : `needs IPv6 Services, the cluster (context "${context}") has the Service range(s) ${serviceCIDRs.join(", ") || "(none listed)"} (kubequake's own dual-stack cluster: --ip-family dual)`,
   },
   {
+    tag: "@needs:ipv4",
+    pattern: /^@needs:ipv4$/,
+    // IPv4 ClusterIPs: every cluster but an IPv6-only one.
+    missing: (_, { serviceCIDRs, context }) =>
+      serviceCIDRs.length === 0 || serviceCIDRs.some((cidr) => cidr.includes("."))
+        ? undefined
+        : `needs IPv4 Services, the cluster (context "${context}") has the Service range(s) ${serviceCIDRs.join(", ")} only (IPv6 only)`,
+  },
+  {
     tag: "@needs:outside-clients",
     pattern: /^@needs:outside-clients$/,
     // Outside clients and services are containers on the nodes' Docker network, so the nodes must be local ones.

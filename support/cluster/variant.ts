@@ -44,7 +44,7 @@ export function variantOfCluster(cluster: string): { mode: ProxyMode; family: Ip
 }
 
 /** The cluster's IP families, as kind's `networking.ipFamily` names them. */
-export const ipFamilies = ["ipv4", "dual"] as const;
+export const ipFamilies = ["ipv4", "dual", "ipv6"] as const;
 export type IpFamily = (typeof ipFamilies)[number];
 
 /** The environment variable the `--ip-family` option sets. */
@@ -54,13 +54,11 @@ export const ipFamilyVariable = "KUBEQUAKE_IP_FAMILY";
 export function parseIpFamily(value: string, where: string): IpFamily {
   const family = ipFamilies.find((f) => f === value);
   if (family) return family;
-  const why =
-    value === "ipv6"
-      ? "an IPv6-only cluster is not built yet; a dual-stack cluster has IPv6 Services (ipFamilies: [IPv6]) and IPv6 pods"
-      : `expected ${ipFamilies.join(" or ")}`;
-  throw new UserError(`${where}: IP family "${value}" is not one kubequake builds (${why})`, "give --ip-family dual.", {
-    exitCode: 2,
-  });
+  throw new UserError(
+    `${where}: IP family "${value}" is not one kubequake builds (expected ${ipFamilies.join(", ")})`,
+    "give --ip-family ipv4, --ip-family dual or --ip-family ipv6.",
+    { exitCode: 2 },
+  );
 }
 
 /** The IP families of this process's variant: `KUBEQUAKE_IP_FAMILY`, ipv4 when unset. */
@@ -71,21 +69,22 @@ export function variantIpFamily(env: NodeJS.ProcessEnv = process.env): IpFamily 
 
 /**
  * The Docker network a variant's nodes join. IPv4 clusters share "kind" (IPv4 only, as kubequake has always made it);
- * dual-stack clusters share "kind-dual", which has an IPv6 subnet too, so adding IPv6 never changes the IPv4 runs.
+ * dual-stack and IPv6-only clusters share "kind-dual", which has an IPv6 subnet too, so adding IPv6 never changes the
+ * IPv4 runs (its nodes have an IPv4 address too, which an IPv6-only cluster does not use).
  */
 export function variantNetworkName(family: IpFamily): string {
-  return family === "ipv4" ? "kind" : `kind-${family}`;
+  return family === "ipv4" ? "kind" : "kind-dual";
 }
 
 /** The Docker network a kind cluster of kubequake's is on, from its name (see {@link variantClusterName}). */
 export function networkOfCluster(cluster: string): string {
-  return variantNetworkName(cluster.endsWith("-dual") ? "dual" : "ipv4");
+  return variantNetworkName(variantOfCluster(cluster)?.family ?? "ipv4");
 }
 
 /**
- * Which share of the kind network's LoadBalancer range a variant's MetalLB pool takes: the clusters share the one
- * Docker network, so two of them announcing the same address would answer ARP for it from two places.
+ * Which share of its network's LoadBalancer range a variant's MetalLB pool takes: the clusters on one Docker network
+ * share its subnets, so two of them announcing the same address would answer ARP (or NDP) for it from two places.
  */
-export function variantPoolSlot(mode: ProxyMode): number {
-  return proxyModes.indexOf(mode);
+export function variantPoolSlot(mode: ProxyMode, family: IpFamily = "ipv4"): number {
+  return proxyModes.indexOf(mode) + (family === "ipv6" ? proxyModes.length : 0);
 }

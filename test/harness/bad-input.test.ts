@@ -161,7 +161,7 @@ const lintMistakes: RegExp[] = [
   /mistakes\.feature:7: no step definition matches this step\n {4}expected: a phrase from docs\/STEPS\.md; the nearest:\n {6}Given the demo backend runs \{int\} replica\(s\) behind the \{serviceType\} Service \{string\}\n[\s\S]*? {4}seen: {5}Given the demo backend run 2 replicas/,
   /mistakes\.feature:10: "LoadBalancer" is not a \{serviceType\} .*\n {4}expected: one of `ClusterIP`, `NodePort`, `headless`/,
   /mistakes\.feature:14: "rebooted" is not a \{nodeFault\} .*\n {4}expected: one of `stopped`, `paused`, `cut off from the other nodes`/,
-  /mistakes\.feature:16: unknown requirement @needs:gpu\n {4}expected: @needs:nodes>=N, @needs:loadbalancer, @needs:node-chaos, @needs:proxy-mode=MODE, @needs:ipv6 or @needs:outside-clients/,
+  /mistakes\.feature:16: unknown requirement @needs:gpu\n {4}expected: @needs:nodes>=N, @needs:loadbalancer, @needs:node-chaos, @needs:proxy-mode=MODE, @needs:ipv6, @needs:ipv4 or @needs:outside-clients/,
   /mistakes\.feature:16: @upstream:basic-endpoints names no upstream test in tooling\/coverage\/grades\.yaml\n {4}expected: an id from that list, such as @upstream:basic-endpoint,/,
   /mistakes\.feature:19: "within 0 seconds" gives the check no time at all\n {4}expected: a time budget above 0/,
   /mistakes\.feature:24: the manifest of the step on line 22: an object without metadata\.name\n {4}expected: apiVersion, kind and metadata\.name on every object\n {4}seen: {5}apiVersion: v1, kind: ConfigMap, metadata\.name: \(none\)/,

@@ -44,20 +44,29 @@ test("a dual-stack variant is its own cluster on its own Docker network; IPv4 cl
   assert.equal(variantIpFamily({}), "ipv4");
   assert.equal(variantIpFamily({ KUBEQUAKE_IP_FAMILY: "dual" }), "dual");
   assert.throws(
-    () => parseIpFamily("ipv6", "--ip-family"),
+    () => parseIpFamily("v6", "--ip-family"),
     (error: unknown) =>
       error instanceof UserError &&
-      /--ip-family: IP family "ipv6" is not one kubequake builds \(an IPv6-only cluster is not built yet/.test(
-        error.message,
-      ) &&
+      /--ip-family: IP family "v6" is not one kubequake builds \(expected ipv4, dual, ipv6\)/.test(error.message) &&
       error.exitCode === 2,
   );
-  assert.throws(() => parseIpFamily("v4", "KUBEQUAKE_IP_FAMILY"), /\(expected ipv4 or dual\)/);
+});
+
+test("an IPv6-only variant is its own cluster on the dual-stack network, with its own LoadBalancer pool slots", () => {
+  assert.equal(variantClusterName("iptables", "ipv6"), "kubequake-ipv6");
+  assert.equal(variantClusterName("nftables", "ipv6"), "kubequake-nftables-ipv6");
+  assert.equal(variantNetworkName("ipv6"), "kind-dual");
+  assert.equal(networkOfCluster("kubequake-nftables-ipv6"), "kind-dual");
+  assert.equal(networkOfCluster("someone-elses-cluster"), "kind");
+  const slots = ["iptables", "nftables"].flatMap((mode) =>
+    ["dual", "ipv6"].map((family) => variantPoolSlot(mode as "iptables", family as "ipv6")),
+  );
+  assert.equal(new Set(slots).size, 4, `slots on kind-dual: ${slots.join(", ")}`);
 });
 
 test("a variant cluster's name gives its mode and family back; any other cluster is no variant", () => {
   for (const mode of ["iptables", "nftables"] as const) {
-    for (const family of ["ipv4", "dual"] as const) {
+    for (const family of ["ipv4", "dual", "ipv6"] as const) {
       assert.deepEqual(variantOfCluster(variantClusterName(mode, family)), { mode, family });
     }
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UserError } from "../../support/errors/user-error.ts";
-import { poolRange, renderManifest } from "../../tooling/cluster-build/metallb.ts";
+import { ipv6PoolRange, poolRange, renderManifest } from "../../tooling/cluster-build/metallb.ts";
 
 test("the pool is the top of the kind network, below its last 5 addresses", () => {
   assert.deepEqual(poolRange("172.18.0.0/16", ["172.18.0.2", "172.18.0.3"]), {
@@ -56,4 +56,13 @@ metadata: { name: metallb-system }
     imagePullPolicy: "Never",
   });
   assert.deepEqual(container(1)?.command, ["/speaker"]);
+});
+
+test("an IPv6-only cluster's pool sits at the top of the network's /64, one slot per variant; another subnet is refused", () => {
+  assert.deepEqual(ipv6PoolRange("fc00:6b71:6475:616c::/64", 2), {
+    first: "fc00:6b71:6475:616c:ffff:ffff:ffff:fd08",
+    last: "fc00:6b71:6475:616c:ffff:ffff:ffff:fd3a",
+  });
+  assert.equal(ipv6PoolRange("fc00:6b71:6475:616c::/64", 3).first, "fc00:6b71:6475:616c:ffff:ffff:ffff:fc08");
+  assert.throws(() => ipv6PoolRange("fc00::/48", 2), /expects a \/64 written as "a:b:c:d::\/64"/);
 });

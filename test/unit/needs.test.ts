@@ -77,5 +77,17 @@ test("@needs:ipv6 asks for an IPv6 Service range and says where to get one", () 
     missingNeeds(["@needs:ipv6"], { ...oneNode, serviceCIDRs: ["10.96.0.0/16", "fd00:10:96::/112"] }),
     undefined,
   );
-  assert.deepEqual(unknownNeeds(["@needs:ipv6", "@needs:ipv4"]), ["@needs:ipv4"]);
+  assert.deepEqual(unknownNeeds(["@needs:ipv6", "@needs:ipv4", "@needs:ipv5"]), ["@needs:ipv5"]);
+});
+
+test("@needs:ipv4 is met by IPv4 and dual-stack clusters and refused by an IPv6-only one, saying its ranges", () => {
+  assert.equal(missingNeeds(["@needs:ipv4"], oneNode), undefined);
+  assert.equal(
+    missingNeeds(["@needs:ipv4"], { ...oneNode, serviceCIDRs: ["10.96.0.0/16", "fd00:10:96::/112"] }),
+    undefined,
+  );
+  assert.equal(
+    missingNeeds(["@needs:ipv4", "@needs:ipv6"], { ...oneNode, serviceCIDRs: ["fd00:10:96::/112"] }),
+    'skipped: @needs:ipv4: needs IPv4 Services, the cluster (context "staging") has the Service range(s) fd00:10:96::/112 only (IPv6 only)',
+  );
 });

@@ -11,6 +11,8 @@ export async function verifyClusterDns(kubeconfig: string, image: string): Promi
   const name = `kubequake-dns-check-${Date.now().toString(36)}`;
   const namespace = "default";
   const expected = (await core.readNamespacedService({ name: "kubernetes", namespace })).spec?.clusterIP;
+  // On an IPv6-only cluster the kubernetes Service's address is IPv6: its record is AAAA.
+  const recordType = expected?.includes(":") ? "AAAA" : "A";
   await core.createNamespacedPod({
     namespace,
     body: {
@@ -23,7 +25,7 @@ export async function verifyClusterDns(kubeconfig: string, image: string): Promi
             name: "check",
             image,
             imagePullPolicy: "IfNotPresent",
-            args: ["probe-dns", "--name", "kubernetes.default.svc.cluster.local.", "--type", "A", "--count", "3"],
+            args: ["probe-dns", "--name", "kubernetes.default.svc.cluster.local.", "--type", recordType, "--count", "3"],
           },
         ],
       },

@@ -8,7 +8,7 @@ import {
   type V1Deployment,
 } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
-import { kubeconfigPath, listNodeContainers, proxyMode } from "../../support/cluster/kind.ts";
+import { ipFamily, kubeconfigPath, listNodeContainers, proxyMode } from "../../support/cluster/kind.ts";
 import { metallbNamespace, poolName, readMetallb } from "../../support/cluster/metallb.ts";
 import { variantPoolSlot } from "../../support/cluster/variant.ts";
 import { UserError } from "../../support/errors/user-error.ts";
@@ -66,6 +66,24 @@ export function poolRange(subnet: string, inUse: readonly string[] = [], slot = 
     );
   }
   return range;
+}
+
+/**
+ * The pool of an IPv6-only cluster, at the top of the network's IPv6 /64: 51 addresses in the last group below
+ * ff00 - 256 × slot (slot 2: …:ffff:ffff:ffff:fd08–fd3a). Docker hands out IPv6 addresses from the bottom of the
+ * subnet (…::2, …::3), so nothing else on the network comes near it.
+ */
+export function ipv6PoolRange(subnet: string, slot = 0): AddressRange {
+  const match = /^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})::\/64$/i.exec(subnet);
+  if (!match) {
+    throw new UserError(
+      `the kind network's IPv6 subnet is ${subnet}; the LoadBalancer pool expects a /64 written as "a:b:c:d::/64".`,
+      "remove the network (`docker network rm kind-dual`, once no container uses it); `cluster up` recreates it.",
+    );
+  }
+  const base = 0xff00 - 0x100 * slot;
+  const address = (last: number) => `${match[1]}:ffff:ffff:ffff:${last.toString(16)}`;
+  return { first: address(base + 0x08), last: address(base + 0x3a) };
 }
 
 /**
@@ -144,11 +162,14 @@ export async function ensureMetallb(
   log: Logger,
 ): Promise<void> {
   const network = await readKindNetwork();
-  const subnet = network?.subnets.find((s) => s.includes("."));
-  if (!subnet) throw new Error("the kind network has no IPv4 subnet for a LoadBalancer pool");
-  const nodes = await listNodeContainers();
-  const nodeAddresses = await nodeIps(nodes.map((n) => n.name));
-  const range = poolRange(subnet, nodeAddresses, variantPoolSlot(proxyMode));
+  // An IPv6-only cluster's Services have IPv6 addresses only, so its pool is IPv6; the others' is IPv4.
+  const ipv6 = ipFamily === "ipv6";
+  const subnet = network?.subnets.find((s) => s.includes(ipv6 ? ":" : "."));
+  if (!subnet) throw new Error(`the kind network has no ${ipv6 ? "IPv6" : "IPv4"} subnet for a LoadBalancer pool`);
+  const slot = variantPoolSlot(proxyMode, ipFamily);
+  const range = ipv6
+    ? ipv6PoolRange(subnet, slot)
+    : poolRange(subnet, await nodeIps((await listNodeContainers()).map((n) => n.name)), slot);
   const wantedPool = `${range.first}-${range.last}`;
   const kube = await connectKube(kubeconfigPath);
   const before = await readMetallb(kube);

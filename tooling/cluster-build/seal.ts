@@ -108,8 +108,8 @@ export async function ensureKindNetwork(wantIPv6 = false): Promise<{ network: Ki
   const existing = await readKindNetwork();
   if (existing && wantIPv6 && !existing.ipv6)
     throw new UserError(
-      `the Docker network "${kindNetworkName}" has no IPv6 subnet (${existing.subnets.join(", ")}), so a dual-stack cluster's nodes would get no IPv6 address`,
-      `remove it (\`docker network rm ${kindNetworkName}\`, once no container uses it), then run \`npx kubequake --ip-family dual cluster up\` again: it recreates the network with both families.`,
+      `the Docker network "${kindNetworkName}" has no IPv6 subnet (${existing.subnets.join(", ")}), so a dual-stack or IPv6 cluster's nodes would get no IPv6 address`,
+      `remove it (\`docker network rm ${kindNetworkName}\`, once no container uses it), then run \`cluster up\` again with the same --ip-family: it recreates the network with both families.`,
     );
   if (existing) return { network: existing, created: false };
   const ipv6ForwardingBefore = readIPv6Forwarding();

@@ -40,6 +40,7 @@ import { isStageReady, resolveStages } from "./stages.ts";
 import { checkStagingMatches, loadVersions, type PinnedVersions, projectRoot, versionsFile } from "./versions.ts";
 
 const expectedNodes = 1 + workerCount;
+const familyNote = { ipv4: "", dual: ", dual-stack IPv4 and IPv6", ipv6: ", IPv6 only" } as const;
 
 export interface UpOptions {
   /** Use this node image (e.g. the official kindest/node on a machine that reaches registries) instead of building. */
@@ -164,7 +165,7 @@ async function undoLeftoverFaults(log: Logger): Promise<void> {
 
 /** The kind network exists and is sealed before any node boots (see seal.ts for what it blocks and why). */
 async function ensureSeal(log: Logger): Promise<void> {
-  const { network, created } = await ensureKindNetwork(ipFamily === "dual");
+  const { network, created } = await ensureKindNetwork(ipFamily !== "ipv4");
   try {
     const added = await installSeal(network);
     if (created || added)
@@ -236,7 +237,7 @@ async function ensureCluster(
   const logFile = join(logDir, `kind-create-${Date.now()}.log`);
   mkdirSync(logDir, { recursive: true });
   log.info(
-    `cluster     creating "${clusterName}" (1 control plane, ${workerCount} workers, kube-proxy ${proxyMode}${ipFamily === "dual" ? ", dual-stack IPv4 and IPv6" : ""}) from ${nodeImage} (log: ${logFile})`,
+    `cluster     creating "${clusterName}" (1 control plane, ${workerCount} workers, kube-proxy ${proxyMode}${familyNote[ipFamily]}) from ${nodeImage} (log: ${logFile})`,
   );
   try {
     await createCluster(kind, kindConfig(nodeImage, versions, builtOffline), configFile, logFile);
