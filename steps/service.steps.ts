@@ -46,9 +46,10 @@ Then(
 /**
  * Waits until the Service's EndpointSlices meet a condition: endpoint counts by state ("2 ready endpoints", "1
  * serving terminating endpoint", "0 unready endpoints"), optionally on one node ("1 terminating endpoint on node
- * "kubequake-worker""), a port in every slice ("port 8080/TCP named "http""), "addressType IPv4", "no zone hints",
- * "managed-by "endpointslice-controller.k8s.io""; several joined by "and" hold at once ("1 ready endpoint and 0 ready
- * serving endpoints"). Timed by the Service's EndpointSlice watch.
+ * "kubequake-worker""), a port in every slice ("port 8080/TCP named "http""), "addressType IPv4" (or "addressType of
+ * its ClusterIP": that family, on a cluster of either), "no zone hints", "managed-by "endpointslice-controller.k8s.io"";
+ * several joined by "and" hold at once ("1 ready endpoint and 0 ready serving endpoints"). Timed by the Service's
+ * EndpointSlice watch.
  */
 Then(
   "within {int} second(s) the EndpointSlices of {service} have {endpointCondition}",

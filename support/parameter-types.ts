@@ -158,7 +158,7 @@ defineParameterType({ name: "fieldPath", regexp: /`([^`]+)`/, transformer: withR
 
 /**
  * Conditions on a Service's EndpointSlices: "N [ready|unready|serving|terminating …] endpoint(s) [on node "n"]",
- * "port 8080[/TCP] [named "http"]", "addressType IPv4|IPv6|FQDN", "[no ]zone|node hints", "managed-by "…"";
+ * "port 8080[/TCP] [named "http"]", "addressType IPv4|IPv6|FQDN|of its ClusterIP", "[no ]zone|node hints", "managed-by "…"";
  * several joined by " and " hold at once.
  */
 defineParameterType({

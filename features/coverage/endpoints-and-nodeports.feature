@@ -89,7 +89,8 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
     Then within 30 seconds the Endpoints "no-match" does not exist
     And within 90 seconds no EndpointSlice of "no-match" is left
 
-  @upstream:multiport-multislice
+  # Its EndpointSlices are written by hand with addressType IPv4, as upstream's are on an IPv4 cluster.
+  @upstream:multiport-multislice @needs:ipv4
   Scenario: A selector-less Service with two ports in two hand-made EndpointSlices reaches the pod on both
     Given the manifest:
       """
@@ -130,7 +131,8 @@ Feature: Endpoints, NodePorts and proxy labels, as Kubernetes' own e2e checks th
     Then within 30 seconds 10 requests to "http://custom:80" are answered by exactly the ready pods of "two-ports"
     And within 30 seconds 10 requests to "http://custom:81" are answered by exactly the ready pods of "two-ports"
 
-  @upstream:multi-ip-multislice
+  # Its EndpointSlices are written by hand with addressType IPv4, as upstream's are on an IPv4 cluster.
+  @upstream:multi-ip-multislice @needs:ipv4
   Scenario: A selector-less Service whose two ports are hand-made EndpointSlices of two different pods reaches each pod on its port
     Given the manifest:
       """

@@ -1,9 +1,10 @@
-@epic:outside @needs:outside-clients
+@epic:outside @needs:outside-clients @needs:ipv4
 Feature: An ExternalName Service is a DNS alias for a service outside the cluster
   The outside services are demo backends in containers on the kind Docker network, published in the test zone
   outside.test that the cluster's own CoreDNS serves (ip-A-B-C-D.outside.test), so nothing resolves or connects
   outside this machine. An ExternalName Service has no cluster IP and no endpoints: cluster DNS answers its name with
-  a CNAME, and the client connects to the outside service directly.
+  a CNAME, and the client connects to the outside service directly. The test zone publishes IPv4 addresses only (an
+  A record per name), so an IPv6-only cluster's pods, which have no IPv4 route, skip this feature (@needs:ipv4).
 
   Scenario: Pods reach an outside service by the Service name, and changing externalName moves the CNAME
     Given the outside HTTP service "billing-a" runs on the kind network

@@ -92,6 +92,9 @@ func runBackendRole(args []string) int {
 	health := newHealthState(readyAtStart, logger)
 	id := identityFromEnv()
 	addrs := append([]string{*listen}, splitList(*extra)...)
+	for i, addr := range addrs {
+		addrs[i] = listenAddress(addr)
+	}
 	// Every TCP port is a UDP port too, answering with the same identity:
 	// a Service can then carry TCP and UDP on one port number.
 	for _, addr := range addrs {
@@ -118,4 +121,18 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 		return 2, false
 	}
 	return 0, true
+}
+
+// listenAddress brackets an IPv6 host written without brackets ("fc00::4:29531" from
+// "$(HOST_IP):29531" on an IPv6 node), so a manifest can bind to the node's IP
+// whatever its family; any other address is returned as it is.
+func listenAddress(addr string) string {
+	if _, _, err := net.SplitHostPort(addr); err == nil || strings.Contains(addr, "[") {
+		return addr
+	}
+	at := strings.LastIndex(addr, ":")
+	if at < 0 || strings.Count(addr, ":") < 2 || net.ParseIP(addr[:at]) == nil {
+		return addr
+	}
+	return net.JoinHostPort(addr[:at], addr[at+1:])
 }

@@ -246,3 +246,17 @@ func TestAfterStopCountsFromTheAccept(t *testing.T) {
 		t.Error("a second beginShutdown moved the moment of the stop")
 	}
 }
+
+func TestListenAddressBracketsAnUnbracketedIPv6Host(t *testing.T) {
+	for in, want := range map[string]string{
+		"fc00:6b71:6475:616c::4:29531": "[fc00:6b71:6475:616c::4]:29531",
+		"[fc00::4]:29531":              "[fc00::4]:29531",
+		"172.20.0.4:29531":             "172.20.0.4:29531",
+		":8080":                        ":8080",
+		"fc00::4":                      "fc00::4", // no port: left for Listen to refuse
+	} {
+		if got := listenAddress(in); got != want {
+			t.Errorf("listenAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -127,7 +127,12 @@ export class ChaosLog {
         errors.push(failedUndo(undo, error));
       }
     }
-    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} chaos undo(s) failed`);
+    // Each failure in the message too: a report prints an AggregateError's message and stack, not its errors.
+    if (errors.length > 0)
+      throw new AggregateError(
+        errors,
+        `${errors.length} chaos undo(s) failed: ${errors.map((e) => e.message).join("; ")}`,
+      );
   }
 }
 

@@ -69,18 +69,22 @@ export const nodeBroken = defineFault({
     // so `docker exec`, which does not use the network) still reaches it, so the undo always can.
     const { nodes } = await nodeContainersOf(scenario);
     const peers = nodes.filter((n) => n.node !== node.name);
-    const ips = await Promise.all(peers.map((peer) => nodeIP(peer.container)));
-    const rules = ips.flatMap((ip) => [
-      ["INPUT", "-s", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
-      ["OUTPUT", "-d", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
-    ]);
+    // Every address of each peer, IPv6 too (a dual-stack or IPv6 cluster's nodes talk over it), each in its table.
+    const ips = (await Promise.all(peers.map((peer) => nodeIPs(peer.container)))).flat();
+    const rules = ips.flatMap((ip) => {
+      const table = ip.includes(":") ? "ip6tables" : "iptables";
+      return [
+        [table, "INPUT", "-s", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
+        [table, "OUTPUT", "-d", ip, "-j", "DROP", "-m", "comment", "--comment", "kubequake-chaos"],
+      ];
+    });
     // Each rule deleted on its own, so a rule that is already gone does not keep the others in place.
-    const undoScript = rules.map((r) => `iptables -D ${r.join(" ")} 2>/dev/null`).join("; ");
+    const undoScript = rules.map(([table, ...r]) => `${table} -D ${r.join(" ")} 2>/dev/null`).join("; ");
     return {
       label: `node ${node.name} cut off from ${peers.map((p) => p.node).join(", ")}`,
       nodes: [node.name],
       apply: async () => {
-        for (const rule of rules) await docker(["exec", container, "iptables", "-I", ...rule]);
+        for (const [table, ...rule] of rules) await docker(["exec", container, table!, "-I", ...rule]);
       },
       undo: { argv: ["docker", "exec", container, "sh", "-c", `${undoScript}; true`] },
       whole: () => waitUntilWhole(scenario.kube, 180),
@@ -88,15 +92,16 @@ export const nodeBroken = defineFault({
   },
 });
 
-async function nodeIP(container: string): Promise<string> {
+/** A node container's addresses on its Docker network: IPv4, and IPv6 on the network of the IPv6-capable clusters. */
+async function nodeIPs(container: string): Promise<string[]> {
   const result = await runCommand(
     "docker",
-    ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", container],
+    ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{.GlobalIPv6Address}} {{end}}", container],
     { timeoutMs: 30_000 },
   );
-  const ip = result.stdout.trim().split(/\s+/)[0];
-  if (!ip) throw new Error(`node ${container} has no IPv4 address on its Docker network`);
-  return ip;
+  const ips = result.stdout.trim().split(/\s+/).filter(Boolean);
+  if (ips.length === 0) throw new Error(`node ${container} has no address on its Docker network`);
+  return ips;
 }
 
 /** kube-proxy leaves every node (the DaemonSet gets a node selector nothing matches); its rules stay behind. */

@@ -1,4 +1,4 @@
-import { describeLookup, resolveName, serviceFqdn } from "../dns/lookup.ts";
+import { addressRecordOf, describeLookup, resolveName, serviceFqdn } from "../dns/lookup.ts";
 import { UserError } from "../errors/user-error.ts";
 import { apiStatus } from "../kube/client.ts";
 import type { DnsProbeResult } from "../kube/prober.ts";
@@ -40,7 +40,7 @@ export const coreDnsFailsForService = defineFault({
   scope: "cluster",
   timeoutMs: 5 * 60_000,
   plan: async (scenario: ScenarioContext, rcode: DnsFailure, service: string) => {
-    await requireService(scenario, service);
+    const clusterIP = await requireService(scenario, service);
     const zone = serviceFqdn(service, scenario.name);
     const configMap = await scenario.kube.core.readNamespacedConfigMap({ name: "coredns", namespace: "kube-system" });
     const previous = configMap.data?.Corefile;
@@ -70,7 +70,8 @@ export const coreDnsFailsForService = defineFault({
       JSON.stringify({ data: { Corefile: corefile } }),
     ];
     // With the final dot the name is looked up as it is, not first with the pod's search domains appended.
-    const lookUp = () => resolveName(scenario, `${zone}.`, "A");
+    // Its record of the ClusterIP's family: an A lookup of an IPv6-only Service finds no record even when all is well.
+    const lookUp = () => resolveName(scenario, `${zone}.`, addressRecordOf(clusterIP));
     let changedAt = 0;
     return {
       label: `CoreDNS answers ${rcode} for ${zone}`,
@@ -193,9 +194,11 @@ async function nudgeCoreDnsPods(scenario: ScenarioContext): Promise<void> {
   }
 }
 
-async function requireService(scenario: ScenarioContext, service: string): Promise<void> {
+/** The Service's ClusterIP ("None" when headless); a UserError when there is no such Service. */
+async function requireService(scenario: ScenarioContext, service: string): Promise<string | undefined> {
   try {
-    await scenario.kube.core.readNamespacedService({ name: service, namespace: scenario.name });
+    return (await scenario.kube.core.readNamespacedService({ name: service, namespace: scenario.name })).spec
+      ?.clusterIP;
   } catch (error) {
     if (apiStatus(error) !== 404) throw error;
     throw new UserError(

@@ -3,6 +3,7 @@ import { UserError } from "../errors/user-error.ts";
 import { waitForReadyPods } from "../kube/pods.ts";
 import { latencyProxyWorkload, managedByLabel } from "../kube/workloads.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { urlHost } from "../services/families.ts";
 import { eventually } from "../wait/eventually.ts";
 import { defineFault } from "./declaration.ts";
 
@@ -95,7 +96,7 @@ export async function planToxiproxyInPath(
       name: `${serviceName}-${proxy.suffix}`,
       image: context.image,
       labels: proxyLabels,
-      upstream: `${direct.spec?.clusterIP}:${port.port}`,
+      upstream: `${urlHost(direct.spec?.clusterIP ?? "")}:${port.port}`,
       latencyMs: proxy.latencyMs ?? 0,
       toxics: proxy.toxics,
       port: targetPort,

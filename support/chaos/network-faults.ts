@@ -76,7 +76,7 @@ async function undoInPod(
  */
 export const packetsDropped = defineFault({
   phrase: "{int}% of packets to the pods of {backend} are dropped",
-  doc: "Drops a share of the packets arriving at every ready pod of a backend (iptables in the pods' network namespaces).",
+  doc: "Drops a share of the packets arriving at every ready pod of a backend (iptables and ip6tables in the pods' network namespaces).",
   scope: "namespace",
   plan: async (scenario, percent: number, backend: Backend) => {
     if (!(percent > 0 && percent <= 100)) {
@@ -84,15 +84,18 @@ export const packetsDropped = defineFault({
     }
     const targets = await podNamespaces(backend);
     const rule = ["INPUT", "-m", "statistic", "--mode", "random", "--probability", String(percent / 100), "-j", "DROP"];
+    // Both families: on a dual-stack or IPv6 cluster the traffic may be IPv6, which iptables alone never sees.
+    const tables = ["iptables", "ip6tables"];
     return {
       label: `${percent}% of packets to the pods of ${backend.name} dropped`,
       pods: targets.map((t) => t.pod),
       apply: async () => {
-        for (const target of targets) await inPodNetwork(target, ["iptables", "-I", ...rule]);
+        for (const target of targets) for (const table of tables) await inPodNetwork(target, [table, "-I", ...rule]);
       },
       undo: async () => {
         for (const target of targets)
-          await undoInPod(scenario, target, ["iptables", "-D", ...rule], /Bad rule|does a matching rule exist/);
+          for (const table of tables)
+            await undoInPod(scenario, target, [table, "-D", ...rule], /Bad rule|does a matching rule exist/);
       },
     };
   },

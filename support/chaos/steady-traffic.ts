@@ -6,6 +6,7 @@ import { UserError } from "../errors/user-error.ts";
 import { listPods } from "../kube/pods.ts";
 import { describeOutsideTarget, type OutsideTarget, resolveOutsideTarget } from "../outside/targets.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import { urlHost } from "../services/families.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { SteadyTrafficRecord } from "./expectations.ts";
 import { chaosEvents, noteChaosEvent } from "./faults.ts";
@@ -92,7 +93,7 @@ async function resolveTarget(
       'send the traffic to a URL instead, e.g. "http://web", or give the Service a ClusterIP.',
     );
   }
-  return { url: `http://${ip}:${service.spec?.ports?.[0]?.port ?? 80}/`, service: target.clusterIPOf };
+  return { url: `http://${urlHost(ip)}:${service.spec?.ports?.[0]?.port ?? 80}/`, service: target.clusterIPOf };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { request } from "node:http";
 import { UserError } from "../errors/user-error.ts";
+import { ipInCidr } from "../kube/networks.ts";
 import type { HttpProbe, HttpProbeResult } from "../kube/prober.ts";
 import { outsideNetwork, outsideSubnets } from "../outside/containers.ts";
 import { runCommand } from "../process/command.ts";
@@ -37,8 +38,8 @@ export async function probeFromHost(body: {
   timeoutMs: number;
 }): Promise<HttpProbe> {
   const subnets = await outsideSubnets();
-  const host = new URL(body.url).hostname;
-  if (!subnets.split(",").some((cidr) => inCidr(host, cidr))) {
+  const host = new URL(body.url).hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!subnets.split(",").some((cidr) => ipInCidr(host, cidr))) {
     throw new UserError(
       `the host may only send to addresses on the kind network (${subnets}), not to ${host}`,
       "send to a NodePort or load-balancer address of a Service in the scenario.",
@@ -109,12 +110,4 @@ function errorKindOf(error: NodeJS.ErrnoException): HttpProbeResult["errorKind"]
   if (error.code === "ECONNRESET" || error.code === "EPIPE") return "reset";
   if (error.message.startsWith("no answer within") || error.code === "ETIMEDOUT") return "timeout";
   return "other";
-}
-
-function inCidr(ip: string, cidr: string): boolean {
-  const [base, bits] = cidr.split("/");
-  const toNumber = (address: string) => address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip) || !base) return false;
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(toNumber(ip) / size) === Math.floor(toNumber(base) / size);
 }

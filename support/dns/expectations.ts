@@ -2,7 +2,7 @@ import { describeAfterAction, type ScenarioContext } from "../scenario/context.t
 import type { Backend } from "../services/backend.ts";
 import { describeClusterIPs, familyOf, parseFamily } from "../services/families.ts";
 import { eventually } from "../wait/eventually.ts";
-import { describeLookup, expandName, resolveName, serviceFqdn } from "./lookup.ts";
+import { addressRecordOf, describeLookup, expandName, resolveName, serviceFqdn } from "./lookup.ts";
 
 /**
  * Reports how long after the last action the DNS answer matched, from the start of the lookup that first showed it
@@ -32,7 +32,7 @@ export async function expectResolvesToPods(
         (p) => p.ip && !p.terminating && (options.includeUnready || p.ready),
       );
       const expected = pods.map((p) => p.ip).sort();
-      const lookup = await resolveName(context, options.name, "A");
+      const lookup = await resolveName(context, options.name, addressRecordOf(expected[0]));
       startedAt = lookup.startUnixMs;
       const answers = [...(lookup.answers ?? [])].sort();
       const satisfied = pods.length === options.count && lookup.ok && answers.join() === expected.join();
@@ -65,12 +65,20 @@ export async function expectResolves(
   await eventually<unknown>(
     options.pod ? `${lookedUp} resolves to the IP of pod ${options.pod}` : `${lookedUp} does not resolve (NXDOMAIN)`,
     async () => {
-      const lookup = await resolveName(context, options.name, "A", options.from);
-      startedAt = lookup.startUnixMs;
-      if (!options.pod)
-        return { satisfied: !lookup.ok && lookup.errorKind === "nxdomain", value: describeLookup(lookup) };
+      if (!options.pod) {
+        // No record of either family: an A lookup alone also finds "no such host" for a name with only AAAA records.
+        const [a, aaaa] = [
+          await resolveName(context, options.name, "A", options.from),
+          await resolveName(context, options.name, "AAAA", options.from),
+        ];
+        startedAt = a.startUnixMs;
+        const gone = (l: typeof a) => !l.ok && l.errorKind === "nxdomain";
+        return { satisfied: gone(a) && gone(aaaa), value: `A ${describeLookup(a)}; AAAA ${describeLookup(aaaa)}` };
+      }
       const pod = await context.kube.core.readNamespacedPod({ name: options.pod, namespace: context.name });
       const ip = pod.status?.podIP ?? "(no IP yet)";
+      const lookup = await resolveName(context, options.name, addressRecordOf(pod.status?.podIP), options.from);
+      startedAt = lookup.startUnixMs;
       return {
         satisfied: lookup.ok && (lookup.answers ?? []).join() === ip,
         value: { resolved: describeLookup(lookup), [options.pod]: ip },
@@ -161,12 +169,12 @@ export async function expectSrvRecords(
         const [priority, weight, port, target] = answer.split(" ");
         return { priority, weight, port: Number(port), target: target ?? "" };
       });
+      const expectedIPs = ready.map((p) => p.ip).sort();
       const targetIPs: string[] = [];
       for (const record of records) {
-        const a = await resolveName(context, record.target, "A");
+        const a = await resolveName(context, record.target, addressRecordOf(expectedIPs[0]));
         targetIPs.push(...(a.answers ?? []));
       }
-      const expectedIPs = ready.map((p) => p.ip).sort();
       const satisfied =
         ready.length === options.count &&
         records.length === options.count &&
@@ -214,7 +222,7 @@ export async function expectResolvesToClusterIP(
   await eventually(
     `${expandName(context, options.name)} resolves to the ClusterIP of ${options.service} (${clusterIP})`,
     async () => {
-      const lookup = await resolveName(context, options.name, "A");
+      const lookup = await resolveName(context, options.name, addressRecordOf(clusterIP));
       startedAt = lookup.startUnixMs;
       return { satisfied: lookup.ok && (lookup.answers ?? []).join() === clusterIP, value: describeLookup(lookup) };
     },
@@ -246,7 +254,8 @@ export async function expectServiceSrvRecord(
         const [, , port, name] = answer.split(" ");
         return { port: Number(port), target: (name ?? "").replace(/\.$/, "") };
       });
-      const a = records.length === 1 ? await resolveName(context, records[0]!.target, "A") : undefined;
+      const a =
+        records.length === 1 ? await resolveName(context, records[0]!.target, addressRecordOf(clusterIP)) : undefined;
       const satisfied =
         srv.ok &&
         records.length === 1 &&

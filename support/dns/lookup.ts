@@ -6,6 +6,11 @@ import type { ScenarioContext } from "../scenario/context.ts";
 
 export type RecordType = "A" | "AAAA" | "SRV" | "CNAME";
 
+/** The address record that carries `ip`: A for IPv4, AAAA for IPv6 (an IPv6-only cluster's names answer AAAA). */
+export function addressRecordOf(ip: string | undefined): "A" | "AAAA" {
+  return ip?.includes(":") ? "AAAA" : "A";
+}
+
 /** The cluster's DNS domain: kubeadm's default, which the CoreDNS Corefile serves (cluster/coredns.ts). */
 export const clusterDomain = "cluster.local";
 

@@ -40,7 +40,7 @@ const states = "ready|unready|serving|terminating";
 const oneCondition = [
   `\\d+ (?:(?:${states}) )*endpoints?(?: on node "[^"]*")?`,
   'port \\d+(?:/(?:TCP|UDP|SCTP))?(?: named "[^"]*")?',
-  "addressType (?:IPv4|IPv6|FQDN)",
+  "addressType (?:IPv4|IPv6|FQDN|of its ClusterIP)",
   "(?:no )?(?:zone|node) hints",
   'managed-by "[^"]*"',
 ].join("|");
@@ -84,7 +84,7 @@ export function parseEndpointCondition(text: string): EndpointCondition {
       ...(port[3] !== undefined ? { name: port[3] } : {}),
     };
   }
-  const addressType = /^addressType (IPv4|IPv6|FQDN)$/.exec(text);
+  const addressType = /^addressType (IPv4|IPv6|FQDN|of its ClusterIP)$/.exec(text);
   if (addressType) return { kind: "addressType", addressType: addressType[1]! };
   const hints = /^(no )?(zone|node) hints$/.exec(text);
   if (hints) return { kind: "hints", scope: hints[2] as "zone" | "node", present: hints[1] === undefined };
@@ -198,11 +198,12 @@ function seenFor(conditions: readonly EndpointCondition[]) {
  * Waits until the Service's EndpointSlices meet every one of `conditions` at once (seconds), timed from the
  * scenario's last action by the Service's EndpointSlice watch (see {@link waitForEndpoints}).
  */
-export function waitForEndpointConditions(
+export async function waitForEndpointConditions(
   service: ServiceOfScenario,
   seconds: number,
-  conditions: readonly EndpointCondition[],
+  written: readonly EndpointCondition[],
 ): Promise<number | undefined> {
+  const conditions = await withClusterIPFamily(service, written);
   return waitForEndpoints(
     service.scenario,
     service.name,
@@ -210,6 +211,25 @@ export function waitForEndpointConditions(
     conditions.map(describeEndpointCondition).join(" and "),
     (endpoints, slices) => conditions.every((condition) => meetsEndpointCondition(condition, endpoints, slices)),
     seenFor(conditions),
+  );
+}
+
+/** What "addressType of its ClusterIP" stands for: the family of the Service's (primary) ClusterIP, IPv4 or IPv6. */
+const ofItsClusterIP = "of its ClusterIP";
+
+async function withClusterIPFamily(
+  service: ServiceOfScenario,
+  conditions: readonly EndpointCondition[],
+): Promise<readonly EndpointCondition[]> {
+  if (!conditions.some((c) => c.kind === "addressType" && c.addressType === ofItsClusterIP)) return conditions;
+  const { spec } = await service.scenario.kube.core.readNamespacedService({
+    name: service.name,
+    namespace: service.scenario.name,
+  });
+  // A headless Service has no ClusterIP, but its families all the same.
+  const family = spec?.ipFamilies?.[0] ?? (spec?.clusterIP?.includes(":") ? "IPv6" : "IPv4");
+  return conditions.map((c) =>
+    c.kind === "addressType" && c.addressType === ofItsClusterIP ? { ...c, addressType: family } : c,
   );
 }
 

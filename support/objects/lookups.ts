@@ -1,5 +1,5 @@
 import { request } from "undici";
-import { dnsClient, expandName, resolveName, serviceFqdn } from "../dns/lookup.ts";
+import { addressRecordOf, dnsClient, expandName, resolveName, serviceFqdn } from "../dns/lookup.ts";
 import { selectorString } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import { eventually } from "../wait/eventually.ts";
@@ -23,7 +23,7 @@ export async function expectResolvesToServiceOf(
   await eventually(
     `${expandName(scenario, lookup.name)}, looked up from ${pod}, resolves to ${clusterIP} (the ClusterIP of ${describeRef(ref)})`,
     async () => {
-      const result = await resolveName(scenario, lookup.name, "A", pod);
+      const result = await resolveName(scenario, lookup.name, addressRecordOf(clusterIP), pod);
       const answers = result?.answers ?? [];
       return {
         satisfied: Boolean(result?.ok) && answers.join() === clusterIP,

@@ -23,8 +23,9 @@ export interface StartedOutsideContainer extends OutsideContainer {
 }
 
 /**
- * The IPv4 subnet(s) of the kind network (e.g. 172.18.0.0/16): outside clients may connect anywhere on it (nodes,
- * load-balancer addresses, external services), and nowhere else.
+ * The subnets of the kind network (e.g. 172.18.0.0/16, and its IPv6 /64 on the network of the dual-stack and IPv6
+ * clusters): outside clients may connect anywhere on it (nodes, load-balancer addresses, external services), and
+ * nowhere else.
  */
 export async function outsideSubnets(): Promise<string> {
   const { stdout, stderr, exitCode } = await runCommand(
@@ -35,10 +36,10 @@ export async function outsideSubnets(): Promise<string> {
   const subnets = stdout
     .trim()
     .split(/\s+/)
-    .filter((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s));
+    .filter((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s) || /^[0-9a-f:]+\/\d+$/i.test(s));
   if (exitCode !== 0 || subnets.length === 0) {
     throw new UserError(
-      `outside clients and services run on the Docker network "${outsideNetwork}" next to the nodes, but it ${exitCode !== 0 ? `cannot be inspected (${stderr.trim()})` : "has no IPv4 subnet"}`,
+      `outside clients and services run on the Docker network "${outsideNetwork}" next to the nodes, but it ${exitCode !== 0 ? `cannot be inspected (${stderr.trim()})` : "has no subnet"}`,
       "run against the kind cluster kubequake builds, or set KUBEQUAKE_OUTSIDE_NETWORK to the Docker network your nodes sit on.",
     );
   }

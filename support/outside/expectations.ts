@@ -3,6 +3,7 @@ import type { Client } from "../clients/client.ts";
 import type { PodSummary } from "../kube/pods.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
 import type { Backend } from "../services/backend.ts";
+import { urlHost } from "../services/families.ts";
 import type { Service } from "../services/service.ts";
 import { rememberTraffic, type TrafficResult } from "../traffic/client.ts";
 import { stickinessProblem } from "../traffic/expectations.ts";
@@ -225,7 +226,7 @@ export async function waitForHealthCheckNodePort(
         nodes.map(async (n) => ({
           node: n.name,
           expected: ready.some((p) => p.node === n.name) ? 200 : 503,
-          status: await healthStatus(`http://${n.ip}:${port}/healthz`),
+          status: await healthStatus(`http://${urlHost(n.ip)}:${port}/healthz`),
         })),
       );
       return {

@@ -2,10 +2,12 @@ import type { V1Service } from "@kubernetes/client-node";
 import { outsideClient } from "../clients/registry.ts";
 import { metallbNamespace, poolName } from "../cluster/metallb.ts";
 import { UserError } from "../errors/user-error.ts";
+import { ipInCidr, ipToBigInt } from "../kube/networks.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { rememberValue } from "../scenario/remembered-values.ts";
 import type { Backend } from "../services/backend.ts";
 import { createService, deployBackend } from "../services/backends.ts";
+import { urlHost } from "../services/families.ts";
 import { waitUntilInService } from "../services/in-service.ts";
 import { type Service, watchService } from "../services/service.ts";
 import { eventually } from "../wait/eventually.ts";
@@ -166,17 +168,12 @@ async function poolOf(
   return { text: ranges.join(", "), contains: (ip) => ranges.some((range) => inRange(ip, range)) };
 }
 
-const ipNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-
-/** Whether an IPv4 address is in a MetalLB range ("a.b.c.d-e.f.g.h" or a CIDR). */
+/** Whether an IPv4 or IPv6 address is in a MetalLB range ("first-last" or a CIDR) of its own family. */
 export function inRange(ip: string, range: string): boolean {
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return false;
   const dash = /^(\S+)\s*-\s*(\S+)$/.exec(range);
-  if (dash) return ipNumber(ip) >= ipNumber(dash[1]!) && ipNumber(ip) <= ipNumber(dash[2]!);
-  const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(range);
-  if (!cidr) return false;
-  const size = 2 ** (32 - Number(cidr[2]));
-  return Math.floor(ipNumber(ip) / size) === Math.floor(ipNumber(cidr[1]!) / size);
+  if (!dash) return range.includes("/") && ipInCidr(ip, range);
+  const [address, first, last] = [ip, dash[1]!, dash[2]!].map(ipToBigInt);
+  return address !== undefined && first !== undefined && last !== undefined && address >= first && address <= last;
 }
 
 function checkType(type: string): MovableType {
@@ -231,7 +228,10 @@ export async function waitUntilHealthCheckNodePortReleased(handle: Service, seco
     async () => {
       const nodes = await clusterNodes(scenario);
       const seen = await Promise.all(
-        nodes.map(async (n) => ({ node: n.name, status: await healthStatus(`http://${n.ip}:${port}/healthz`) })),
+        nodes.map(async (n) => ({
+          node: n.name,
+          status: await healthStatus(`http://${urlHost(n.ip)}:${port}/healthz`),
+        })),
       );
       clean = seen.every((s) => s.status !== 200) ? clean + 1 : 0;
       return {

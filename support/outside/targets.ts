@@ -1,6 +1,7 @@
 import { UserError } from "../errors/user-error.ts";
 import { nodeNameOnThisCluster } from "../nodes/names.ts";
 import type { ScenarioContext } from "../scenario/context.ts";
+import { urlHost } from "../services/families.ts";
 import { type Remembered, recalled } from "./remembered.ts";
 
 /** Where outside traffic goes, as a step names it (the {outsideTarget} parameter type). */
@@ -84,7 +85,7 @@ export async function resolveOutsideTarget(
         `the Service "${target.service}" has no load-balancer address yet (type ${service.spec?.type}, status.loadBalancer: ${JSON.stringify(service.status?.loadBalancer ?? {})})`,
       );
     }
-    return [{ label: `${address}:${port?.port}`, url: `http://${address}:${port?.port}/` }];
+    return [{ label: `${urlHost(address)}:${port?.port}`, url: `http://${urlHost(address)}:${port?.port}/` }];
   }
   const nodePort = target.previous ? previousOf(scenario, target, "nodePort", port?.nodePort) : port?.nodePort;
   if (!nodePort) {
@@ -102,9 +103,9 @@ export async function resolveOutsideTarget(
     );
   }
   return chosen.map((n) => ({
-    label: `${n.name} ${n.ip}:${nodePort}`,
+    label: `${n.name} ${urlHost(n.ip)}:${nodePort}`,
     node: n.name,
-    url: `http://${n.ip}:${nodePort}/`,
+    url: `http://${urlHost(n.ip)}:${nodePort}/`,
   }));
 }
 

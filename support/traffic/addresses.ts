@@ -3,7 +3,13 @@ import { watchedServices } from "../endpoints/watcher.ts";
 import { UserError } from "../errors/user-error.ts";
 import { nodeNameOnThisCluster } from "../nodes/names.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
-import { clusterIPOfFamily, describeClusterIPs, type IpFamilyName, parseFamily } from "../services/families.ts";
+import {
+  clusterIPOfFamily,
+  describeClusterIPs,
+  type IpFamilyName,
+  parseFamily,
+  urlHost,
+} from "../services/families.ts";
 
 /**
  * The ClusterIP each Service had when the scenario deleted it, by Service name. Kept so a step can
@@ -25,23 +31,23 @@ export function recordDeletedService(scenario: ScenarioContext, service: V1Servi
  * DNS lookup, or a NodePort the API server allocated:
  * - `{nodeIP:<node>}`: the node's InternalIP;
  * - `{clusterIP:<service>}`: the Service's ClusterIP; for a Service this scenario deleted, the ClusterIP it had;
- *   `{clusterIP:<service>:IPv6}` (or `:IPv4`): its ClusterIP of that family on a dual-stack cluster, an IPv6 one in
- *   brackets, as a URL's host needs it;
+ *   `{clusterIP:<service>:IPv6}` (or `:IPv4`): its ClusterIP of that family on a dual-stack cluster;
  * - `{nodePort:<service>}`: the NodePort of the Service's only port; `{nodePort:<service>:<port name>}` for one of
  *   several ports (e.g. the "udp" one of a TCP+UDP Service);
  * - `{loadBalancerIP:<service>}`: the Service's load-balancer address (reached from inside the cluster).
+ * An IPv6 address comes in brackets ([fd00:10:96::a]), as a URL's host needs it.
  * A node or Service that does not exist, or a Service without that NodePort, is the user's mistake.
  */
 export async function expandAddresses(scenario: ScenarioContext, url: string): Promise<string> {
   let expanded = url;
   for (const [placeholder, name] of url.matchAll(/\{nodeIP:([^}]+)\}/g)) {
-    expanded = expanded.replace(placeholder, await nodeIP(scenario, url, nodeNameOnThisCluster(name!)));
+    expanded = expanded.replace(placeholder, urlHost(await nodeIP(scenario, url, nodeNameOnThisCluster(name!))));
   }
   for (const [placeholder, name, family] of url.matchAll(/\{clusterIP:([^}:]+)(?::([^}]+))?\}/g)) {
     expanded = expanded.replace(
       placeholder,
       family === undefined
-        ? await clusterIP(scenario, url, name!)
+        ? urlHost(await clusterIP(scenario, url, name!))
         : await clusterIPOf(scenario, url, name!, parseFamily(family)),
     );
   }
@@ -49,7 +55,7 @@ export async function expandAddresses(scenario: ScenarioContext, url: string): P
     expanded = expanded.replace(placeholder, String(await nodePort(scenario, url, name!, port)));
   }
   for (const [placeholder, name] of url.matchAll(/\{loadBalancerIP:([^}]+)\}/g)) {
-    expanded = expanded.replace(placeholder, await loadBalancerIP(scenario, url, name!));
+    expanded = expanded.replace(placeholder, urlHost(await loadBalancerIP(scenario, url, name!)));
   }
   return expanded;
 }

@@ -55,6 +55,13 @@ test("counts by state and node, ports, addressType, hints and managed-by are jud
   assert.ok(!meets("addressType IPv4", []), "a condition on every slice needs a slice");
 });
 
+test('"addressType of its ClusterIP" is parsed for the step to read the family from the Service', () => {
+  assert.deepEqual(parseEndpointConditions("addressType of its ClusterIP and 2 ready endpoints")[0], {
+    kind: "addressType",
+    addressType: "of its ClusterIP",
+  });
+});
+
 test("an endpoint cannot be asked to be both ready and unready", () => {
   assert.throws(() => parseEndpointConditions("1 ready unready endpoint"), /cannot be both ready and unready/);
 });

@@ -68,3 +68,13 @@ test("pool ranges: dashed and CIDR", () => {
   assert.ok(!inRange("10.1.3.3", "10.1.2.0/24"));
   assert.ok(!inRange("example.test", "10.1.2.0/24"));
 });
+
+test("pool ranges of IPv6 (an IPv6-only cluster's pool), never matching across families", () => {
+  const pool = "fc00:6b71:6475:616c:ffff:ffff:ffff:fd08-fc00:6b71:6475:616c:ffff:ffff:ffff:fd3a";
+  assert.ok(inRange("fc00:6b71:6475:616c:ffff:ffff:ffff:fd08", pool));
+  assert.ok(inRange("fc00:6b71:6475:616c:ffff:ffff:ffff:fd3a", pool));
+  assert.ok(!inRange("fc00:6b71:6475:616c:ffff:ffff:ffff:fd3b", pool));
+  assert.ok(inRange("fd00::5", "fd00::/64"));
+  assert.ok(!inRange("10.1.2.3", pool));
+  assert.ok(!inRange("::a01:203", "10.1.2.0/24"));
+});

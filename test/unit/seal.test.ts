@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ipInCidr, ipToBigInt } from "../../support/kube/networks.ts";
 import {
   accountStoppedPackets,
-  ipInCidr,
-  ipToBigInt,
   ipv4InCidr,
   ipv6Table,
   parseStoppedPackets,

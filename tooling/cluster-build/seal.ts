@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { cacheRoot, kindNetworkName } from "../../support/cluster/kind.ts";
 import { UserError } from "../../support/errors/user-error.ts";
-import { ipv4ToNumber } from "../../support/kube/networks.ts";
+import { ipInCidr, ipToBigInt, ipv4ToNumber } from "../../support/kube/networks.ts";
 import { runCommand } from "../../support/process/command.ts";
 
 /**
@@ -359,41 +359,6 @@ export function accountStoppedPackets(
     else unexpected.push(packet);
   }
   return { byTheSealTest, toServiceIPs, outsideLookups, toPodIPs, unexpected };
-}
-
-/** An IPv4 or IPv6 address as a number (IPv6 above 2^32 never collides with IPv4); undefined when it is neither. */
-export function ipToBigInt(ip: string): bigint | undefined {
-  if (!ip.includes(":")) {
-    const v4 = ipv4ToNumber(ip);
-    return v4 === undefined ? undefined : BigInt(v4);
-  }
-  const halves = ip.split("::");
-  if (halves.length > 2) return undefined;
-  const [head = "", tail = ""] = halves;
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === "" ? [] : tail.split(":");
-  const missing = 8 - left.length - right.length;
-  if (missing < 0 || (halves.length === 1 && missing !== 0)) return undefined;
-  const groups = [...left, ...Array<string>(missing).fill("0"), ...right];
-  if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-  // Offset by 2^128 so that no IPv6 address equals an IPv4 one.
-  return groups.reduce((sum, g) => (sum << 16n) + BigInt(`0x${g}`), 1n);
-}
-
-/** Whether an address lies in a CIDR of its own family (IPv4 or IPv6); false across families or for nonsense. */
-export function ipInCidr(ip: string, cidr: string): boolean {
-  const [base = "", bits = ""] = cidr.split("/");
-  const v6 = base.includes(":");
-  if (v6 !== ip.includes(":")) return false;
-  const width = v6 ? 128 : 32;
-  const prefix = Number(bits === "" ? width : bits);
-  const address = ipToBigInt(ip);
-  const network = ipToBigInt(base);
-  if (address === undefined || network === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > width)
-    return false;
-  const shift = BigInt(width - prefix);
-  const mask = (1n << BigInt(width)) - 1n;
-  return (address & mask) >> shift === (network & mask) >> shift;
 }
 
 /** Whether a dotted IPv4 address lies in an IPv4 CIDR; false for anything that is not IPv4. */
