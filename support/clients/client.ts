@@ -28,6 +28,8 @@ export interface ClientIdentity {
   readonly name: string;
   /** Its own address: what a backend sees as the client when nothing on the way rewrites it. */
   readonly address: string;
+  /** Its IPv6 address besides `address`, when it has one (on the IPv6-capable kind network): the sender over IPv6. */
+  readonly ipv6Address?: string;
   /** The node it runs on (pods only). */
   readonly node?: string;
 }
@@ -100,7 +102,7 @@ export function makeClient(scenario: ScenarioContext, parts: ClientParts): Clien
         budgetMs: sent.maxDurationMs,
         probe,
         summary,
-        senderAddress: identity.address,
+        senderAddress: senderAddressFor(identity, url),
       };
     },
   };
@@ -190,4 +192,10 @@ export function sendPaced(
         ? Math.min(maxProbeBudgetMs, request.count * intervalMs + 5000)
         : budgetSeconds * 1000,
   });
+}
+
+/** The sender's own address for a request to `url`: its IPv6 one when the URL's host is an IPv6 address. */
+export function senderAddressFor(identity: ClientIdentity, url: string): string {
+  const overIPv6 = /^[a-z]+:\/\/\[/.test(url);
+  return overIPv6 && identity.ipv6Address ? identity.ipv6Address : identity.address;
 }

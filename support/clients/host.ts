@@ -12,6 +12,29 @@ import { runCommand } from "../process/command.ts";
 
 /** The host's address on the kind network (its gateway): what a backend sees when the host's request is not rewritten. */
 export async function hostAddress(): Promise<string> {
+  return (await gatewayAddresses()).find((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s)) ?? "";
+}
+
+/**
+ * The host's IPv6 address on the kind network, when the network has IPv6: its bridge's global address (Docker lists
+ * no IPv6 gateway for a subnet it was given, but puts the subnet's first address on the bridge); undefined otherwise.
+ */
+export async function hostIPv6Address(): Promise<string | undefined> {
+  const listed = await gatewayAddresses();
+  const gateway = listed.find((s) => s.includes(":"));
+  if (gateway) return gateway;
+  const { stdout: id } = await runCommand("docker", ["network", "inspect", outsideNetwork, "-f", "{{.Id}}"]);
+  const bridge = await runCommand(
+    "ip",
+    ["-6", "-o", "addr", "show", "dev", `br-${id.trim().slice(0, 12)}`, "scope", "global"],
+    {
+      allowFailure: true,
+    },
+  );
+  return /inet6 ([0-9a-f:]+)\//.exec(bridge.stdout)?.[1];
+}
+
+async function gatewayAddresses(): Promise<string[]> {
   const { stdout } = await runCommand("docker", [
     "network",
     "inspect",
@@ -19,12 +42,7 @@ export async function hostAddress(): Promise<string> {
     "-f",
     "{{range .IPAM.Config}}{{.Gateway}} {{end}}",
   ]);
-  return (
-    stdout
-      .trim()
-      .split(/\s+/)
-      .find((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s)) ?? ""
-  );
+  return stdout.trim().split(/\s+/);
 }
 
 /**

@@ -8,7 +8,7 @@ import { outsideSubnets, type StartedOutsideContainer, startOutsideContainer } f
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { assertRequestCount, type TrafficResult } from "../traffic/client.ts";
 import { type Client, type ClientIdentity, makeClient, makePodClient, once, type PodClient } from "./client.ts";
-import { hostAddress, probeFromHost } from "./host.ts";
+import { hostAddress, hostIPv6Address, probeFromHost } from "./host.ts";
 import { directProberApi } from "./prober-api.ts";
 
 /*
@@ -227,7 +227,11 @@ export function outsideClient(scenario: ScenarioContext, name = "outside"): Clie
           env: { ALLOWED_NETWORKS: await outsideSubnets() },
         });
         scenario.slot(clientsSlot).containers.push(container);
-        return { name: container.name, address: container.ip };
+        return {
+          name: container.name,
+          address: container.ip,
+          ...(container.ipv6 ? { ipv6Address: container.ipv6 } : {}),
+        };
       }, true),
       shownAs: (container) => `outside client "${name}" (${container.address})`,
       probe: (container, request) => probeContainer(container, request),
@@ -259,7 +263,10 @@ export function hostClient(scenario: ScenarioContext): Client {
     makeClient(scenario, {
       kind: "host",
       label: "the host",
-      start: once(async () => ({ name: "host", address: await hostAddress() })),
+      start: once(async () => {
+        const ipv6Address = await hostIPv6Address();
+        return { name: "host", address: await hostAddress(), ...(ipv6Address ? { ipv6Address } : {}) };
+      }),
       shownAs: (host) => `the host (${host.address})`,
       probe: (_host, request) => probeFromHost({ concurrency: 4, timeoutMs: 2000, ...request }),
       proberApi: () => proberApi(),

@@ -42,25 +42,41 @@ async function loadBalancerPools(kube: Kube): Promise<string[]> {
 }
 
 /**
- * An IPAddressPool entry as CIDRs: a CIDR stays as it is, a range "first-last" of IPv4 addresses becomes the fewest
- * CIDRs that cover exactly it (172.18.255.200-172.18.255.250 → 172.18.255.200/29, …, 172.18.255.250/32); anything
- * else (IPv6 ranges) is left out, so nothing outside the pool is ever allowed.
+ * An IPAddressPool entry as CIDRs: a CIDR stays as it is, a range "first-last" (IPv4, or IPv6 for an IPv6-only
+ * cluster's pool) becomes the fewest CIDRs that cover exactly it (172.18.255.200-172.18.255.250 → 172.18.255.200/29,
+ * …, 172.18.255.250/32); anything else is left out, so nothing outside the pool is ever allowed.
  */
 export function poolCidrs(entry: string): string[] {
   const text = entry.trim();
   if (text.includes("/")) return [text];
-  const [first, last] = text.split("-").map((ip) => ipv4ToNumber(ip.trim()));
+  const [firstText = "", lastText = ""] = text.split("-").map((ip) => ip.trim());
+  const v6 = firstText.includes(":");
+  if (v6 !== lastText.includes(":")) return [];
+  // ipToBigInt sets bit 128 on IPv6 addresses (so the families never compare equal): take it off to count.
+  const offset = v6 ? 1n << 128n : 0n;
+  const first = ipToBigInt(firstText);
+  const last = ipToBigInt(lastText);
   if (first === undefined || last === undefined || last < first) return [];
+  const width = v6 ? 128 : 32;
+  const end = last - offset;
   const cidrs: string[] = [];
-  for (let start = first; start <= last; ) {
-    let size = 1;
+  for (let start = first - offset; start <= end; ) {
+    let size = 1n;
     // Grow the block while it stays aligned on `start` and inside the range.
-    while (start % (size * 2) === 0 && start + size * 2 - 1 <= last) size *= 2;
-    const ip = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256).join(".");
-    cidrs.push(`${ip}/${32 - Math.log2(size)}`);
+    while (start % (size * 2n) === 0n && start + size * 2n - 1n <= end) size *= 2n;
+    cidrs.push(`${formatAddress(start, v6)}/${width - (size.toString(2).length - 1)}`);
     start += size;
   }
   return cidrs;
+}
+
+/** An address from its number: dotted IPv4, or IPv6 as eight hexadecimal groups (uncompressed, still valid). */
+function formatAddress(value: bigint, v6: boolean): string {
+  const [parts, bits, radix] = v6 ? [8, 16n, 16] : [4, 8n, 10];
+  const mask = (1n << bits) - 1n;
+  return Array.from({ length: parts }, (_, i) =>
+    ((value >> (bits * BigInt(parts - 1 - i))) & mask).toString(radix),
+  ).join(v6 ? ":" : ".");
 }
 
 /** A dotted IPv4 address as a 32-bit number; undefined for anything that is not one. */

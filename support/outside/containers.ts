@@ -14,6 +14,8 @@ export interface OutsideContainer {
   readonly name: string;
   /** Its address on the kind network. */
   readonly ip: string;
+  /** Its IPv6 address there, on the network of the dual-stack and IPv6 clusters. */
+  readonly ipv6?: string;
 }
 
 /** A container as started: the one who started it removes it at the scenario's cleanup. */
@@ -74,8 +76,27 @@ export async function startOutsideContainer(
     .withStartupTimeout(60_000)
     .start();
   const ip = options.hostNetwork ? "127.0.0.1" : container.getIpAddress(outsideNetwork);
-  scenario.note(`outside container ${name} started at ${ip} (network ${network}): ${options.command.join(" ")}`);
-  return { name, ip, remove: () => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {}) };
+  const ipv6 = options.hostNetwork ? undefined : await containerIPv6(name, outsideNetwork);
+  scenario.note(
+    `outside container ${name} started at ${ip}${ipv6 ? ` and ${ipv6}` : ""} (network ${network}): ${options.command.join(" ")}`,
+  );
+  return {
+    name,
+    ip,
+    ...(ipv6 ? { ipv6 } : {}),
+    remove: () => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {}),
+  };
+}
+
+/** A container's IPv6 address on a Docker network; undefined on a network without IPv6. */
+async function containerIPv6(container: string, network: string): Promise<string | undefined> {
+  const { stdout } = await runCommand("docker", [
+    "inspect",
+    "-f",
+    `{{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.GlobalIPv6Address}}{{end}}`,
+    container,
+  ]);
+  return stdout.trim() || undefined;
 }
 
 /**

@@ -324,15 +324,19 @@ export async function expectTypeFields(handle: Service, type: string, seconds: n
  */
 export async function admitOnlyOutsideClient(handle: Service, client: string): Promise<void> {
   const { scenario, name } = handle;
-  const { address } = await outsideClient(scenario, client).start();
+  const identity = await outsideClient(scenario, client).start();
+  // The client's address of the load-balancer address's family: kube-proxy ignores ranges of the other family.
+  const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
+  const ipv6 = (ingressAddress(service) ?? service.spec?.clusterIP ?? "").includes(":");
+  const range = ipv6 && identity.ipv6Address ? `${identity.ipv6Address}/128` : `${identity.address}/32`;
   await scenario.kube.core.patchNamespacedService({
     name,
     namespace: scenario.name,
-    body: [{ op: "add", path: "/spec/loadBalancerSourceRanges", value: [`${address}/32`] }],
+    body: [{ op: "add", path: "/spec/loadBalancerSourceRanges", value: [range] }],
   });
   scenario.recordAction(
     "patched",
-    `Service ${name}: loadBalancerSourceRanges [${address}/32] (outside client "${client}")`,
+    `Service ${name}: loadBalancerSourceRanges [${range}] (outside client "${client}")`,
     [],
     name,
   );

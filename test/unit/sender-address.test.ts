@@ -1,0 +1,12 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { senderAddressFor } from "../../support/clients/client.ts";
+
+test("a request over IPv6 leaves from the sender's IPv6 address, any other from its first one", () => {
+  const outside = { name: "c", address: "172.20.0.5", ipv6Address: "fc00:6b71:6475:616c::5" };
+  assert.equal(senderAddressFor(outside, "http://[fc00:6b71:6475:616c::3]:30711/"), "fc00:6b71:6475:616c::5");
+  assert.equal(senderAddressFor(outside, "udp://[fd00:10:96::a]:90"), "fc00:6b71:6475:616c::5");
+  assert.equal(senderAddressFor(outside, "http://172.20.0.3:30711/"), "172.20.0.5");
+  assert.equal(senderAddressFor(outside, "http://web"), "172.20.0.5");
+  assert.equal(senderAddressFor({ name: "p", address: "10.244.1.5" }, "http://[fd00:10:96::a]/"), "10.244.1.5");
+});
