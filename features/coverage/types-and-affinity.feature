@@ -71,7 +71,7 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
         selector: { app: web }
         ports: [{ port: 80, targetPort: 8080 }]
       """
-    Then within 10 seconds the Service "ext" has `spec.clusterIP` matching "^[0-9a-f.:]+$"
+    Then within 10 seconds the Service "ext" has `spec.clusterIP` matching "^([0-9]{1,3}[.]){3}[0-9]{1,3}$|^[0-9a-f]*:[0-9a-f:]+$"
     When a client pod sends 10 requests to "http://ext"
     Then every request succeeds
 
@@ -87,7 +87,7 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
         selector: { app: none }
         ports: [{ port: 80, targetPort: 8080 }]
       """
-    Then within 10 seconds the Service "web" has `spec.clusterIP` matching "^[0-9a-f.:]+$"
+    Then within 10 seconds the Service "web" has `spec.clusterIP` matching "^([0-9]{1,3}[.]){3}[0-9]{1,3}$|^[0-9a-f]*:[0-9a-f:]+$"
     When the Service "web" becomes an ExternalName for the Service "target"
     Then within 10 seconds the Service "web" has `spec.clusterIP` not set
     And within 30 seconds "web" is an alias of the Service "target"
@@ -122,7 +122,7 @@ Feature: Service types, affinity and names, as Kubernetes' own e2e checks them, 
         selector: { app: web }
         ports: [{ port: 80, targetPort: 8080 }]
       """
-    Then within 10 seconds the Service "ext" has `spec.clusterIP` matching "^[0-9a-f.:]+$"
+    Then within 10 seconds the Service "ext" has `spec.clusterIP` matching "^([0-9]{1,3}[.]){3}[0-9]{1,3}$|^[0-9a-f]*:[0-9a-f:]+$"
     And within 10 seconds the Service "ext" has `spec.ports[0].nodePort` between 30000 and 32767
     When the client pod "c" is:
       """

@@ -40,7 +40,7 @@ export const coreDnsFailsForService = defineFault({
   scope: "cluster",
   timeoutMs: 5 * 60_000,
   plan: async (scenario: ScenarioContext, rcode: DnsFailure, service: string) => {
-    const clusterIP = await requireService(scenario, service);
+    const record = await requireService(scenario, service);
     const zone = serviceFqdn(service, scenario.name);
     const configMap = await scenario.kube.core.readNamespacedConfigMap({ name: "coredns", namespace: "kube-system" });
     const previous = configMap.data?.Corefile;
@@ -70,8 +70,8 @@ export const coreDnsFailsForService = defineFault({
       JSON.stringify({ data: { Corefile: corefile } }),
     ];
     // With the final dot the name is looked up as it is, not first with the pod's search domains appended.
-    // Its record of the ClusterIP's family: an A lookup of an IPv6-only Service finds no record even when all is well.
-    const lookUp = () => resolveName(scenario, `${zone}.`, addressRecordOf(clusterIP));
+    // Its record of the Service's primary family: an A lookup of an IPv6-only Service finds no record when all is well.
+    const lookUp = () => resolveName(scenario, `${zone}.`, record);
     let changedAt = 0;
     return {
       label: `CoreDNS answers ${rcode} for ${zone}`,
@@ -194,11 +194,15 @@ async function nudgeCoreDnsPods(scenario: ScenarioContext): Promise<void> {
   }
 }
 
-/** The Service's ClusterIP ("None" when headless); a UserError when there is no such Service. */
-async function requireService(scenario: ScenarioContext, service: string): Promise<string | undefined> {
+/**
+ * The address record a lookup of the Service asks for: of its primary family (`ipFamilies[0]`, which a headless
+ * Service has too), else of its ClusterIP; a UserError when there is no such Service.
+ */
+async function requireService(scenario: ScenarioContext, service: string): Promise<"A" | "AAAA"> {
   try {
-    return (await scenario.kube.core.readNamespacedService({ name: service, namespace: scenario.name })).spec
-      ?.clusterIP;
+    const { spec } = await scenario.kube.core.readNamespacedService({ name: service, namespace: scenario.name });
+    const primary = spec?.ipFamilies?.[0];
+    return primary ? (primary === "IPv6" ? "AAAA" : "A") : addressRecordOf(spec?.clusterIP);
   } catch (error) {
     if (apiStatus(error) !== 404) throw error;
     throw new UserError(

@@ -21,8 +21,16 @@ interface PodNetwork {
   readonly pid: string;
 }
 
+/** The packet filters a pod's traffic goes through: iptables for its IPv4 address, ip6tables for its IPv6 one. */
+export function filtersForAddresses(ips: readonly string[]): string[] {
+  const filters: string[] = [];
+  if (ips.some((ip) => !ip.includes(":"))) filters.push("iptables");
+  if (ips.some((ip) => ip.includes(":"))) filters.push("ip6tables");
+  return filters.length > 0 ? filters : ["iptables"];
+}
+
 /** The node container and main PID of each ready pod of a backend, for nsenter. */
-async function podNamespaces(backend: Backend): Promise<PodNetwork[]> {
+async function podNamespaces(backend: Backend): Promise<(PodNetwork & { readonly filters: string[] })[]> {
   const pods = (await backend.pods()).filter((p) => p.ready);
   if (pods.length === 0) {
     throw new UserError(
@@ -30,7 +38,12 @@ async function podNamespaces(backend: Backend): Promise<PodNetwork[]> {
       "deploy it first and wait until it is ready.",
     );
   }
-  return Promise.all(pods.map((pod) => podNetwork(backend.scenario, pod.name)));
+  return Promise.all(
+    pods.map(async (pod) => ({
+      ...(await podNetwork(backend.scenario, pod.name)),
+      filters: filtersForAddresses(pod.ips.length > 0 ? pod.ips : [pod.ip]),
+    })),
+  );
 }
 
 function podNetwork(scenario: ScenarioContext, pod: string): Promise<PodNetwork> {
@@ -84,18 +97,24 @@ export const packetsDropped = defineFault({
     }
     const targets = await podNamespaces(backend);
     const rule = ["INPUT", "-m", "statistic", "--mode", "random", "--probability", String(percent / 100), "-j", "DROP"];
-    // Both families: on a dual-stack or IPv6 cluster the traffic may be IPv6, which iptables alone never sees.
-    const tables = ["iptables", "ip6tables"];
+    // Each family the pod has: on a dual-stack or IPv6 cluster the traffic may be IPv6, which iptables never sees.
     return {
       label: `${percent}% of packets to the pods of ${backend.name} dropped`,
       pods: targets.map((t) => t.pod),
       apply: async () => {
-        for (const target of targets) for (const table of tables) await inPodNetwork(target, [table, "-I", ...rule]);
-      },
-      undo: async () => {
         for (const target of targets)
-          for (const table of tables)
-            await undoInPod(scenario, target, [table, "-D", ...rule], /Bad rule|does a matching rule exist/);
+          for (const filter of target.filters) await inPodNetwork(target, [filter, "-I", ...rule]);
+      },
+      // Every rule is tried even when one fails, so a failure never leaves the others dropping packets.
+      undo: async () => {
+        const failures: unknown[] = [];
+        for (const target of targets)
+          for (const filter of target.filters)
+            await undoInPod(scenario, target, [filter, "-D", ...rule], /Bad rule|does a matching rule exist/).catch(
+              (error: unknown) => failures.push(error),
+            );
+        if (failures.length === 1) throw failures[0];
+        if (failures.length > 1) throw new AggregateError(failures, failures.map((f) => String(f)).join("; "));
       },
     };
   },

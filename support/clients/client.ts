@@ -196,6 +196,6 @@ export function sendPaced(
 
 /** The sender's own address for a request to `url`: its IPv6 one when the URL's host is an IPv6 address. */
 export function senderAddressFor(identity: ClientIdentity, url: string): string {
-  const overIPv6 = /^[a-z]+:\/\/\[/.test(url);
+  const overIPv6 = URL.canParse(url) && new URL(url).hostname.startsWith("[");
   return overIPv6 && identity.ipv6Address ? identity.ipv6Address : identity.address;
 }

@@ -20,6 +20,8 @@ export async function hostAddress(): Promise<string> {
  * no IPv6 gateway for a subnet it was given, but puts the subnet's first address on the bridge); undefined otherwise.
  */
 export async function hostIPv6Address(): Promise<string | undefined> {
+  // On a network without IPv6 (the IPv4 clusters' "kind") there is nothing to look up, and no `ip` command is needed.
+  if (!(await outsideSubnets().catch(() => "")).includes(":")) return undefined;
   const listed = await gatewayAddresses();
   const gateway = listed.find((s) => s.includes(":"));
   if (gateway) return gateway;
@@ -27,10 +29,8 @@ export async function hostIPv6Address(): Promise<string | undefined> {
   const bridge = await runCommand(
     "ip",
     ["-6", "-o", "addr", "show", "dev", `br-${id.trim().slice(0, 12)}`, "scope", "global"],
-    {
-      allowFailure: true,
-    },
-  );
+    { allowFailure: true },
+  ).catch(() => ({ stdout: "" }));
   return /inet6 ([0-9a-f:]+)\//.exec(bridge.stdout)?.[1];
 }
 

@@ -7,6 +7,8 @@ import type { Kube } from "./client.ts";
 export interface PodSummary {
   readonly name: string;
   readonly ip: string;
+  /** Every address of the pod (one per family on a dual-stack cluster); its primary `ip` first. */
+  readonly ips: readonly string[];
   readonly node: string;
   readonly phase: string;
   readonly ready: boolean;
@@ -20,6 +22,7 @@ export function summarizePod(pod: V1Pod): PodSummary {
   return {
     name: pod.metadata?.name ?? "",
     ip: pod.status?.podIP ?? "",
+    ips: (pod.status?.podIPs ?? []).map((a) => a.ip).filter((ip) => ip !== ""),
     node: pod.spec?.nodeName ?? "",
     phase: pod.status?.phase ?? "",
     ready: pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,

@@ -76,7 +76,14 @@ export async function startOutsideContainer(
     .withStartupTimeout(60_000)
     .start();
   const ip = options.hostNetwork ? "127.0.0.1" : container.getIpAddress(outsideNetwork);
-  const ipv6 = options.hostNetwork ? undefined : await containerIPv6(name, outsideNetwork);
+  const remove = () => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {});
+  // Not yet handed to the caller's cleanup: a failure here removes the container before it is thrown.
+  const ipv6 = options.hostNetwork
+    ? undefined
+    : await containerIPv6(name, outsideNetwork).catch(async (error: unknown) => {
+        await remove().catch(() => {});
+        throw error;
+      });
   scenario.note(
     `outside container ${name} started at ${ip}${ipv6 ? ` and ${ipv6}` : ""} (network ${network}): ${options.command.join(" ")}`,
   );
@@ -84,18 +91,22 @@ export async function startOutsideContainer(
     name,
     ip,
     ...(ipv6 ? { ipv6 } : {}),
-    remove: () => container.stop({ remove: true, removeVolumes: true, timeout: 0 }).then(() => {}),
+    remove,
   };
 }
 
 /** A container's IPv6 address on a Docker network; undefined on a network without IPv6. */
 async function containerIPv6(container: string, network: string): Promise<string | undefined> {
-  const { stdout } = await runCommand("docker", [
-    "inspect",
-    "-f",
-    `{{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.GlobalIPv6Address}}{{end}}`,
-    container,
-  ]);
+  const { stdout } = await runCommand(
+    "docker",
+    [
+      "inspect",
+      "-f",
+      `{{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.GlobalIPv6Address}}{{end}}`,
+      container,
+    ],
+    { timeoutMs: 30_000 },
+  );
   return stdout.trim() || undefined;
 }
 

@@ -11,6 +11,7 @@ import { urlHost } from "../services/families.ts";
 import { waitUntilInService } from "../services/in-service.ts";
 import { type Service, watchService } from "../services/service.ts";
 import { eventually } from "../wait/eventually.ts";
+import { outsideNetwork } from "./containers.ts";
 import { healthStatus } from "./expectations.ts";
 import { type Remembered, recalled, rememberedOf, rememberFrom } from "./remembered.ts";
 import { clusterNodes } from "./targets.ts";
@@ -319,8 +320,8 @@ export async function expectTypeFields(handle: Service, type: string, seconds: n
 }
 
 /**
- * Sets `spec.loadBalancerSourceRanges` to the one outside client's address (/32): kube-proxy then drops traffic to
- * the load-balancer address from any other source.
+ * Sets `spec.loadBalancerSourceRanges` to the one outside client's address (/32, or /128 for an IPv6 load-balancer
+ * address): kube-proxy then drops traffic to the load-balancer address from any other source.
  */
 export async function admitOnlyOutsideClient(handle: Service, client: string): Promise<void> {
   const { scenario, name } = handle;
@@ -328,7 +329,13 @@ export async function admitOnlyOutsideClient(handle: Service, client: string): P
   // The client's address of the load-balancer address's family: kube-proxy ignores ranges of the other family.
   const service = await scenario.kube.core.readNamespacedService({ name, namespace: scenario.name });
   const ipv6 = (ingressAddress(service) ?? service.spec?.clusterIP ?? "").includes(":");
-  const range = ipv6 && identity.ipv6Address ? `${identity.ipv6Address}/128` : `${identity.address}/32`;
+  if (ipv6 && !identity.ipv6Address) {
+    throw new UserError(
+      `Service ${name}'s load-balancer address is IPv6, but outside client "${client}" (${identity.address}) has no IPv6 address on the network ${outsideNetwork}`,
+      "run on a cluster whose Docker network has IPv6 (--ip-family dual or ipv6), or give the Service an IPv4 address.",
+    );
+  }
+  const range = ipv6 ? `${identity.ipv6Address}/128` : `${identity.address}/32`;
   await scenario.kube.core.patchNamespacedService({
     name,
     namespace: scenario.name,

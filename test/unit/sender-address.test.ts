@@ -7,6 +7,8 @@ test("a request over IPv6 leaves from the sender's IPv6 address, any other from 
   assert.equal(senderAddressFor(outside, "http://[fc00:6b71:6475:616c::3]:30711/"), "fc00:6b71:6475:616c::5");
   assert.equal(senderAddressFor(outside, "udp://[fd00:10:96::a]:90"), "fc00:6b71:6475:616c::5");
   assert.equal(senderAddressFor(outside, "http://172.20.0.3:30711/"), "172.20.0.5");
+  assert.equal(senderAddressFor(outside, "HTTP://[fc00:6b71:6475:616c::3]/"), "fc00:6b71:6475:616c::5");
   assert.equal(senderAddressFor(outside, "http://web"), "172.20.0.5");
+  assert.equal(senderAddressFor(outside, "not a url"), "172.20.0.5");
   assert.equal(senderAddressFor({ name: "p", address: "10.244.1.5" }, "http://[fd00:10:96::a]/"), "10.244.1.5");
 });
