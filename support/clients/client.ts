@@ -1,4 +1,5 @@
 import { UserError } from "../errors/user-error.ts";
+import type { PodSummary } from "../kube/pods.ts";
 import {
   type DnsProbeRequest,
   type DnsProbeResult,
@@ -192,6 +193,12 @@ export function sendPaced(
         ? Math.min(maxProbeBudgetMs, request.count * intervalMs + 5000)
         : budgetSeconds * 1000,
   });
+}
+
+/** A pod as a client: its primary address, and its IPv6 one (a dual-stack pod has both) for requests over IPv6. */
+export function podIdentity(name: string, pod: Pick<PodSummary, "ip" | "ips" | "node">): ClientIdentity {
+  const ipv6Address = pod.ips.find((ip) => ip.includes(":"));
+  return { name, address: pod.ip, node: pod.node, ...(ipv6Address ? { ipv6Address } : {}) };
 }
 
 /** The sender's own address for a request to `url`: its IPv6 one when the URL's host is an IPv6 address. */

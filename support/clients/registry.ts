@@ -7,7 +7,15 @@ import { proberPod } from "../kube/workloads.ts";
 import { outsideSubnets, type StartedOutsideContainer, startOutsideContainer } from "../outside/containers.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { assertRequestCount, type TrafficResult } from "../traffic/client.ts";
-import { type Client, type ClientIdentity, makeClient, makePodClient, once, type PodClient } from "./client.ts";
+import {
+  type Client,
+  type ClientIdentity,
+  makeClient,
+  makePodClient,
+  once,
+  type PodClient,
+  podIdentity,
+} from "./client.ts";
 import { hostAddress, hostIPv6Address, probeFromHost } from "./host.ts";
 import { directProberApi } from "./prober-api.ts";
 
@@ -96,7 +104,7 @@ function podClientMadeFrom(scenario: ScenarioContext, options: PodRecipe): PodCl
         1,
         podReadyTimeoutMs,
       );
-      return { name: options.name, address: pod?.ip ?? "", node: pod?.node ?? "" };
+      return pod ? podIdentity(options.name, pod) : { name: options.name, address: "", node: "" };
     }),
   });
 }
@@ -204,7 +212,7 @@ export function backendPodClient(scenario: ScenarioContext, backend: string): Po
             "deploy the backend first (Given the demo backend runs …) and wait until it is ready.",
           );
         }
-        return { name: pod.name, address: pod.ip, node: pod.node };
+        return podIdentity(pod.name, pod);
       },
     }),
   );
