@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,33 @@ import { readScenarioOutcomes } from "../tooling/reports/messages.ts";
 import { readScenarios } from "../tooling/sharding/scenarios.ts";
 import { lintSelection } from "./lint.ts";
 import { loadProjectSupport } from "./project.ts";
+
+/**
+ * What is wrong with the lines of a `file.feature:LINE[:LINE…]` path: each line must be one Cucumber selects by, a
+ * Scenario (Outline), Example(s) or Rule keyword or an Examples table row; any other line selects nothing, silently.
+ */
+export function lineProblems(path: string): string[] {
+  const match = /^(.*\.feature)((?::\d+)+)$/.exec(path);
+  if (!match || !existsSync(match[1]!)) return [];
+  const lines = readFileSync(match[1]!, "utf8").split("\n");
+  return match[2]!
+    .slice(1)
+    .split(":")
+    .map(Number)
+    .flatMap((line) => {
+      const text = (lines[line - 1] ?? "").trim();
+      if (/^(Scenario|Scenario Outline|Scenario Template|Example|Examples|Rule):/.test(text) || text.startsWith("|"))
+        return [];
+      const next = lines.findIndex((l, i) => i >= line - 1 && /^\s*(Scenario|Scenario Outline|Example):/.test(l));
+      const seen =
+        line > lines.length
+          ? `the file has ${lines.length} lines`
+          : `line ${line} is ${text ? `"${text.slice(0, 60)}"` : "empty"}`;
+      return [
+        `${match[1]}:${line} is not the line of a scenario (${seen}${next >= 0 ? `; the next scenario starts at line ${next + 1}: ${lines[next]!.trim().slice(0, 80)}` : ""})`,
+      ];
+    });
+}
 
 /**
  * Everything about a run that can be wrong without a cluster is checked before the cluster is touched, in a
@@ -26,7 +53,14 @@ export async function preflight(options: {
   if (missing.length > 0) {
     throw new UserError(
       `no such feature file or folder: ${missing.join(", ")}`,
-      "give paths relative to the project root, e.g. features/routing or features/routing/clusterip-routing.feature:12.",
+      "give paths relative to the project root, e.g. features/routing or features/routing/clusterip-routing.feature:14.",
+    );
+  }
+  const wrongLines = options.paths.flatMap((path) => lineProblems(path));
+  if (wrongLines.length > 0) {
+    throw new UserError(
+      `${wrongLines.join("; ")}`,
+      "give the line of a Scenario (or of an Examples row), as the editor shows it; the line moves when lines are added above it.",
     );
   }
   if (options.tags !== undefined) checkTagExpression(options.tags);

@@ -81,6 +81,11 @@ const cliMistakes: { args: string[]; message: RegExp; cwd?: string; exitCode?: n
   },
   { args: ["run", "--name", "^no scenario is called this$"], message: /no scenario matches features\/ and the name/ },
   {
+    args: ["run", "features/routing/clusterip-routing.feature:13"],
+    message:
+      /clusterip-routing\.feature:13 is not the line of a scenario \(line 13 is [^;]*; the next scenario starts at line 14: Scenario: /,
+  },
+  {
     args: ["run", "--bogus"],
     message: /run: unknown option --bogus\n {2}what to do: `npx kubequake run --help` lists the options\.\n$/,
     exitCode: 2,
@@ -117,9 +122,9 @@ const cliMistakes: { args: string[]; message: RegExp; cwd?: string; exitCode?: n
   },
   { args: ["run", "--proxy-mode"], message: /^kubequake: --proxy-mode needs a value\n/, exitCode: 2 },
   {
-    args: ["--ip-family", "ipv6", "cluster", "up"],
+    args: ["--ip-family", "ipv5", "cluster", "up"],
     message:
-      /^kubequake: --ip-family: IP family "ipv6" is not one kubequake builds \(an IPv6-only cluster is not built yet; [^\n]*\)\n {2}what to do: give --ip-family dual\.\n$/,
+      /^kubequake: --ip-family: IP family "ipv5" is not one kubequake builds \(expected ipv4, dual, ipv6\)\n {2}what to do: give --ip-family ipv4, --ip-family dual or --ip-family ipv6\.\n$/,
     exitCode: 2,
   },
   { args: ["cluster", "status", "--ip-family="], message: /^kubequake: --ip-family needs a value\n/, exitCode: 2 },

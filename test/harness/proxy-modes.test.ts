@@ -17,7 +17,7 @@ import { runNode } from "./run-cucumber.ts";
 const out = "reports/harness/proxy-modes";
 const smoke = [
   "features/routing/clusterip-routing.feature",
-  "features/coverage/endpoints-and-nodeports.feature:387",
+  "features/coverage/endpoints-and-nodeports.feature:389",
   "features/chaos/pod-kills-under-load.feature:30",
   // kube-proxy stopped: a new Service's requests are refused in iptables mode and dropped in nftables mode.
   "features/chaos/cluster-faults.feature:38",
