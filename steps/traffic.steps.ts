@@ -26,9 +26,10 @@ import type { KubequakeWorld } from "../support/world.ts";
  * of "web", a hostNetwork client on node "n", an outside client, the host), a new connection each; records every
  * answer. The URL is http://…, tcp://host:port (a connection is a success) or udp://host:port (a datagram answered is
  * a success). In the URL of this and every other step, `{clusterIP:<service>}` stands for a Service's ClusterIP (for
- * a Service the scenario deleted: the one it had), `{nodeIP:<node>}` for a node's InternalIP and
- * `{nodePort:<service>}` for the NodePort the API server gave the Service (`{nodePort:<service>:<port name>}` for one
- * of several ports), all read when sent.
+ * a Service the scenario deleted: the one it had; `{clusterIP:<service>:IPv6}` for its ClusterIP of a family),
+ * `{nodeIP:<node>}` for a node's InternalIP, `{nodePort:<service>}` for the NodePort the API server gave the Service
+ * (`{nodePort:<service>:<port name>}` for one of several ports) and `{loadBalancerIP:<service>}` for its
+ * load-balancer address (`{loadBalancerIP:<service>:IPv6}` of a family), all read when sent; IPv6 ones in brackets.
  */
 When(
   "{client} sends {int} request(s) to {string}",

@@ -10,6 +10,8 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
   seal logged them: without it they would have left the machine), so the scenarios wait for it to answer first.
   A Service may name its families instead (ipFamilies [IPv6, IPv4], or one): it gets their ClusterIPs in that order,
   the first is its primary (its name's records are of that family), and each family has its own EndpointSlices.
+  MetalLB's pool on the dual-stack cluster has a range of each family: a dual-stack LoadBalancer Service gets one
+  address of each, and both answer clients outside the cluster.
 
   @upstream:dualstack-single-stack-service @upstream:dualstack-granular-pod-service-http
   Scenario: A single-stack Service gains an IPv6 ClusterIP that reaches every ready pod, and an AAAA record
@@ -88,5 +90,30 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
     When a client pod sends 60 requests to "http://{clusterIP:six-first:IPv4}"
     Then every request succeeds
     When a client pod sends 60 requests to "http://{clusterIP:six-only:IPv6}"
+    Then every request succeeds
+    And every ready pod of "web" answered at least 10 requests
+
+  @needs:loadbalancer @needs:outside-clients
+  Scenario: A dual-stack load-balancer Service gets an address of each family, and both answer from outside
+    Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
+    And the manifest:
+      """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: both
+      spec:
+        type: LoadBalancer
+        ipFamilyPolicy: RequireDualStack
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: 8080}]
+      """
+    Then within 30 seconds the Service "both" has `status.loadBalancer.ingress[*].ip` matching "^([0-9]{1,3}[.]){3}[0-9]{1,3}$"
+    And within 5 seconds the Service "both" has `status.loadBalancer.ingress[*].ip` matching "^[0-9a-f]*:[0-9a-f:]+$"
+    And within 30 seconds 10 requests from an outside client to "http://{loadBalancerIP:both:IPv6}" all succeed
+    When an outside client sends 60 requests to "http://{loadBalancerIP:both:IPv6}"
+    Then every request succeeds
+    And every ready pod of "web" answered at least 10 requests
+    When an outside client sends 60 requests to "http://{loadBalancerIP:both:IPv4}"
     Then every request succeeds
     And every ready pod of "web" answered at least 10 requests

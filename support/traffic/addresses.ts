@@ -6,6 +6,7 @@ import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import {
   clusterIPOfFamily,
   describeClusterIPs,
+  familyOf,
   type IpFamilyName,
   parseFamily,
   urlHost,
@@ -34,7 +35,8 @@ export function recordDeletedService(scenario: ScenarioContext, service: V1Servi
  *   `{clusterIP:<service>:IPv6}` (or `:IPv4`): its ClusterIP of that family on a dual-stack cluster;
  * - `{nodePort:<service>}`: the NodePort of the Service's only port; `{nodePort:<service>:<port name>}` for one of
  *   several ports (e.g. the "udp" one of a TCP+UDP Service);
- * - `{loadBalancerIP:<service>}`: the Service's load-balancer address (reached from inside the cluster).
+ * - `{loadBalancerIP:<service>}`: the Service's (first) load-balancer address; `{loadBalancerIP:<service>:IPv6}` (or
+ *   `:IPv4`): its address of that family, for a dual-stack Service that MetalLB gave one of each.
  * An IPv6 address comes in brackets ([fd00:10:96::a]), as a URL's host needs it.
  * A node or Service that does not exist, or a Service without that NodePort, is the user's mistake.
  */
@@ -54,18 +56,27 @@ export async function expandAddresses(scenario: ScenarioContext, url: string): P
   for (const [placeholder, name, port] of url.matchAll(/\{nodePort:([^}:]+)(?::([^}]+))?\}/g)) {
     expanded = expanded.replace(placeholder, String(await nodePort(scenario, url, name!, port)));
   }
-  for (const [placeholder, name] of url.matchAll(/\{loadBalancerIP:([^}]+)\}/g)) {
-    expanded = expanded.replace(placeholder, urlHost(await loadBalancerIP(scenario, url, name!)));
+  for (const [placeholder, name, family] of url.matchAll(/\{loadBalancerIP:([^}:]+)(?::([^}]+))?\}/g)) {
+    const ip = await loadBalancerIP(scenario, url, name!, family === undefined ? undefined : parseFamily(family));
+    expanded = expanded.replace(placeholder, urlHost(ip));
   }
   return expanded;
 }
 
-async function loadBalancerIP(scenario: ScenarioContext, url: string, name: string): Promise<string> {
+async function loadBalancerIP(
+  scenario: ScenarioContext,
+  url: string,
+  name: string,
+  family: IpFamilyName | undefined,
+): Promise<string> {
   const service = await readService(scenario, name);
-  const ip = service?.status?.loadBalancer?.ingress?.[0]?.ip;
+  const addresses = (service?.status?.loadBalancer?.ingress ?? []).flatMap((ingress) =>
+    ingress.ip ? [ingress.ip] : [],
+  );
+  const ip = family === undefined ? addresses[0] : addresses.find((a) => familyOf(a) === family);
   if (ip) return ip;
   throw new UserError(
-    `${url}: the scenario has no Service "${name}" with a load-balancer address (${service ? `type ${service.spec?.type}, status.loadBalancer ${JSON.stringify(service.status?.loadBalancer ?? {})}` : "no such Service"})`,
+    `${url}: the scenario has no Service "${name}" with a${family ? `n ${family}` : ""} load-balancer address (${service ? `type ${service.spec?.type}, status.loadBalancer ${JSON.stringify(service.status?.loadBalancer ?? {})}` : "no such Service"})`,
     `wait for the address first (Then the Service "${name}" gets a load-balancer address within 10 seconds), or use a Service this scenario made (known: ${watchedServices(scenario).join(", ") || "none"}).`,
   );
 }

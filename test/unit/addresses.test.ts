@@ -96,3 +96,26 @@ test("a placeholder that names nothing, or does not say which port, is the user'
   await mistake("http://10.0.0.1:{nodePort:plain}", /has no NodePort \(type ClusterIP\).*changes to type NodePort/s);
   await mistake("http://10.0.0.1:{nodePort:gone}", /has no Service "gone"/);
 });
+
+test("a dual-stack load-balancer Service's address of a family, in brackets when IPv6", async () => {
+  const both: V1Service = {
+    metadata: { name: "both" },
+    spec: { type: "LoadBalancer", clusterIP: "10.96.3.3", ports: [{ port: 80 }] },
+    status: {
+      loadBalancer: { ingress: [{ ip: "172.18.255.200" }, { ip: "fc00:6b71:6475:616c:ffff:ffff:ffff:ff08" }] },
+    },
+  };
+  const scenario = scenarioWith({ both, plain });
+  assert.equal(await expandAddresses(scenario, "http://{loadBalancerIP:both}/"), "http://172.18.255.200/");
+  assert.equal(await expandAddresses(scenario, "http://{loadBalancerIP:both:IPv4}/"), "http://172.18.255.200/");
+  assert.equal(
+    await expandAddresses(scenario, "http://{loadBalancerIP:both:IPv6}/"),
+    "http://[fc00:6b71:6475:616c:ffff:ffff:ffff:ff08]/",
+  );
+  await assert.rejects(expandAddresses(scenario, "http://{loadBalancerIP:plain:IPv6}/"), (error: Error) => {
+    assert.ok(error instanceof UserError);
+    assert.match(error.message, /no Service "plain" with an IPv6 load-balancer address/);
+    return true;
+  });
+  await assert.rejects(expandAddresses(scenario, "http://{loadBalancerIP:both:v6}/"), /"v6" is not an IP family/);
+});

@@ -69,9 +69,9 @@ export function poolRange(subnet: string, inUse: readonly string[] = [], slot = 
 }
 
 /**
- * The pool of an IPv6-only cluster, at the top of the network's IPv6 /64: 51 addresses in the last group below
- * ff00 - 256 × slot (slot 2: …:ffff:ffff:ffff:fd08–fd3a). Docker hands out IPv6 addresses from the bottom of the
- * subnet (…::2, …::3), so nothing else on the network comes near it.
+ * The IPv6 range of an IPv6-only or dual-stack cluster's pool, at the top of the network's IPv6 /64: 51 addresses in the
+ * last group below ff00 - 256 × slot (dual-stack slots 0 and 1: …ff08, …fe08; IPv6-only 2 and 3: …fd08, …fc08).
+ * Docker hands out IPv6 addresses from the bottom of the subnet (…::2, …::3), so nothing else comes near it.
  */
 export function ipv6PoolRange(subnet: string, slot = 0): AddressRange {
   const match = /^([0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})::\/64$/i.exec(subnet);
@@ -107,14 +107,14 @@ export function renderManifest(yamlText: string, image: string): KubernetesObjec
   return objects;
 }
 
-function poolObjects(range: AddressRange): KubernetesObject[] {
+function poolObjects(ranges: readonly AddressRange[]): KubernetesObject[] {
   const metadata = { name: poolName, namespace: metallbNamespace };
   return [
     {
       apiVersion: "metallb.io/v1beta1",
       kind: "IPAddressPool",
       metadata,
-      spec: { addresses: [`${range.first}-${range.last}`] },
+      spec: { addresses: ranges.map((range) => `${range.first}-${range.last}`) },
     } as KubernetesObject,
     {
       apiVersion: "metallb.io/v1beta1",
@@ -154,7 +154,7 @@ async function apply(objects: KubernetesObjectApi, object: KubernetesObject): Pr
 /**
  * Installs (or updates) MetalLB on the running cluster: the image into every node, upstream's manifest with that
  * image, then the pool and its L2 advertisement once the controller's webhook answers. Does nothing when the
- * installed controller and speaker already run this image and the pool covers `range`. Never touches the nodes.
+ * installed controller and speaker already run this image and the pool has those ranges. Never touches the nodes.
  */
 export async function ensureMetallb(
   kind: string,
@@ -162,15 +162,21 @@ export async function ensureMetallb(
   log: Logger,
 ): Promise<void> {
   const network = await readKindNetwork();
-  // An IPv6-only cluster's Services have IPv6 addresses only, so its pool is IPv6; the others' is IPv4.
-  const ipv6 = ipFamily === "ipv6";
-  const subnet = network?.subnets.find((s) => s.includes(ipv6 ? ":" : "."));
-  if (!subnet) throw new Error(`the kind network has no ${ipv6 ? "IPv6" : "IPv4"} subnet for a LoadBalancer pool`);
+  // The pool has a range of each family the cluster's Services have: IPv4, IPv6 (IPv6-only) or both (dual-stack,
+  // where MetalLB gives a dual-stack Service one address of each).
+  const families = ipFamily === "dual" ? ["ipv4", "ipv6"] : [ipFamily];
   const slot = variantPoolSlot(proxyMode, ipFamily);
-  const range = ipv6
-    ? ipv6PoolRange(subnet, slot)
-    : poolRange(subnet, await nodeIps((await listNodeContainers()).map((n) => n.name)), slot);
-  const wantedPool = `${range.first}-${range.last}`;
+  const ranges: AddressRange[] = [];
+  for (const family of families) {
+    const subnet = network?.subnets.find((s) => s.includes(family === "ipv6" ? ":" : "."));
+    if (!subnet) throw new Error(`the kind network has no ${family} subnet for a LoadBalancer pool`);
+    ranges.push(
+      family === "ipv6"
+        ? ipv6PoolRange(subnet, slot)
+        : poolRange(subnet, await nodeIps((await listNodeContainers()).map((n) => n.name)), slot),
+    );
+  }
+  const wantedPool = ranges.map((range) => `${range.first}-${range.last}`).join(",");
   const kube = await connectKube(kubeconfigPath);
   const before = await readMetallb(kube);
   if (
@@ -203,7 +209,7 @@ export async function ensureMetallb(
   await eventually(
     `MetalLB accepts the pool ${wantedPool}`,
     async () => {
-      for (const object of poolObjects(range)) await apply(objects, object);
+      for (const object of poolObjects(ranges)) await apply(objects, object);
       return { satisfied: true, value: wantedPool };
     },
     { timeoutMs: 120_000, intervalMs: 1000 },
