@@ -27,8 +27,9 @@ export async function benchProxyModes(out = "reports/bench-proxy-modes"): Promis
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const took = ((performance.now() - started) / 1000).toFixed(0);
+  // The matrix logs its summary line to stderr (progress goes there; stdout is the table).
   const runs =
-    /\[matrix\].*?((?:[\w-]+ exit \d+ \(\d+ s\)(?:, )?)+)/.exec(matrix.stdout.toString())?.[1] ?? "no summary";
+    /\[matrix\].*?((?:[\w-]+ exit \d+ \(\d+ s\)(?:, )?)+)/.exec(matrix.stderr.toString())?.[1] ?? "no summary";
   let table: string;
   try {
     table = readFileSync(`${out}/matrix.md`, "utf8");
