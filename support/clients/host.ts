@@ -12,37 +12,36 @@ import { runCommand } from "../process/command.ts";
 
 /** The host's address on the kind network (its gateway): what a backend sees when the host's request is not rewritten. */
 export async function hostAddress(): Promise<string> {
-  return (await gatewayAddresses()).find((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s)) ?? "";
+  return (await hostAddresses()).address;
 }
 
 /**
- * The host's IPv6 address on the kind network, when the network has IPv6: its bridge's global address (Docker lists
- * no IPv6 gateway for a subnet it was given, but puts the subnet's first address on the bridge); undefined otherwise.
+ * The host's addresses on the kind network, from one look at the network: its IPv4 gateway, and on a network with an
+ * IPv6 subnet its IPv6 address too, the bridge's global address (Docker lists no IPv6 gateway for a subnet it was
+ * given, but puts the subnet's first address on the bridge).
  */
-export async function hostIPv6Address(): Promise<string | undefined> {
-  // On a network without IPv6 (the IPv4 clusters' "kind") there is nothing to look up, and no `ip` command is needed.
-  if (!(await outsideSubnets().catch(() => "")).includes(":")) return undefined;
-  const listed = await gatewayAddresses();
-  const gateway = listed.find((s) => s.includes(":"));
-  if (gateway) return gateway;
-  const { stdout: id } = await runCommand("docker", ["network", "inspect", outsideNetwork, "-f", "{{.Id}}"]);
-  const bridge = await runCommand(
-    "ip",
-    ["-6", "-o", "addr", "show", "dev", `br-${id.trim().slice(0, 12)}`, "scope", "global"],
-    { allowFailure: true },
-  ).catch(() => ({ stdout: "" }));
-  return /inet6 ([0-9a-f:]+)\//.exec(bridge.stdout)?.[1];
-}
-
-async function gatewayAddresses(): Promise<string[]> {
+export async function hostAddresses(): Promise<{ address: string; ipv6Address?: string }> {
   const { stdout } = await runCommand("docker", [
     "network",
     "inspect",
     outsideNetwork,
     "-f",
-    "{{range .IPAM.Config}}{{.Gateway}} {{end}}",
+    '{{.Id}} {{range .IPAM.Config}}{{.Subnet}}={{with index . "Gateway"}}{{.}}{{end}} {{end}}',
   ]);
-  return stdout.trim().split(/\s+/);
+  const [id = "", ...configs] = stdout.trim().split(/\s+/);
+  const pairs = configs.map((c) => c.split("=") as [string, string?]);
+  const address = pairs.map(([, gateway]) => gateway ?? "").find((g) => /^\d+\.\d+\.\d+\.\d+$/.test(g)) ?? "";
+  // On a network without IPv6 (the IPv4 clusters' "kind") there is nothing more to look up, and no `ip` is needed.
+  const ipv6 = pairs.find(([subnet]) => subnet.includes(":"));
+  if (!ipv6) return { address };
+  if (ipv6[1]) return { address, ipv6Address: ipv6[1] };
+  const bridge = await runCommand(
+    "ip",
+    ["-6", "-o", "addr", "show", "dev", `br-${id.slice(0, 12)}`, "scope", "global"],
+    { allowFailure: true },
+  ).catch(() => ({ stdout: "" }));
+  const ipv6Address = /inet6 ([0-9a-f:]+)\//.exec(bridge.stdout)?.[1];
+  return ipv6Address ? { address, ipv6Address } : { address };
 }
 
 /**

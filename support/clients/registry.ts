@@ -16,7 +16,7 @@ import {
   type PodClient,
   podIdentity,
 } from "./client.ts";
-import { hostAddress, hostIPv6Address, probeFromHost } from "./host.ts";
+import { hostAddress, hostAddresses, probeFromHost } from "./host.ts";
 import { directProberApi } from "./prober-api.ts";
 
 /*
@@ -272,8 +272,7 @@ export function hostClient(scenario: ScenarioContext): Client {
       kind: "host",
       label: "the host",
       start: once(async () => {
-        const ipv6Address = await hostIPv6Address();
-        return { name: "host", address: await hostAddress(), ...(ipv6Address ? { ipv6Address } : {}) };
+        return { name: "host", ...(await hostAddresses()) };
       }),
       shownAs: (host) => `the host (${host.address})`,
       probe: (_host, request) => probeFromHost({ concurrency: 4, timeoutMs: 2000, ...request }),
