@@ -25,7 +25,7 @@ import {
 import { demoImageName } from "../../tooling/cluster-build/stages.ts";
 import { loadVersions } from "../../tooling/cluster-build/versions.ts";
 import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
-import { runNode } from "./run-cucumber.ts";
+import { otherClustersOnNetwork, runNode } from "./run-cucumber.ts";
 
 const out = "reports/harness/dual-stack";
 const dual = { KUBEQUAKE_IP_FAMILY: "dual" };
@@ -43,12 +43,7 @@ async function inspectNetwork(name: string) {
 
 after(async () => {
   // Another cluster on kind-dual (an IPv6-only one a user made) keeps the network and its seal: say so, check no more.
-  const listed = await runCommand(
-    "docker",
-    ["ps", "-a", "--filter", "network=kind-dual", "--format", '{{.Label "io.x-k8s.kind.cluster"}}'],
-    { allowFailure: true, timeoutMs: 30_000 },
-  );
-  const others = [...new Set(listed.stdout.split("\n").filter((c) => c !== "" && c !== "kubequake-dual"))];
+  const others = await otherClustersOnNetwork("kind-dual", "kubequake-dual");
   // Its 3 nodes would take cores from every test after this one.
   const down = await runNode(["bin/kubequake.js", "cluster", "down"], dual);
   assert.equal(down.code, 0, down.output);

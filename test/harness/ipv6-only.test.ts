@@ -8,10 +8,9 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { connectKube } from "../../support/kube/client.ts";
-import { runCommand } from "../../support/process/command.ts";
 import { readScenarioOutcomes } from "../../tooling/reports/messages.ts";
 import { readSkipReasons } from "../../tooling/reports/skips.ts";
-import { runNode } from "./run-cucumber.ts";
+import { otherClustersOnNetwork, runNode } from "./run-cucumber.ts";
 
 const out = "reports/harness/ipv6-only";
 const ipv6 = { KUBEQUAKE_IP_FAMILY: "ipv6" };
@@ -24,18 +23,9 @@ const smoke = [
   "features/outside/external-name.feature",
 ];
 
-async function clustersOnTheDualNetwork(): Promise<string[]> {
-  const listed = await runCommand(
-    "docker",
-    ["ps", "-a", "--filter", "network=kind-dual", "--format", '{{.Label "io.x-k8s.kind.cluster"}}'],
-    { allowFailure: true, timeoutMs: 30_000 },
-  );
-  return [...new Set(listed.stdout.split("\n").filter(Boolean))];
-}
-
 after(async () => {
   // Its 3 nodes would take cores from every test after this one.
-  const others = (await clustersOnTheDualNetwork()).filter((c) => c !== "kubequake-ipv6");
+  const others = await otherClustersOnNetwork("kind-dual", "kubequake-ipv6");
   const down = await runNode(["bin/kubequake.js", "cluster", "down"], ipv6);
   assert.equal(down.code, 0, down.output);
   if (others.length === 0) assert.match(down.output, /removed the network "kind-dual"/);

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { kubeconfigPath } from "../../support/cluster/kind.ts";
+import { kubeconfigPath, listKindClusters } from "../../support/cluster/kind.ts";
+import { networkOfCluster } from "../../support/cluster/variant.ts";
 import { connectKube, type Kube } from "../../support/kube/client.ts";
 import { runLabel } from "../../support/kube/namespace.ts";
 
@@ -65,4 +66,9 @@ export function readAttachments(messagesFile: string): Attachment[] {
       const text = attachment.contentEncoding === "BASE64" && attachment.mediaType.startsWith("text/");
       return { ...attachment, body: text ? Buffer.from(attachment.body, "base64").toString("utf8") : attachment.body };
     });
+}
+
+/** The other kind clusters on a Docker network, as `cluster down` counts them before it removes the network's seal. */
+export async function otherClustersOnNetwork(network: string, self: string): Promise<string[]> {
+  return (await listKindClusters()).filter((cluster) => cluster !== self && networkOfCluster(cluster) === network);
 }
