@@ -9,7 +9,8 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
   to the host, where kubequake's network seal refuses it (150 of 150 requests sent at once were refused so, and the
   seal logged them: without it they would have left the machine), so the scenarios wait for it to answer first.
   A Service may name its families instead (ipFamilies [IPv6, IPv4], or one): it gets their ClusterIPs in that order,
-  the first is its primary (its name's records are of that family), and each family has its own EndpointSlices.
+  the first is its primary (its name's records are of that family), and each family has its own EndpointSlices. A
+  request by name goes in the family the name resolves to, and the backend sees the client pod's address of it.
   MetalLB's pool on the dual-stack cluster has a range of each family: a dual-stack LoadBalancer Service gets one
   address of each, and both answer clients outside the cluster.
 
@@ -92,6 +93,9 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
     When a client pod sends 60 requests to "http://{clusterIP:six-only:IPv6}"
     Then every request succeeds
     And every ready pod of "web" answered at least 10 requests
+    When a client pod sends 30 requests to "http://six-only"
+    Then every request succeeds
+    And every answer saw the sending pod's IP as the client address
 
   @needs:loadbalancer @needs:outside-clients
   Scenario: A dual-stack load-balancer Service gets an address of each family, and both answer from outside

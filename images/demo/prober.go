@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"strings"
@@ -98,17 +99,21 @@ func (p *httpProbeRequest) normalize() error {
 }
 
 type httpProbeResult struct {
-	Seq               int     `json:"seq"`
-	StartUnixMs       float64 `json:"startUnixMs"`
-	DurationMs        float64 `json:"durationMs"`
-	OK                bool    `json:"ok"`
-	Status            int     `json:"status"`
-	Pod               string  `json:"pod"`
-	PodIP             string  `json:"podIP"`
-	Node              string  `json:"node"`
-	ClientIP          string  `json:"clientIP"`
-	FrontendPod       string  `json:"frontendPod,omitempty"`
-	UpstreamErrorKind string  `json:"upstreamErrorKind,omitempty"`
+	Seq         int     `json:"seq"`
+	StartUnixMs float64 `json:"startUnixMs"`
+	DurationMs  float64 `json:"durationMs"`
+	OK          bool    `json:"ok"`
+	Status      int     `json:"status"`
+	Pod         string  `json:"pod"`
+	PodIP       string  `json:"podIP"`
+	Node        string  `json:"node"`
+	ClientIP    string  `json:"clientIP"`
+	// LocalIP: the address this request left from (its connection's local
+	// address), so a check of what the backend saw compares with the sender
+	// of this very request, whichever family its name resolved to.
+	LocalIP           string `json:"localIP,omitempty"`
+	FrontendPod       string `json:"frontendPod,omitempty"`
+	UpstreamErrorKind string `json:"upstreamErrorKind,omitempty"`
 	// AfterStopMs: the answering pod had been told to stop this long before it accepted the connection (see
 	// backendAnswer); nil when it had not.
 	AfterStopMs *float64 `json:"afterStopMs,omitempty"`
@@ -269,6 +274,9 @@ func probeHTTPOnce(ctx context.Context, client *http.Client, target string, seq 
 	reqCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	reqCtx, lookup := watchLookup(reqCtx)
+	reqCtx = httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) { res.LocalIP = localIP(info.Conn) },
+	})
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, target, nil)
 	if err != nil {
 		res.Error, res.ErrorKind = fmt.Sprintf("building request: %v", err), kindOther
@@ -302,6 +310,14 @@ func probeHTTPOnce(ctx context.Context, client *http.Client, target string, seq 
 		res.OK = true
 	}
 	return res
+}
+
+// localIP is the IP a connection left from ("" when it has none).
+func localIP(conn net.Conn) string {
+	if host, _, err := net.SplitHostPort(conn.LocalAddr().String()); err == nil {
+		return host
+	}
+	return ""
 }
 
 // fillFromAnswer copies identity fields out of a backend- or frontend-shaped

@@ -62,6 +62,9 @@ func TestProbeHTTPCountsOrderAndPodParsing(t *testing.T) {
 		if r.Pod != testIdentity.Pod || r.PodIP != testIdentity.PodIP || r.Node != testIdentity.Node || r.ClientIP != "127.0.0.1" {
 			t.Errorf("seq %d identity not parsed: %+v", r.Seq, r)
 		}
+		if r.LocalIP != "127.0.0.1" {
+			t.Errorf("seq %d localIP = %q, want the connection's own 127.0.0.1", r.Seq, r.LocalIP)
+		}
 		if r.FrontendPod != "" {
 			t.Errorf("seq %d frontendPod = %q for a backend answer", r.Seq, r.FrontendPod)
 		}

@@ -39,6 +39,7 @@ func probeRawOnce(ctx context.Context, guard *destinationGuard, target *url.URL,
 		return finish()
 	}
 	defer conn.Close()
+	res.LocalIP = localIP(conn)
 	if deadline, ok := reqCtx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}

@@ -29,7 +29,7 @@ func TestUDPBackendAnswersWithIdentity(t *testing.T) {
 	}
 	target, _ := url.Parse("udp://" + addr)
 	res := probeRawOnce(context.Background(), probeGuard(""), target, 0, 2*time.Second)
-	if !res.OK || res.Pod != testIdentity.Pod || res.PodIP != testIdentity.PodIP || res.ClientIP != "127.0.0.1" {
+	if !res.OK || res.Pod != testIdentity.Pod || res.PodIP != testIdentity.PodIP || res.ClientIP != "127.0.0.1" || res.LocalIP != "127.0.0.1" {
 		t.Fatalf("udp probe = %+v, want ok from %s with client 127.0.0.1", res, testIdentity.Pod)
 	}
 }

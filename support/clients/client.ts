@@ -6,6 +6,7 @@ import {
   defaultProbeBudgetMs,
   type HttpProbe,
   type HttpProbeRequest,
+  type HttpProbeResult,
   maxProbeBudgetMs,
   probeDns,
   probeHttp,
@@ -69,8 +70,8 @@ export interface ClientParts {
   readonly kind: ClientKind;
   readonly label: string;
   start(): Promise<ClientIdentity>;
-  /** The sender as traffic reports name it (a pod's name; an outside client with its address). */
-  shownAs(identity: ClientIdentity): string;
+  /** The sender as traffic reports name it (a pod's name; an outside client with the address it sent from). */
+  shownAs(identity: ClientIdentity, senderAddress: string): string;
   probe(identity: ClientIdentity, request: HttpProbeRequest): Promise<HttpProbe>;
   /** Its prober API for background load (see {@link Client.prober}). */
   proberApi(identity: ClientIdentity): ProberApi | Promise<ProberApi>;
@@ -93,7 +94,8 @@ export function makeClient(scenario: ScenarioContext, parts: ClientParts): Clien
       const sent = { concurrency: 4, timeoutMs: 2000, maxDurationMs: defaultProbeBudgetMs, ...request, url };
       const probe = await parts.probe(identity, sent);
       const summary = summarize(probe.results);
-      const client = parts.shownAs(identity);
+      const senderAddress = senderAddressOf(identity, url, probe.results);
+      const client = parts.shownAs(identity, senderAddress);
       const cutOff = probe.notSent > 0 ? ` (${probe.notSent} not sent: time budget of ${sent.maxDurationMs} ms)` : "";
       scenario.note(`${client} → ${url}: ${request.count} requests: ${describeDistribution(summary)}${cutOff}`);
       return {
@@ -103,7 +105,7 @@ export function makeClient(scenario: ScenarioContext, parts: ClientParts): Clien
         budgetMs: sent.maxDurationMs,
         probe,
         summary,
-        senderAddress: senderAddressFor(identity, url),
+        senderAddress,
       };
     },
   };
@@ -199,6 +201,19 @@ export function sendPaced(
 export function podIdentity(name: string, pod: Pick<PodSummary, "ip" | "ips" | "node">): ClientIdentity {
   const ipv6Address = pod.ips.find((ip) => ip.includes(":"));
   return { name, address: pod.ip, node: pod.node, ...(ipv6Address ? { ipv6Address } : {}) };
+}
+
+/**
+ * The address a batch of requests left from: the one every connection reported (a name resolves to either family),
+ * else, when no request got a connection, the one {@link senderAddressFor} expects.
+ */
+export function senderAddressOf(
+  identity: ClientIdentity,
+  url: string,
+  results: readonly Pick<HttpProbeResult, "localIP">[],
+): string {
+  const local = [...new Set(results.flatMap((r) => (r.localIP ? [r.localIP] : [])))];
+  return local.length === 1 && local[0] ? local[0] : senderAddressFor(identity, url);
 }
 
 /** The sender's own address for a request to `url`: its IPv6 one when the URL's host is an IPv6 address. */

@@ -107,6 +107,7 @@ function oneRequest(seq: number, url: string, timeoutMs: number): Promise<HttpPr
             podIP: answer.podIP ?? "",
             node: answer.node ?? "",
             clientIP: answer.clientIP ?? "",
+            ...(response.socket.localAddress ? { localIP: response.socket.localAddress } : {}),
             errorKind: ok ? "" : "http",
             error: ok ? "" : `HTTP ${status}`,
           });

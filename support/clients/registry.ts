@@ -241,7 +241,7 @@ export function outsideClient(scenario: ScenarioContext, name = "outside"): Clie
           ...(container.ipv6 ? { ipv6Address: container.ipv6 } : {}),
         };
       }, true),
-      shownAs: (container) => `outside client "${name}" (${container.address})`,
+      shownAs: (_container, sentFrom) => `outside client "${name}" (${sentFrom})`,
       probe: (container, request) => probeContainer(container, request),
       proberApi: (container) =>
         directProberApi(`outside client "${name}" (${container.address})`, `http://${container.address}:${proberPort}`),
@@ -274,7 +274,7 @@ export function hostClient(scenario: ScenarioContext): Client {
       start: once(async () => {
         return { name: "host", ...(await hostAddresses()) };
       }),
-      shownAs: (host) => `the host (${host.address})`,
+      shownAs: (_host, sentFrom) => `the host (${sentFrom})`,
       probe: (_host, request) => probeFromHost({ concurrency: 4, timeoutMs: 2000, ...request }),
       proberApi: () => proberApi(),
     }),

@@ -12,6 +12,11 @@ export interface HttpProbeResult {
   readonly podIP: string;
   readonly node: string;
   readonly clientIP: string;
+  /**
+   * The address this request left from (its connection's local address), absent when no connection was made: what
+   * the backend sees when nothing on the way rewrites it, in whichever family the URL's name resolved to.
+   */
+  readonly localIP?: string;
   readonly frontendPod?: string;
   readonly error: string;
   /** "blocked": the prober's destination guard refused an address outside the cluster before a packet was sent. */

@@ -115,7 +115,7 @@ function checkAddresses(
   const answers = traffic.flatMap((result) =>
     result.probe.results
       .filter((r) => r.ok)
-      .map((r) => ({ result, seen: r.clientIP, sender: result.senderAddress ?? "?" })),
+      .map((r) => ({ result, seen: r.clientIP, sender: r.localIP ?? result.senderAddress ?? "?" })),
   );
   const wrong = answers.filter((a) => !matches(a.seen, a.sender));
   if (answers.length === 0 || wrong.length > 0) {

@@ -15,8 +15,9 @@ export interface TrafficResult {
   readonly probe: HttpProbe;
   readonly summary: TrafficSummary;
   /**
-   * The sender's own address (a pod's IP, the node's for a hostNetwork client, a container's on the kind network,
-   * the host's gateway address), so checks can tell whether a backend saw it or a rewritten one.
+   * The address the requests left from, as their connections reported it (else a pod's IP, the node's for a
+   * hostNetwork client, a container's on the kind network, the host's gateway address), so checks can tell whether
+   * a backend saw it or a rewritten one.
    */
   readonly senderAddress?: string;
   /** The node whose address the requests went to (a NodePort on one node), for per-node checks. */
