@@ -1,4 +1,5 @@
 import { readMetallb } from "../cluster/metallb.ts";
+import { waitUntilClusterDnsSeesNewServices } from "../dns/canary.ts";
 import { apiStatus, type Kube } from "../kube/client.ts";
 import type { ClusterNode } from "../nodes/registry.ts";
 import { runCommand } from "../process/command.ts";
@@ -87,7 +88,11 @@ export const nodeBroken = defineFault({
         for (const [table, ...rule] of rules) await docker(["exec", container, table!, "-I", ...rule]);
       },
       undo: { argv: ["docker", "exec", container, "sh", "-c", `${undoScript}; true`] },
-      whole: () => waitUntilWhole(scenario.kube, 180),
+      // A CoreDNS replica on the cut-off node lost its watch of the API server, and may be Ready but stale for a while.
+      whole: async () => {
+        await waitUntilWhole(scenario.kube, 180);
+        await waitUntilClusterDnsSeesNewServices(scenario, 120);
+      },
     };
   },
 });
@@ -218,7 +223,11 @@ export const apiServerDown = defineFault({
       // Up to 7 minutes: kube-controller-manager and kube-scheduler exit during the outage, the kubelet's back-off
       // before restarting them reaches 5 minutes when they crashed less than 10 minutes before (a soak: 5m15s seen),
       // and then they wait for their old lease to expire.
-      whole: () => waitUntilWhole(context.kube, 420),
+      // Then every CoreDNS replica must answer for a new Service: their watches come back on their own schedule.
+      whole: async () => {
+        await waitUntilWhole(context.kube, 420);
+        await waitUntilClusterDnsSeesNewServices(context, 120);
+      },
       forSeconds: seconds,
     };
   },
