@@ -47,6 +47,8 @@ export const nodeBroken = defineFault({
       await waitUntilWhole(scenario.kube, 180);
       // MetalLB can be ready and crash again for about a minute after a node's return: whole only once it stays so.
       await waitUntilMetallbWhole(scenario, 180);
+      // A CoreDNS replica on a paused node kept its (frozen) watch, and one on the control plane's node lost its API.
+      await waitUntilClusterDnsSeesNewServices(scenario, 120);
     };
     if (fault === "stopped") {
       return {

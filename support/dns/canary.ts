@@ -5,8 +5,8 @@ import { eventually } from "../wait/eventually.ts";
 import { addressRecordOf, dnsClient, serviceFqdn } from "./lookup.ts";
 
 /**
- * Lookups of the canary per round: each is a new query that kube-proxy may send to any CoreDNS replica, so with two
- * replicas the chance that all of them miss a stale one is 2 × 2⁻¹⁶.
+ * Lookups of the canary per round: each is a new query that kube-proxy may send to any CoreDNS replica, so with one
+ * of two replicas stale the chance that all of them miss it is 2⁻¹⁶ (likely, not certain: hence "every ... answers").
  */
 export const canaryLookups = 16;
 
@@ -55,12 +55,13 @@ export async function waitUntilClusterDnsSeesNewServices(scenario: ScenarioConte
 /** What is wrong with a round of canary lookups: any that failed or did not answer `clusterIP`; undefined if none. */
 export function canaryProblem(results: readonly DnsProbeResult[], clusterIP: string): string | undefined {
   const wrong = results.filter((r) => !r.ok || !(r.answers ?? []).includes(clusterIP));
-  if (results.length > 0 && wrong.length === 0) return undefined;
+  if (results.length >= canaryLookups && wrong.length === 0) return undefined;
   const outcomes = new Map<string, number>();
   for (const r of wrong) {
     const outcome = r.ok ? `answered ${(r.answers ?? []).join(" ") || "nothing"}` : r.errorKind || "error";
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
   const detail = [...outcomes].map(([outcome, n]) => `${n} ${outcome}`).join(", ");
-  return `${wrong.length} of ${results.length} lookups did not answer ${clusterIP}${detail ? ` (${detail})` : ""}`;
+  const short = results.length < canaryLookups ? `; ${results.length} of ${canaryLookups} lookups made` : "";
+  return `${wrong.length} of ${results.length} lookups did not answer ${clusterIP}${detail ? ` (${detail})` : ""}${short}`;
 }

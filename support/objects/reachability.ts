@@ -50,8 +50,10 @@ export function expectClientIpPreserved(traffic: readonly TrafficResult[]): void
     // Each request against the address its own connection left from (a name resolves to either family).
     const others = result.probe.results.filter((r) => !r.ok || r.clientIP !== (r.localIP ?? ip));
     if (!ip || others.length > 0 || result.probe.results.length === 0) {
+      // Each miss as "seen (sent from)": a batch by name may have gone out in both families.
+      const misses = [...new Set(others.map((r) => `${r.clientIP || r.errorKind} (sent from ${r.localIP ?? ip})`))];
       throw new Error(
-        `expected every answer to ${result.client} (${ip}) to see ${ip} as the client, but ${others.length} of ${result.probe.results.length} did not: ${[...new Set(others.map((r) => r.clientIP || r.errorKind))].join(", ")}`,
+        `expected every answer to ${result.client} (${ip}) to see the address it was sent from as the client, but ${others.length} of ${result.probe.results.length} did not: ${misses.join(", ")}`,
       );
     }
   }

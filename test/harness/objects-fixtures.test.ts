@@ -30,7 +30,7 @@ const mustFail: Record<string, RegExp> = {
   "A Service that still answers a hostNetwork client when it should not":
     /timed out after \d+\.\d s waiting until none of 5 requests from a hostNetwork client on node "kubequake-worker" to http:\/\/\{clusterIP:web\}:80 succeeds; last observed: 5 answered \(web-/,
   "Hairpin traffic is masqueraded, so the client address is not the pod's own":
-    /expected every answer to web-[a-z0-9-]+ \(10\.244\.\d+\.\d+\) to see 10\.244\.\d+\.\d+ as the client, but 5 of 5 did not/,
+    /expected every answer to web-[a-z0-9-]+ \(10\.244\.\d+\.\d+\) to see the address it was sent from as the client, but 5 of 5 did not: 10\.244\.\d+\.\d+ \(sent from 10\.244\.\d+\.\d+\)/,
   "EndpointSlices that list another port than the table says":
     /timed out after 2\.\d s waiting until the EndpointSlices and Endpoints of Service one list exactly pod1 http=9090\/TCP, in EndpointSlices made by the EndpointSlice controller .*; last observed: EndpointSlices one-[a-z0-9]+ \[http=8080; 1 endpoint\(s\)\]: pod1 http=8080\/TCP; Endpoints: pod1 http=8080\/TCP; problems: the EndpointSlices list pod1 http=8080\/TCP; the Endpoints list pod1 http=8080\/TCP/,
   "EndpointSlices that stay while their Service does":
