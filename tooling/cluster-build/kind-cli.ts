@@ -12,6 +12,7 @@ import {
   workerCount,
 } from "../../support/cluster/kind.ts";
 import { runCommand } from "../../support/process/command.ts";
+import { eventually } from "../../support/wait/eventually.ts";
 import type { PinnedVersions } from "./versions.ts";
 
 /** kind's cluster config: 1 control plane + 2 workers on one node image, kube-proxy in the variant's mode. */
@@ -64,6 +65,30 @@ export async function deleteCluster(kind: string | undefined): Promise<void> {
   if (containers.length > 0) {
     await runCommand("docker", ["rm", "-f", "-v", ...containers.map((c) => c.name)], { timeoutMs: 5 * 60_000 });
   }
+}
+
+/**
+ * Removes node containers of the cluster that outlive `kind delete`: a `kind create` stopped while "Preparing nodes"
+ * leaves `docker run`s that the daemon finishes after kind is gone (seen: a Ctrl-C there left three nodes "Created"),
+ * so containers are removed until none has appeared for 3 seconds.
+ */
+export async function removeLeftoverNodeContainers(): Promise<void> {
+  let quietSince = Date.now();
+  await eventually(
+    `no node container of "${clusterName}" appears for 3 s`,
+    async () => {
+      const left = await listNodeContainers();
+      if (left.length > 0) {
+        await runCommand("docker", ["rm", "-f", "-v", ...left.map((c) => c.name)], { timeoutMs: 120_000 });
+        quietSince = Date.now();
+      }
+      return {
+        satisfied: Date.now() - quietSince >= 3000,
+        value: left.length > 0 ? `removed ${left.map((c) => c.name).join(", ")}` : "none left",
+      };
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
 }
 
 export async function exportKubeconfig(kind: string): Promise<void> {

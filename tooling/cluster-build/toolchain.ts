@@ -24,7 +24,15 @@ import { cacheRoot } from "./cache.ts";
 import { ensureHermeticDns } from "./coredns.ts";
 import { verifyClusterDns } from "./dns-check.ts";
 import { dockerAnswers } from "./docker.ts";
-import { createCluster, deleteCluster, exportKubeconfig, kindConfig, loadImage, nodeImages } from "./kind-cli.ts";
+import {
+  createCluster,
+  deleteCluster,
+  exportKubeconfig,
+  kindConfig,
+  loadImage,
+  nodeImages,
+  removeLeftoverNodeContainers,
+} from "./kind-cli.ts";
 import { ensureMetallb, metallbStatusLine } from "./metallb.ts";
 import {
   ensureKindNetwork,
@@ -247,8 +255,12 @@ async function ensureCluster(
   } catch (error) {
     const diagnostics = await collectNodeDiagnostics();
     await deleteCluster(kind).catch(() => undefined);
+    const leftover = await removeLeftoverNodeContainers().then(
+      () => "",
+      (removal: unknown) => `\nand removing its node containers failed too: ${String(removal)}`,
+    );
     throw new UserError(
-      `creating cluster "${clusterName}" failed: ${error instanceof Error ? error.message : String(error)}${diagnostics}`,
+      `creating cluster "${clusterName}" failed: ${error instanceof Error ? error.message : String(error)}${diagnostics}${leftover}`,
       `read ${logFile}; the half-created cluster was deleted, so running \`npx kubequake cluster up\` again starts clean.`,
       { cause: error },
     );
