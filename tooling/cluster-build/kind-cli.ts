@@ -61,10 +61,7 @@ export async function deleteCluster(kind: string | undefined): Promise<void> {
     return;
   }
   // Without a kind binary (caches wiped), remove the node containers by their kind label.
-  const containers = await listNodeContainers();
-  if (containers.length > 0) {
-    await runCommand("docker", ["rm", "-f", "-v", ...containers.map((c) => c.name)], { timeoutMs: 5 * 60_000 });
-  }
+  await removeLeftoverNodeContainers();
 }
 
 /**
