@@ -6,6 +6,7 @@ import {
   describeAnswersAfterKill,
   expectErrorBudget,
   expectFailuresOnlyOfKind,
+  expectKilledPodsServedBefore,
   expectLatencyAtLeast,
   expectLatencyPercentile,
   expectLatencyRatioWhileFaulted,
@@ -201,6 +202,17 @@ Then("no request was answered by a pod after it was killed", async function (thi
   await this.attachText("answers-after-kill.txt", describeAnswersAfterKill(steadyTrafficRecord(this.scenario)));
   expectNoAnswerAfterKill(steadyTrafficRecord(this.scenario), podDisappearances(this.scenario));
 });
+
+/**
+ * Each killed pod answered the steady traffic before its kill: the kills were in the traffic's path. With checks that
+ * allow nothing to fail, this is what shows the scenario did what it says. The per-pod figures are attached.
+ */
+Then(
+  "every killed pod answered some of the steady traffic before it was killed",
+  async function (this: KubequakeWorld) {
+    await this.attachText("answers-before-kill.txt", expectKilledPodsServedBefore(steadyTrafficRecord(this.scenario)));
+  },
+);
 
 /** As above, allowing answers up to N seconds after the signal: a backend that drains is meant to serve on a while. */
 Then(

@@ -1,13 +1,14 @@
 @chaos @serial @epic:chaos
 Feature: Pods killed while steady traffic flows
 
-  When a pod is deleted, Kubernetes marks its endpoint as terminating at once, but every node's kube-proxy learns it a
-  little later. A backend that keeps serving for a few seconds after SIGTERM (a preStop delay, or a graceful shutdown
-  that drains) covers that gap, and no request fails. A backend that exits as soon as it gets SIGTERM leaves new
-  connections failing until every node has caught up: refused while the pod's address still exists, timing out (2 s
-  here) once it is gone, so a failure window lasts the catch-up time plus a timeout, a few seconds at most. Both are
-  real: this feature measures both, under an open-loop load of 100 requests per second from two client pods, each
-  request on a new connection.
+  When a pod is deleted, two things start at the same moment and race: the kubelet sends the container SIGTERM, and
+  the endpoint change travels through the EndpointSlice controller to every node's kube-proxy. Kubernetes does not
+  order them. A backend that keeps serving for a few seconds after SIGTERM (a preStop delay, or a graceful shutdown
+  that drains) covers the gap whichever wins, and no request fails. A backend that exits as soon as it gets SIGTERM
+  loses the new connections kube-proxy still sends it when the SIGTERM wins: refused while the pod's address still
+  exists, timing out (2 s here) once it is gone, so a failure window lasts the catch-up time plus a timeout at most.
+  When kube-proxy wins, nothing fails. Both are real: this feature measures both, under an open-loop load of 100
+  requests per second from two client pods, each request on a new connection.
 
   Each scenario runs alone (@serial): the open-loop load needs the machine's two cores to hold its rate, and beside
   another scenario it fell short (49.2 of 50 requests/s from one client, below the 99% the figures need to be
@@ -25,16 +26,22 @@ Feature: Pods killed while steady traffic flows
     When 1 pod of "web" is killed every 5 seconds, 4 times
     And the steady traffic stops
     Then none of the steady traffic failed
+    And every killed pod answered some of the steady traffic before it was killed
     And no request was answered by a pod more than 5 seconds after it was killed
 
-  Scenario: A backend that exits at once on SIGTERM loses requests until the endpoints catch up
+  Scenario: A backend that exits at once on SIGTERM loses only what reaches it before the endpoints catch up
+    Whether a kill costs requests is the race above, so this scenario does not demand failures: it bounds them, and
+    checks that each killed pod was serving the traffic (so the kills were in its path) and stopped taking it at
+    SIGTERM. What it lost is a measured figure (the traffic summary, and the side-by-side table of `kubequake matrix`).
+    Measured on kind (iptables mode unless said): 6 of 1508 and 9 of 1512 (nftables) requests failed, windows of
+    0.08 s and 0.11 s; in another full run, 0 of 1508. Earlier in the project, windows of 3.1-3.2 s were measured.
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
     And steady traffic of 100 requests per second to "http://web" from 2 client pods
     When 1 pod of "web" is killed every 5 seconds, 4 times
     And the steady traffic stops
-    Then some of the steady traffic failed
-    And the steady traffic's longest failure window was at most 6 seconds
+    Then every killed pod answered some of the steady traffic before it was killed
     And no request was answered by a pod after it was killed
+    And the steady traffic's longest failure window, if any, was at most 6 seconds
 
   @needs:node-chaos
   Scenario: A container killed in place is restarted by the kubelet, and traffic keeps within its error budget

@@ -168,6 +168,49 @@ export function expectNoAnswerAfterKill(
 }
 
 /**
+ * Every pod a chaos event killed had answered the steady traffic before its kill: the kills hit pods in the traffic's
+ * path, so checks that pass when little or nothing failed (a race the pods may win) still say something happened.
+ * Returns one line per killed pod, its answers before the kill and the latest one's distance from it, for the report.
+ */
+export function expectKilledPodsServedBefore(record: SteadyTrafficRecord): string {
+  requireSamples(record);
+  const killedAt = new Map<string, number>();
+  for (const event of record.events) {
+    if (event.kind !== "chaos") continue;
+    for (const pod of event.pods) if (!killedAt.has(pod)) killedAt.set(pod, event.atUnixMs);
+  }
+  if (killedAt.size === 0) {
+    throw new SteadyTrafficError(
+      "a pod to have been killed while the steady traffic ran (this check compares answers with kill times)",
+      "no pod was killed in this scenario",
+      record,
+    );
+  }
+  const lines: string[] = [];
+  const idle: string[] = [];
+  for (const [pod, atUnixMs] of killedAt) {
+    const before = record.samples.filter((s) => s.ok && s.pod === pod && s.startUnixMs < atUnixMs);
+    if (before.length === 0) {
+      idle.push(pod);
+      continue;
+    }
+    const latest = Math.max(...before.map((s) => s.startUnixMs));
+    lines.push(
+      `${pod}: ${before.length} answered before it was killed, the latest request started ${((atUnixMs - latest) / 1000).toFixed(3)} s before the kill`,
+    );
+  }
+  if (idle.length > 0) {
+    const answering = [...new Set(record.samples.filter((s) => s.ok).map((s) => s.pod))].sort();
+    throw new SteadyTrafficError(
+      "every killed pod to have answered some of the steady traffic before it was killed (so the kills were in its path)",
+      `${idle.join(", ")} answered none of it (the traffic was answered by ${answering.join(", ") || "no pod"}): kill pods of the Service the traffic goes to`,
+      record,
+    );
+  }
+  return lines.join("\n");
+}
+
+/**
  * Every failed request failed with `kind` (refused, reset, timeout, dns, blocked, http, other), and at least one
  * failed: says what a fault does to the traffic (a DNS outage fails lookups, not connections).
  */

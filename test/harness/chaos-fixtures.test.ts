@@ -1,6 +1,6 @@
 // The chaos checks catch what they are for: fixture scenarios that must fail (an error budget exceeded, an answer
-// from a pod that was recorded as killed, answers from a killed pod that drains after SIGTERM, a steady state the
-// undo does not restore), each with its message checked.
+// from a pod that was recorded as killed, answers from a killed pod that drains after SIGTERM, kills of pods the
+// traffic never reached, a steady state the undo does not restore), each with its message checked.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -15,6 +15,8 @@ const mustFail: Record<string, RegExp> = {
     /expected no request to be answered by a pod after it was killed, but \d+ (was|were) \(first: request \d+ of client-0 started \d+\.\d{3} s after web-[a-z0-9-]+ was gone, and web-[a-z0-9-]+ answered it\)/,
   "A pod that keeps serving after it was told to stop":
     /expected no request to be answered by a pod after it was killed, but \d+ (was|were), by the pods' own account \(first: request \d+ of client-0, answered by web-[a-z0-9-]+ on a connection it accepted \d+\.\d{3} s after it was told to stop \(SIGTERM\); the latest such answer came \d+\.\d{3} s after\)/,
+  "Pods killed that never served the traffic":
+    /^SteadyTrafficError: expected every killed pod to have answered some of the steady traffic before it was killed \(so the kills were in its path\), but idle-[a-z0-9-]+, idle-[a-z0-9-]+ answered none of it \(the traffic was answered by web-[a-z0-9-]+, web-[a-z0-9-]+\): kill pods of the Service the traffic goes to/,
   "A failure window limit with nothing that failed":
     /^SteadyTrafficError: expected the longest failure window of the steady traffic to last at most 1 s, but no request failed \(all \d+ succeeded\), so there was no failure window to measure: the fault did not make the traffic fail\. If no failure is a correct outcome here, write "Then the steady traffic's longest failure window, if any, was at most 1 second" instead/,
   "A latency floor that an undisturbed Service does not reach":
@@ -41,13 +43,13 @@ test("chaos checks that must fail do fail, each with the expected message, and a
     .split("\n")
     .filter((line) => line.includes('"traffic-timeline.png"'))
     .map((line) => JSON.parse(line).attachment as { mediaType: string; body: string });
-  assert.equal(charts.length, 5, "a timeline chart for each scenario with steady traffic");
+  assert.equal(charts.length, 6, "a timeline chart for each scenario with steady traffic");
   for (const chart of charts) {
     assert.equal(chart.mediaType, "image/png");
     assert.deepEqual([...Buffer.from(chart.body, "base64").subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
   }
   const svgs = readAttachments(messages).filter((a) => a.fileName === "traffic-timeline.svg");
-  assert.equal(svgs.length, 5, "the chart's SVG beside each PNG");
+  assert.equal(svgs.length, 6, "the chart's SVG beside each PNG");
   for (const svg of svgs) {
     const body = svg.body.startsWith("<svg") ? svg.body : Buffer.from(svg.body, "base64").toString("utf8");
     assert.match(body, /^<svg [^>]*>[\s\S]*schedule lag p99/);

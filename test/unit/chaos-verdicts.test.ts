@@ -4,6 +4,7 @@ import type { ChaosEvent } from "../../support/chaos/chaos-log.ts";
 import {
   describeAnswersAfterKill,
   expectErrorBudget,
+  expectKilledPodsServedBefore,
   expectLatencyAtLeast,
   expectLatencyPercentile,
   expectLatencyRatioWhileFaulted,
@@ -325,4 +326,28 @@ test("latency while faults were active is judged as a ratio to the latency befor
     () => expectLatencyRatioWhileFaulted(record(slowed, [early, undone]), 90, 3),
     /there were 5 before and 55 during: let the steady traffic run longer/,
   );
+});
+
+test("killed pods must have answered the traffic before their kill; a kill of a pod it never reached fails", () => {
+  // Pod "a" answers until it is killed at 2 s, "b" after that; "c" is killed at 3 s and never answered.
+  const samples = traffic(
+    5,
+    () => false,
+    (t) => (t < 2000 ? "a" : "b"),
+  );
+  const killA: ChaosEvent = { atUnixMs: 2000, label: "a killed", kind: "chaos", pods: ["a"] };
+  assert.equal(
+    expectKilledPodsServedBefore(record(samples, [killA])),
+    "a: 20 answered before it was killed, the latest request started 0.099 s before the kill",
+  );
+  const killC: ChaosEvent = { atUnixMs: 3000, label: "c killed", kind: "chaos", pods: ["c"] };
+  assert.throws(
+    () => expectKilledPodsServedBefore(record(samples, [killA, killC])),
+    /^SteadyTrafficError: expected every killed pod to have answered some of the steady traffic before it was killed \(so the kills were in its path\), but c answered none of it \(the traffic was answered by a, b\): kill pods of the Service the traffic goes to/,
+  );
+  // "b" answered only after the kill of "a" at 2 s: killed at 1 s it had served nothing before.
+  const killBEarly: ChaosEvent = { atUnixMs: 1000, label: "b killed", kind: "chaos", pods: ["b"] };
+  assert.throws(() => expectKilledPodsServedBefore(record(samples, [killBEarly])), /but b answered none of it/);
+  const undo: ChaosEvent = { atUnixMs: 1000, label: "undo", kind: "undo", pods: ["c"] };
+  assert.throws(() => expectKilledPodsServedBefore(record(samples, [undo])), /but no pod was killed in this scenario/);
 });
