@@ -5,7 +5,11 @@
  */
 import { Then, When } from "@cucumber/cucumber";
 import { expectNoAddressOfFamily, expectResolvesToClusterIPOfFamily } from "../support/dns/expectations.ts";
-import { changeIpFamilyPolicy, expectClusterIPFamilies } from "../support/services/families.ts";
+import {
+  changeIpFamilyPolicy,
+  expectClusterIPFamilies,
+  expectEndpointsOfFamily,
+} from "../support/services/families.ts";
 import type { Service } from "../support/services/service.ts";
 import type { KubequakeWorld } from "../support/world.ts";
 
@@ -38,5 +42,16 @@ Then(
   "within {int} second(s) {string} has no {word} address",
   async function (this: KubequakeWorld, seconds: number, name: string, family: string) {
     await expectNoAddressOfFamily(this.scenario, { name, family, seconds });
+  },
+);
+
+/**
+ * The v1 Endpoints object (deprecated since Kubernetes 1.33, still written) lists one family only, the Service's
+ * primary one, while its EndpointSlices carry every family: what a consumer still reading Endpoints sees.
+ */
+Then(
+  "within {int} second(s) the Endpoints of {service} list {int} ready address(es), all {word}",
+  async function (this: KubequakeWorld, seconds: number, service: Service, count: number, family: string) {
+    await expectEndpointsOfFamily(service, { count, familyText: family, seconds });
   },
 );

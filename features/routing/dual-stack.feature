@@ -9,8 +9,10 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
   to the host, where kubequake's network seal refuses it (150 of 150 requests sent at once were refused so, and the
   seal logged them: without it they would have left the machine), so the scenarios wait for it to answer first.
   A Service may name its families instead (ipFamilies [IPv6, IPv4], or one): it gets their ClusterIPs in that order,
-  the first is its primary (its name's records are of that family), and each family has its own EndpointSlices. A
-  request by name goes in the family the name resolves to, and the backend sees the client pod's address of it.
+  the first is its primary (its name's records are of that family), and each family has its own EndpointSlices. The
+  v1 Endpoints object (deprecated since Kubernetes 1.33, still written for what reads it) keeps one family, the
+  primary: a dual-stack Service whose primary is IPv6 lists only its pods' IPv6 addresses there. A request by name
+  goes in the family the name resolves to, and the backend sees the client pod's address of it.
   MetalLB's pool on the dual-stack cluster has a range of each family: a dual-stack LoadBalancer Service gets one
   address of each, and both answer clients outside the cluster.
 
@@ -19,6 +21,8 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
     Then within 5 seconds the Service "web" has ClusterIPs of the families "IPv4"
     And within 20 seconds "web" has no IPv6 address
+    And within 5 seconds the Service "web" has `spec.ipFamilyPolicy` equal to "SingleStack"
+    And within 30 seconds the Endpoints of "web" list 3 ready addresses, all IPv4
     When the Service "web" changes its IP family policy to PreferDualStack
     Then within 10 seconds the Service "web" has ClusterIPs of the families "IPv4, IPv6"
     And within 30 seconds "web" resolves to the IPv6 ClusterIP of "web"
@@ -36,6 +40,7 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
     Given the demo backend runs 2 replicas behind the ClusterIP Service "web"
     When the Service "web" changes its IP family policy to RequireDualStack
     Then within 10 seconds the Service "web" has ClusterIPs of the families "IPv4, IPv6"
+    And within 30 seconds the Endpoints of "web" list 2 ready addresses, all IPv4
     And within 30 seconds 10 requests from a client pod to "http://{clusterIP:web:IPv6}" all succeed
     When the Service "web" changes its IP family policy to SingleStack
     Then within 10 seconds the Service "web" has ClusterIPs of the families "IPv4"
@@ -81,8 +86,14 @@ Feature: On a dual-stack cluster a Service has a ClusterIP per family, and each 
     And within 5 seconds the Service "six-first" has `spec.ipFamilyPolicy` equal to "RequireDualStack"
     And within 5 seconds the Service "six-only" has `spec.ipFamilyPolicy` equal to "SingleStack"
     And within 5 seconds the Service "four-only" has `spec.ipFamilyPolicy` equal to "SingleStack"
+    And within 5 seconds the Service "six-first" has `spec.ports[*].port` equal to "80,81"
+    And within 5 seconds the Service "six-only" has `spec.ports[*].port` equal to "80,81"
+    And within 5 seconds the Service "four-only" has `spec.ports[*].port` equal to "80,81"
     And within 30 seconds the EndpointSlices of "six-only" have 2 ready endpoints and addressType IPv6
     And within 30 seconds the EndpointSlices of "four-only" have 2 ready endpoints and addressType IPv4
+    And within 30 seconds the Endpoints of "six-first" list 2 ready addresses, all IPv6
+    And within 30 seconds the Endpoints of "six-only" list 2 ready addresses, all IPv6
+    And within 30 seconds the Endpoints of "four-only" list 2 ready addresses, all IPv4
     And within 30 seconds "six-only" resolves to the IPv6 ClusterIP of "six-only"
     And within 30 seconds "six-only" has no IPv4 address
     When a client pod sends 60 requests to "http://{clusterIP:six-first:IPv6}:81"

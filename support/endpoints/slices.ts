@@ -80,7 +80,13 @@ export function compareEndpoints(
   expected: readonly ExpectedEndpoint[],
 ): { problems: string[]; seen: string } {
   const problems: string[] = [];
-  const byIP = new Map(objects.pods.map((pod) => [pod.status?.podIP ?? "", pod]));
+  // Every address of a pod: on a dual-stack cluster status.podIP is the primary family's only, and a Service of the
+  // other family lists the pod by its address in status.podIPs.
+  const byIP = new Map(
+    objects.pods.flatMap((pod) =>
+      (pod.status?.podIPs ?? [{ ip: pod.status?.podIP ?? "" }]).map((podIP) => [podIP.ip, pod] as const),
+    ),
+  );
   const names = new Set(objects.pods.map((pod) => pod.metadata?.name));
   const missingPods = [...new Set(expected.map((e) => e.pod))].filter((name) => !names.has(name));
   if (missingPods.length > 0) problems.push(`no pod ${missingPods.join(", ")} in the namespace`);

@@ -1,4 +1,6 @@
+import type { V1Endpoints } from "@kubernetes/client-node";
 import { UserError } from "../errors/user-error.ts";
+import { apiStatus } from "../kube/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { Service } from "./service.ts";
 
@@ -90,6 +92,44 @@ export async function expectClusterIPFamilies(handle: Service, familiesText: str
       };
     },
     { timeoutMs: seconds * 1000, intervalMs: 250 },
+  );
+}
+
+/**
+ * What the v1 Endpoints object lists against "`count` ready addresses, all of `family`": undefined when it holds, else
+ * the difference. The Endpoints controller writes one family only, the Service's primary one (EndpointSlices carry
+ * each family in its own slices), so a dual-stack Service's secondary family is never there.
+ */
+export function endpointsFamilyProblem(
+  endpoints: V1Endpoints | undefined,
+  count: number,
+  family: IpFamilyName,
+): string | undefined {
+  if (!endpoints) return "there is no Endpoints object";
+  const ready = (endpoints.subsets ?? []).flatMap((subset) => (subset.addresses ?? []).map((a) => a.ip));
+  const others = ready.filter((ip) => familyOf(ip) !== family);
+  if (ready.length === count && others.length === 0) return undefined;
+  const listed = ready.length === 0 ? "none" : ready.map((ip) => `${ip} (${familyOf(ip)})`).join(", ");
+  return `${ready.length} ready address(es): ${listed}${others.length > 0 ? `; ${others.length} not ${family}` : ""}`;
+}
+
+/** Waits until the Service's v1 Endpoints list exactly `count` ready addresses, every one of `family`. */
+export async function expectEndpointsOfFamily(
+  handle: Service,
+  options: { count: number; familyText: string; seconds: number },
+): Promise<void> {
+  const family = parseFamily(options.familyText);
+  const { scenario, name } = handle;
+  await eventually(
+    `the Endpoints of Service ${name} list ${options.count} ready address(es), all ${family}`,
+    async () => {
+      const endpoints = await scenario.kube.core
+        .readNamespacedEndpoints({ name, namespace: scenario.name })
+        .catch((error: unknown) => (apiStatus(error) === 404 ? undefined : Promise.reject(error)));
+      const problem = endpointsFamilyProblem(endpoints, options.count, family);
+      return { satisfied: problem === undefined, value: problem ?? `${options.count} ready, all ${family}` };
+    },
+    { timeoutMs: options.seconds * 1000, intervalMs: 250 },
   );
 }
 

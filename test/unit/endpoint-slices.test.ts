@@ -110,3 +110,29 @@ test("a table row without a pod or with a port that is not a number is the featu
     "SCTP",
   );
 });
+
+test("on a dual-stack cluster an IPv6 endpoint is the pod's too: its secondary address is in status.podIPs", () => {
+  const dual: V1Pod = {
+    metadata: { name: "pod1", uid: "uid-pod1" },
+    status: { podIP: "10.244.1.1", podIPs: [{ ip: "10.244.1.1" }, { ip: "fd00:10:244:1::5" }] },
+  };
+  const six: V1EndpointSlice = {
+    addressType: "IPv6",
+    metadata: { name: "six", labels: { "endpointslice.kubernetes.io/managed-by": controllerManagedBy } },
+    endpoints: [{ addresses: ["fd00:10:244:1::5"], targetRef: ref("pod1") }],
+    ports: [{ name: "http", port: 3000, protocol: "TCP" }],
+  };
+  const legacy: V1Endpoints = {
+    subsets: [
+      {
+        addresses: [{ ip: "fd00:10:244:1::5", targetRef: ref("pod1") }],
+        ports: [{ name: "http", port: 3000, protocol: "TCP" }],
+      },
+    ],
+  };
+  const { problems } = compareEndpoints(
+    { namespace, slices: [six], endpoints: legacy, pods: [dual] },
+    parseExpectedEndpoints([{ pod: "pod1", "port name": "http", port: "3000" }]),
+  );
+  assert.deepEqual(problems, []);
+});

@@ -4,6 +4,7 @@ import { UserError } from "../../support/errors/user-error.ts";
 import {
   clusterIPOfFamily,
   describeClusterIPs,
+  endpointsFamilyProblem,
   familyOf,
   parseFamilies,
   urlHost,
@@ -29,4 +30,18 @@ test("families are written as Kubernetes spells them, in order, each once", () =
       e instanceof UserError && /"ipv6" is not an IP family/.test(e.message) && /IPv4 or IPv6/.test(e.fix),
   );
   assert.throws(() => parseFamilies("IPv4,IPv4"), /names a family twice/);
+});
+
+test("the v1 Endpoints hold: a count of ready addresses of one family; another family, or a count off, is named", () => {
+  const endpoints = (...ips: string[]) => ({
+    subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ port: 8080 }] }],
+  });
+  assert.equal(endpointsFamilyProblem(endpoints("fd00:10:244:1::5", "fd00:10:244:2::7"), 2, "IPv6"), undefined);
+  assert.equal(
+    endpointsFamilyProblem(endpoints("10.244.1.5", "10.244.2.7"), 2, "IPv6"),
+    "2 ready address(es): 10.244.1.5 (IPv4), 10.244.2.7 (IPv4); 2 not IPv6",
+  );
+  assert.equal(endpointsFamilyProblem(endpoints("10.244.1.5"), 2, "IPv4"), "1 ready address(es): 10.244.1.5 (IPv4)");
+  assert.equal(endpointsFamilyProblem({ subsets: [] }, 1, "IPv4"), "0 ready address(es): none");
+  assert.equal(endpointsFamilyProblem(undefined, 0, "IPv4"), "there is no Endpoints object");
 });
