@@ -23,7 +23,8 @@ Feature: Pods killed while steady traffic flows
     after it (the time kube-proxy took to catch up).
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web", draining for 4 seconds on shutdown
     And steady traffic of 100 requests per second to "http://web" from 2 client pods
-    When 1 pod of "web" is killed every 5 seconds, 4 times
+    When the steady traffic runs for 2 more seconds
+    And 1 pod of "web" is killed every 5 seconds, 4 times
     And the steady traffic stops
     Then none of the steady traffic failed
     And every killed pod answered some of the steady traffic before it was killed
@@ -37,7 +38,8 @@ Feature: Pods killed while steady traffic flows
     0.08 s and 0.11 s; in another full run, 0 of 1508. Earlier in the project, windows of 3.1-3.2 s were measured.
     Given the demo backend runs 3 replicas behind the ClusterIP Service "web"
     And steady traffic of 100 requests per second to "http://web" from 2 client pods
-    When 1 pod of "web" is killed every 5 seconds, 4 times
+    When the steady traffic runs for 2 more seconds
+    And 1 pod of "web" is killed every 5 seconds, 4 times
     And the steady traffic stops
     Then every killed pod answered some of the steady traffic before it was killed
     And no request was answered by a pod after it was killed

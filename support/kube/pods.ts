@@ -12,6 +12,8 @@ export interface PodSummary {
   readonly node: string;
   readonly phase: string;
   readonly ready: boolean;
+  /** When the Ready condition last turned True (whole seconds, as the API keeps it); unset when not ready. */
+  readonly readySinceUnixMs?: number;
   readonly terminating: boolean;
   readonly labels: Record<string, string>;
   /** Why a container is not running, as the kubelet says (e.g. ErrImageNeverPull: message), if it says. */
@@ -19,17 +21,30 @@ export interface PodSummary {
 }
 
 export function summarizePod(pod: V1Pod): PodSummary {
+  const ready = pod.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True");
+  const readySince =
+    ready?.lastTransitionTime === undefined ? Number.NaN : new Date(ready.lastTransitionTime).getTime();
   return {
     name: pod.metadata?.name ?? "",
     ip: pod.status?.podIP ?? "",
     ips: (pod.status?.podIPs ?? []).map((a) => a.ip).filter((ip) => ip !== ""),
     node: pod.spec?.nodeName ?? "",
     phase: pod.status?.phase ?? "",
-    ready: pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+    ready: ready !== undefined,
+    ...(Number.isNaN(readySince) ? {} : { readySinceUnixMs: readySince }),
     terminating: pod.metadata?.deletionTimestamp !== undefined,
     labels: pod.metadata?.labels ?? {},
     waiting: waitingReason(pod),
   };
+}
+
+/**
+ * Pods in the order a kill takes them: the longest ready first (so a kill hits a pod every node's kube-proxy has long
+ * been sending traffic to, not a replacement that turned ready a moment ago), then by name, so runs are reproducible.
+ */
+export function longestReadyFirst(pods: readonly PodSummary[]): PodSummary[] {
+  const since = (pod: PodSummary) => pod.readySinceUnixMs ?? Number.POSITIVE_INFINITY;
+  return [...pods].sort((a, b) => since(a) - since(b) || a.name.localeCompare(b.name));
 }
 
 /** The first reason a pod's containers are not running: waiting reasons, an unschedulable pod, a crash. */

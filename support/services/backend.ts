@@ -2,7 +2,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { nodeContainerOf } from "../chaos/targets.ts";
 import { UserError } from "../errors/user-error.ts";
 import { killMainProcess } from "../kube/container-process.ts";
-import { deletePod, listPods, type PodSummary } from "../kube/pods.ts";
+import { deletePod, listPods, longestReadyFirst, type PodSummary } from "../kube/pods.ts";
 import { checkReplicas } from "../kube/workloads.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
 import { requirePodCount } from "./pod-counts.ts";
@@ -68,13 +68,14 @@ export class Backend {
   }
 
   /**
-   * Kills `count` ready pods (the first ones by name, so runs are reproducible): deleted with their grace period,
-   * deleted with grace period 0, or their main process SIGKILLed in place (the pod stays and the kubelet restarts the
-   * container). The action is stamped right after the last API call (or docker command) returned. The one pod kill of
-   * kubequake: the kill steps and the chaos steps (SIGKILL, kills on a schedule) both use it.
+   * Kills `count` ready pods (the longest ready first, then by name: see {@link longestReadyFirst}): deleted with
+   * their grace period, deleted with grace period 0, or their main process SIGKILLed in place (the pod stays and the
+   * kubelet restarts the container). The action is stamped right after the last API call (or docker command)
+   * returned. The one pod kill of kubequake: the kill steps and the chaos steps (SIGKILL, kills on a schedule) both
+   * use it.
    */
   async kill(count: number, how: PodKill): Promise<PodSummary[]> {
-    const candidates = await this.readyPods();
+    const candidates = longestReadyFirst(await this.readyPods());
     const verb = how === "graceful" ? "kill" : how === "force" ? "force-delete" : "SIGKILL";
     requirePodCount(
       count,

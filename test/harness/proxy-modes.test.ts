@@ -18,7 +18,7 @@ const out = "reports/harness/proxy-modes";
 const smoke = [
   "features/routing/clusterip-routing.feature",
   "features/coverage/endpoints-and-nodeports.feature:389",
-  "features/chaos/pod-kills-under-load.feature:32",
+  "features/chaos/pod-kills-under-load.feature:33",
   // kube-proxy stopped: a new Service's requests are refused in iptables mode and dropped in nftables mode.
   "features/chaos/cluster-faults.feature:38",
   "features/chaos/cluster-faults.feature:63",

@@ -7,6 +7,7 @@ import {
   podSelectionPattern,
   seededRandom,
 } from "../../support/chaos/selection.ts";
+import { longestReadyFirst, type PodSummary } from "../../support/kube/pods.ts";
 
 const pods = ["web-c", "web-a", "web-d", "web-b"];
 
@@ -94,4 +95,24 @@ test("the seeded generator is deterministic and stays in [0, 1)", () => {
     assert.equal(x, b());
     assert.ok(x >= 0 && x < 1);
   }
+});
+
+test("a kill takes the pod ready longest first, then by name; a pod without a Ready time comes last", () => {
+  const pod = (name: string, readySinceUnixMs?: number): PodSummary => ({
+    name,
+    ip: "",
+    ips: [],
+    node: "",
+    phase: "Running",
+    ready: true,
+    ...(readySinceUnixMs === undefined ? {} : { readySinceUnixMs }),
+    terminating: false,
+    labels: {},
+    waiting: "",
+  });
+  const order = longestReadyFirst([pod("web-a", 5000), pod("web-c"), pod("web-b", 1000), pod("web-d", 1000)]);
+  assert.deepEqual(
+    order.map((p) => p.name),
+    ["web-b", "web-d", "web-a", "web-c"],
+  );
 });
