@@ -18,6 +18,17 @@ When(
   },
 );
 
+/**
+ * The pods SIGKILLed in place run again: the same pods, each container's restart count up (the kubelet restarted it,
+ * no replacement pod was made) and ready.
+ */
+Then(
+  "within {int} second(s) the SIGKILLed pod(s) of {backend} run(s) again, restarted in place by the kubelet",
+  async function (this: KubequakeWorld, seconds: number, backend: Backend) {
+    await this.attachText("restarted.txt", await backend.expectSigkilledPodsRestarted(seconds));
+  },
+);
+
 /** Kills pods on a fixed schedule (the first round at once), e.g. while steady traffic runs. */
 When(
   "{int} pod(s) of {backend} is/are {podKill} every {int} second(s), {int} time(s)",

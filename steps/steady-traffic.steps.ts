@@ -139,8 +139,8 @@ Then("every failed request of the steady traffic failed with {word}", function (
 });
 
 /** The error budget: at most N% of the steady traffic's requests failed. */
-Then("at most {float}% of the steady traffic failed", function (this: KubequakeWorld, percent: number) {
-  expectErrorBudget(steadyTrafficRecord(this.scenario), percent);
+Then("at most {float}% of the steady traffic failed", async function (this: KubequakeWorld, percent: number) {
+  await this.attachText("error-budget.txt", expectErrorBudget(steadyTrafficRecord(this.scenario), percent));
 });
 
 /**

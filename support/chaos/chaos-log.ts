@@ -9,6 +9,8 @@ export interface ChaosEvent {
   readonly pods: readonly string[];
   /** A fault that stays until it is undone (a stopped node, a burning CPU), not a one-off action such as a kill. */
   readonly fault?: boolean;
+  /** The event killed its pods (deleted, force-deleted or SIGKILLed in place), not another change to them. */
+  readonly killed?: boolean;
 }
 
 /**

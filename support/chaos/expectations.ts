@@ -49,17 +49,15 @@ function requireSamples(record: SteadyTrafficRecord): void {
 }
 
 /** The error budget: at most `percent` % (0 to 100) of the requests failed. */
-export function expectErrorBudget(record: SteadyTrafficRecord, percent: number): void {
+export function expectErrorBudget(record: SteadyTrafficRecord, percent: number): string {
   requirePercent(percent, "Then at most 5% of the steady traffic failed");
   requireSamples(record);
   const failed = failedPercent(record.samples);
+  const measured = `${failed.toFixed(2)}% failed (${record.samples.filter((s) => !s.ok).length} of ${record.samples.length})`;
   if (failed > percent) {
-    throw new SteadyTrafficError(
-      `at most ${percent}% of the steady traffic to fail`,
-      `${failed.toFixed(2)}% failed (${record.samples.filter((s) => !s.ok).length} of ${record.samples.length})`,
-      record,
-    );
+    throw new SteadyTrafficError(`at most ${percent}% of the steady traffic to fail`, measured, record);
   }
+  return `${measured}; at most ${percent}% allowed`;
 }
 
 /** Some requests failed: for scenarios that show a real failure window rather than hide it. */
@@ -174,15 +172,16 @@ export function expectNoAnswerAfterKill(
  */
 export function expectKilledPodsServedBefore(record: SteadyTrafficRecord): string {
   requireSamples(record);
+  // Kills while the traffic ran: a pod made unready, or killed before the traffic began, says nothing of its path.
   const killedAt = new Map<string, number>();
   for (const event of record.events) {
-    if (event.kind !== "chaos") continue;
+    if (!event.killed || event.atUnixMs < record.startedAtUnixMs) continue;
     for (const pod of event.pods) if (!killedAt.has(pod)) killedAt.set(pod, event.atUnixMs);
   }
   if (killedAt.size === 0) {
     throw new SteadyTrafficError(
       "a pod to have been killed while the steady traffic ran (this check compares answers with kill times)",
-      "no pod was killed in this scenario",
+      "no pod was killed while it ran (a pod made unready, or one killed before the traffic began, does not count)",
       record,
     );
   }

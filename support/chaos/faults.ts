@@ -104,5 +104,6 @@ function actionEvent(action: Action): ChaosEvent {
     kind: action.kind === "undone" ? "undo" : "chaos",
     pods: action.pods,
     fault: action.kind === "fault",
+    killed: action.kind === "killed" || action.kind === "force-deleted",
   };
 }

@@ -1,7 +1,7 @@
 import { UserError } from "../errors/user-error.ts";
 
 /**
- * Which pods a fault takes: the first N by name (reproducible, as the kill steps do), N chosen at random, or a share
+ * Which pods a fault takes: the first N by name (reproducible), N chosen at random, or a share
  * of the ready pods chosen at random. A random choice is made from a seed that is printed with the fault, so a run
  * that found something can be repeated with the same choice: the same places among the ready pods sorted by name
  * (the same pods of a StatefulSet, whose names do not change from run to run).

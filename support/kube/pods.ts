@@ -15,6 +15,8 @@ export interface PodSummary {
   /** When the Ready condition last turned True (whole seconds, as the API keeps it); unset when not ready. */
   readonly readySinceUnixMs?: number;
   readonly terminating: boolean;
+  /** The first container's restart count, as the kubelet reports it. */
+  readonly restarts: number;
   readonly labels: Record<string, string>;
   /** Why a container is not running, as the kubelet says (e.g. ErrImageNeverPull: message), if it says. */
   readonly waiting: string;
@@ -22,8 +24,7 @@ export interface PodSummary {
 
 export function summarizePod(pod: V1Pod): PodSummary {
   const ready = pod.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True");
-  const readySince =
-    ready?.lastTransitionTime === undefined ? Number.NaN : new Date(ready.lastTransitionTime).getTime();
+  const readySince = ready?.lastTransitionTime == null ? Number.NaN : new Date(ready.lastTransitionTime).getTime();
   return {
     name: pod.metadata?.name ?? "",
     ip: pod.status?.podIP ?? "",
@@ -33,6 +34,7 @@ export function summarizePod(pod: V1Pod): PodSummary {
     ready: ready !== undefined,
     ...(Number.isNaN(readySince) ? {} : { readySinceUnixMs: readySince }),
     terminating: pod.metadata?.deletionTimestamp !== undefined,
+    restarts: pod.status?.containerStatuses?.[0]?.restartCount ?? 0,
     labels: pod.metadata?.labels ?? {},
     waiting: waitingReason(pod),
   };
@@ -40,7 +42,8 @@ export function summarizePod(pod: V1Pod): PodSummary {
 
 /**
  * Pods in the order a kill takes them: the longest ready first (so a kill hits a pod every node's kube-proxy has long
- * been sending traffic to, not a replacement that turned ready a moment ago), then by name, so runs are reproducible.
+ * been sending traffic to, not a replacement that turned ready a moment ago); pods ready in the same second (the API
+ * keeps whole seconds) by name.
  */
 export function longestReadyFirst(pods: readonly PodSummary[]): PodSummary[] {
   const since = (pod: PodSummary) => pod.readySinceUnixMs ?? Number.POSITIVE_INFINITY;

@@ -5,6 +5,7 @@ import { killMainProcess } from "../kube/container-process.ts";
 import { deletePod, listPods, longestReadyFirst, type PodSummary } from "../kube/pods.ts";
 import { checkReplicas } from "../kube/workloads.ts";
 import { defineSlot, type ScenarioContext } from "../scenario/context.ts";
+import { eventually } from "../wait/eventually.ts";
 import { requirePodCount } from "./pod-counts.ts";
 import { setPodReadiness, unreadyAction } from "./readiness.ts";
 
@@ -24,6 +25,8 @@ export class Backend {
   readonly scenario: ScenarioContext;
   readonly name: string;
   readonly workload: BackendWorkload;
+  /** Pods SIGKILLed in place, with their container's restart count just before: what a restart is measured against. */
+  private readonly sigkilled = new Map<string, number>();
 
   constructor(scenario: ScenarioContext, name: string, workload: BackendWorkload) {
     this.scenario = scenario;
@@ -84,6 +87,7 @@ export class Backend {
       this.name,
     );
     const victims = candidates.slice(0, count);
+    if (how === "sigkill") for (const pod of victims) this.sigkilled.set(pod.name, pod.restarts);
     const { kube, name: namespace } = this.scenario;
     await Promise.all(
       victims.map((pod) =>
@@ -132,6 +136,39 @@ export class Backend {
       this.name,
     );
     return candidates;
+  }
+
+  /**
+   * Waits until every pod SIGKILLed in place runs again: the same pod (not a replacement), its container's restart
+   * count above what it was before the kill, and ready. Fails clearly when no pod of the backend was SIGKILLed.
+   * Returns what it saw, with how long the wait took.
+   */
+  async expectSigkilledPodsRestarted(seconds: number): Promise<string> {
+    if (this.sigkilled.size === 0) {
+      throw new UserError(
+        `no pod of ${this.name} was SIGKILLed in this scenario, so there is no restart to check`,
+        `SIGKILL one first: When 1 pod of "${this.name}" is SIGKILLed.`,
+      );
+    }
+    const expected = [...this.sigkilled.keys()].join(", ");
+    const { value, elapsedMs } = await eventually(
+      `the SIGKILLed pod(s) ${expected} of ${this.name} run again under the same name, their container restarted by the kubelet, and ready`,
+      async () => {
+        const pods = new Map((await this.pods()).map((p) => [p.name, p]));
+        const states = [...this.sigkilled].map(([name, before]) => {
+          const pod = pods.get(name);
+          if (!pod || pod.terminating) return { ok: false, text: `${name}: ${pod ? "terminating" : "gone"}` };
+          const restarted = pod.restarts > before;
+          return {
+            ok: restarted && pod.ready,
+            text: `${name}: restarts ${before} → ${pod.restarts}, ${pod.ready ? "ready" : "not ready"}`,
+          };
+        });
+        return { satisfied: states.every((s) => s.ok), value: states.map((s) => s.text).join("; ") };
+      },
+      { timeoutMs: seconds * 1000, intervalMs: 250 },
+    );
+    return `${value} (${(elapsedMs / 1000).toFixed(1)} s into the wait)`;
   }
 
   /**

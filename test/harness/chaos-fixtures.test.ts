@@ -17,6 +17,8 @@ const mustFail: Record<string, RegExp> = {
     /expected no request to be answered by a pod after it was killed, but \d+ (was|were), by the pods' own account \(first: request \d+ of client-0, answered by web-[a-z0-9-]+ on a connection it accepted \d+\.\d{3} s after it was told to stop \(SIGTERM\); the latest such answer came \d+\.\d{3} s after\)/,
   "Pods killed that never served the traffic":
     /^SteadyTrafficError: expected every killed pod to have answered some of the steady traffic before it was killed \(so the kills were in its path\), but idle-[a-z0-9-]+, idle-[a-z0-9-]+ answered none of it \(the traffic was answered by web-[a-z0-9-]+, web-[a-z0-9-]+\): kill pods of the Service the traffic goes to/,
+  "A SIGKILLed pod that is deleted instead of restarted":
+    /timed out after 5\.\d s waiting until the SIGKILLed pod\(s\) web-[a-z0-9-]+ of web run again under the same name, their container restarted by the kubelet, and ready; last observed: web-[a-z0-9-]+: (terminating|gone)/,
   "A failure window limit with nothing that failed":
     /^SteadyTrafficError: expected the longest failure window of the steady traffic to last at most 1 s, but no request failed \(all \d+ succeeded\), so there was no failure window to measure: the fault did not make the traffic fail\. If no failure is a correct outcome here, write "Then the steady traffic's longest failure window, if any, was at most 1 second" instead/,
   "A latency floor that an undisturbed Service does not reach":

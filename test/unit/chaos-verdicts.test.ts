@@ -78,7 +78,7 @@ test("moments are told relative to the chaos event before them", () => {
 
 test("the error budget fails with the share, the count and the longest window", () => {
   const failing = record(traffic(10, (t) => t >= 2000 && t < 3000));
-  expectErrorBudget(failing, 10);
+  assert.equal(expectErrorBudget(failing, 10), "10.00% failed (10 of 100); at most 10% allowed");
   assert.throws(
     () => expectErrorBudget(failing, 1),
     /expected at most 1% of the steady traffic to fail, but 10\.00% failed \(10 of 100\)\n {2}steady traffic to http:\/\/web: 100 requests, 10 failed \(refused=10\); longest failure window 0\.90 s from \+0\.0 s after “a killed”/,
@@ -335,19 +335,25 @@ test("killed pods must have answered the traffic before their kill; a kill of a 
     () => false,
     (t) => (t < 2000 ? "a" : "b"),
   );
-  const killA: ChaosEvent = { atUnixMs: 2000, label: "a killed", kind: "chaos", pods: ["a"] };
+  const killA: ChaosEvent = { atUnixMs: 2000, label: "a killed", kind: "chaos", pods: ["a"], killed: true };
   assert.equal(
     expectKilledPodsServedBefore(record(samples, [killA])),
     "a: 20 answered before it was killed, the latest request started 0.099 s before the kill",
   );
-  const killC: ChaosEvent = { atUnixMs: 3000, label: "c killed", kind: "chaos", pods: ["c"] };
+  const killC: ChaosEvent = { atUnixMs: 3000, label: "c killed", kind: "chaos", pods: ["c"], killed: true };
   assert.throws(
     () => expectKilledPodsServedBefore(record(samples, [killA, killC])),
     /^SteadyTrafficError: expected every killed pod to have answered some of the steady traffic before it was killed \(so the kills were in its path\), but c answered none of it \(the traffic was answered by a, b\): kill pods of the Service the traffic goes to/,
   );
   // "b" answered only after the kill of "a" at 2 s: killed at 1 s it had served nothing before.
-  const killBEarly: ChaosEvent = { atUnixMs: 1000, label: "b killed", kind: "chaos", pods: ["b"] };
+  const killBEarly: ChaosEvent = { atUnixMs: 1000, label: "b killed", kind: "chaos", pods: ["b"], killed: true };
   assert.throws(() => expectKilledPodsServedBefore(record(samples, [killBEarly])), /but b answered none of it/);
+  // Neither an undo, nor a pod made unready, nor a kill before the traffic began counts as a kill of the traffic's.
   const undo: ChaosEvent = { atUnixMs: 1000, label: "undo", kind: "undo", pods: ["c"] };
-  assert.throws(() => expectKilledPodsServedBefore(record(samples, [undo])), /but no pod was killed in this scenario/);
+  const unready: ChaosEvent = { atUnixMs: 1000, label: "c made unready", kind: "chaos", pods: ["c"] };
+  const before: ChaosEvent = { atUnixMs: -500, label: "c killed", kind: "chaos", pods: ["c"], killed: true };
+  assert.throws(
+    () => expectKilledPodsServedBefore(record(samples, [undo, unready, before])),
+    /but no pod was killed while it ran \(a pod made unready, or one killed before the traffic began, does not count\)/,
+  );
 });

@@ -107,6 +107,7 @@ test("a kill takes the pod ready longest first, then by name; a pod without a Re
     ready: true,
     ...(readySinceUnixMs === undefined ? {} : { readySinceUnixMs }),
     terminating: false,
+    restarts: 0,
     labels: {},
     waiting: "",
   });
