@@ -80,8 +80,9 @@ export function compareEndpoints(
   expected: readonly ExpectedEndpoint[],
 ): { problems: string[]; seen: string } {
   const problems: string[] = [];
-  // Every address of a pod: on a dual-stack cluster status.podIP is the primary family's only, and a Service of the
-  // other family lists the pod by its address in status.podIPs.
+  // Every address of a pod: on a dual-stack cluster status.podIP is the primary family's only, and a single-family
+  // Service of the other family lists the pod by its address in status.podIPs. (A dual-stack Service lists each pod
+  // once per family, so this exact listing is for single-family Services.)
   const byIP = new Map(
     objects.pods.flatMap((pod) =>
       (pod.status?.podIPs ?? [{ ip: pod.status?.podIP ?? "" }]).map((podIP) => [podIP.ip, pod] as const),

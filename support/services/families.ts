@@ -106,11 +106,15 @@ export function endpointsFamilyProblem(
   family: IpFamilyName,
 ): string | undefined {
   if (!endpoints) return "there is no Endpoints object";
-  const ready = (endpoints.subsets ?? []).flatMap((subset) => (subset.addresses ?? []).map((a) => a.ip));
-  const others = ready.filter((ip) => familyOf(ip) !== family);
+  const subsets = endpoints.subsets ?? [];
+  const ready = subsets.flatMap((subset) => (subset.addresses ?? []).map((a) => a.ip));
+  // "All" means every address listed: a not-ready one of another family would break the rule as much.
+  const notReady = subsets.flatMap((subset) => (subset.notReadyAddresses ?? []).map((a) => a.ip));
+  const others = [...ready, ...notReady].filter((ip) => familyOf(ip) !== family);
   if (ready.length === count && others.length === 0) return undefined;
   const listed = ready.length === 0 ? "none" : ready.map((ip) => `${ip} (${familyOf(ip)})`).join(", ");
-  return `${ready.length} ready address(es): ${listed}${others.length > 0 ? `; ${others.length} not ${family}` : ""}`;
+  const unready = notReady.length === 0 ? "" : ` (and ${notReady.length} not ready: ${notReady.join(", ")})`;
+  return `${ready.length} ready address(es): ${listed}${unready}${others.length > 0 ? `; ${others.length} not ${family}` : ""}`;
 }
 
 /** Waits until the Service's v1 Endpoints list exactly `count` ready addresses, every one of `family`. */

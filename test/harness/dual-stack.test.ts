@@ -1,9 +1,9 @@
 // A dual-stack cluster (`--ip-family dual`): its own Docker network with an IPv6 subnet, sealed in both families
-// before a node boots; nodes and pods with an address of each family; the dual-stack feature green there. Then
-// `cluster down` deletes it, removes its network and gives the host's IPv6 forwarding back (Docker turns it on for a
-// network with IPv6), and the IPv4 clusters' seal stays. Upstream's own dual-stack tests (e2e.test's
-// [Feature:IPv6DualStack], `kubequake conformance --dual-stack`) pass there too. The full suite on dual-stack is the
-// nightly matrix.
+// before a node boots; nodes and pods with an address of each family; the dual-stack feature green there, and a
+// check of the v1 Endpoints' family that must fail does. Then `cluster down` deletes it, removes its network and
+// gives the host's IPv6 forwarding back (Docker turns it on for a network with IPv6), and the IPv4 clusters' seal
+// stays. Upstream's own dual-stack tests (e2e.test's [Feature:IPv6DualStack], `kubequake conformance --dual-stack`)
+// pass there too. The full suite on dual-stack is the nightly matrix.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -109,6 +109,24 @@ async function ipv6Rejected(bridge: string): Promise<number> {
     .filter((line) => line.includes("REJECT") && line.includes(bridge) && line.includes("kubequake-seal"))
     .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0);
 }
+
+test("a dual-stack check that must fail does fail, with the expected message", async () => {
+  const fixtures = `${out}-fixtures`;
+  const run = await runNode(["bin/kubequake.js", "run", "test/fixtures/dual-stack-failing", "--no-cluster-up"], {
+    ...dual,
+    KUBEQUAKE_REPORTS: fixtures,
+  });
+  assert.equal(run.code, 1, `the fixture must fail; output tail:\n${run.output.slice(-3000)}`);
+  const outcomes = readScenarioOutcomes(join(fixtures, "cucumber-messages.ndjson"));
+  assert.deepEqual(
+    outcomes.map((o) => [o.name, o.status]),
+    [["The v1 Endpoints of an IPv6-first Service named as IPv4", "FAILED"]],
+  );
+  assert.match(
+    outcomes[0]!.message,
+    /timed out after 5\.\d s waiting until the Endpoints of Service six-first list 2 ready address\(es\), all IPv4; last observed: 2 ready address\(es\): [0-9a-f:]+ \(IPv6\), [0-9a-f:]+ \(IPv6\); 2 not IPv4/,
+  );
+});
 
 test("a pod that sends IPv6 off the machine is refused at the host, at once", async () => {
   // 2001:db8::/32 is for documentation (RFC 3849): nothing serves it. The host has an IPv6 default route, so without

@@ -43,5 +43,10 @@ test("the v1 Endpoints hold: a count of ready addresses of one family; another f
   );
   assert.equal(endpointsFamilyProblem(endpoints("10.244.1.5"), 2, "IPv4"), "1 ready address(es): 10.244.1.5 (IPv4)");
   assert.equal(endpointsFamilyProblem({ subsets: [] }, 1, "IPv4"), "0 ready address(es): none");
+  const withUnready = { subsets: [{ addresses: [{ ip: "10.244.1.5" }], notReadyAddresses: [{ ip: "fd00::9" }] }] };
+  assert.equal(
+    endpointsFamilyProblem(withUnready, 1, "IPv4"),
+    "1 ready address(es): 10.244.1.5 (IPv4) (and 1 not ready: fd00::9); 1 not IPv4",
+  );
   assert.equal(endpointsFamilyProblem(undefined, 0, "IPv4"), "there is no Endpoints object");
 });
