@@ -193,12 +193,19 @@ async function readEndpointObjects(scenario: ScenarioContext, service: string): 
     namespace,
     labelSelector: `kubernetes.io/service-name=${service}`,
   });
-  const endpoints = await core.readNamespacedEndpoints({ name: service, namespace }).catch((error: unknown) => {
-    if (apiStatus(error) === 404) return undefined;
-    throw error;
-  });
+  const endpoints = await readEndpoints(scenario, service);
   const pods = await core.listNamespacedPod({ namespace });
   return { namespace, slices: slices.items, endpoints, pods: pods.items };
+}
+
+/** The Service's v1 Endpoints object in the scenario's namespace; undefined when there is none (yet). */
+export async function readEndpoints(scenario: ScenarioContext, service: string): Promise<V1Endpoints | undefined> {
+  try {
+    return await scenario.kube.core.readNamespacedEndpoints({ name: service, namespace: scenario.name });
+  } catch (error) {
+    if (apiStatus(error) === 404) return undefined;
+    throw error;
+  }
 }
 
 /** Waits until no EndpointSlice is labelled with the Service's name (the garbage collector removed them). */

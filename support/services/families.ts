@@ -1,6 +1,6 @@
 import type { V1Endpoints } from "@kubernetes/client-node";
+import { readEndpoints } from "../endpoints/slices.ts";
 import { UserError } from "../errors/user-error.ts";
-import { apiStatus } from "../kube/client.ts";
 import { eventually } from "../wait/eventually.ts";
 import type { Service } from "./service.ts";
 
@@ -127,10 +127,7 @@ export async function expectEndpointsOfFamily(
   await eventually(
     `the Endpoints of Service ${name} list ${options.count} ready address(es), all ${family}`,
     async () => {
-      const endpoints = await scenario.kube.core
-        .readNamespacedEndpoints({ name, namespace: scenario.name })
-        .catch((error: unknown) => (apiStatus(error) === 404 ? undefined : Promise.reject(error)));
-      const problem = endpointsFamilyProblem(endpoints, options.count, family);
+      const problem = endpointsFamilyProblem(await readEndpoints(scenario, name), options.count, family);
       return { satisfied: problem === undefined, value: problem ?? `${options.count} ready, all ${family}` };
     },
     { timeoutMs: options.seconds * 1000, intervalMs: 250 },
